@@ -1,0 +1,13 @@
+"""Tests: the services of `make test` (PostgreSQL and Redis on free ports) and a controllable clock."""
+
+from __future__ import annotations
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TIANPING_CLOCK = "trading.clock.database_clock"
+MESSAGE_GATEWAY = "trading.messaging.LocalGateway"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+AXES_FAILURE_LIMIT = 3

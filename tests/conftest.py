@@ -1,0 +1,36 @@
+"""Fixtures shared by every test layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from trading.clock import clock_freeze
+
+SHANGHAI_NOON = datetime.fromisoformat("2026-11-30T12:00:00+08:00")
+
+
+class ControlledClock:
+    """The database clock, frozen and moved by hand; services and live servers read the same row."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        clock_freeze(start)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, at: datetime) -> None:
+        self.now = at
+        clock_freeze(at)
+
+    def advance(self, **delta: float) -> datetime:
+        self.set(self.now + timedelta(**delta))
+        return self.now
+
+
+@pytest.fixture
+def clock(db: None) -> Iterator[ControlledClock]:
+    yield ControlledClock(SHANGHAI_NOON)

@@ -1,0 +1,142 @@
+"""Hash chains and Merkle checkpoints of the ledger (DESIGN.md invariant 6), pure and verifiable.
+
+Every stored hash names its algorithm (invariant 9) so an SM3 suite can be added beside SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+HASH_ALG: Final = "sha256"
+MERKLE_ALG: Final = "sha256-merkle-rfc6962"
+GENESIS: Final = "0" * 64
+
+_HASHERS = {"sha256": hashlib.sha256}
+
+
+def canonical_bytes(document: dict[str, Any]) -> bytes:
+    """The one byte string a document hashes to: sorted keys, no spaces, UTF-8."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(data: bytes, alg: str = HASH_ALG) -> str:
+    try:
+        return _HASHERS[alg](data).hexdigest()
+    except KeyError:
+        raise ValueError(f"unknown hash algorithm {alg!r}") from None
+
+
+@dataclass(frozen=True)
+class EntryContent:
+    """What an entry says; its hash covers all of it and the previous hash."""
+
+    scope: str
+    seq: int
+    prev_hash: str
+    recorded_at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    payload: dict[str, Any]
+    hash_alg: str = HASH_ALG
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "seq": self.seq,
+            "prev": self.prev_hash,
+            "at": self.recorded_at.isoformat(timespec="microseconds"),
+            "actor": [self.actor_id, self.actor_label],
+            "action": self.action,
+            "object": [self.object_type, self.object_id],
+            "payload": self.payload,
+            "alg": self.hash_alg,
+        }
+
+    def hash(self) -> str:
+        return digest(canonical_bytes(self.document()), self.hash_alg)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    scope: str
+    seq: int
+    reason: str
+
+
+def verify_chain(
+    scope: str, entries: Iterable[tuple[EntryContent, str]]
+) -> tuple[int, str, ChainBreak | None]:
+    """Walk (content, stored hash) pairs in seq order; return (last seq, last hash, first break)."""
+    expected_seq, prev = 1, GENESIS
+    for content, stored in entries:
+        if content.seq != expected_seq:
+            return expected_seq - 1, prev, ChainBreak(scope, expected_seq, "missing")
+        if content.prev_hash != prev:
+            return expected_seq - 1, prev, ChainBreak(scope, content.seq, "prev_mismatch")
+        if content.hash() != stored:
+            return expected_seq - 1, prev, ChainBreak(scope, content.seq, "hash_mismatch")
+        prev = stored
+        expected_seq += 1
+    return expected_seq - 1, prev, None
+
+
+# A Merkle tree in the manner of RFC 6962 §2.1: leaves and nodes are domain-separated so a leaf
+# can never be passed off as a node.
+def _leaf(head: Sequence[Any]) -> bytes:
+    return hashlib.sha256(b"\x00" + canonical_bytes({"head": list(head)})).digest()
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(heads: Sequence[Sequence[Any]]) -> str:
+    """Root over (scope key, seq, hash) heads in scope-key order; the empty tree hashes ''."""
+    ordered = sorted((list(h) for h in heads), key=lambda h: h[0])
+    if not ordered:
+        return hashlib.sha256(b"").hexdigest()
+    level = [_leaf(h) for h in ordered]
+    while len(level) > 1:
+        paired = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0].hex()
+
+
+@dataclass(frozen=True)
+class CheckpointContent:
+    seq: int
+    created_at: datetime
+    prev_hash: str
+    root: str
+    heads_count: int
+    key_id: str
+    merkle_alg: str = MERKLE_ALG
+    hash_alg: str = HASH_ALG
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.created_at.isoformat(timespec="microseconds"),
+            "prev": self.prev_hash,
+            "root": self.root,
+            "heads": self.heads_count,
+            "key": self.key_id,
+            "merkle": self.merkle_alg,
+            "alg": self.hash_alg,
+        }
+
+    def signed_bytes(self) -> bytes:
+        return canonical_bytes(self.document())
+
+    def hash(self) -> str:
+        return digest(self.signed_bytes(), self.hash_alg)

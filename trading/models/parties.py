@@ -1,0 +1,126 @@
+"""Organisations (主体) and their users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from trading.domain import uscc
+from trading.domain.employer import OrganisationKind
+
+USCC_ERRORS = {
+    "length": _("统一社会信用代码应为18位。"),
+    "character": _("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。"),
+    "region": _("统一社会信用代码第3–8位应为行政区划代码数字。"),
+    "check": _("统一社会信用代码校验位不正确，请核对后重新输入。"),
+}
+
+
+def validate_uscc(value: str) -> None:
+    """GB 32100-2015: length, character set, region digits and the check character."""
+    try:
+        uscc.validate(value)
+    except uscc.InvalidUSCC as exc:
+        raise ValidationError(USCC_ERRORS[exc.reason], code=f"uscc_{exc.reason}") from None
+
+
+class OrganisationKindChoices(models.TextChoices):
+    CENTER = OrganisationKind.CENTER.value, _("交易中心")
+    REGULATOR = OrganisationKind.REGULATOR.value, _("行政监督部门")
+    OWNER = OrganisationKind.OWNER.value, _("招标人/采购人/出让人")
+    AGENCY = OrganisationKind.AGENCY.value, _("代理机构")
+    BIDDER = OrganisationKind.BIDDER.value, _("投标人/供应商/竞买人")
+    EXPERT_POOL = OrganisationKind.EXPERT_POOL.value, _("评标专家库")
+
+
+class VerificationMethod(models.TextChoices):
+    STAFF = "staff", _("交易中心人工核验")
+    BUSINESS_LICENCE = "e_licence", _("电子营业执照")
+    CA = "ca", _("CA 数字证书")
+
+
+class Organisation(models.Model):
+    """A legal entity; it can act on the platform once center staff (or a CA) verified it."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("主体类型"), max_length=20, choices=OrganisationKindChoices.choices)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    region = models.ForeignKey(
+        "trading.Region",
+        verbose_name=_("所在市县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    registered_at = models.DateTimeField(_("登记时间"))
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "trading.User",
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verification_method = models.CharField(
+        _("核验方式"), max_length=20, choices=VerificationMethod.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("主体")
+        verbose_name_plural = _("主体")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKindChoices.values), name="organisation_kind_known"
+            ),
+            models.CheckConstraint(condition=Q(uscc__length=18), name="organisation_uscc_length"),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | ~Q(verification_method=""),
+                name="organisation_verified_has_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class User(AbstractUser):
+    """A person acting for exactly one organisation; platform administrators may have none."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所属主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Manages the organisation's own accounts; grants no power over transactions.
+    is_organisation_admin = models.BooleanField(_("主体管理员"), default=False)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(is_superuser=True),
+                name="user_belongs_to_organisation",
+            ),
+        ]
+
+    @property
+    def organisation_kind(self) -> str | None:
+        return self.organisation.kind if self.organisation_id else None  # type: ignore[union-attr]

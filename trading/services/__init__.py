@@ -1,0 +1,1 @@
+"""Trading's writers, one module per entity; import them from their module."""

@@ -1,0 +1,20 @@
+"""Celery tasks of trading: they only wake the database-driven machinery up (DESIGN.md invariant 2)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="trading.tasks.chronograph_tick", ignore_result=True)
+def chronograph_tick() -> int:
+    from trading.chronograph import chronograph_tick as tick
+
+    return tick()
+
+
+@shared_task(name="trading.tasks.ledger_checkpoint", ignore_result=True)
+def ledger_checkpoint() -> int | None:
+    from trading.services.ledger import ledger_checkpoint as checkpoint
+
+    created = checkpoint()
+    return created.seq if created is not None else None
