@@ -9,8 +9,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Final
+from uuid import UUID
 
 HASH_ALG: Final = "sha256"
 MERKLE_ALG: Final = "sha256-merkle-rfc6962"
@@ -22,6 +24,38 @@ _HASHERS = {"sha256": hashlib.sha256}
 def canonical_bytes(document: dict[str, Any]) -> bytes:
     """The one byte string a document hashes to: sorted keys, no spaces, UTF-8."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def utc_iso(moment: datetime) -> str:
+    """An instant as hashed: UTC, microseconds, so the same instant always gives the same bytes."""
+    if moment.tzinfo is None:
+        raise ValueError("ledger times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def plain_payload(value: Any) -> Any:
+    """The JSON value a payload is stored and hashed as, which reads back from the database as is.
+
+    Decimal, dates and UUIDs become strings. Floats are refused: money is Decimal, and a float such
+    as 1e16 does not come back from PostgreSQL's jsonb with the bytes it was hashed with.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        raise TypeError("ledger payloads take Decimal or str for numbers, not float")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date | UUID):
+        return str(value)
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("ledger payload keys must be strings")
+        return {key: plain_payload(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_payload(item) for item in value]
+    raise TypeError(f"a ledger payload cannot hold {type(value).__name__}")
 
 
 def digest(data: bytes, alg: str = HASH_ALG) -> str:
@@ -52,7 +86,7 @@ class EntryContent:
             "scope": self.scope,
             "seq": self.seq,
             "prev": self.prev_hash,
-            "at": self.recorded_at.isoformat(timespec="microseconds"),
+            "at": utc_iso(self.recorded_at),
             "actor": [self.actor_id, self.actor_label],
             "action": self.action,
             "object": [self.object_type, self.object_id],
@@ -81,7 +115,11 @@ def verify_chain(
             return expected_seq - 1, prev, ChainBreak(scope, expected_seq, "missing")
         if content.prev_hash != prev:
             return expected_seq - 1, prev, ChainBreak(scope, content.seq, "prev_mismatch")
-        if content.hash() != stored:
+        try:
+            recomputed = content.hash()
+        except ValueError:
+            return expected_seq - 1, prev, ChainBreak(scope, content.seq, "unknown_algorithm")
+        if recomputed != stored:
             return expected_seq - 1, prev, ChainBreak(scope, content.seq, "hash_mismatch")
         prev = stored
         expected_seq += 1
@@ -126,7 +164,7 @@ class CheckpointContent:
     def document(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
-            "at": self.created_at.isoformat(timespec="microseconds"),
+            "at": utc_iso(self.created_at),
             "prev": self.prev_hash,
             "root": self.root,
             "heads": self.heads_count,

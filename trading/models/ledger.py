@@ -1,4 +1,4 @@
-"""The tamper-evident ledger (DESIGN.md invariant 6): per-scope hash chains and signed checkpoints."""
+"""The tamper-evident ledger (DESIGN.md invariant 6): per-scope hash chains, signed checkpoints."""
 
 from __future__ import annotations
 
@@ -65,9 +65,12 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_seq_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.scope_id}#{self.seq} {self.action}"
+
 
 class LedgerCheckpoint(models.Model):
-    """A signed Merkle root over the chain heads that changed, chained to the previous checkpoint."""
+    """A signed Merkle root over the heads that changed, chained to the previous checkpoint."""
 
     seq = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField()
@@ -76,7 +79,7 @@ class LedgerCheckpoint(models.Model):
     merkle_alg = models.CharField(max_length=40, default=MERKLE_ALG)
     hash = models.CharField(max_length=64)
     hash_alg = models.CharField(max_length=20, default=HASH_ALG)
-    # [[scope key, seq, hash], ...] — kept privately to recompute the root; only the root is published.
+    # [[scope key, seq, hash], ...], kept to recompute the root; only the root is published.
     heads = models.JSONField(default=list)
     signature = models.CharField(max_length=200)
     signature_alg = models.CharField(max_length=20, default="ed25519")
@@ -86,3 +89,6 @@ class LedgerCheckpoint(models.Model):
         ordering = ["seq"]
         verbose_name = _("日志检查点")
         verbose_name_plural = _("日志检查点")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.seq}"
