@@ -1,4 +1,4 @@
-"""Celery tasks of trading: they only wake the database-driven machinery up (DESIGN.md invariant 2)."""
+"""Celery tasks of trading: they only wake the database-driven machinery (DESIGN.md inv. 2)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Tests: the services of `make test` (PostgreSQL and Redis on free ports) and a controllable clock."""
+"""Tests: the services of `make test` (PostgreSQL, Redis on free ports) and a controllable clock."""
 
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import INSTALLED_APPS
+from config.settings.base import INSTALLED_APPS, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +11,6 @@ TIANPING_CLOCK = "trading.clock.database_clock"
 MESSAGE_GATEWAY = "trading.messaging.LocalGateway"
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 AXES_FAILURE_LIMIT = 3
+# Tests tick the chronograph themselves; no broker poke after each commit.
+CHRONOGRAPH_POKE = False
+MESSAGE_LOG_FILE = VAR_DIR / "test-messages.jsonl"

@@ -46,7 +46,9 @@ class EventDelivery(models.Model):
         verbose_name = _("事件投递")
         verbose_name_plural = _("事件投递")
         constraints = [
-            models.UniqueConstraint(fields=["event", "receiver"], name="delivery_once_per_receiver"),
+            models.UniqueConstraint(
+                fields=["event", "receiver"], name="delivery_once_per_receiver"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=DeliveryStatus.values), name="delivery_status_known"
             ),
@@ -62,3 +64,6 @@ class EventDelivery(models.Model):
                 condition=Q(status="pending"),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.receiver} ← event {self.event_id} ({self.status})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +42,10 @@ class MessageStatus(models.TextChoices):
 
 
 class OutboundMessage(models.Model):
-    """An e-mail or SMS to send; its id is the idempotency key the gateway deduplicates by."""
+    """An e-mail or SMS to send, at least once, deduplicated by the gateway through its key."""
 
+    # The idempotency key: a gateway that sees it twice delivers once.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
@@ -61,8 +65,13 @@ class OutboundMessage(models.Model):
         verbose_name = _("外发消息")
         verbose_name_plural = _("外发消息")
         constraints = [
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="message_channel_known"),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="message_channel_known"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="message_sent_has_time"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.to}"

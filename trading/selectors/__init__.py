@@ -1,0 +1,1 @@
+"""Trading's readers and access chokepoints, one module per entity."""

@@ -1,0 +1,141 @@
+"""Notifications: the inbox on the platform; e-mail and SMS reach the gateway through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from trading.clock import Clock, get_clock
+from trading.events import event_emit
+from trading.messaging import get_gateway
+from trading.models import Notification, OutboundMessage, User
+from trading.models.notifications import Channel, MessageStatus
+
+INBOX = "inbox"
+CHANNELS = frozenset({INBOX, Channel.EMAIL.value, Channel.SMS.value})
+MESSAGE_QUEUED = "message.queued"
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    channels: Iterable[str] = (INBOX,),
+    clock: Clock | None = None,
+) -> list[Notification]:
+    """Write inbox rows and queue e-mail/SMS through the outbox, with the change (DESIGN.md §3)."""
+    wanted = set(channels)
+    unknown = wanted - CHANNELS
+    if unknown:
+        raise ValueError(f"unknown notification channels: {sorted(unknown)}")
+    unique_recipients = list({user.pk: user for user in recipients}.values())
+    clock = clock or get_clock()
+    with transaction.atomic():
+        now = clock()
+        notifications: list[Notification] = []
+        for user in unique_recipients:
+            notification = None
+            if INBOX in wanted:
+                notification = Notification.objects.create(
+                    recipient=user, kind=kind, title=title, body=body, url=url, created_at=now
+                )
+                notifications.append(notification)
+            for channel, address in _addresses(user, wanted):
+                message = OutboundMessage.objects.create(
+                    notification=notification,
+                    channel=channel,
+                    to=address,
+                    subject=title if channel == Channel.EMAIL else "",
+                    body=_message_body(channel, title=title, body=body, url=url),
+                    created_at=now,
+                )
+                event_emit(
+                    kind=MESSAGE_QUEUED,
+                    subject=f"message:{message.pk}",
+                    payload={"message_id": message.pk},
+                    clock=lambda: now,
+                )
+    return notifications
+
+
+def _addresses(user: User, channels: set[str]) -> list[tuple[str, str]]:
+    addresses = []
+    if Channel.EMAIL in channels and user.email:
+        addresses.append((Channel.EMAIL.value, user.email))
+    if Channel.SMS in channels and user.phone:
+        addresses.append((Channel.SMS.value, user.phone))
+    return addresses
+
+
+def _message_body(channel: str, *, title: str, body: str, url: str) -> str:
+    if channel == Channel.SMS:
+        # One SMS: the title carries the news, the inbox holds the rest.
+        return f"【天平】{title}" + (f" {url}" if url else "")
+    return "\n\n".join(part for part in (title, body, url) if part)
+
+
+def notification_mark_read(
+    *, notification: Notification, user: User, clock: Clock | None = None
+) -> Notification:
+    """Mark one of the user's own notifications read; others' do not exist for them (404)."""
+    clock = clock or get_clock()
+    with transaction.atomic():
+        locked = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification.pk, recipient_id=user.pk)
+            .first()
+        )
+        if locked is None:
+            raise Http404(_("没有找到这条通知。"))
+        if locked.read_at is None:
+            locked.read_at = clock()
+            locked.save(update_fields=["read_at"])
+    return locked
+
+
+def notification_mark_all_read(*, user: User, clock: Clock | None = None) -> int:
+    """Mark every unread notification of the user read; return how many changed."""
+    clock = clock or get_clock()
+    with transaction.atomic():
+        unread = list(
+            Notification.objects.select_for_update()
+            .filter(recipient_id=user.pk, read_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not unread:
+            return 0
+        return Notification.objects.filter(pk__in=unread).update(read_at=clock())
+
+
+def message_key(message: OutboundMessage) -> str:
+    """The idempotency key the gateway deduplicates by (unique even across rebuilt databases)."""
+    return str(message.key)
+
+
+def outbound_message_send(*, message_id: int, clock: Clock | None = None) -> OutboundMessage | None:
+    """Hand a queued message to the gateway once; a repeat delivery finds it sent (invariant 2)."""
+    clock = clock or get_clock()
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == MessageStatus.SENT:
+            return message
+        # If this transaction dies after the gateway took the message, the retry sends the
+        # same key and the gateway answers with the same reference instead of sending again.
+        reference = get_gateway().send(
+            message_id=message_key(message),
+            channel=message.channel,
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+        )
+        message.status = MessageStatus.SENT
+        message.sent_at = clock()
+        message.gateway_ref = reference
+        message.save(update_fields=["status", "sent_at", "gateway_ref"])
+    return message
