@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,14 @@ class ControlledClock:
 @pytest.fixture
 def clock(db: None) -> Iterator[ControlledClock]:
     yield ControlledClock(SHANGHAI_NOON)
+
+
+@pytest.fixture
+def demo(settings: Any, clock: ControlledClock) -> dict[str, int]:
+    """The demo organisations and accounts of `make run` (seeding them needs DEBUG on)."""
+    from trading.services.demo import demo_seed
+
+    settings.DEBUG = True
+    counts = demo_seed()
+    settings.DEBUG = False
+    return counts

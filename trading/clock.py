@@ -54,4 +54,6 @@ def clock_shift(seconds: float) -> None:
     """Let the database clock run, `seconds` ahead of real time."""
     from trading.models import ClockSetting
 
-    ClockSetting.objects.update_or_create(pk=1, defaults={"frozen_at": None, "offset_seconds": seconds})
+    ClockSetting.objects.update_or_create(
+        pk=1, defaults={"frozen_at": None, "offset_seconds": seconds}
+    )

@@ -20,8 +20,10 @@ class InvalidUSCC(ValueError):
 
 
 def check_character(first17: str) -> str:
-    """The 18th character for the first 17 (GB 32100-2015 附录A: C18 = 31 − Σ(Ci·Wi) mod 31)."""
-    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    """The 18th character (GB 32100-2015 附录A: C18 = 31 − Σ(Ci·Wi) mod 31)."""
+    total = sum(
+        ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True)
+    )
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -30,7 +32,7 @@ def normalise(raw: str) -> str:
 
 
 def validate(raw: str) -> str:
-    """Return the normalised code or raise InvalidUSCC with the reason (length, character, check)."""
+    """The normalised code, or InvalidUSCC naming the reason (length, character, region, check)."""
     code = normalise(raw)
     if len(code) != LENGTH:
         raise InvalidUSCC("length")

@@ -13,3 +13,6 @@ class ClockSetting(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="clock_single_row")]
+
+    def __str__(self) -> str:
+        return f"frozen at {self.frozen_at}" if self.frozen_at else f"offset {self.offset_seconds}s"

@@ -111,7 +111,7 @@ class User(AbstractUser):
     # Manages the organisation's own accounts; grants no power over transactions.
     is_organisation_admin = models.BooleanField(_("主体管理员"), default=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from trading.domain.employer import Grant
 
-region_code_validator = RegexValidator(r"^[1-8][0-9]{5}$", _("行政区划代码应为6位数字 (GB/T 2260)。"))
+region_code_validator = RegexValidator(
+    r"^[1-8][0-9]{5}$", _("行政区划代码应为6位数字 (GB/T 2260)。")
+)
 slug_validator = RegexValidator(r"^[a-z][a-z0-9_-]*$", _("代码只能包含小写字母、数字、- 和 _。"))
 # For the `code__length` check constraints below.
 models.CharField.register_lookup(Length)
@@ -26,14 +28,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class Region(BilingualName):
@@ -56,10 +58,10 @@ class Region(BilingualName):
         verbose_name = _("市县")
         verbose_name_plural = _("市县")
         constraints = [
+            models.CheckConstraint(condition=Q(code__length=6), name="region_code_six_characters"),
             models.CheckConstraint(
-                condition=Q(code__length=6), name="region_code_six_characters"
+                condition=~Q(parent=models.F("pk")), name="region_not_own_parent"
             ),
-            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="region_not_own_parent"),
         ]
 
     def descendant_ids(self) -> set[int]:
@@ -67,9 +69,10 @@ class Region(BilingualName):
         found = {self.pk}
         frontier = {self.pk}
         while frontier:
-            frontier = set(
-                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            ) - found
+            frontier = (
+                set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+                - found
+            )
             found |= frontier
         return found
 
@@ -96,7 +99,10 @@ class Procedure(BilingualName):
     """A trading procedure (交易方式) of one business type, with the flags that shape its flow."""
 
     business_type = models.ForeignKey(
-        BusinessType, verbose_name=_("业务类型"), on_delete=models.PROTECT, related_name="procedures"
+        BusinessType,
+        verbose_name=_("业务类型"),
+        on_delete=models.PROTECT,
+        related_name="procedures",
     )
     code = models.CharField(_("代码"), max_length=40, validators=[slug_validator])
     family = models.CharField(_("流程类别"), max_length=20, choices=ProcedureFamily.choices)
@@ -173,7 +179,7 @@ class Desk(models.Model):
 
 
 class Jurisdiction(models.Model):
-    """What one regulator supervises: regions (with their sub-regions) × business types (× industries)."""
+    """What one regulator supervises: regions (and sub-regions) × business types (× industries)."""
 
     regulator = models.ForeignKey(
         "trading.Organisation",
@@ -210,7 +216,9 @@ class Jurisdiction(models.Model):
             ids |= region.descendant_ids() if self.include_subregions else {region.pk}
         return ids
 
-    def covers(self, *, region: Region, business_type: BusinessType, industry: Industry | None = None) -> bool:
+    def covers(
+        self, *, region: Region, business_type: BusinessType, industry: Industry | None = None
+    ) -> bool:
         if region.pk not in self.region_ids():
             return False
         if not self.business_types.filter(pk=business_type.pk).exists():

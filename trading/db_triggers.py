@@ -1,0 +1,153 @@
+"""Database triggers that keep 管办分离 true whatever path writes a grant (DESIGN.md invariant 5).
+
+The granting service refuses bad grants with a translated message; these triggers refuse the same
+grants when they arrive any other way (admin, ORM, bulk_create, raw SQL). The conditions are
+generated from `trading.domain.employer` so the service and the database cannot disagree.
+Every refusal message starts with EMPLOYER_ERROR so callers can recognise it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trading.domain.employer import GRANT_HOLDER, GRANT_TARGET
+
+EMPLOYER_ERROR = "tianping-employer"
+GRANT_CODENAMES = tuple(grant.value for grant in GRANT_HOLDER)
+_CODES = ", ".join(f"'{code}'" for code in GRANT_CODENAMES)
+
+
+def _perm_codename(perm: str) -> str:
+    return f"(SELECT codename FROM auth_permission WHERE id = {perm})"
+
+
+def _user_kind(user: str) -> str:
+    return (
+        "(SELECT o.kind FROM trading_user u JOIN trading_organisation o ON o.id = u.organisation_id"
+        f" WHERE u.id = {user})"
+    )
+
+
+def _object_grant_violation() -> str:
+    """True when NEW (a guardian user-object permission) is a grant its holder may not have."""
+    clauses = []
+    for grant, holder in GRANT_HOLDER.items():
+        app_label, model = GRANT_TARGET[grant].split(".")
+        fits = [
+            "NEW.content_type_id = (SELECT id FROM django_content_type"
+            f" WHERE app_label = '{app_label}' AND model = '{model}')",
+            f"COALESCE({_user_kind('NEW.user_id')}, '') = '{holder.value}'",
+        ]
+        if model == "jurisdiction":
+            # A regulator supervises only the jurisdictions it is the regulator of.
+            fits.append(
+                "(SELECT regulator_id FROM trading_jurisdiction"
+                " WHERE id = CAST(NEW.object_pk AS BIGINT))"
+                " = (SELECT organisation_id FROM trading_user WHERE id = NEW.user_id)"
+            )
+        clauses.append(
+            f"({_perm_codename('NEW.permission_id')} = '{grant.value}'"
+            f" AND NOT ({' AND '.join(fits)}))"
+        )
+    return " OR ".join(clauses)
+
+
+def _holds_grant(user: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM guardian_userobjectpermission g"
+        " JOIN auth_permission p ON p.id = g.permission_id"
+        f" WHERE g.user_id = {user} AND p.codename IN ({_CODES}))"
+    )
+
+
+# (name, table, events, violation condition, message)
+RULES: list[tuple[str, str, tuple[str, ...], str, str]] = [
+    (
+        "object_grant",
+        "guardian_userobjectpermission",
+        ("INSERT", "UPDATE"),
+        _object_grant_violation(),
+        "grant does not fit the employer of its holder",
+    ),
+    (
+        "group_object_grant",
+        "guardian_groupobjectpermission",
+        ("INSERT", "UPDATE"),
+        f"{_perm_codename('NEW.permission_id')} IN ({_CODES})",
+        "operating and supervising grants are personal, never given to groups",
+    ),
+    (
+        "user_global_grant",
+        "trading_user_user_permissions",
+        ("INSERT", "UPDATE"),
+        f"{_perm_codename('NEW.permission_id')} IN ({_CODES})",
+        "operating and supervising grants are held on one desk or jurisdiction, never globally",
+    ),
+    (
+        "group_global_grant",
+        "auth_group_permissions",
+        ("INSERT", "UPDATE"),
+        f"{_perm_codename('NEW.permission_id')} IN ({_CODES})",
+        "operating and supervising grants are never given to groups",
+    ),
+    (
+        "user_changes_employer",
+        "trading_user",
+        ("UPDATE",),
+        "COALESCE(NEW.organisation_id, -1) <> COALESCE(OLD.organisation_id, -1)"
+        f" AND {_holds_grant('NEW.id')}",
+        "a user holding grants cannot change organisation",
+    ),
+    (
+        "organisation_changes_kind",
+        "trading_organisation",
+        ("UPDATE",),
+        "NEW.kind <> OLD.kind AND EXISTS (SELECT 1 FROM trading_user u"
+        f" WHERE u.organisation_id = NEW.id AND {_holds_grant('u.id')})",
+        "an organisation whose users hold grants cannot change kind",
+    ),
+]
+
+
+def _sqlite_statements() -> list[str]:
+    statements = []
+    for name, table, events, condition, message in RULES:
+        for event in events:
+            trigger = f"tianping_{name}_{event.lower()}"
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger}")
+            statements.append(
+                f"CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW"
+                f" WHEN {condition}"
+                f" BEGIN SELECT RAISE(ABORT, '{EMPLOYER_ERROR}: {message}'); END"
+            )
+    return statements
+
+
+def _postgresql_statements() -> list[str]:
+    statements = []
+    for name, table, events, condition, message in RULES:
+        function = f"tianping_{name}"
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN IF {condition} THEN RAISE EXCEPTION '{EMPLOYER_ERROR}: {message}'"
+            " USING ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$"
+        )
+        statements.append(f"DROP TRIGGER IF EXISTS {function} ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {function} BEFORE {' OR '.join(events)} ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+    return statements
+
+
+def employer_trigger_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return _sqlite_statements()
+    if vendor == "postgresql":
+        return _postgresql_statements()
+    raise NotImplementedError(f"no employer triggers for {vendor}")
+
+
+def install_employer_triggers(apps: Any, schema_editor: Any) -> None:
+    for statement in employer_trigger_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement)

@@ -1,0 +1,238 @@
+"""Demo organisations and accounts for every role, seeded through the services (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from trading.domain import uscc
+from trading.models import BusinessType, Desk, Industry, Jurisdiction, Organisation, Region, User
+from trading.services.grants import grant_assign
+from trading.services.organisations import organisation_register, organisation_verify, user_create
+from trading.services.reference import reference_data_seed
+
+DEMO_PASSWORD = "tianping-demo"  # noqa: S105 - printed by `make run`; DEBUG only
+ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    key: str
+    name: str
+    kind: str
+    region: str
+    # 统一社会信用代码 prefix: registration authority + organisation category (GB 32100 表1).
+    prefix: str
+    serial: int
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    organisation: str
+    display_name: str
+    role: str
+    admin: bool = False
+    desks: list[tuple[str, str]] = field(default_factory=list)  # (region code or *, type code)
+    jurisdictions: list[str] = field(default_factory=list)
+
+
+ORGANISATIONS = [
+    DemoOrganisation("center", "海南省公共资源交易服务中心", "center", "460100", "12", 1),
+    DemoOrganisation("housing", "海口市住房和城乡建设局", "regulator", "460100", "11", 2),
+    DemoOrganisation("finance", "海南省财政厅", "regulator", "460100", "11", 3),
+    DemoOrganisation("land", "海南省自然资源和规划厅", "regulator", "460100", "11", 4),
+    DemoOrganisation("school", "海口市教育局", "owner", "460100", "11", 5),
+    DemoOrganisation("landbureau", "三亚市自然资源和规划局", "owner", "460200", "11", 6),
+    DemoOrganisation("agency", "海南诚信招标代理有限公司", "agency", "460100", "91", 7),
+    DemoOrganisation("builder1", "海南建工集团有限公司", "bidder", "460100", "91", 8),
+    DemoOrganisation("builder2", "琼海路桥工程有限公司", "bidder", "469002", "91", 9),
+    DemoOrganisation("builder3", "三亚宏图建设有限公司", "bidder", "460200", "91", 10),
+    DemoOrganisation(
+        "newcomer", "文昌椰风科技有限公司", "bidder", "469005", "91", 11, verified=False
+    ),
+    DemoOrganisation("experts", "海南省综合评标专家库", "expert_pool", "460100", "12", 12),
+]
+
+ALL = "*"
+USERS = [
+    DemoUser("center_admin", "center", "中心管理员", "center", admin=True),
+    DemoUser(
+        "staff_haikou",
+        "center",
+        "王海 (海口工程·政采)",
+        "center",
+        desks=[("460100", "engineering"), ("460100", "procurement")],
+    ),
+    DemoUser(
+        "staff_sanya",
+        "center",
+        "林晓 (三亚全部业务)",
+        "center",
+        desks=[("460200", ALL)],
+    ),
+    DemoUser(
+        "staff_land",
+        "center",
+        "陈土 (全省土地·矿业)",
+        "center",
+        desks=[(ALL, "land"), (ALL, "mining")],
+    ),
+    DemoUser(
+        "reg_housing",
+        "housing",
+        "住建监管员",
+        "regulator",
+        jurisdictions=["海口市房屋建筑和市政工程"],
+    ),
+    DemoUser(
+        "reg_finance",
+        "finance",
+        "财政监管员",
+        "regulator",
+        jurisdictions=["全省政府采购", "海口市国有产权"],
+    ),
+    DemoUser(
+        "reg_land",
+        "land",
+        "自然资源监管员",
+        "regulator",
+        jurisdictions=["全省国有建设用地", "全省矿业权"],
+    ),
+    DemoUser("owner_school", "school", "教育局基建科", "owner", admin=True),
+    DemoUser("owner_land", "landbureau", "三亚土地出让科", "owner", admin=True),
+    DemoUser("agency", "agency", "诚信代理项目经理", "agency", admin=True),
+    DemoUser("bidder1", "builder1", "海南建工投标专员", "bidder", admin=True),
+    DemoUser("bidder2", "builder2", "琼海路桥投标专员", "bidder", admin=True),
+    DemoUser("bidder3", "builder3", "三亚宏图投标专员", "bidder", admin=True),
+    DemoUser("bidder_new", "newcomer", "椰风科技（待核验）", "bidder", admin=True),
+    DemoUser("expert1", "experts", "评标专家 张工", "expert"),
+    DemoUser("expert2", "experts", "评标专家 李工", "expert"),
+]
+
+# (regulator key, name, region codes or *, business type codes, industry codes)
+JURISDICTIONS = [
+    ("housing", "海口市房屋建筑和市政工程", ["460100"], ["engineering"], ["E-housing"]),
+    ("finance", "全省政府采购", [ALL], ["procurement"], []),
+    ("finance", "海口市国有产权", ["460100"], ["property"], []),
+    ("land", "全省国有建设用地", [ALL], ["land"], []),
+    ("land", "全省矿业权", [ALL], ["mining"], []),
+]
+
+
+def demo_uscc(org: DemoOrganisation) -> str:
+    body = f"{org.prefix}{org.region}{'MA' if org.prefix == '91' else 'PD'}{org.serial:07d}"
+    return body + uscc.check_character(body)
+
+
+def _admin() -> User:
+    admin = User.objects.filter(username=ADMIN_USERNAME).first()
+    if admin is None:
+        admin = User.objects.create_superuser(ADMIN_USERNAME, "", DEMO_PASSWORD)
+    return admin
+
+
+def _desks(region: str, business_type: str) -> list[Desk]:
+    desks = Desk.objects.all()
+    if region != ALL:
+        desks = desks.filter(region__code=region)
+    if business_type != ALL:
+        desks = desks.filter(business_type__code=business_type)
+    return list(desks)
+
+
+@transaction.atomic
+def demo_seed() -> dict[str, int]:
+    """Reference data plus demo organisations, accounts and grants; refused when DEBUG is off."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("Demo accounts are only seeded when DEBUG is on.")
+    counts = reference_data_seed()
+    admin = _admin()
+    organisations: dict[str, Organisation] = {}
+    for org in ORGANISATIONS:
+        code = demo_uscc(org)
+        existing = Organisation.objects.filter(uscc=code).first()
+        organisations[org.key] = existing or organisation_register(
+            name=org.name,
+            kind=org.kind,
+            uscc_code=code,
+            region=Region.objects.get(code=org.region),
+            actor=admin,
+        )
+    users: dict[str, User] = {}
+    for demo in USERS:
+        existing_user = User.objects.filter(username=demo.username).first()
+        users[demo.username] = existing_user or user_create(
+            organisation=organisations[demo.organisation],
+            username=demo.username,
+            password=DEMO_PASSWORD,
+            display_name=demo.display_name,
+            email=f"{demo.username}@demo.tianping.localhost",
+            phone="13800000000",
+            is_organisation_admin=demo.admin,
+        )
+    for org in ORGANISATIONS:
+        if org.kind in ("center", "regulator"):
+            organisation_verify(organisation=organisations[org.key], actor=admin)
+    for key, name, regions, types, industries in JURISDICTIONS:
+        jurisdiction, created = Jurisdiction.objects.get_or_create(
+            regulator=organisations[key], name=name
+        )
+        if created:
+            region_rows = Region.objects.filter(parent__isnull=True)
+            if regions != [ALL]:
+                region_rows = region_rows.filter(code__in=regions)
+            jurisdiction.regions.set(region_rows)
+            jurisdiction.business_types.set(BusinessType.objects.filter(code__in=types))
+            jurisdiction.industries.set(Industry.objects.filter(code__in=industries))
+    for demo in USERS:
+        user = users[demo.username]
+        for region, business_type in demo.desks:
+            for desk in _desks(region, business_type):
+                if not user.has_perm("trading.operate_desk", desk):
+                    grant_assign(user=user, target=desk, actor=admin)
+        for name in demo.jurisdictions:
+            jurisdiction = Jurisdiction.objects.get(name=name)
+            if not user.has_perm("trading.supervise_jurisdiction", jurisdiction):
+                grant_assign(user=user, target=jurisdiction, actor=admin)
+    staff = users["staff_haikou"]
+    for org in ORGANISATIONS:
+        if org.verified and org.kind not in ("center", "regulator"):
+            organisation_verify(organisation=organisations[org.key], actor=staff)
+    counts.update(
+        organisations=Organisation.objects.count(),
+        users=User.objects.count(),
+        jurisdictions=Jurisdiction.objects.count(),
+    )
+    return counts
+
+
+ROLE_LABELS = {
+    "admin": "平台管理员 platform administrator",
+    "center": "交易中心 trading center",
+    "regulator": "行政监督 regulator",
+    "owner": "招标人/出让人 owner",
+    "agency": "代理机构 agency",
+    "bidder": "投标人 bidder",
+    "expert": "评标专家 expert",
+}
+
+
+def demo_accounts() -> list[tuple[str, str, str, str]]:
+    """(role, username, password, who) of every demo account, for `make run` to print."""
+    rows = [(ROLE_LABELS["admin"], ADMIN_USERNAME, DEMO_PASSWORD, "/admin/ reference data")]
+    names = {org.key: org.name for org in ORGANISATIONS}
+    for demo in USERS:
+        rows.append(
+            (
+                ROLE_LABELS[demo.role],
+                demo.username,
+                DEMO_PASSWORD,
+                f"{names[demo.organisation]} · {demo.display_name}",
+            )
+        )
+    return rows

@@ -1,0 +1,177 @@
+"""Organisations (主体): registration and verification before they can act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from trading.clock import Clock, get_clock
+from trading.domain import uscc
+from trading.lock_objects import lock_organisation
+from trading.models import Organisation, Region, User
+from trading.models.parties import USCC_ERRORS, OrganisationKindChoices, VerificationMethod
+from trading.selectors.grants import desk_list_operated_by
+from trading.services.ledger import ledger_append
+from trading.services.notifications import notification_send
+
+PLATFORM_SCOPE = "platform"
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """What an identity source says of an organisation: confirmed, and by which method."""
+
+    confirmed: bool
+    method: str
+    reference: str = ""
+    reason: str = ""
+
+
+class IdentityVerifier(Protocol):
+    """Adapter for 电子营业执照 / CA verification; staff checking by hand is the local one."""
+
+    method: str
+
+    def check(self, *, name: str, uscc: str) -> IdentityCheck: ...
+
+
+class StaffVerifier:
+    """Center staff compare the registration with the paper or scanned licence themselves."""
+
+    method = VerificationMethod.STAFF.value
+
+    def check(self, *, name: str, uscc: str) -> IdentityCheck:
+        return IdentityCheck(confirmed=True, method=self.method)
+
+
+def organisation_register(
+    *,
+    name: str,
+    kind: str,
+    uscc_code: str,
+    region: Region | None = None,
+    contact_phone: str = "",
+    actor: User | None = None,
+    clock: Clock | None = None,
+) -> Organisation:
+    """Register an organisation; it awaits verification before any of its users can act."""
+    try:
+        code = uscc.validate(uscc_code)
+    except uscc.InvalidUSCC as exc:
+        raise ValidationError(
+            {"uscc": USCC_ERRORS[exc.reason]}, code=f"uscc_{exc.reason}"
+        ) from None
+    if kind not in OrganisationKindChoices.values:
+        raise ValidationError({"kind": _("未知的主体类型。")}, code="kind")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写主体名称。")}, code="name")
+    clock = clock or get_clock()
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                name=name,
+                kind=kind,
+                uscc=code,
+                region=region,
+                contact_phone=contact_phone,
+                registered_at=clock(),
+            )
+            ledger_append(
+                scope_key=PLATFORM_SCOPE,
+                scope_kind="platform",
+                action="organisation.registered",
+                actor=actor,
+                obj_type="organisation",
+                obj_id=str(organisation.pk),
+                payload={"name": name, "kind": kind, "uscc": code},
+                clock=clock,
+            )
+    except IntegrityError:
+        if Organisation.objects.filter(uscc=code).exists():
+            raise ValidationError(
+                {"uscc": _("该统一社会信用代码已登记，请勿重复注册。")}, code="uscc_taken"
+            ) from None
+        raise
+    return organisation
+
+
+def organisation_verify(
+    *,
+    organisation: Organisation,
+    actor: User,
+    verifier: IdentityVerifier | None = None,
+    clock: Clock | None = None,
+) -> Organisation:
+    """Center staff (or a CA adapter) confirm an organisation before it can act."""
+    if organisation.kind in (OrganisationKindChoices.CENTER, OrganisationKindChoices.REGULATOR):
+        # The center and the regulators are set up with the platform, by its administrator.
+        if not actor.is_superuser:
+            raise PermissionDenied(_("交易中心和行政监督部门由平台管理员核验。"))
+    elif actor.organisation_kind != OrganisationKindChoices.CENTER or not (
+        desk_list_operated_by(actor).exists()
+    ):
+        raise PermissionDenied(_("只有交易中心的工作人员可以核验主体。"))
+    verifier = verifier or StaffVerifier()
+    with transaction.atomic():
+        organisation = lock_organisation(organisation.pk)
+        if organisation.is_verified:
+            return organisation
+        result = verifier.check(name=organisation.name, uscc=organisation.uscc)
+        if not result.confirmed:
+            raise ValidationError(
+                _("核验未通过：%(reason)s") % {"reason": result.reason}, code="not_confirmed"
+            )
+        clock = clock or get_clock()
+        organisation.verified_at = clock()
+        organisation.verified_by = actor
+        organisation.verification_method = result.method
+        organisation.save(update_fields=["verified_at", "verified_by", "verification_method"])
+        notification_send(
+            recipients=list(organisation.users.filter(is_active=True)),
+            kind="organisation.verified",
+            title=_("您的主体已通过核验"),
+            body=_("%(name)s 已通过交易中心核验，现在可以参与交易。") % {"name": organisation.name},
+            clock=clock,
+        )
+        ledger_append(
+            scope_key=PLATFORM_SCOPE,
+            scope_kind="platform",
+            action="organisation.verified",
+            actor=actor,
+            obj_type="organisation",
+            obj_id=str(organisation.pk),
+            payload={"method": result.method, "reference": result.reference},
+            clock=clock,
+        )
+    return organisation
+
+
+def user_create(
+    *,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    phone: str = "",
+    is_organisation_admin: bool = False,
+) -> User:
+    """An account of one organisation (a user belongs to exactly one)."""
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("该用户名已被使用。")}, code="username_taken")
+    user = User(
+        organisation=organisation,
+        username=username,
+        first_name=display_name,
+        email=email,
+        phone=phone,
+        is_organisation_admin=is_organisation_admin,
+    )
+    user.set_password(password)
+    user.save()
+    return user
