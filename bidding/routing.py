@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from bidding.consumers import ServerTimeConsumer
+
+websocket_urlpatterns = [
+    path("ws/time/", ServerTimeConsumer.as_asgi(), name="ws-time"),
+]

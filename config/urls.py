@@ -1,7 +1,23 @@
+"""URLs of the whole platform; error pages are the 403.html, 404.html and 500.html templates."""
+
+from __future__ import annotations
+
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("trading.urls")),
+    path("", include("supervision.urls")),
+    path("", include("notices.urls")),
 ]

@@ -1,0 +1,64 @@
+"""Which pages each role sees in its navigation: by the kind of the user's employer.
+
+Pure data: the context processor turns keys into labels and URLs. The same table is what the
+views enforce, so a menu never offers a page its user would be refused.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from trading.domain.employer import OrganisationKind
+
+
+class NavKey(enum.StrEnum):
+    HOME = "home"
+    LOGIN = "login"
+    WORKSPACE = "workspace"
+    DESKS = "desks"
+    ORGANISATION_QUEUE = "organisation_queue"
+    SUPERVISION = "supervision"
+    MY_PROJECTS = "my_projects"
+    MY_BIDS = "my_bids"
+    EVALUATION_TASKS = "evaluation_tasks"
+    INBOX = "inbox"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+ANONYMOUS_NAV: Final = (NavKey.HOME, NavKey.LOGIN)
+
+# 管办分离: the center operates (desks, verification), the regulator supervises, the parties act
+# on their own projects, bids and evaluations only.
+NAV_BY_KIND: Final[dict[OrganisationKind, tuple[NavKey, ...]]] = {
+    OrganisationKind.CENTER: (
+        NavKey.WORKSPACE,
+        NavKey.DESKS,
+        NavKey.ORGANISATION_QUEUE,
+        NavKey.INBOX,
+    ),
+    OrganisationKind.REGULATOR: (NavKey.SUPERVISION, NavKey.INBOX),
+    OrganisationKind.OWNER: (NavKey.MY_PROJECTS, NavKey.INBOX),
+    OrganisationKind.AGENCY: (NavKey.MY_PROJECTS, NavKey.INBOX),
+    OrganisationKind.BIDDER: (NavKey.MY_BIDS, NavKey.INBOX),
+    OrganisationKind.EXPERT_POOL: (NavKey.EVALUATION_TASKS, NavKey.INBOX),
+}
+
+
+def nav_keys(*, authenticated: bool, kind: str | None, staff: bool = False) -> list[NavKey]:
+    """The navigation of one user: anonymous, a member of an organisation, or a platform admin.
+
+    Platform administrators manage reference data, not transactions: without an organisation
+    they see the admin site only; `staff` adds it for anybody allowed into it.
+    """
+    if not authenticated:
+        return list(ANONYMOUS_NAV)
+    keys: list[NavKey] = []
+    if kind is not None:
+        try:
+            keys = list(NAV_BY_KIND[OrganisationKind(kind)])
+        except ValueError:
+            keys = []
+    if staff:
+        keys.append(NavKey.PLATFORM_ADMIN)
+    return keys
