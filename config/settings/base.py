@@ -165,7 +165,9 @@ MESSAGE_GATEWAY = os.environ.get("MESSAGE_GATEWAY", "trading.messaging.LocalGate
 MESSAGE_LOG_FILE = Path(os.environ.get("MESSAGE_LOG_FILE", VAR_DIR / "messages.jsonl"))
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
         "OPTIONS": {
             key: value
             for key, value in {
@@ -205,5 +207,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         "celery": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

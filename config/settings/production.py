@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, DEBUG
+from config.settings.base import DATABASES, DEBUG, MAILERS
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (set DEBUG=false).")
@@ -26,3 +26,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+# Mail goes out over SMTP unless EMAIL_BACKEND names another production backend.
+if not os.environ.get("EMAIL_BACKEND"):
+    MAILERS["default"]["BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
