@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
@@ -174,4 +176,68 @@ def user_create(
     )
     user.set_password(password)
     user.save()
+    return user
+
+
+# Who may register online; the center, regulators and the expert pool are set up by the platform.
+SELF_REGISTERING_KINDS = (
+    OrganisationKindChoices.BIDDER,
+    OrganisationKindChoices.OWNER,
+    OrganisationKindChoices.AGENCY,
+)
+
+
+def registration_submit(
+    *,
+    name: str,
+    kind: str,
+    uscc_code: str,
+    region: Region | None,
+    contact_phone: str,
+    username: str,
+    password: str,
+    email: str,
+    phone: str,
+    clock: Clock | None = None,
+) -> User:
+    """An organisation registers itself with its first administrator; staff verify it later."""
+    if kind not in SELF_REGISTERING_KINDS:
+        raise ValidationError({"kind": _("该类主体不能在线注册，请联系交易中心。")}, code="kind")
+    candidate = User(username=username, email=email, first_name=name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as refused:
+        raise ValidationError({"password": refused.messages}, code="password") from None
+    with transaction.atomic():
+        organisation = organisation_register(
+            name=name,
+            kind=kind,
+            uscc_code=uscc_code,
+            region=region,
+            contact_phone=contact_phone,
+            clock=clock,
+        )
+        user = user_create(
+            organisation=organisation,
+            username=username,
+            password=password,
+            email=email,
+            phone=phone,
+            is_organisation_admin=True,
+        )
+        # Every center user who operates a desk may verify (organisation_verify's rule).
+        staff = User.objects.filter(
+            is_active=True,
+            organisation__kind=OrganisationKindChoices.CENTER,
+            userobjectpermission__permission__codename="operate_desk",
+        ).distinct()
+        notification_send(
+            recipients=list(staff),
+            kind="organisation.registered",
+            title=_("新主体待核验：%(name)s") % {"name": organisation.name},
+            body=_("%(name)s（%(uscc)s）已在线注册，请核对营业执照后予以核验。")
+            % {"name": organisation.name, "uscc": organisation.uscc},
+            url=reverse("organisation_queue"),
+            clock=clock,
+        )
     return user
