@@ -7,6 +7,7 @@ writes the ledger entry with it; the chronograph fires the timed events.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 
 class TenderStatus(enum.StrEnum):
@@ -31,3 +32,152 @@ class LotStatus(enum.StrEnum):
 
 
 TERMINAL = frozenset({LotStatus.CLOSED, LotStatus.FAILED, LotStatus.TERMINATED})
+
+
+class Family(enum.StrEnum):
+    """Procedure families: the values of `trading.models.ProcedureFamily`."""
+
+    SEALED_BID = "sealed_bid"
+    LISTING_AUCTION = "listing_auction"
+    NEGOTIATED = "negotiated"
+
+
+class LotEvent(enum.StrEnum):
+    PUBLISH = "publish"
+    OPEN_BIDDING = "open_bidding"
+    CLOSE_BIDDING = "close_bidding"
+    BIDS_SUFFICIENT = "bids_sufficient"
+    BIDS_INSUFFICIENT = "bids_insufficient"
+    SOLD = "sold"
+    UNSOLD = "unsold"
+    EVALUATION_REPORTED = "evaluation_reported"
+    AWARD = "award"
+    CONTRACT = "contract"
+    CLOSE = "close"
+    TERMINATE = "terminate"
+
+
+_SEALED_BID: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
+    (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
+    # The opening takes place at the bid deadline (招标投标法 第34条).
+    (LotStatus.BIDDING, LotEvent.CLOSE_BIDDING): LotStatus.OPENING,
+    (LotStatus.OPENING, LotEvent.BIDS_SUFFICIENT): LotStatus.EVALUATION,
+    (LotStatus.OPENING, LotEvent.BIDS_INSUFFICIENT): LotStatus.FAILED,  # 流标 (实施条例 第44条)
+    (LotStatus.EVALUATION, LotEvent.EVALUATION_REPORTED): LotStatus.PUBLICITY,  # 实施条例 第54条
+    (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,  # 法 第46条
+    (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
+}
+
+_LISTING_AUCTION: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
+    (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
+    # The listing ends in timed bidding (限时竞价) among those who bid (39号令 第18条).
+    (LotStatus.BIDDING, LotEvent.CLOSE_BIDDING): LotStatus.AUCTION,
+    (LotStatus.AUCTION, LotEvent.SOLD): LotStatus.PUBLICITY,
+    (LotStatus.AUCTION, LotEvent.UNSOLD): LotStatus.FAILED,  # 流拍
+    (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,
+    (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
+}
+
+
+def _with_terminate(
+    table: dict[tuple[LotStatus, LotEvent], LotStatus],
+) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
+    # A draft is withdrawn, not terminated: nothing has been announced yet.
+    stoppable = [s for s in LotStatus if s not in TERMINAL and s is not LotStatus.DRAFT]
+    return table | {(s, LotEvent.TERMINATE): LotStatus.TERMINATED for s in stoppable}
+
+
+TRANSITIONS: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
+    Family.SEALED_BID: _with_terminate(_SEALED_BID),
+    Family.LISTING_AUCTION: _with_terminate(_LISTING_AUCTION),
+    Family.NEGOTIATED: _with_terminate(_SEALED_BID),
+}
+
+
+class IllegalTransition(Exception):
+    """An event that the family's transition table does not allow from the lot's status."""
+
+    def __init__(self, family: Family, status: LotStatus, event: LotEvent) -> None:
+        self.family = family
+        self.status = status
+        self.event = event
+        super().__init__(
+            f"event {event!s} is not allowed from status {status!s} in family {family!s}"
+        )
+
+
+def transition(family: Family | str, status: LotStatus | str, event: LotEvent | str) -> LotStatus:
+    """The status a lot moves to on `event`; anything the table does not list is refused."""
+    family, status, event = Family(family), LotStatus(status), LotEvent(event)
+    try:
+        return TRANSITIONS[family][status, event]
+    except KeyError:
+        raise IllegalTransition(family, status, event) from None
+
+
+def allowed_events(family: Family | str, status: LotStatus | str) -> frozenset[LotEvent]:
+    """The events the family's table allows from `status`."""
+    status = LotStatus(status)
+    return frozenset(e for (s, e) in TRANSITIONS[Family(family)] if s is status)
+
+
+def bids_outcome(count: int, min_bids: int) -> LotEvent:
+    """Fewer bids than the minimum: no opening, the lot fails (流标, 实施条例 第44条)."""
+    if count < 0 or min_bids < 1:
+        raise ValueError(f"bid count must be ≥ 0 and minimum ≥ 1, got {count} and {min_bids}")
+    return LotEvent.BIDS_INSUFFICIENT if count < min_bids else LotEvent.BIDS_SUFFICIENT
+
+
+def award_must_go_to_first(*, state_funded: bool, business_type: str) -> bool:
+    """State-funded must-tender engineering projects award the first candidate (实施条例 第55条)."""
+    return state_funded and business_type == "engineering"
+
+
+def award_blockers(
+    *,
+    status: LotStatus | str,
+    now: datetime,
+    publicity_ends_at: datetime | None,
+    active_holds: int,
+) -> list[str]:
+    """Why the award cannot be confirmed yet: publicity unfinished or a hold (实施条例 第54条)."""
+    blockers = []
+    if LotStatus(status) is not LotStatus.PUBLICITY:
+        blockers.append("not_in_publicity")
+    elif publicity_ends_at is None or now < publicity_ends_at:
+        blockers.append("publicity_running")
+    if active_holds > 0:
+        blockers.append("suspended")
+    return blockers
+
+
+# The schedule field whose time fires the lot's next timed event.
+TIMED_EVENTS: dict[LotStatus, str] = {
+    LotStatus.PUBLISHED: "opens_at",
+    LotStatus.BIDDING: "closes_at",
+}
+
+
+def next_check(
+    *,
+    status: LotStatus | str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    publicity_ends_at: datetime | None,
+    suspended: bool,
+) -> datetime | None:
+    """When the chronograph next looks at the lot; suspended lots wait (实施条例 第22、54条)."""
+    status = LotStatus(status)
+    if suspended or status in TERMINAL:
+        return None
+    # The end of publicity fires no event: the owner is told the award may now be confirmed.
+    due = {
+        LotStatus.PUBLISHED: opens_at,
+        LotStatus.BIDDING: closes_at,
+        LotStatus.PUBLICITY: publicity_ends_at,
+    }
+    return due.get(status)

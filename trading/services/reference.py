@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from trading.models import BusinessType, Desk, Industry, Procedure, ProcedureFamily, Region
+from trading.services.rules import calendar_seed, timeline_rules_seed
 
 # DOMAIN.md: the regions of the demo data (GB/T 2260 codes), each a top-level trading region.
 REGIONS = [
@@ -318,4 +319,7 @@ def reference_data_seed() -> dict[str, int]:
         "procedures": Procedure.objects.count(),
         "industries": Industry.objects.count(),
         "desks": Desk.objects.count(),
+        # After the procedures: rule seeding checks every procedure code it names.
+        "timeline_rules": timeline_rules_seed(),
+        "calendar_days": calendar_seed(range(2024, 2029)),
     }

@@ -1,0 +1,319 @@
+"""The lot lifecycle: every (family, status, event) triple, the guards and the timed checks."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trading.domain.lifecycle import (
+    TERMINAL,
+    TIMED_EVENTS,
+    TRANSITIONS,
+    Family,
+    IllegalTransition,
+    LotEvent,
+    LotStatus,
+    allowed_events,
+    award_blockers,
+    award_must_go_to_first,
+    bids_outcome,
+    next_check,
+    transition,
+)
+
+# Written out literally, independently of the module, so any change to a table fails here.
+_SEALED = [
+    ("draft", "publish", "published"),
+    ("published", "open_bidding", "bidding"),
+    ("bidding", "close_bidding", "opening"),
+    ("opening", "bids_sufficient", "evaluation"),
+    ("opening", "bids_insufficient", "failed"),
+    ("evaluation", "evaluation_reported", "publicity"),
+    ("publicity", "award", "awarded"),
+    ("awarded", "contract", "contracted"),
+    ("contracted", "close", "closed"),
+]
+_LISTING = [
+    ("draft", "publish", "published"),
+    ("published", "open_bidding", "bidding"),
+    ("bidding", "close_bidding", "auction"),
+    ("auction", "sold", "publicity"),
+    ("auction", "unsold", "failed"),
+    ("publicity", "award", "awarded"),
+    ("awarded", "contract", "contracted"),
+    ("contracted", "close", "closed"),
+]
+_TERMINABLE = [
+    "published",
+    "bidding",
+    "opening",
+    "auction",
+    "evaluation",
+    "publicity",
+    "awarded",
+    "contracted",
+]
+ALLOWED: dict[tuple[str, str, str], str] = {
+    (family, status, event): target
+    for family, rows in [
+        ("sealed_bid", _SEALED),
+        ("negotiated", _SEALED),
+        ("listing_auction", _LISTING),
+    ]
+    for status, event, target in rows + [(s, "terminate", "terminated") for s in _TERMINABLE]
+}
+
+EVERY_TRIPLE = list(itertools.product(Family, LotStatus, LotEvent))
+
+
+def test_the_enumerations_have_the_agreed_values() -> None:
+    assert {f.value for f in Family} == {"sealed_bid", "listing_auction", "negotiated"}
+    assert len(LotEvent) == 12
+    assert {s.value for s in TERMINAL} == {"closed", "failed", "terminated"}
+
+
+def test_the_tables_hold_exactly_the_listed_transitions() -> None:
+    actual = {(f, s, e): t for f, table in TRANSITIONS.items() for (s, e), t in table.items()}
+    assert actual == ALLOWED
+
+
+@pytest.mark.parametrize(("family", "status", "event"), EVERY_TRIPLE)
+def test_every_triple_moves_to_its_listed_target_or_is_refused_by_name(
+    family: Family, status: LotStatus, event: LotEvent
+) -> None:
+    target = ALLOWED.get((family, status, event))
+    if target is not None:
+        assert transition(family, status, event) == target
+        assert event in allowed_events(family, status)
+        return
+    with pytest.raises(IllegalTransition) as refused:
+        transition(family, status, event)
+    assert (refused.value.family, refused.value.status, refused.value.event) == (
+        family,
+        status,
+        event,
+    )
+    for name in (family, status, event):
+        assert str(name) in str(refused.value)
+    assert event not in allowed_events(family, status)
+
+
+def test_plain_strings_are_accepted_and_typed_results_returned() -> None:
+    result = transition("listing_auction", "bidding", "close_bidding")
+    assert result is LotStatus.AUCTION
+    assert allowed_events("sealed_bid", "opening") == {
+        LotEvent.BIDS_SUFFICIENT,
+        LotEvent.BIDS_INSUFFICIENT,
+        LotEvent.TERMINATE,
+    }
+
+
+def test_an_unknown_name_is_a_programming_error_not_a_refusal() -> None:
+    with pytest.raises(ValueError, match="bogus"):
+        transition("sealed_bid", "bogus", "publish")
+
+
+@pytest.mark.parametrize(("family", "status"), list(itertools.product(Family, TERMINAL)))
+def test_a_terminal_status_allows_nothing(family: Family, status: LotStatus) -> None:
+    assert allowed_events(family, status) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("family", "status"),
+    [(f, s) for f in Family for s in LotStatus if s not in TERMINAL and s is not LotStatus.DRAFT],
+)
+def test_a_started_lot_can_be_terminated_from_any_live_status(
+    family: Family, status: LotStatus
+) -> None:
+    assert transition(family, status, LotEvent.TERMINATE) is LotStatus.TERMINATED
+
+
+@pytest.mark.parametrize("family", Family)
+def test_a_draft_cannot_be_terminated(family: Family) -> None:
+    with pytest.raises(IllegalTransition):
+        transition(family, LotStatus.DRAFT, LotEvent.TERMINATE)
+
+
+def _successors(family: Family, status: LotStatus) -> set[LotStatus]:
+    return {transition(family, status, e) for e in allowed_events(family, status)}
+
+
+def _reachable(family: Family, start: LotStatus) -> set[LotStatus]:
+    seen: set[LotStatus] = set()
+    todo = [start]
+    while todo:
+        for nxt in _successors(family, todo.pop()) - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+@pytest.mark.parametrize(("family", "status"), list(itertools.product(Family, TERMINAL)))
+def test_no_path_leads_out_of_a_terminal_status(family: Family, status: LotStatus) -> None:
+    assert _reachable(family, status) == set()
+
+
+@pytest.mark.parametrize(
+    ("family", "status"), [(f, s) for f in Family for s in LotStatus if s not in TERMINAL]
+)
+def test_every_live_status_can_reach_an_end(family: Family, status: LotStatus) -> None:
+    assert _reachable(family, status) & TERMINAL
+
+
+_SEALED_PATH = ["publish", "open_bidding", "close_bidding", "bids_sufficient"]
+_SEALED_PATH += ["evaluation_reported", "award", "contract", "close"]
+_LISTING_PATH = ["publish", "open_bidding", "close_bidding", "sold", "award", "contract", "close"]
+
+
+@pytest.mark.parametrize(
+    ("family", "events", "end"),
+    [
+        (Family.SEALED_BID, _SEALED_PATH, LotStatus.CLOSED),
+        (Family.NEGOTIATED, _SEALED_PATH, LotStatus.CLOSED),
+        (Family.LISTING_AUCTION, _LISTING_PATH, LotStatus.CLOSED),
+        (Family.SEALED_BID, [*_SEALED_PATH[:3], "bids_insufficient"], LotStatus.FAILED),
+        (Family.LISTING_AUCTION, [*_LISTING_PATH[:3], "unsold"], LotStatus.FAILED),
+        (Family.SEALED_BID, [*_SEALED_PATH[:5], "terminate"], LotStatus.TERMINATED),
+    ],
+)
+def test_each_path_from_draft_ends_where_the_law_says(
+    family: Family, events: list[str], end: LotStatus
+) -> None:
+    status = LotStatus.DRAFT
+    for event in events:
+        status = transition(family, status, event)
+    assert status is end
+
+
+@given(family=st.sampled_from(Family), events=st.lists(st.sampled_from(LotEvent), max_size=40))
+def test_random_event_sequences_stay_in_the_graph_and_never_leave_an_end(
+    family: Family, events: list[LotEvent]
+) -> None:
+    status = LotStatus.DRAFT
+    for event in events:
+        try:
+            after = transition(family, status, event)
+        except IllegalTransition:
+            continue
+        assert after in LotStatus
+        assert status not in TERMINAL
+        status = after
+
+
+# Guards.
+
+
+@pytest.mark.parametrize(
+    ("count", "min_bids", "event"),
+    [
+        (0, 1, LotEvent.BIDS_INSUFFICIENT),
+        (1, 1, LotEvent.BIDS_SUFFICIENT),
+        (2, 1, LotEvent.BIDS_SUFFICIENT),
+        (3, 1, LotEvent.BIDS_SUFFICIENT),
+        (10, 1, LotEvent.BIDS_SUFFICIENT),
+        (0, 3, LotEvent.BIDS_INSUFFICIENT),
+        (1, 3, LotEvent.BIDS_INSUFFICIENT),
+        (2, 3, LotEvent.BIDS_INSUFFICIENT),
+        (3, 3, LotEvent.BIDS_SUFFICIENT),
+        (10, 3, LotEvent.BIDS_SUFFICIENT),
+    ],
+)
+def test_fewer_bids_than_the_minimum_fail_the_lot(
+    count: int, min_bids: int, event: LotEvent
+) -> None:
+    assert bids_outcome(count, min_bids) is event
+
+
+@pytest.mark.parametrize(("count", "min_bids"), [(-1, 3), (3, 0)])
+def test_impossible_bid_counts_are_rejected(count: int, min_bids: int) -> None:
+    with pytest.raises(ValueError, match="bid count"):
+        bids_outcome(count, min_bids)
+
+
+@pytest.mark.parametrize(
+    ("business_type", "state_funded", "first_only"),
+    [
+        ("engineering", True, True),
+        ("engineering", False, False),
+        ("procurement", True, False),
+        ("land", True, False),
+        ("property", True, False),
+        ("other", False, False),
+    ],
+)
+def test_only_state_funded_engineering_must_award_the_first_candidate(
+    business_type: str, state_funded: bool, first_only: bool
+) -> None:
+    result = award_must_go_to_first(state_funded=state_funded, business_type=business_type)
+    assert result is first_only
+
+
+NOW = datetime(2026, 12, 21, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("status", "ends_at", "holds", "blockers"),
+    [
+        (LotStatus.PUBLICITY, NOW - timedelta(seconds=1), 0, []),
+        (LotStatus.PUBLICITY, NOW, 0, []),
+        (LotStatus.PUBLICITY, NOW + timedelta(seconds=1), 0, ["publicity_running"]),
+        (LotStatus.PUBLICITY, None, 0, ["publicity_running"]),
+        (LotStatus.PUBLICITY, NOW - timedelta(days=1), 1, ["suspended"]),
+        (LotStatus.PUBLICITY, NOW + timedelta(days=1), 2, ["publicity_running", "suspended"]),
+        (LotStatus.EVALUATION, NOW - timedelta(days=1), 0, ["not_in_publicity"]),
+        (LotStatus.AWARDED, NOW - timedelta(days=1), 0, ["not_in_publicity"]),
+        (LotStatus.BIDDING, None, 1, ["not_in_publicity", "suspended"]),
+    ],
+)
+def test_award_waits_for_the_end_of_publicity_and_every_hold(
+    status: LotStatus, ends_at: datetime | None, holds: int, blockers: list[str]
+) -> None:
+    result = award_blockers(status=status, now=NOW, publicity_ends_at=ends_at, active_holds=holds)
+    assert result == blockers
+
+
+OPENS, CLOSES, PUBLICITY_ENDS = NOW, NOW + timedelta(days=20), NOW + timedelta(days=30)
+
+
+def test_the_timed_events_fire_from_the_agreed_schedule_fields() -> None:
+    assert TIMED_EVENTS == {LotStatus.PUBLISHED: "opens_at", LotStatus.BIDDING: "closes_at"}
+
+
+@pytest.mark.parametrize(
+    ("status", "suspended", "due"),
+    [(s, True, None) for s in LotStatus]
+    + [(s, False, None) for s in TERMINAL]
+    + [
+        (LotStatus.PUBLISHED, False, OPENS),
+        (LotStatus.BIDDING, False, CLOSES),
+        (LotStatus.PUBLICITY, False, PUBLICITY_ENDS),
+        (LotStatus.DRAFT, False, None),
+        (LotStatus.OPENING, False, None),
+        (LotStatus.AUCTION, False, None),
+        (LotStatus.EVALUATION, False, None),
+        (LotStatus.AWARDED, False, None),
+        (LotStatus.CONTRACTED, False, None),
+    ],
+)
+def test_next_check_follows_status_and_schedule_and_waits_while_suspended(
+    status: LotStatus, suspended: bool, due: datetime | None
+) -> None:
+    result = next_check(
+        status=status,
+        opens_at=OPENS,
+        closes_at=CLOSES,
+        publicity_ends_at=PUBLICITY_ENDS,
+        suspended=suspended,
+    )
+    assert result == due
+
+
+def test_next_check_is_none_when_the_schedule_field_is_missing() -> None:
+    result = next_check(
+        status="bidding", opens_at=OPENS, closes_at=None, publicity_ends_at=None, suspended=False
+    )
+    assert result is None

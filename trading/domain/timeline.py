@@ -1,0 +1,425 @@
+"""Legal time limits and amount limits as data, and how periods are counted (DESIGN.md §7).
+
+Pure: no Django, no clock. Rules are rows (`Rule`), seeded from DOMAIN.md by
+`trading.services.rules` and loaded by `trading.selectors.rules`; a `Calendar` is the platform's
+holiday table. Counting follows the civil code:
+
+- the day on which a period starts is not counted (民法典 第201条);
+- a period in days whose last day is a holiday or rest day ends on the next working day, and a
+  period ends at 24:00 of its last day (民法典 第203条): a maximum is met up to then;
+- a minimum between two moments is met when the later falls on the period's last day (a deadline
+  at 09:30 of the twentieth day after the documents, as trading centers apply 法 第24条);
+- days change at midnight in Asia/Shanghai, whatever zone the datetimes come in;
+- the bid opening takes place at the bid deadline (招标投标法 第34条): `bid_deadline` is also the
+  opening time, so no rule counts from one to the other.
+
+Messages are Chinese (the rules are Chinese law); the structured fields of `Violation` let a view
+render them in another language.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Point(enum.StrEnum):
+    """The named points of a schedule that rules count between."""
+
+    ANNOUNCED = "announced"
+    DOCUMENTS_ISSUED = "documents_issued"
+    # The end of the sale period of the documents (实施条例 第16条); electronic platforms let the
+    # documents be downloaded until the deadline, so tenders rarely carry it.
+    DOCUMENTS_SALE_END = "documents_sale_end"
+    CLARIFICATION_DEADLINE = "clarification_deadline"
+    # Also the opening time (招标投标法 第34条).
+    BID_DEADLINE = "bid_deadline"
+    LISTING_START = "listing_start"
+    LISTING_END = "listing_end"
+    AMENDMENT = "amendment"
+    OBJECTION_DOCUMENTS = "objection_documents"
+    # An objection to the candidates during publicity (实施条例 第54条).
+    OBJECTION_RESULT = "objection_result"
+    OBJECTION_ANSWER = "objection_answer"
+    EVALUATION_REPORT = "evaluation_report"
+    PUBLICITY_START = "publicity_start"
+    PUBLICITY_END = "publicity_end"
+    AWARD_LETTER = "award_letter"
+    CONTRACT = "contract"
+    REPORT = "report"
+
+
+POINT_LABELS: dict[str, str] = {
+    Point.ANNOUNCED: "公告发布时间",
+    Point.DOCUMENTS_ISSUED: "招标文件发出时间",
+    Point.DOCUMENTS_SALE_END: "文件发售截止时间",
+    Point.CLARIFICATION_DEADLINE: "澄清截止时间",
+    Point.BID_DEADLINE: "投标截止时间",
+    Point.LISTING_START: "投标（挂牌、竞价）开始时间",
+    Point.LISTING_END: "挂牌截止时间",
+    Point.AMENDMENT: "澄清或修改发出时间",
+    Point.OBJECTION_DOCUMENTS: "对招标文件提出异议的时间",
+    Point.OBJECTION_RESULT: "对评标结果提出异议的时间",
+    Point.OBJECTION_ANSWER: "异议答复时间",
+    Point.EVALUATION_REPORT: "评标报告提交时间",
+    Point.PUBLICITY_START: "公示开始时间",
+    Point.PUBLICITY_END: "公示结束时间",
+    Point.AWARD_LETTER: "中标（成交）通知书发出时间",
+    Point.CONTRACT: "合同签订时间",
+    Point.REPORT: "书面报告提交时间",
+}
+
+AMOUNT_LABELS: dict[str, str] = {"estimate": "估算价（预算金额）", "deposit": "保证金"}
+
+
+class RuleKind(enum.StrEnum):
+    PERIOD = "period"
+    AMOUNT_RATIO = "amount_ratio"
+
+
+class Unit(enum.StrEnum):
+    DAY = "day"
+    WORKDAY = "workday"
+    NONE = ""
+
+
+UNIT_LABELS = {Unit.DAY: "日", Unit.WORKDAY: "个工作日", Unit.NONE: ""}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A legal limit: a period between two schedule points, or an amount as a share of another."""
+
+    key: str
+    kind: str
+    from_point: str
+    to_point: str
+    minimum: Decimal | None
+    maximum: Decimal | None
+    unit: str
+    article: str
+    description: str
+    business_type: str | None = None
+    procedure_codes: tuple[str, ...] = ()
+    region: str | None = None
+    effective_from: date = date(2000, 1, 1)
+    effective_to: date | None = None
+    local: bool = False
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+    def applies_to(self, *, business_type: str, procedure: str) -> bool:
+        if self.business_type is not None and self.business_type != business_type:
+            return False
+        return not self.procedure_codes or procedure in self.procedure_codes
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A schedule point or amount that breaks a rule, with the bound it must respect."""
+
+    rule_key: str
+    # The schedule field (or amount) the fix belongs to.
+    point: str
+    article: str
+    description: str
+    earliest: datetime | None
+    latest: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The working-day calendar: Monday to Friday, minus holidays, plus make-up workdays (调休)."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    # Years whose holidays are computed, not yet the State Council's schedule (no 调休 known).
+    provisional_years: frozenset[int] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def is_provisional(self, day: date) -> bool:
+        return day.year in self.provisional_years
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (`day` itself not counted, 民法典 第201条)."""
+        if n < 0:
+            raise ValueError(f"a period cannot be negative, got {n}")
+        while n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def last_day(self, start: datetime, n: int, unit: str) -> date:
+        """The last day of a period of `n` days or working days starting at `start`."""
+        first = local_date(start)
+        if Unit(unit) is Unit.WORKDAY:
+            return self.add_working_days(first, n)
+        if Unit(unit) is not Unit.DAY:
+            raise ValueError(f"a period needs a unit of days or working days, got {unit!r}")
+        if n < 0:
+            raise ValueError(f"a period cannot be negative, got {n}")
+        # 民法典 第203条: a last day that is a holiday or rest day moves to the next working day.
+        return self.next_working_day(first + timedelta(days=n))
+
+    def add_days(self, start: datetime, n: int, unit: str) -> datetime:
+        """The end of the period: 24:00 Asia/Shanghai of its last day (民法典 第201、203条)."""
+        return end_of_day(self.last_day(start, n, unit))
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of `moment` in Asia/Shanghai (naive datetimes are refused)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"an aware datetime is required, got {moment!r}")
+    return moment.astimezone(SHANGHAI).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """24:00 of `day` in Asia/Shanghai, i.e. midnight starting the next day."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 of `day` in Asia/Shanghai."""
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+def format_moment(moment: datetime) -> str:
+    """Shanghai wall time, a midnight written as 24:00 of the day before (as periods end)."""
+    local = moment.astimezone(SHANGHAI)
+    if local.time() == time(0):
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _count(value: Decimal, rule: Rule) -> int:
+    if value != value.to_integral_value() or value < 0:
+        raise ValueError(f"rule {rule.key}: a period must be a whole number ≥ 0, got {value}")
+    return int(value)
+
+
+def earliest(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
+    """The earliest lawful time for the rule's to-point: 00:00 of the period's last day.
+
+    A minimum period between two moments is met when the later one falls on the last day of the
+    period counted from the earlier (民法典 第201、203条): documents issued on 1 December allow a
+    deadline at 09:30 on 21 December (招标投标法 第24条), as trading centers apply it.
+    """
+    if rule.minimum is None:
+        return start
+    return start_of_day(calendar.last_day(start, _count(rule.minimum, rule), rule.unit))
+
+
+def latest(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
+    """The latest lawful time for the rule's to-point when its from-point is `start`."""
+    if rule.maximum is None:
+        raise ValueError(f"rule {rule.key} sets no maximum")
+    return calendar.add_days(start, _count(rule.maximum, rule), rule.unit)
+
+
+def latest_start_day(end: datetime, rule: Rule, calendar: Calendar) -> date:
+    """The last day on which the from-point may fall so that `end` still respects the minimum.
+
+    E.g. the last day for an amendment that leaves 15 days before the deadline (实施条例 第21条)
+    or for an objection to the documents (第22条).
+    """
+    if rule.minimum is None:
+        return local_date(end)
+    day = local_date(end)
+    probe = datetime.combine(day, time(12), tzinfo=SHANGHAI)
+    # Periods are monotone in their start, so step back until the period fits.
+    while earliest(probe, rule, calendar) > end:
+        probe -= timedelta(days=1)
+    return probe.date()
+
+
+def rules_in_force(
+    rules: Iterable[Rule], *, business_type: str, procedure: str, region: str, on: date
+) -> list[Rule]:
+    """The rules governing a tender: each key's version in force on `on`, a region row first."""
+    chosen: dict[str, Rule] = {}
+    for rule in rules:
+        if not rule.in_force_on(on) or not rule.applies_to(
+            business_type=business_type, procedure=procedure
+        ):
+            continue
+        if rule.region is not None and rule.region != region:
+            continue
+        current = chosen.get(rule.key)
+        if current is None or _precedence(rule) > _precedence(current):
+            chosen[rule.key] = rule
+    return sorted(chosen.values(), key=lambda r: r.key)
+
+
+def _precedence(rule: Rule) -> tuple[bool, date]:
+    # A region override beats the national row; among versions, the most recent one in force.
+    return (rule.region is not None, rule.effective_from)
+
+
+def _bound_text(rule: Rule, value: Decimal | None, word: str) -> str:
+    return f"{word}{value}{UNIT_LABELS[Unit(rule.unit)]}"
+
+
+def _explain(rule: Rule) -> str:
+    return f"{rule.article}：{rule.description}" if rule.description else rule.article
+
+
+def check_schedule(
+    points: Mapping[str, datetime], rules: Iterable[Rule], calendar: Calendar
+) -> list[Violation]:
+    """Every period rule whose two points are both scheduled, checked; the violations found."""
+    found: list[Violation] = []
+    for rule in rules:
+        if rule.kind != RuleKind.PERIOD:
+            continue
+        start, end = points.get(rule.from_point), points.get(rule.to_point)
+        if start is None or end is None:
+            continue
+        label = POINT_LABELS.get(rule.to_point, rule.to_point)
+        if rule.minimum is not None:
+            bound = earliest(start, rule, calendar)
+            if end < bound:
+                found.append(
+                    Violation(
+                        rule_key=rule.key,
+                        point=rule.to_point,
+                        article=rule.article,
+                        description=rule.description,
+                        earliest=bound,
+                        latest=None,
+                        message=f"{label}不得早于 {local_date(bound)}（{_explain(rule)}）",
+                    )
+                )
+        if rule.maximum is not None:
+            bound = latest(start, rule, calendar)
+            if end > bound:
+                found.append(
+                    Violation(
+                        rule_key=rule.key,
+                        point=rule.to_point,
+                        article=rule.article,
+                        description=rule.description,
+                        earliest=None,
+                        latest=bound,
+                        message=f"{label}不得晚于 {format_moment(bound)}（{_explain(rule)}）",
+                    )
+                )
+    return found
+
+
+def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list[Violation]:
+    """Every amount rule whose two amounts are both given (e.g. deposit ≤ 2% of the estimate)."""
+    found: list[Violation] = []
+    for rule in rules:
+        if rule.kind != RuleKind.AMOUNT_RATIO:
+            continue
+        base, value = amounts.get(rule.from_point), amounts.get(rule.to_point)
+        if base is None or value is None:
+            continue
+        label = AMOUNT_LABELS.get(rule.to_point, rule.to_point)
+        base_label = AMOUNT_LABELS.get(rule.from_point, rule.from_point)
+        for bound, too_far, word in (
+            (rule.maximum, lambda v, cap: v > cap, "不得超过"),
+            (rule.minimum, lambda v, cap: v < cap, "不得低于"),
+        ):
+            if bound is None:
+                continue
+            cap = (base * bound).quantize(Decimal("0.01"))
+            if too_far(value, cap):
+                found.append(
+                    Violation(
+                        rule_key=rule.key,
+                        point=rule.to_point,
+                        article=rule.article,
+                        description=rule.description,
+                        earliest=None,
+                        latest=None,
+                        message=(
+                            f"{label}{word}{base_label}的{_percent(bound)}"
+                            f"（{cap} 元）（{_explain(rule)}）"
+                        ),
+                    )
+                )
+    return found
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"{(ratio * 100).normalize():f}%"
+
+
+class Light(enum.StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    DONE = "done"
+
+
+def light(*, due: datetime, now: datetime, done_at: datetime | None, warn: timedelta) -> Light:
+    """The light of a statutory date: done on time, pending, due soon, or overdue / done late."""
+    if done_at is not None:
+        return Light.DONE if done_at <= due else Light.RED
+    if now > due:
+        return Light.RED
+    if due - now <= warn:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def schedule_points(
+    *,
+    family: str,
+    announced_at: datetime | None = None,
+    documents_issued_at: datetime | None = None,
+    clarification_deadline: datetime | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    evaluation_reported_at: datetime | None = None,
+    publicity_starts_at: datetime | None = None,
+    publicity_ends_at: datetime | None = None,
+    award_letter_at: datetime | None = None,
+    contract_at: datetime | None = None,
+    report_at: datetime | None = None,
+) -> dict[str, datetime]:
+    """The points of a lot's schedule, named for the rules (the absent ones left out).
+
+    A lot's `closes_at` is the bid deadline (and opening, 法 第34条) of a sealed-bid or negotiated
+    procedure and the listing end of a listing or auction; `opens_at` is when bidding or the
+    listing starts.
+    """
+    listing = family == "listing_auction"
+    named: dict[str, datetime | None] = {
+        Point.ANNOUNCED: announced_at,
+        Point.DOCUMENTS_ISSUED: documents_issued_at,
+        Point.CLARIFICATION_DEADLINE: clarification_deadline,
+        # 39号令 counts the announcement to the start of a land tender, auction or listing alike.
+        Point.LISTING_START: opens_at,
+        Point.LISTING_END: closes_at if listing else None,
+        Point.BID_DEADLINE: None if listing else closes_at,
+        Point.EVALUATION_REPORT: evaluation_reported_at,
+        Point.PUBLICITY_START: publicity_starts_at,
+        Point.PUBLICITY_END: publicity_ends_at,
+        Point.AWARD_LETTER: award_letter_at,
+        Point.CONTRACT: contract_at,
+        Point.REPORT: report_at,
+    }
+    return {str(name): moment for name, moment in named.items() if moment is not None}
