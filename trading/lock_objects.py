@@ -1,7 +1,8 @@
 """Row locks in one fixed order, so two services that lock the same rows cannot deadlock.
 
 The order, outermost first (later issues extend it; never lock against it):
-    organisation → user → desk/jurisdiction → (project → tender → lot …) → ledger scope head
+    organisation → user → desk/jurisdiction → region → project → tender → lot → hold → …
+    → ledger scope head
 
 The ledger scope head is always locked last (DESIGN.md invariant 6): `ledger_append` takes it,
 so call it as the final write of a service's transaction.
@@ -9,7 +10,7 @@ so call it as the final write of a service's transaction.
 
 from __future__ import annotations
 
-from trading.models import Organisation, User
+from trading.models import Hold, Lot, Organisation, Project, Region, Tender, User
 
 
 def lock_organisation(pk: int) -> Organisation:
@@ -18,3 +19,38 @@ def lock_organisation(pk: int) -> Organisation:
 
 def lock_user(pk: int) -> User:
     return User.objects.select_for_update().get(pk=pk)
+
+
+# Issue 3: the trading chain. A service takes only the links it needs, outermost first:
+#     region (code serials) → project → tender → lot (by pk) → hold (by pk)
+# The chronograph claims a lot alone (SKIP LOCKED) and never takes its tender afterwards.
+
+
+def lock_region(pk: int) -> Region:
+    """Serialises the allocation of project codes (C17 serials are per region and year)."""
+    return Region.objects.select_for_update().get(pk=pk)
+
+
+def lock_project(pk: int) -> Project:
+    return Project.objects.select_for_update().get(pk=pk)
+
+
+def lock_tender(pk: int) -> Tender:
+    return Tender.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=pk)
+
+
+def lock_lot(pk: int) -> Lot:
+    return Lot.objects.select_for_update().get(pk=pk)
+
+
+def lock_lots_of_tender(tender_pk: int) -> list[Lot]:
+    """Every lot of a tender, in primary-key order (two services then take them alike)."""
+    return list(Lot.objects.select_for_update().filter(tender_id=tender_pk).order_by("pk"))
+
+
+def lock_active_holds(lot_pk: int) -> list[Hold]:
+    return list(
+        Hold.objects.select_for_update()
+        .filter(lot_id=lot_pk, lifted_at__isnull=True)
+        .order_by("pk")
+    )

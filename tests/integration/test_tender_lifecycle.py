@@ -1,0 +1,391 @@
+"""Tenders of every business type to a terminal state, the timed steps by the chronograph."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.conftest import ControlledClock
+from tests.tenders import (
+    BUSINESS_TYPES,
+    award_and_close,
+    candidates,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    opens,
+    pdf_file,
+    publicity_end,
+    record_outcome,
+)
+from trading.chronograph import chronograph_tick
+from trading.models import Hold, LedgerEntry, Lot, Notification, OutboxEvent
+from trading.selectors.tenders import lot_timeline, tender_scope_key
+from trading.services.ledger import ledger_verify
+from trading.services.lots import (
+    award_confirm,
+    hold_lift,
+    hold_place,
+    lot_record_auction_result,
+    lot_record_bid_count,
+    lot_record_evaluation,
+    lot_terminate,
+    objection_answer,
+    objection_raise,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def lot_actions(lot: Lot) -> list[str]:
+    return list(
+        LedgerEntry.objects.filter(
+            scope__key=tender_scope_key(lot.tender_id), object_type="lot", object_id=str(lot.pk)
+        )
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+def tick_at(clock: ControlledClock, moment: datetime) -> int:
+    clock.set(moment)
+    return chronograph_tick(clock=clock)
+
+
+def notified(user: Any, kind: str) -> bool:
+    return Notification.objects.filter(recipient=user, kind=kind).exists()
+
+
+@pytest.mark.parametrize("business_type", BUSINESS_TYPES)
+def test_each_business_type_runs_from_draft_to_closed_with_timed_steps_by_the_chronograph(
+    clock: ControlledClock, business_type: str
+) -> None:
+    world = make_world(business_type=business_type)
+    tender = make_tender(world, publish=False)
+    assert tender.status == "pending_review"
+    assert notified(world.staff, "tender.submitted") and notified(world.staff2, "tender.submitted")
+
+    from trading.services.tenders import tender_publish
+
+    tender_publish(tender=tender, actor=world.staff)
+    lot = first_lot(tender)
+    assert (lot.status, lot.next_check) == ("published", opens(lot))
+    assert OutboxEvent.objects.filter(
+        kind="tender.published", subject=f"tender:{tender.pk}"
+    ).exists()
+
+    assert tick_at(clock, opens(lot) - MINUTE) == 0
+    assert tick_at(clock, opens(lot)) == 1
+    lot.refresh_from_db()
+    assert (lot.status, lot.next_check) == ("bidding", lot.closes_at)
+
+    assert tick_at(clock, closes(lot)) == 1
+    lot.refresh_from_db()
+    after_close = "auction" if tender.procedure.family == "listing_auction" else "opening"
+    assert (lot.status, lot.next_check) == (after_close, None)
+
+    lot = record_outcome(world, lot)
+    assert lot.status == "publicity"
+    with pytest.raises(ValidationError, match="公示期尚未结束"):
+        award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    assert lot.next_check == publicity_end(lot)
+    assert tick_at(clock, publicity_end(lot)) == 1
+    assert notified(world.owner_user, "lot.publicity_ended")
+
+    lot.refresh_from_db()
+    lot = award_and_close(world, lot)
+    assert (lot.status, lot.next_check) == ("closed", None)
+
+    actions = lot_actions(lot)
+    timed = ["lot.open_bidding", "lot.close_bidding"]
+    assert actions[:4] == ["lot.drafted", "lot.published", *timed]
+    assert actions[-1] == "lot.closed"
+    statuses = [
+        (e.payload["from"], e.payload["to"])
+        for e in OutboxEvent.objects.filter(
+            kind="lot.status_changed", subject=f"lot:{lot.pk}"
+        ).order_by("pk")
+    ]
+    assert statuses[0] == ("draft", "published") and statuses[-1] == ("contracted", "closed")
+    assert ledger_verify().ok
+
+
+def test_an_engineering_lot_with_two_bids_of_three_fails(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot) + timedelta(hours=1))
+
+    lot = lot_record_bid_count(lot=lot, count=2, actor=world.staff)
+
+    assert (lot.status, lot.bid_count, lot.next_check) == ("failed", 2, None)
+    assert lot_actions(lot)[-1] == "lot.bids_insufficient"
+    assert notified(world.owner_user, "lot.failed")
+    with pytest.raises(ValidationError):
+        lot_record_bid_count(lot=lot, count=3, actor=world.staff)
+
+
+def test_an_unsold_auction_fails_the_lot(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+
+    lot = lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+
+    assert lot.status == "failed"
+    assert lot_actions(lot)[-1] == "lot.unsold"
+
+
+def earliest_lawful_deadline(start: datetime) -> datetime:
+    """The earliest bid deadline 招标投标法 第24条 allows for documents issued at `start`."""
+    from trading.domain.timeline import earliest
+    from trading.selectors.rules import calendar_load, rules_load
+
+    [rule] = [rule for rule in rules_load() if rule.key == "engineering.bid_period"]
+    return earliest(start, rule, calendar_load())
+
+
+@pytest.mark.parametrize(
+    ("slack", "deadline_moves"),
+    [(timedelta(hours=9), True), (timedelta(days=40), False)],
+    ids=["tight-schedule-moves-the-deadline", "ample-schedule-keeps-it"],
+)
+def test_an_objection_to_the_documents_suspends_the_lot_until_the_owner_answers(
+    clock: ControlledClock, slack: timedelta, deadline_moves: bool
+) -> None:
+    world = make_world(business_type="engineering")
+    opens_at = clock.now + timedelta(days=2)
+    closes_in = earliest_lawful_deadline(clock.now) + slack
+    lot = first_lot(make_tender(world, opens_at=opens_at, closes_at=closes_in))
+
+    clock.advance(days=1)
+    objection = objection_raise(
+        lot=lot, stage="documents", text="资格条件排斥潜在投标人", actor=world.bidder_users[0]
+    )
+    lot.refresh_from_db()
+    assert (lot.suspended_at, lot.next_check) == (clock.now, None)
+    assert objection.answer_due > clock.now and objection.hold is not None
+    assert notified(world.owner_user, "objection.raised")
+
+    assert tick_at(clock, opens_at + timedelta(hours=1)) == 0  # suspended: nothing moves
+    lot.refresh_from_db()
+    assert lot.status == "published"
+
+    clock.advance(hours=23)  # two days suspended in all
+    objection_answer(objection=objection, answer="资格条件符合法律规定", actor=world.owner_user)
+    lot.refresh_from_db()
+
+    paused = timedelta(days=2)
+    assert lot.suspended_at is None
+    assert lot.opens_at == opens_at + paused  # fell inside the suspension
+    assert lot.closes_at == (closes_in + paused if deadline_moves else closes_in)
+    assert lot.next_check == opens(lot)
+    assert lot_actions(lot)[-2:] == ["objection.answered", "lot.resumed"]
+    assert OutboxEvent.objects.filter(kind="lot.resumed", subject=f"lot:{lot.pk}").exists()
+
+    assert tick_at(clock, opens(lot)) == 1
+    lot.refresh_from_db()
+    assert lot.status == "bidding"
+
+
+def test_an_objection_to_the_documents_fewer_than_10_days_before_the_deadline_is_refused(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    clock.set(closes(lot) - timedelta(days=9))
+
+    with pytest.raises(ValidationError, match="第22条"):
+        objection_raise(lot=lot, stage="documents", text="太晚的异议", actor=world.bidder_users[0])
+
+    assert not Hold.objects.filter(lot=lot).exists()
+
+
+def test_a_result_objection_blocks_the_award_and_the_publicity_runs_its_full_time(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    ends = publicity_end(lot)
+    assert ends is not None
+
+    clock.advance(days=1)
+    objection = objection_raise(
+        lot=lot, stage="result", text="第一名业绩造假", actor=world.bidder_users[1]
+    )
+    assert tick_at(clock, ends) == 0  # suspended: publicity end is not announced
+    with pytest.raises(ValidationError, match="暂停"):
+        award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+
+    objection_answer(objection=objection, answer="经核查业绩属实", actor=world.owner_user)
+    lot.refresh_from_db()
+    # Publicity lasts 3 日 (实施条例 第54条) without the suspended time: it moves.
+    assert publicity_end(lot) > ends
+    assert lot.status == "publicity" and lot.next_check == publicity_end(lot)
+
+
+def test_a_hold_suspends_until_the_last_one_is_lifted(clock: ControlledClock) -> None:
+    world = make_world(business_type="procurement")
+    lot = first_lot(make_tender(world))
+    outage = hold_place(lot=lot, reason="outage", note="机房断电", actor=world.staff)
+    clock.advance(hours=1)
+    intervention = hold_place(
+        lot=lot, reason="intervention", note="监督检查", actor=world.regulator
+    )
+
+    hold_lift(hold=outage, actor=world.staff)
+    lot.refresh_from_db()
+    assert lot.suspended_at is not None
+
+    hold_lift(hold=intervention, actor=world.regulator)
+    lot.refresh_from_db()
+    assert lot.suspended_at is None and lot.next_check == opens(lot)
+    with pytest.raises(ValidationError, match="已解除"):
+        hold_lift(hold=intervention, actor=world.regulator)
+
+
+@pytest.mark.parametrize("actor_key", ["owner_user", "regulator"])
+def test_a_terminated_lot_stops_for_good_and_its_holds_are_lifted(
+    clock: ControlledClock, actor_key: str
+) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, opens(lot))
+    hold_place(lot=lot, reason="outage", note="系统故障", actor=world.staff)
+
+    lot = lot_terminate(lot=lot, reason="项目取消", actor=getattr(world, actor_key))
+
+    assert (lot.status, lot.next_check, lot.suspended_at) == ("terminated", None, None)
+    assert not Hold.objects.filter(lot=lot, lifted_at__isnull=True).exists()
+    assert lot_actions(lot)[-1] == "lot.terminated"
+    assert OutboxEvent.objects.filter(kind="lot.terminated").exists()
+    assert tick_at(clock, closes(lot)) == 0
+    with pytest.raises(ValidationError):
+        lot_terminate(lot=lot, reason="再次终止", actor=world.owner_user)
+
+
+def test_staff_and_bidders_cannot_terminate(clock: ControlledClock) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    with pytest.raises(PermissionDenied):
+        lot_terminate(lot=lot, reason="x", actor=world.staff)
+    with pytest.raises(Http404):
+        lot_terminate(lot=lot, reason="x", actor=world.bidder_users[0])
+
+
+@pytest.mark.parametrize(
+    ("business_type", "state_funded", "allowed"),
+    [("engineering", True, False), ("engineering", False, True), ("procurement", True, True)],
+)
+def test_the_first_candidate_must_win_a_state_funded_engineering_lot(
+    clock: ControlledClock, business_type: str, state_funded: bool, allowed: bool
+) -> None:
+    world = make_world(business_type=business_type)
+    lot = first_lot(make_tender(world, state_funded=state_funded))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot))
+    second = lot.candidates.get(rank=2)
+
+    if not allowed:
+        with pytest.raises(ValidationError, match="第55条"):
+            award_confirm(lot=lot, candidate=second, reason="价格更优", actor=world.owner_user)
+        return
+    with pytest.raises(ValidationError, match="理由"):
+        award_confirm(lot=lot, candidate=second, actor=world.owner_user)
+    award = award_confirm(lot=lot, candidate=second, reason="第一名放弃", actor=world.owner_user)
+    assert (award.organisation, award.price) == (second.organisation, second.price)
+    assert notified(world.bidder_users[1], "award.letter")
+
+
+@pytest.mark.parametrize("report_first", [False, True], ids=["contract-first", "report-first"])
+def test_the_lot_closes_once_both_contract_and_report_are_in(
+    clock: ControlledClock, report_first: bool
+) -> None:
+    from trading.services.lots import contract_record, report_file
+
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot))
+    award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    clock.advance(days=2)
+
+    def contract() -> None:
+        contract_record(
+            lot=lot,
+            signed_on=clock.now.date(),
+            amount=Decimal("950000.00"),
+            file=pdf_file(),
+            actor=world.owner_user,
+        )
+
+    def report() -> None:
+        report_file(lot=lot, file=pdf_file(), actor=world.owner_user)
+
+    first, second = (report, contract) if report_first else (contract, report)
+    first()
+    lot.refresh_from_db()
+    assert lot.status == ("awarded" if report_first else "contracted")
+    second()
+    lot.refresh_from_db()
+    assert lot.status == "closed"
+    lights = {item.key: item.light for item in lot_timeline(lot, clock.now)}
+    assert lights["contract"] == "done" and lights["report"] == "done"
+
+
+def test_the_timeline_turns_red_when_the_contract_is_late(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot))
+    award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    lot.refresh_from_db()
+
+    lights = {item.key: item for item in lot_timeline(lot, clock.now)}
+    assert lights["contract"].light == "green" and "第46条" in lights["contract"].article
+    clock.advance(days=40)
+    lights = {item.key: item for item in lot_timeline(lot, clock.now)}
+    assert lights["contract"].light == "red" and lights["report"].light == "red"
+
+
+def test_evaluation_refuses_more_than_three_candidates_and_non_bidders(
+    clock: ControlledClock,
+) -> None:
+    from tests.factories import make_organisation
+    from trading.services.lots import CandidateInput
+
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = lot_record_bid_count(lot=lot, count=4, actor=world.staff)
+    extra = make_organisation("bidder")
+    four = [*candidates(world), CandidateInput(organisation=extra, price=Decimal("1.00"))]
+    with pytest.raises(ValidationError, match="1至3名"):
+        lot_record_evaluation(lot=lot, candidates=four, report_file=pdf_file(), actor=world.staff)
+    owner_as_candidate = [CandidateInput(organisation=world.owner, price=Decimal("1.00"))]
+    with pytest.raises(ValidationError, match="投标人"):
+        lot_record_evaluation(
+            lot=lot, candidates=owner_as_candidate, report_file=pdf_file(), actor=world.staff
+        )
+    lot.refresh_from_db()
+    assert lot.status == "evaluation" and not lot.candidates.exists()
