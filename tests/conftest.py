@@ -39,10 +39,10 @@ def clock(db: None) -> Iterator[ControlledClock]:
 
 @pytest.fixture
 def demo(settings: Any, clock: ControlledClock) -> dict[str, int]:
-    """The demo organisations and accounts of `make run` (seeding them needs DEBUG on)."""
+    """The demo organisations and accounts of `make run`, without its tenders (needs DEBUG on)."""
     from trading.services.demo import demo_seed
 
     settings.DEBUG = True
-    counts = demo_seed()
+    counts = demo_seed(tenders=False)
     settings.DEBUG = False
     return counts

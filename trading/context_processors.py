@@ -13,16 +13,16 @@ from trading.domain.roles import NavKey, nav_keys
 from trading.models import User
 from trading.selectors.notifications import notification_unread_count
 
-# key → (label, URL name). Owners, bidders and experts reach the same workspace view under the
-# name of what they do there.
+# key → (label, URL name). Owners and agencies reach their project console, desk staff theirs;
+# bidders and experts reach the same workspace view under the name of what they do there.
 NAV_ITEMS: dict[NavKey, tuple[Promise, str]] = {
     NavKey.HOME: (_("首页"), "home"),
     NavKey.LOGIN: (_("登录"), "login"),
     NavKey.WORKSPACE: (_("工作台"), "workspace"),
-    NavKey.DESKS: (_("交易科室"), "desk_list"),
+    NavKey.DESKS: (_("交易科室"), "staff_console"),
     NavKey.ORGANISATION_QUEUE: (_("主体核验"), "organisation_queue"),
     NavKey.SUPERVISION: (_("监管台"), "supervision_console"),
-    NavKey.MY_PROJECTS: (_("我的项目"), "workspace"),
+    NavKey.MY_PROJECTS: (_("我的项目"), "owner_console"),
     NavKey.MY_BIDS: (_("我的投标"), "workspace"),
     NavKey.EVALUATION_TASKS: (_("评标任务"), "workspace"),
     NavKey.INBOX: (_("消息"), "inbox"),

@@ -67,7 +67,7 @@ def test_a_jurisdiction_covers_its_sub_regions_only_when_asked(demo: dict[str, i
 def test_demo_seed_gives_every_role_an_account_and_is_idempotent(demo: dict, settings) -> None:
     counts = (Organisation.objects.count(), User.objects.count())
     settings.DEBUG = True
-    demo_seed()
+    demo_seed(tenders=False)
     assert (Organisation.objects.count(), User.objects.count()) == counts
     assert counts == (len(ORGANISATIONS), len(USERS) + 1)
     kinds = set(Organisation.objects.values_list("kind", flat=True))

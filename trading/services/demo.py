@@ -145,9 +145,19 @@ def _desks(region: str, business_type: str) -> list[Desk]:
     return list(desks)
 
 
+def demo_seed(*, tenders: bool = True) -> dict[str, int]:
+    """Reference data, demo organisations, accounts, grants and tenders (only when DEBUG is on)."""
+    counts = _demo_accounts_seed()
+    if tenders:
+        # demo_tenders plays its tenders with this module's accounts: import it once they exist.
+        from trading.services.demo_tenders import demo_tenders_seed
+
+        counts.update(demo_tenders_seed())
+    return counts
+
+
 @transaction.atomic
-def demo_seed() -> dict[str, int]:
-    """Reference data plus demo organisations, accounts and grants; refused when DEBUG is off."""
+def _demo_accounts_seed() -> dict[str, int]:
     if not settings.DEBUG:
         raise ImproperlyConfigured("Demo accounts are only seeded when DEBUG is on.")
     counts = reference_data_seed()

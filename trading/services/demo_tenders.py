@@ -1,0 +1,540 @@
+"""Demo tenders: every business type in a different state, and training tenders that move live.
+
+Seeded through the services, as the demo accounts of `trading.services.demo` would act, each
+history played on a clock set back in time so that every status is reached lawfully and stays
+consistent with today (a lot shown as bidding closes in the future; one in publicity ends in a
+few days). Idempotent: a demo tender whose project exists is left alone.
+
+Training tenders (Project.training, time_scale=1440: one day of the schedule per minute) are
+re-armed on every seeding once the previous ones have run through: their lots open a minute
+after seeding and close a few minutes later, so `make run` shows them move on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from trading.clock import Clock, get_clock
+from trading.domain.lifecycle import LotStatus
+from trading.models import (
+    BusinessType,
+    Lot,
+    Organisation,
+    Procedure,
+    Project,
+    Region,
+    TimelineRule,
+    User,
+)
+from trading.models.tenders import DocumentKind, PriceForm
+
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+TRAINING_SCALE = 1440  # one day of the schedule runs in one minute
+TRAINING_PREFIX = "培训演示"
+
+
+class SteppingClock:
+    """A clock the demo moves by hand: each service call reads the moment of its step."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, moment: datetime) -> SteppingClock:
+        self.now = moment
+        return self
+
+
+@dataclass(frozen=True)
+class DemoTender:
+    """One demo history: who drafts and publishes, where, and how far it goes."""
+
+    project: str
+    tender: str
+    lot: str
+    business_type: str
+    procedure: str
+    region: str
+    owner: str  # username of the drafter
+    staff: str  # username of the publisher (another person, 管办分离 and four eyes)
+    estimate: Decimal
+    goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
+    # awarded | closed | failed_bids | failed_auction
+    owner_org: str | None = None  # the owner when an agency drafts
+    bid_days: int = 45
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Days before today each history starts, so that its current status is consistent with today.
+STARTS = {
+    "draft": 0,
+    "pending_review": 0,
+    "published": 0,
+    "bidding": 30,
+    "evaluation": 50,
+    "publicity": 50,
+    "failed_bids": 50,
+    "failed_auction": 50,
+    "awarded": 70,
+    "closed": 90,
+}
+
+DEMO_TENDERS = [
+    DemoTender(
+        "海口市第一中学教学楼新建工程",
+        "海口市第一中学教学楼新建工程施工",
+        "施工一标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("36800000.00"),
+        "publicity",
+    ),
+    DemoTender(
+        "海口市实验小学操场改造工程",
+        "海口市实验小学操场改造工程施工",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("4200000.00"),
+        "draft",
+    ),
+    DemoTender(
+        "海口市中小学多媒体教室设备采购",
+        "多媒体教室设备采购",
+        "第1包 交互式平板",
+        "procurement",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("2650000.00"),
+        "pending_review",
+    ),
+    DemoTender(
+        "海口市教育系统校园安保服务",
+        "校园安保服务采购",
+        "第1包 安保服务",
+        "procurement",
+        "open",
+        "460100",
+        "agency",
+        "staff_haikou",
+        Decimal("1880000.00"),
+        "bidding",
+        owner_org="school",
+    ),
+    DemoTender(
+        "三亚市海棠湾HT-07地块国有建设用地使用权出让",
+        "海棠湾HT-07地块挂牌出让",
+        "HT-07地块",
+        "land",
+        "listing",
+        "460200",
+        "owner_land",
+        "staff_land",
+        Decimal("186000000.00"),
+        "bidding",
+    ),
+    DemoTender(
+        "三亚市崖州区建筑用花岗岩采矿权出让",
+        "建筑用花岗岩采矿权拍卖出让",
+        "花岗岩矿区",
+        "mining",
+        "auction",
+        "460200",
+        "owner_land",
+        "staff_land",
+        Decimal("23500000.00"),
+        "failed_auction",
+    ),
+    DemoTender(
+        "三亚旅游发展有限公司20%股权转让",
+        "旅游发展公司股权挂牌转让",
+        "20%股权",
+        "property",
+        "listing-auction",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("52000000.00"),
+        "awarded",
+    ),
+    DemoTender(
+        "三亚市2026年度碳排放配额有偿竞价",
+        "碳排放配额竞价出售",
+        "配额第1批",
+        "carbon",
+        "auction",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("3000000.00"),
+        "published",
+    ),
+    DemoTender(
+        "三亚市化学需氧量排污权协议出让",
+        "化学需氧量排污权协议出让",
+        "COD 120吨",
+        "pollution",
+        "agreement",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("960000.00"),
+        "evaluation",
+    ),
+    DemoTender(
+        "三亚市公立医院医用耗材集中采购",
+        "医用耗材集中招标采购",
+        "第3包 一次性注射器",
+        "medicine",
+        "tender",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("7800000.00"),
+        "failed_bids",
+    ),
+    DemoTender(
+        "三亚市国企办公用品框架采购",
+        "国企办公用品公开采购",
+        "办公用品包",
+        "other",
+        "open",
+        "460200",
+        "agency",
+        "staff_sanya",
+        Decimal("640000.00"),
+        "closed",
+        owner_org="school",
+    ),
+]
+
+_OWNER_ORGS = {"school": "海口市教育局", "landbureau": "三亚市自然资源和规划局"}
+_BIDDERS = ["海南建工集团有限公司", "琼海路桥工程有限公司", "三亚宏图建设有限公司"]
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+
+def _user(username: str) -> User:
+    return User.objects.select_related("organisation").get(username=username)
+
+
+def _organisation(user: User) -> Organisation:
+    if user.organisation is None:
+        raise ValueError(f"demo user {user.username} has no organisation")
+    return user.organisation
+
+
+def _advance(lot: Lot, now: datetime) -> Lot:
+    """What the chronograph does at `now`, done here for a history played in the past."""
+    from trading.services.lots import lot_advance
+
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update().get(pk=lot.pk)
+        lot_advance(locked, now)
+    return Lot.objects.get(pk=lot.pk)
+
+
+def _deposit(demo: DemoTender) -> Decimal:
+    # 实施条例 第26条: at most 2% of the estimate for engineering and procurement bids.
+    share = (
+        Decimal("0.01") if demo.business_type in ("engineering", "procurement") else Decimal("0.1")
+    )
+    return (demo.estimate * share).quantize(Decimal("1"))
+
+
+def _draft(
+    demo: DemoTender,
+    clock: SteppingClock,
+    *,
+    training: bool = False,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Lot:
+    from trading.services import tenders as services
+
+    actor = _user(demo.owner)
+    agency = _organisation(actor) if demo.owner_org else None
+    owner = (
+        Organisation.objects.get(name=_OWNER_ORGS[demo.owner_org])
+        if demo.owner_org
+        else _organisation(actor)
+    )
+    start = clock.now
+    project = services.project_create(
+        owner=owner,
+        agency=agency,
+        name=demo.project,
+        region=Region.objects.get(code=demo.region),
+        business_type=BusinessType.objects.get(code=demo.business_type),
+        funding_source="state",
+        state_funded=True,
+        training=training,
+        time_scale=TRAINING_SCALE if training else 1,
+        actor=actor,
+        clock=clock,
+    )
+    procedure = Procedure.objects.get(business_type__code=demo.business_type, code=demo.procedure)
+    tender = services.tender_create(
+        project=project,
+        name=demo.tender,
+        procedure=procedure,
+        price_form=PriceForm.AMOUNT,
+        documents_issued_at=start + timedelta(minutes=30 if not training else 0, seconds=5),
+        actor=actor,
+        clock=clock,
+    )
+    lot = services.lot_create(
+        tender=tender,
+        name=demo.lot,
+        estimate=demo.estimate,
+        deposit_amount=_deposit(demo),
+        increment=Decimal("100000.00") if procedure.live_auction else Decimal("0"),
+        scope=demo.tender,
+        opens_at=opens_at or start + timedelta(days=25),
+        closes_at=closes_at or start + timedelta(days=demo.bid_days),
+        actor=actor,
+        clock=clock,
+    )
+    services.tender_document_upload(
+        tender=tender,
+        kind=DocumentKind.TENDER_DOCUMENTS,
+        title=f"{demo.tender} 招标（出让）文件",
+        file=_pdf("documents.pdf"),
+        actor=actor,
+        clock=clock,
+    )
+    return lot
+
+
+def _submit_and_publish(demo: DemoTender, lot: Lot, clock: SteppingClock, *, publish: bool) -> Lot:
+    from trading.services import tenders as services
+
+    tender = lot.tender
+    services.tender_submit(tender=tender, actor=_user(demo.owner), clock=clock)
+    if publish:
+        clock.at(clock.now + timedelta(minutes=10))
+        services.tender_publish(tender=tender, actor=_user(demo.staff), clock=clock)
+    return Lot.objects.get(pk=lot.pk)
+
+
+def _bidders() -> list[Organisation]:
+    return list(Organisation.objects.filter(name__in=_BIDDERS).order_by("pk"))
+
+
+def _play(demo: DemoTender, today: datetime) -> None:
+    """Play one demo history from its start to the status it should have today."""
+    from trading.services import lots as outcomes
+
+    goal = demo.goes_to
+    clock = SteppingClock(today - timedelta(days=STARTS[goal], hours=1))
+    lot = _draft(demo, clock)
+    if goal == "draft":
+        return
+    lot = _submit_and_publish(demo, lot, clock, publish=goal != "pending_review")
+    if goal in ("pending_review", "published"):
+        return
+    staff, owner = _user(demo.staff), _user(demo.owner)
+    closes_at = lot.closes_at or today  # set by _draft
+    if goal == "bidding":
+        _advance(lot, min(today, closes_at - timedelta(minutes=1)))
+        return
+    lot = _advance(lot, closes_at + timedelta(minutes=1))
+    after_close = closes_at + timedelta(hours=2)
+    bidders = _bidders()
+    if goal == "failed_auction":
+        outcomes.lot_record_auction_result(
+            lot=lot, sold=False, actor=staff, clock=clock.at(after_close)
+        )
+        return
+    if goal == "failed_bids":
+        outcomes.lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
+        return
+    if lot.status == LotStatus.AUCTION:
+        outcomes.lot_record_auction_result(
+            lot=lot,
+            sold=True,
+            winner=bidders[0],
+            price=demo.estimate * Decimal("1.18"),
+            actor=staff,
+            clock=clock.at(after_close),
+        )
+    else:
+        outcomes.lot_record_bid_count(
+            lot=lot, count=len(bidders), actor=staff, clock=clock.at(after_close)
+        )
+        if goal == "evaluation":
+            return
+        candidates = [
+            outcomes.CandidateInput(
+                organisation=organisation,
+                price=(demo.estimate * Decimal(str(0.95 + rank / 100))).quantize(Decimal("0.01")),
+                score=Decimal(str(92 - rank * 3)),
+            )
+            for rank, organisation in enumerate(bidders)
+        ]
+        # Publicity starts the day before today, so it is still running.
+        reported = after_close + timedelta(days=1)
+        if goal == "publicity":
+            reported = today - timedelta(days=1)
+        outcomes.lot_record_evaluation(
+            lot=lot,
+            candidates=candidates,
+            report_file=_pdf("evaluation-report.pdf"),
+            actor=staff,
+            clock=clock.at(reported),
+        )
+    if goal == "publicity":
+        return
+    lot = Lot.objects.get(pk=lot.pk)
+    awarded_at = (lot.publicity_ends_at or today) + timedelta(hours=1)
+    lot = _advance(lot, awarded_at)
+    first = lot.candidates.order_by("rank").first()
+    if first is None:
+        raise ValueError(f"demo lot {lot.code} has no candidate")
+    outcomes.award_confirm(lot=lot, candidate=first, actor=owner, clock=clock.at(awarded_at))
+    if goal == "awarded":
+        return
+    signed = awarded_at + timedelta(days=7)
+    outcomes.contract_record(
+        lot=lot,
+        signed_on=timezone.localtime(signed).date(),
+        amount=first.price,
+        file=_pdf("contract.pdf"),
+        actor=owner,
+        clock=clock.at(signed),
+    )
+    outcomes.report_file(
+        lot=lot, file=_pdf("report.pdf"), actor=owner, clock=clock.at(signed + timedelta(days=2))
+    )
+
+
+# --- training tenders -----------------------------------------------------------------------------
+
+TRAINING_TENDERS = [
+    DemoTender(
+        "（培训）海口市体育馆维修工程",
+        "体育馆维修工程施工（培训）",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("3200000.00"),
+        "bidding",
+    ),
+    DemoTender(
+        "（培训）三亚市碳排放配额竞价",
+        "碳排放配额竞价出售（培训）",
+        "配额培训批",
+        "carbon",
+        "auction",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("500000.00"),
+        "bidding",
+    ),
+]
+
+# Real minutes from seeding: bidding opens after one, the deadline comes three minutes later.
+# At 1440× the history before seeding is 35 minutes (35 days of schedule), so the documents went
+# out more than the lawful 20 days (招标投标法 第24条) before the deadline, counted scaled.
+TRAINING_OPENS_IN = timedelta(minutes=1)
+TRAINING_CLOSES_IN = timedelta(minutes=4)
+TRAINING_HISTORY = timedelta(minutes=35)
+
+
+def _training_armed(now: datetime) -> bool:
+    """Whether a training lot is still on its way to the deadline (no need for new ones)."""
+    return Lot.objects.filter(
+        tender__project__training=True,
+        status__in=[LotStatus.PUBLISHED, LotStatus.BIDDING],
+        closes_at__gt=now,
+    ).exists()
+
+
+def _arm_training(now: datetime) -> int:
+    """Fresh training tenders, named with the time: bidding opens in a minute, closes in four."""
+    label = timezone.localtime(now).strftime("%m-%d %H:%M")
+    created = 0
+    for demo in TRAINING_TENDERS:
+        named = DemoTender(
+            f"{TRAINING_PREFIX} {label} {demo.project}",
+            demo.tender,
+            demo.lot,
+            demo.business_type,
+            demo.procedure,
+            demo.region,
+            demo.owner,
+            demo.staff,
+            demo.estimate,
+            demo.goes_to,
+        )
+        # The schedule was drafted "35 training days" ago; its lawful periods are checked scaled.
+        clock = SteppingClock(now - TRAINING_HISTORY)
+        lot = _draft(
+            named,
+            clock,
+            training=True,
+            opens_at=now + TRAINING_OPENS_IN,
+            closes_at=now + TRAINING_CLOSES_IN,
+        )
+        _submit_and_publish(named, lot, clock, publish=True)
+        created += 1
+    return created
+
+
+def _rules_ready(today: date) -> None:
+    from trading.services.rules import calendar_seed, timeline_rules_seed
+
+    if not TimelineRule.objects.exists():
+        timeline_rules_seed()
+    calendar_seed(range(today.year - 1, today.year + 2))
+
+
+def demo_tenders_seed(*, clock: Clock | None = None) -> dict[str, int]:
+    """Demo tenders of every business type in different states, plus armed training tenders."""
+    now = (clock or get_clock())()
+    _rules_ready(timezone.localtime(now).date())
+    created = 0
+    for demo in DEMO_TENDERS:
+        if Project.objects.filter(name=demo.project, training=False).exists():
+            continue
+        with transaction.atomic():
+            _play(demo, now)
+        created += 1
+    training = 0
+    if not _training_armed(now):
+        with transaction.atomic():
+            training = _arm_training(now)
+    return {
+        "demo_tenders": created,
+        "demo_tenders_total": Project.objects.filter(training=False)
+        .filter(name__in=[demo.project for demo in DEMO_TENDERS])
+        .count(),
+        "training_tenders": training,
+    }
