@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trading import forms as f
@@ -62,40 +62,40 @@ LEDGER_LIMIT = 50
 
 # The ledger's action codes (trading.services.tenders / lots) as a reader says them.
 LEDGER_ACTIONS: dict[str, Any] = {
-    "tender.drafted": _lazy("起草招标项目"),
-    "tender.updated": _lazy("修改招标项目"),
-    "tender.document_uploaded": _lazy("上传招标文件"),
-    "tender.submitted": _lazy("提交审核"),
-    "tender.rejected": _lazy("退回修改"),
-    "tender.published": _lazy("审核发布"),
-    "tender.amended": _lazy("发布变更"),
-    "tender.clarified": _lazy("发布澄清"),
-    "question.asked": _lazy("提出问题"),
-    "lot.drafted": _lazy("添加标段"),
-    "lot.updated": _lazy("修改标段"),
-    "lot.published": _lazy("标段公告"),
-    "lot.open_bidding": _lazy("开始投标"),
-    "lot.close_bidding": _lazy("投标截止"),
-    "lot.bids_sufficient": _lazy("开标：有效投标数足够"),
-    "lot.bids_insufficient": _lazy("流标：有效投标不足"),
-    "lot.sold": _lazy("竞价成交"),
-    "lot.unsold": _lazy("流拍"),
-    "lot.evaluation_reported": _lazy("登记评标结果，开始公示"),
-    "lot.publicity_ended": _lazy("公示期满"),
-    "lot.awarded": _lazy("确定中标人"),
-    "lot.contract": _lazy("登记合同"),
-    "lot.close": _lazy("结束"),
-    "lot.terminated": _lazy("终止"),
-    "lot.terminate": _lazy("终止"),
-    "lot.suspended": _lazy("暂停"),
-    "lot.resumed": _lazy("恢复"),
-    "lot.deadline_moved": _lazy("顺延截止时间"),
-    "hold.placed": _lazy("暂停事由登记"),
-    "hold.lifted": _lazy("暂停事由消除"),
-    "objection.raised": _lazy("提出异议"),
-    "objection.answered": _lazy("答复异议"),
-    "contract.recorded": _lazy("登记合同"),
-    "report.filed": _lazy("提交书面报告"),
+    "tender.drafted": gettext_lazy("起草招标项目"),
+    "tender.updated": gettext_lazy("修改招标项目"),
+    "tender.document_uploaded": gettext_lazy("上传招标文件"),
+    "tender.submitted": gettext_lazy("提交审核"),
+    "tender.rejected": gettext_lazy("退回修改"),
+    "tender.published": gettext_lazy("审核发布"),
+    "tender.amended": gettext_lazy("发布变更"),
+    "tender.clarified": gettext_lazy("发布澄清"),
+    "question.asked": gettext_lazy("提出问题"),
+    "lot.drafted": gettext_lazy("添加标段"),
+    "lot.updated": gettext_lazy("修改标段"),
+    "lot.published": gettext_lazy("标段公告"),
+    "lot.open_bidding": gettext_lazy("开始投标"),
+    "lot.close_bidding": gettext_lazy("投标截止"),
+    "lot.bids_sufficient": gettext_lazy("开标：有效投标数足够"),
+    "lot.bids_insufficient": gettext_lazy("流标：有效投标不足"),
+    "lot.sold": gettext_lazy("竞价成交"),
+    "lot.unsold": gettext_lazy("流拍"),
+    "lot.evaluation_reported": gettext_lazy("登记评标结果，开始公示"),
+    "lot.publicity_ended": gettext_lazy("公示期满"),
+    "lot.awarded": gettext_lazy("确定中标人"),
+    "lot.contract": gettext_lazy("登记合同"),
+    "lot.close": gettext_lazy("结束"),
+    "lot.terminated": gettext_lazy("终止"),
+    "lot.terminate": gettext_lazy("终止"),
+    "lot.suspended": gettext_lazy("暂停"),
+    "lot.resumed": gettext_lazy("恢复"),
+    "lot.deadline_moved": gettext_lazy("顺延截止时间"),
+    "hold.placed": gettext_lazy("暂停事由登记"),
+    "hold.lifted": gettext_lazy("暂停事由消除"),
+    "objection.raised": gettext_lazy("提出异议"),
+    "objection.answered": gettext_lazy("答复异议"),
+    "contract.recorded": gettext_lazy("登记合同"),
+    "report.filed": gettext_lazy("提交书面报告"),
 }
 
 
