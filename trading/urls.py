@@ -39,6 +39,11 @@ urlpatterns = [
     path("tenders/<int:pk>/answers/", views_tenders.question_answer_view, name="question_answer"),
     path("tenders/<int:pk>/amend/", views_tenders.tender_amend_view, name="tender_amend"),
     path("documents/<int:pk>/", views_tenders.document_download, name="document_download"),
+    path(
+        "tenders/documents/<int:pk>/download/",
+        views.tender_document_download_view,
+        name="tender_document_download",
+    ),
     path("lots/<int:pk>/", views_tenders.lot_detail, name="lot_detail"),
     path("lots/<int:pk>/live/", views_tenders.lot_live, name="lot_live"),
     path("lots/<int:pk>/edit/", views_tenders.lot_edit_view, name="lot_edit"),

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from trading.domain.employer import OrganisationKind
-from trading.models import Desk, Organisation, User
+from trading.models import Desk, Organisation, TenderDocument, User
 from trading.selectors.grants import desk_list_operated_by
 from trading.selectors.notifications import access_notification, notification_list_for
 from trading.selectors.organisations import organisation_list_awaiting_verification
+from trading.selectors.tenders import tender_list_for_bidder
 from trading.services.notifications import notification_mark_all_read, notification_mark_read
 from trading.services.organisations import organisation_verify
+from trading.services.tenders import tender_document_download
 
 INBOX_PAGE_SIZE = 20
 QUEUE_PAGE_SIZE = 50
+TENDER_PAGE_SIZE = 20
 
 PARTY_KINDS = frozenset(
     {
@@ -80,6 +85,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 "unverified_count": _verification_queue().count() if desks else None,
             },
         )
+    if kind == OrganisationKind.BIDDER:
+        return _bidder_workspace(request, user)
     if kind in PARTY_KINDS:
         return render(
             request, f"trading/workspace_{kind}.html", {"organisation": user.organisation}
@@ -153,3 +160,50 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
     notification_mark_all_read(user=_user(request))
     messages.success(request, _("所有消息已标记为已读。"))
     return redirect("inbox")
+
+
+# --- bidders: open tenders and their documents ---------------------------------------------------
+
+
+def _bidder_workspace(request: HttpRequest, user: User) -> HttpResponse:
+    """Published tenders open for bids, with their deadlines and documents to download."""
+    training = request.GET.get("training") == "1"
+    tenders = tender_list_for_bidder(training=training)
+    page = Paginator(tenders, TENDER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "trading/workspace_bidder.html",
+        {
+            "organisation": user.organisation,
+            "page": page,
+            "training": training,
+            "training_count": 0 if training else tender_list_for_bidder(training=True).count(),
+        },
+    )
+
+
+def _download_name(document: TenderDocument) -> str:
+    """The attachment's name: the tender code, title and version, with nothing a path could use."""
+    title = re.sub(r"[^\w\-.()（）]+", "_", document.title, flags=re.UNICODE).strip("._")[:80]
+    return f"{document.tender.code}-{title or 'document'}-v{document.version}.pdf"
+
+
+@require_GET
+@login_required
+def tender_document_download_view(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """A bidder downloads a published tender document; the service records who (法 第22条)."""
+    user = _user(request)
+    document = TenderDocument.objects.select_related("tender").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    try:
+        document = tender_document_download(document=document, actor=user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused) or _("您无权下载该文件。"))
+        return redirect("workspace")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=_download_name(document),
+        content_type="application/pdf",
+    )

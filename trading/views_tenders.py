@@ -47,6 +47,7 @@ from trading.selectors.tenders import (
     access_lot,
     access_tender,
     amendment_earliest_deadline,
+    lot_document_downloads,
     lot_ledger_entries,
     lot_timeline,
     project_list_for_owner,
@@ -979,6 +980,8 @@ def _lot_page_context(lot: Lot, role: str, **forms: Any) -> dict[str, Any]:
         documents=lot.tender.documents.filter(Q(lot=lot) | Q(lot__isnull=True)).order_by(
             "-version"
         ),
+        # None while who downloaded is secret (法 第22条): the page then says nothing at all.
+        downloads=lot_document_downloads(lot, role=role),
     )
     if role == "owner":
         context["answer_forms"] = {

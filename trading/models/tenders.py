@@ -481,3 +481,40 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.signed_on}"
+
+
+class DocumentDownload(models.Model):
+    """A bidder's first download of a tender document: as secret as enrolment (法 第22条).
+
+    One row per organisation and document: later downloads are served without a new row.
+    """
+
+    document = models.ForeignKey(
+        TenderDocument,
+        verbose_name=_("文件"),
+        on_delete=models.PROTECT,
+        related_name="downloads",
+    )
+    organisation = models.ForeignKey(
+        "trading.Organisation",
+        verbose_name=_("投标人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        "trading.User", verbose_name=_("下载人"), on_delete=models.PROTECT, related_name="+"
+    )
+    downloaded_at = models.DateTimeField(_("首次下载时间"))
+
+    class Meta:
+        ordering = ["downloaded_at", "id"]
+        verbose_name = _("文件下载记录")
+        verbose_name_plural = _("文件下载记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organisation"], name="document_download_once_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.organisation_id}"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_users_with_perms
@@ -37,6 +37,7 @@ from trading.domain.timeline import (
 from trading.domain.timeline import schedule_points as timeline_points
 from trading.models import (
     Desk,
+    DocumentDownload,
     LedgerEntry,
     Lot,
     Objection,
@@ -48,6 +49,7 @@ from trading.models import (
 from trading.models.tenders import DocumentKind
 from trading.selectors.grants import desk_list_operated_by, jurisdiction_list_supervised_by
 from trading.selectors.rules import calendar_load, rules_load
+from trading.timeline_sources import timeline_sources
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,6 +66,11 @@ WARN_BEFORE = timedelta(days=3)
 def tender_scope_key(tender_id: int) -> str:
     """The ledger chain of one tender (DESIGN.md invariant 6)."""
     return f"tender:{tender_id}"
+
+
+def sealed_scope_key(lot_id: int) -> str:
+    """The lot's sealed chain: who takes part, shown to no one before the opening (inv. 3, 6)."""
+    return f"lot:{lot_id}:sealed"
 
 
 def shanghai_day(moment: datetime) -> date:
@@ -324,7 +331,10 @@ def tender_document_list(tender: Tender) -> QuerySet[TenderDocument]:
 
 
 def lot_ledger_entries(lot: Lot) -> QuerySet[LedgerEntry]:
-    """The lot's entries and its tender's own, in chain order (the lot page's history)."""
+    """The lot's entries and its tender's own, in chain order (the lot page's history).
+
+    Only the tender's chain: the lot's sealed scope (downloads, later enrolments) never shows here.
+    """
     return (
         LedgerEntry.objects.filter(scope__key=tender_scope_key(lot.tender_id))
         .filter(Q(object_type="lot", object_id=str(lot.pk)) | Q(object_type="tender"))
@@ -608,6 +618,8 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 _article(rules, "report") or _("招标投标法 第47条"),
             )
         )
+    for source in timeline_sources():
+        items.extend(source(lot, now))
     return items
 
 
@@ -622,3 +634,68 @@ def lot_report_document(lot: Lot) -> TenderDocument | None:
 
 def lot_is_open(lot: Lot) -> bool:
     return LotStatus(lot.status) not in TERMINAL and lot.status != LotStatus.DRAFT
+
+
+# --- documents for bidders, and who downloaded them (法 第22条) --------------------------------
+
+# What a bidder may obtain: the documents and their clarifications and amendments.
+BIDDER_DOCUMENT_KINDS = frozenset(
+    {DocumentKind.TENDER_DOCUMENTS, DocumentKind.CLARIFICATION, DocumentKind.AMENDMENT}
+)
+# Before the opening: who takes part is secret while a lot is in one of these.
+BEFORE_OPENING = frozenset({LotStatus.DRAFT, LotStatus.PUBLISHED, LotStatus.BIDDING})
+OPEN_FOR_BIDS = (LotStatus.PUBLISHED, LotStatus.BIDDING)
+
+
+def tender_list_for_bidder(*, training: bool = False) -> QuerySet[Tender]:
+    """Published tenders with a lot open for bids, with those lots and the bidders' documents.
+
+    Each tender carries `open_lots` and `bidder_documents`; the nearest deadline comes first.
+    Training tenders are listed apart (`training=True`), never mixed with real ones.
+    """
+    open_lots = Lot.objects.filter(status__in=OPEN_FOR_BIDS).order_by("closes_at", "pk")
+    documents = (
+        TenderDocument.objects.filter(kind__in=BIDDER_DOCUMENT_KINDS)
+        .filter(Q(lot__isnull=True) | Q(lot__status__in=OPEN_FOR_BIDS))
+        .order_by("version")
+    )
+    return (
+        _tenders()
+        .filter(status=TenderStatus.PUBLISHED, project__training=training)
+        .filter(Exists(Lot.objects.filter(tender_id=OuterRef("pk"), status__in=OPEN_FOR_BIDS)))
+        .annotate(next_deadline=Min("lots__closes_at", filter=Q(lots__status__in=OPEN_FOR_BIDS)))
+        .prefetch_related(
+            Prefetch("lots", queryset=open_lots, to_attr="open_lots"),
+            Prefetch("documents", queryset=documents, to_attr="bidder_documents"),
+        )
+        .order_by("next_deadline", "pk")
+    )
+
+
+def lot_document_downloads(lot: Lot, *, role: str) -> QuerySet[DocumentDownload] | None:
+    """Who downloaded the lot's documents, or None while that is secret (法 第22条, inv. 3).
+
+    Desk staff and the owner see it once the lot is opened; when the procedure qualifies bidders
+    openly (bidder_list_secret false: property transfers) desk staff see it at any time. A
+    document of the whole tender stays sealed while any of its lots still takes bids. `role` is
+    the reader's as the lot page found it through `access_lot`: "owner", "staff" or "regulator".
+    """
+    if role not in ("owner", "staff"):
+        return None
+    tender = lot.tender
+    secret = tender.procedure.bidder_list_secret
+    own = Q(document__lot_id=lot.pk)
+    whole = Q(document__lot__isnull=True)
+    if role == "staff" and not secret:
+        documents = own | whole
+    elif lot.status in _PASSED_BIDDING:
+        siblings_sealed = tender.lots.filter(status__in=BEFORE_OPENING).exists()
+        documents = own if secret and siblings_sealed else own | whole
+    else:
+        return None
+    return (
+        DocumentDownload.objects.filter(document__tender_id=tender.pk)
+        .filter(documents)
+        .select_related("organisation", "document")
+        .order_by("downloaded_at", "pk")
+    )

@@ -660,6 +660,13 @@ def lot_record_auction_result(
             lot.next_check = lot_next_check(lot)
             change["publicity_ends_at"] = lot.publicity_ends_at.isoformat()  # type: ignore[union-attr]
         lot.save(update_fields=[*_LOT_FIELDS, "publicity_starts_at", "publicity_ends_at"])
+        if not sold:
+            event_emit(
+                kind="lot.failed",
+                subject=f"lot:{lot.pk}",
+                payload={"lot": lot.pk, "tender": tender.pk, "unsold": True},
+                clock=fixed_clock(now),
+            )
         notify(
             owner_side_users(tender.project),
             kind="lot.sold" if sold else "lot.failed",

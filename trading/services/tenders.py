@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import (
+    TERMINAL,
     Family,
     IllegalTransition,
     LotEvent,
@@ -44,6 +45,7 @@ from trading.lock_objects import (
 from trading.models import (
     BusinessType,
     Desk,
+    DocumentDownload,
     Industry,
     Lot,
     Organisation,
@@ -58,6 +60,7 @@ from trading.models import (
 from trading.models.tenders import MAX_AMOUNT, DepositForm, DocumentKind, FundingSource, PriceForm
 from trading.selectors.rules import calendar_load
 from trading.selectors.tenders import (
+    BIDDER_DOCUMENT_KINDS,
     EDIT,
     OPERATE,
     VIEW,
@@ -69,6 +72,7 @@ from trading.selectors.tenders import (
     owner_side_users,
     rule_between,
     scaled_points,
+    sealed_scope_key,
     shanghai_day,
     tender_rules,
     tender_scope_key,
@@ -86,6 +90,7 @@ __all__ = [
     "question_ask",
     "tender_amend",
     "tender_create",
+    "tender_document_download",
     "tender_document_upload",
     "tender_publish",
     "tender_reject",
@@ -743,6 +748,65 @@ def tender_document_upload(
     return document
 
 
+def tender_document_download(
+    *, document: TenderDocument, actor: User, clock: Clock | None = None
+) -> TenderDocument:
+    """A verified bidder obtains published documents; who did stays sealed (法 第22条, inv. 3).
+
+    The first download per organisation and document is recorded, with an entry in each lot's
+    sealed scope; later downloads are served without a new row. Anybody else gets Http404.
+    """
+    if actor.organisation_kind != OrganisationKind.BIDDER or actor.organisation is None:
+        raise Http404(_("没有找到该文件。"))
+    if document.kind not in BIDDER_DOCUMENT_KINDS:
+        raise Http404(_("没有找到该文件。"))
+    organisation = actor.organisation
+    clock = clock or get_clock()
+    with transaction.atomic():
+        # The lots' locks order this download against the close of bidding (DESIGN.md inv. 1).
+        if document.lot_id is not None:
+            lots = [lock_lot(document.lot_id)]
+        else:
+            lots = lock_lots_of_tender(document.tender_id)
+        now = clock()
+        tender = Tender.objects.select_related("procedure").get(pk=document.tender_id)
+        open_lots = [lot for lot in lots if lot.status not in TERMINAL]
+        if tender.status != TenderStatus.PUBLISHED or not open_lots:
+            raise Http404(_("没有找到该文件。"))
+        if any(lot.status == LotStatus.DRAFT for lot in open_lots):
+            raise Http404(_("没有找到该文件。"))
+        if not organisation.is_verified:
+            raise PermissionDenied(
+                _("您的主体尚未通过交易中心核验，暂不能下载招标文件。请等待核验通过后再下载。")
+            )
+        _row, first = DocumentDownload.objects.get_or_create(
+            document=document,
+            organisation=organisation,
+            defaults={"user": actor, "downloaded_at": now},
+        )
+        if first:
+            for lot in open_lots:
+                ledger_append(
+                    scope_key=sealed_scope_key(lot.pk),
+                    scope_kind="sealed_lot",
+                    sealed=True,
+                    action="document.downloaded",
+                    actor=actor,
+                    obj_type="document",
+                    obj_id=str(document.pk),
+                    payload={
+                        "lot": lot.pk,
+                        "document": document.pk,
+                        "version": document.version,
+                        "sha256": document.sha256,
+                        "organisation": organisation.pk,
+                        "uscc": organisation.uscc,
+                    },
+                    clock=fixed_clock(now),
+                )
+    return document
+
+
 # --- review and publication -----------------------------------------------------------------
 
 
@@ -1129,6 +1193,12 @@ def question_answer(
             now=now,
         )
         Question.objects.filter(pk__in=pks).update(answered_in=document)
+        event_emit(
+            kind="tender.clarified",
+            subject=f"tender:{tender.pk}",
+            payload={"tender": tender.pk, "document": document.pk, "version": document.version},
+            clock=fixed_clock(now),
+        )
         notify(
             [row.asked_by for row in rows],
             kind="question.answered",
