@@ -212,3 +212,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The public address of the platform, printed in documents (QR codes) and exports.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# OCDS: the ocid prefix must be registered with the Open Contracting Partnership for production.
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-tianping-")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "天平公共资源交易平台")
