@@ -1,0 +1,170 @@
+"""Chinese full-text search over published notices, the same on SQLite and PostgreSQL.
+
+Most Chinese search words have two characters (海口, 道路, 监理), which trigram indexes cannot match
+(SQLite's FTS5 trigram tokenizer and pg_trgm return nothing or scan everything). So one Python
+function turns text into character bigrams and single characters, and each engine indexes those
+as ordinary words: FTS5 with the `unicode61` tokenizer on SQLite, a GIN-indexed tsvector of the
+`simple` configuration on PostgreSQL (both made in migration 0002).
+
+Within a run of Chinese characters the bigrams are laid out consecutively, so a query of n ≥ 2
+characters becomes the phrase of its n - 1 bigrams, which matches exactly the texts that contain
+it. The query is rebuilt from these terms only: raw user input never reaches MATCH or tsquery.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from django.db import connections, router
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from notices.models import Notice, NoticeStatus
+
+# CJK unified ideographs with extension A and the supplementary planes; compatibility
+# ideographs need no range of their own because NFKC maps them onto unified ones.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
+_RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
+# Longer queries are cut: nobody types more into a search box, and hostile input stays cheap.
+MAX_QUERY_CHARS = 64
+MAX_QUERY_PHRASES = 8
+FTS_TABLE = "notices_search"
+# Below this many matches SQLite fetches them all by id and sorts; above, it walks the list.
+SQLITE_FETCH_ALL_BELOW = 2000
+
+
+def _runs(text: str) -> Iterator[str]:
+    # NFKC turns full-width letters and digits into ASCII before lower-casing.
+    yield from _RUN.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def _is_cjk(run: str) -> bool:
+    return not run[0].isascii()
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def search_terms(*texts: str) -> str:
+    """The words the engines index for `texts`: each Chinese run's bigrams then its characters,
+    and lower-cased ASCII words, separated by spaces."""
+    terms: list[str] = []
+    for text in texts:
+        for run in _runs(text or ""):
+            if _is_cjk(run):
+                # Bigrams first and adjacent, so a phrase of bigrams never spans two runs.
+                terms.extend(_bigrams(run))
+                terms.extend(run)
+            else:
+                terms.append(run)
+    return " ".join(terms)
+
+
+def search_query_phrases(query: str) -> list[list[str]]:
+    """The phrases a query asks for, all of which must match: one per Chinese run or ASCII word.
+
+    A single character is a phrase of itself, a longer run the phrase of its bigrams."""
+    phrases: list[list[str]] = []
+    for run in _runs(query[:MAX_QUERY_CHARS]):
+        phrase = _bigrams(run) if _is_cjk(run) and len(run) > 1 else [run]
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return phrases[:MAX_QUERY_PHRASES]
+
+
+def fts5_match(phrases: list[list[str]]) -> str:
+    """An FTS5 MATCH expression: each phrase quoted, the phrases joined by AND."""
+    # Terms hold only CJK characters and [0-9a-z]; doubling quotes is defence in depth.
+    quoted = ['"' + " ".join(phrase).replace('"', '""') + '"' for phrase in phrases]
+    return " AND ".join(quoted)
+
+
+def pg_tsquery(phrases: list[list[str]]) -> str:
+    """A tsquery literal: the terms of a phrase joined by <->, the phrases by &."""
+    quoted = [
+        " <-> ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in phrase)
+        for phrase in phrases
+    ]
+    return " & ".join(f"({part})" for part in quoted)
+
+
+def _vendor(model: type[Notice] = Notice) -> str:
+    return connections[router.db_for_write(model)].vendor
+
+
+def notice_search(qs: QuerySet[Notice], query: str) -> QuerySet[Notice]:
+    """`qs` narrowed to notices whose indexed text contains every word of `query`.
+
+    A query with nothing searchable in it (punctuation, emoji) matches nothing."""
+    phrases = search_query_phrases(query)
+    if not phrases:
+        return qs.none()
+    if _vendor() == "postgresql":
+        return qs.filter(
+            RawSQL(
+                "notices_notice.search_vector @@ %s::tsquery",
+                [pg_tsquery(phrases)],
+                output_field=BooleanField(),
+            )
+        )
+    match = fts5_match(phrases)
+    # The MATCH text is a bound parameter rebuilt from our own terms, never the raw query.
+    matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    if _fts_count(match) <= SQLITE_FETCH_ALL_BELOW:
+        return qs.filter(id__in=RawSQL(matches, [match]))  # noqa: S611
+    # A common word (路 is in a fifth of all notices): SQLite would fetch and sort every match;
+    # the unary + keeps it off the primary key, so it walks the list's index in order and stops
+    # at the page's end (2 ms against 27 ms at 100,000 notices).
+    walk = RawSQL(  # noqa: S611
+        f"+notices_notice.id IN ({matches})", [match], output_field=BooleanField()
+    )
+    return qs.filter(walk)
+
+
+def _fts_count(match: str) -> int:
+    connection = connections[router.db_for_read(Notice)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            [match],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def search_index_update(notice: Notice) -> None:
+    """Bring the search index in line with `notice`: indexed while published, absent otherwise.
+
+    On PostgreSQL the tsvector is a generated column of `search_terms`: nothing to do."""
+    connection = connections[router.db_for_write(Notice)]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [notice.pk])  # noqa: S608
+        if notice.status == NoticeStatus.PUBLISHED and notice.search_terms:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, terms) VALUES (%s, %s)",  # noqa: S608
+                [notice.pk, notice.search_terms],
+            )
+
+
+def search_index_rebuild() -> int:
+    """Index every published notice again (after a bulk load); returns how many are indexed."""
+    connection = connections[router.db_for_write(Notice)]
+    published = Notice.objects.filter(status=NoticeStatus.PUBLISHED)
+    if connection.vendor != "sqlite":
+        return published.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, terms) "  # noqa: S608
+            "SELECT id, search_terms FROM notices_notice "
+            "WHERE status = %s AND search_terms != ''",
+            [NoticeStatus.PUBLISHED.value],
+        )
+        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
