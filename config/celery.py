@@ -20,6 +20,8 @@ app.conf.task_default_queue = "slow"
 app.conf.task_routes = {
     "trading.tasks.chronograph_tick": {"queue": "fast"},
     "trading.tasks.ledger_checkpoint": {"queue": "fast"},
+    # PDFs render on the slow queue, so a render never delays a deadline.
+    "notices.tasks.notice_render": {"queue": "slow"},
 }
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_acks_late = True

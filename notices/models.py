@@ -142,7 +142,8 @@ class Notice(models.Model):
                 name="notice_published_is_complete",
             ),
             models.CheckConstraint(
-                condition=Q(addressee__isnull=True) | Q(kind__in=[k.value for k in LETTER_KINDS]),
+                condition=Q(addressee__isnull=True)
+                | Q(kind__in=sorted(k.value for k in LETTER_KINDS)),
                 name="notice_only_letters_have_addressees",
             ),
             models.UniqueConstraint(

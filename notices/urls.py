@@ -1,11 +1,21 @@
-"""The public portal."""
+"""The public portal, open data, documents, feeds and the desks' notice pages."""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from notices import views
+from notices import feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("notices.urls_portal")),
+    path("", include("notices.urls_documents")),
+    path("", include("notices.urls_ocds")),
+    path("", include("notices.urls_staff")),
+    path("api/notices/changes", feeds.notice_changes, name="notice_changes"),
+    path(
+        "feeds/<str:region_code>/<str:business_type_code>.atom",
+        feeds.RegionBusinessTypeFeed(),
+        name="notice_feed",
+    ),
 ]

@@ -34,6 +34,8 @@ def main(log_file: Path) -> int:
     if "demo_seed" in get_commands():
         with log_file.open("w", encoding="utf-8") as log:
             call_command("demo_seed", stdout=log, stderr=log)
+            if "demo_notices" in get_commands():
+                call_command("demo_notices", stdout=log, stderr=log)
     return 0
 
 

@@ -1,0 +1,116 @@
+"""Trading's lifecycle events turned into the drafts of the notices the law asks for.
+
+Registered from `NoticesConfig.ready()`. The outbox delivers each event at least once, and
+`notice_draft` drafts one notice per (event, kind), so a repeated delivery drafts nothing twice.
+Also registers the scheduled publication with the chronograph and the notices' timeline lights.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from notices.models import NoticeKind, NoticeStatus
+from notices.selectors import notice_list_for_lot
+from notices.services import notice_draft, notice_publish_due, notices_due
+from trading.chronograph import DueWork, register_due_work
+from trading.domain.lifecycle import Family
+from trading.domain.timeline import light
+from trading.events import receiver
+from trading.models import Lot, OutboxEvent, Tender
+from trading.selectors.tenders import WARN_BEFORE, TimelineItem
+from trading.timeline_sources import register_timeline_source
+
+PUBLISH = DueWork(name="notices.publish", due=notices_due, advance=notice_publish_due)
+
+
+def _tender(event: OutboxEvent) -> Tender:
+    return Tender.objects.select_related("procedure", "project__business_type").get(
+        pk=int(event.payload["tender"])
+    )
+
+
+def _lot(event: OutboxEvent) -> Lot:
+    return Lot.objects.select_related("tender__procedure").get(pk=int(event.payload["lot"]))
+
+
+def _draft(kind: str, event: OutboxEvent, *, lot: Lot | None = None) -> None:
+    tender = lot.tender if lot is not None else _tender(event)
+    notice_draft(kind=kind, tender=tender, lot=lot, source_event_id=event.pk)
+
+
+@receiver("tender.published", name="notices.announcement")
+def announcement(event: OutboxEvent) -> None:
+    """The tender's announcement (招标公告, 招标投标法 第16条)."""
+    _draft(NoticeKind.ANNOUNCEMENT, event)
+
+
+@receiver("tender.amended", name="notices.amendment")
+def amendment(event: OutboxEvent) -> None:
+    """An amendment of the documents is published (实施条例 第21条)."""
+    _draft(NoticeKind.AMENDMENT, event)
+
+
+@receiver("tender.clarified", name="notices.clarification")
+def clarification(event: OutboxEvent) -> None:
+    """Answers to bidders' questions are published as a clarification (实施条例 第21条)."""
+    _draft(NoticeKind.CLARIFICATION, event)
+
+
+@receiver("lot.candidates_published", name="notices.candidates")
+def candidates(event: OutboxEvent) -> None:
+    """Candidate publicity within 3 日 of the evaluation report (实施条例 第54条)."""
+    _draft(NoticeKind.CANDIDATES, event, lot=_lot(event))
+
+
+@receiver("lot.awarded", name="notices.award")
+def award(event: OutboxEvent) -> None:
+    """The result and the winner's letter (中标通知书, 法 第45条; 成交确认书 for sales)."""
+    lot = _lot(event)
+    if lot.tender.procedure.family == Family.LISTING_AUCTION:
+        kinds = [NoticeKind.DEAL, NoticeKind.DEAL_CONFIRMATION]
+    else:
+        kinds = [NoticeKind.RESULT, NoticeKind.AWARD_LETTER]
+    for kind in kinds:
+        _draft(kind, event, lot=lot)
+
+
+@receiver("lot.failed", name="notices.failure")
+def failure(event: OutboxEvent) -> None:
+    """A failed lot (流标 实施条例 第44条, or 流拍) is announced."""
+    _draft(NoticeKind.FAILURE, event, lot=_lot(event))
+
+
+@receiver("lot.terminated", name="notices.termination")
+def termination(event: OutboxEvent) -> None:
+    """A terminated lot is announced without delay (实施条例 第31条)."""
+    _draft(NoticeKind.TERMINATION, event, lot=_lot(event))
+
+
+def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
+    """Each notice of the lot (and its tender's own) by its publication limit, lit."""
+    from notices.domain.deadlines import publication_limit
+
+    items = []
+    for notice in notice_list_for_lot(lot):
+        if notice.due_at is None or notice.status == NoticeStatus.WITHDRAWN:
+            continue
+        limit = publication_limit(notice.kind, lot.tender.project.business_type.code)
+        items.append(
+            TimelineItem(
+                key=f"notice:{notice.pk}",
+                label=_("发布%(kind)s") % {"kind": notice.get_kind_display()},
+                due=notice.due_at,
+                done_at=notice.published_at,
+                light=light(
+                    due=notice.due_at, now=now, done_at=notice.published_at, warn=WARN_BEFORE
+                ),
+                article=limit.article if limit is not None else "",
+            )
+        )
+    return items
+
+
+register_due_work(PUBLISH)
+register_timeline_source("notices", notice_timeline)

@@ -1,0 +1,428 @@
+"""Notices from draft to publication: review, scheduling, rendering, the publication sequence.
+
+Drafts come from trading's events (`notices.receivers`); desk staff edit and approve them; the
+chronograph picks approved notices when their time comes and queues the render on the slow queue;
+`notice_publish_rendered` then publishes in one transaction. A published notice never changes (a
+database trigger refuses it, migration 0003): a correction is a new notice (DESIGN.md invariant 7).
+
+`publish_at` of a scheduled notice is when the publisher next tries: the approved time at first,
+pushed back while a render runs and after each failed render (backoff of `trading.domain.retry`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notices.domain.codes import verification_code_new
+from notices.domain.deadlines import publication_limit
+from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus, PublicationCounter
+from trading.clock import Clock, get_clock
+from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
+from trading.models import Lot, OutboxEvent, Tender, User
+from trading.selectors.rules import calendar_load
+from trading.selectors.tenders import desk_staff_list, operates_desk, tender_scope_key
+from trading.services.ledger import ledger_append
+from trading.services.notifications import notification_send
+
+if TYPE_CHECKING:
+    from notices.rendering import RenderedPdf
+
+__all__ = [
+    "RENDER_LEASE",
+    "notice_approve",
+    "notice_correct",
+    "notice_draft",
+    "notice_publish_due",
+    "notice_publish_rendered",
+    "notice_render_failed",
+    "notice_render_retry",
+    "notice_update",
+    "notices_due",
+]
+
+# A queued render that has not finished by then (a lost message, a killed worker) is queued again.
+RENDER_LEASE = timedelta(minutes=10)
+TITLE_MAX = 300
+BODY_MAX = 20_000
+
+_ANNOUNCEMENT_TITLES = {
+    "engineering": gettext_lazy("招标公告"),
+    "procurement": gettext_lazy("采购公告"),
+    "land": gettext_lazy("出让公告"),
+    "mining": gettext_lazy("出让公告"),
+    "property": gettext_lazy("转让公告"),
+}
+
+
+def _fixed(now: datetime) -> Clock:
+    return lambda: now
+
+
+def _title(kind: str, tender: Tender, lot: Lot | None) -> str:
+    if kind == NoticeKind.ANNOUNCEMENT:
+        label = _ANNOUNCEMENT_TITLES.get(tender.project.business_type.code, _("交易公告"))
+    else:
+        label = NoticeKind(kind).label
+    where = tender.name if lot is None else f"{tender.name}（{lot.name}）"
+    return f"{where}{label}"[:TITLE_MAX]
+
+
+def _issuer(kind: str, tender: Tender) -> str:
+    """The owner issues letters (法 第45条); notices go out in the agency's name when it acts."""
+    project = tender.project
+    if kind in LETTER_KINDS or project.agency is None:
+        return project.owner.name
+    return project.agency.name
+
+
+def _addressee_id(kind: str, lot: Lot | None) -> int | None:
+    if kind not in LETTER_KINDS:
+        return None
+    award = getattr(lot, "award", None) if lot is not None else None
+    if award is None:
+        raise ValidationError(_("标段尚未定标，不能出具通知书。"), code="no_award")
+    return int(award.organisation_id)
+
+
+def notice_due_at(kind: str, tender: Tender, since: datetime) -> datetime | None:
+    """The latest lawful publication time of a notice asked for at `since` (DOMAIN.md limits)."""
+    limit = publication_limit(kind, tender.project.business_type.code)
+    if limit is None:
+        return None
+    end = calendar_load().add_days(since, limit.days, limit.unit)
+    scale = tender.project.time_scale if tender.project.training else 1
+    return since + (end - since) / scale
+
+
+def _verification_code() -> str:
+    # 60 random bits: a collision is all but impossible, and the unique index catches it anyway.
+    while True:
+        code = verification_code_new()
+        if not Notice.objects.filter(verification_code=code).exists():
+            return code
+
+
+def _ledger(
+    notice: Notice, *, action: str, actor: User | None, now: datetime, **extra: Any
+) -> None:
+    ledger_append(
+        scope_key=tender_scope_key(notice.tender_id),
+        scope_kind="tender",
+        action=action,
+        actor=actor,
+        obj_type="notice",
+        obj_id=str(notice.pk),
+        payload={"kind": notice.kind, "code": notice.verification_code, **extra},
+        clock=_fixed(now),
+    )
+
+
+def _lock(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().get(pk=notice.pk)
+
+
+def _require_desk_staff(actor: User, notice: Notice) -> None:
+    if not operates_desk(actor, notice.tender.desk_id):
+        raise PermissionDenied(_("只有本交易科室的工作人员可以审核发布公告。"))
+
+
+def notice_draft(
+    *,
+    kind: str,
+    tender: Tender,
+    lot: Lot | None = None,
+    source_event_id: int | None = None,
+    clock: Clock | None = None,
+) -> Notice:
+    """Draft the notice a lifecycle fact calls for, filled in from the tender (one per event)."""
+    from notices.documents_data import notice_data_for
+
+    if kind not in NoticeKind.values:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    clock = clock or get_clock()
+    with transaction.atomic():
+        if source_event_id is not None:
+            existing = Notice.objects.filter(source_event_id=source_event_id, kind=kind).first()
+            if existing is not None:
+                return existing
+        now = clock()
+        tender = Tender.objects.select_related(
+            "project__owner", "project__agency", "project__business_type", "desk"
+        ).get(pk=tender.pk)
+        since = now
+        if source_event_id is not None:
+            occurred = (
+                OutboxEvent.objects.filter(pk=source_event_id)
+                .values_list("occurred_at", flat=True)
+                .first()
+            )
+            since = occurred or now
+        project = tender.project
+        notice = Notice.objects.create(
+            kind=kind,
+            tender=tender,
+            lot=lot,
+            region_id=project.region_id,
+            business_type_id=project.business_type_id,
+            industry_id=project.industry_id,
+            training=project.training,
+            title=_title(kind, tender, lot),
+            data=notice_data_for(kind, tender, lot),
+            issuer=_issuer(kind, tender),
+            addressee_id=_addressee_id(kind, lot),
+            source_event_id=source_event_id,
+            due_at=notice_due_at(kind, tender, since),
+            created_at=now,
+            verification_code=_verification_code(),
+        )
+        notification_send(
+            recipients=desk_staff_list(tender.desk),
+            kind="notice.drafted",
+            title=_("待审核公告：%(title)s") % {"title": notice.title},
+            clock=_fixed(now),
+        )
+    return notice
+
+
+def notice_update(
+    *, notice: Notice, title: str, body: str, actor: User, clock: Clock | None = None
+) -> Notice:
+    """Desk staff edit a draft's title and the text the law lets the issuer write."""
+    _require_desk_staff(actor, notice)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("请填写标题。")}, code="title")
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": _("标题不能超过300字。")}, code="title")
+    if len(body or "") > BODY_MAX:
+        raise ValidationError({"body": _("正文不能超过20000字。")}, code="body")
+    with transaction.atomic():
+        notice = _lock(notice)
+        if notice.status != NoticeStatus.DRAFT:
+            raise ValidationError(_("只有待审核的公告可以修改。"), code="not_draft")
+        notice.title = title
+        notice.body = body or ""
+        notice.save(update_fields=["title", "body"])
+    return notice
+
+
+def notice_approve(
+    *,
+    notice: Notice,
+    publish_at: datetime | None = None,
+    actor: User,
+    clock: Clock | None = None,
+) -> Notice:
+    """Desk staff approve a draft for publication now or at a set time (DESIGN.md §1 staff)."""
+    _require_desk_staff(actor, notice)
+    if publish_at is not None and (
+        not isinstance(publish_at, datetime) or publish_at.tzinfo is None
+    ):
+        raise ValidationError({"publish_at": _("请填写带时区的日期时间。")}, code="datetime")
+    clock = clock or get_clock()
+    with transaction.atomic():
+        notice = _lock(notice)
+        now = clock()
+        if notice.status != NoticeStatus.DRAFT:
+            raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
+        if publish_at is not None and publish_at < now:
+            raise ValidationError({"publish_at": _("发布时间不能早于当前时间。")}, code="past")
+        notice.status = NoticeStatus.SCHEDULED
+        notice.publish_at = publish_at or now
+        notice.approved_by = actor
+        notice.save(update_fields=["status", "publish_at", "approved_by"])
+        approved_for = notice.publish_at
+        if approved_for <= now:
+            notice_publish_due(notice, now)
+        _ledger(
+            notice,
+            action="notice.approved",
+            actor=actor,
+            now=now,
+            publish_at=approved_for.isoformat(),
+        )
+    return notice
+
+
+def notices_due(now: datetime) -> QuerySet[Notice]:
+    """Approved notices whose (next) publication attempt is due: the chronograph's query."""
+    return Notice.objects.filter(status=NoticeStatus.SCHEDULED, publish_at__lte=now)
+
+
+def notice_publish_due(notice: Notice, now: datetime) -> None:
+    """Queue the render on the slow queue; the lease keeps the tick from queueing it twice.
+
+    Runs with the notice locked (the chronograph's `advance`, or `notice_approve`)."""
+    from notices.tasks import notice_render
+
+    notice.publish_at = now + RENDER_LEASE
+    notice.save(update_fields=["publish_at"])
+    notice_id = notice.pk
+    # A broker outage must not fail the committed approval: the lease runs out and a tick queues
+    # the render again.
+    transaction.on_commit(
+        lambda: notice_render.apply_async((notice_id,), queue="slow", retry=False), robust=True
+    )
+
+
+def _search_texts(notice: Notice) -> list[str]:
+    tender = notice.tender
+    texts = [notice.title, notice.body, notice.issuer, tender.name, tender.code]
+    if notice.lot is not None:
+        texts += [notice.lot.name, notice.lot.code]
+    return texts
+
+
+def notice_publish_rendered(
+    *, notice: Notice, rendered: RenderedPdf, clock: Clock | None = None
+) -> Notice:
+    """Publish a rendered notice: PDF, hash and the next gap-free sequence number together."""
+    from notices.search import search_index_update, search_terms
+
+    if hashlib.sha256(rendered.content).hexdigest() != rendered.sha256:
+        raise ValueError("the rendered PDF does not match its sha256")
+    clock = clock or get_clock()
+    with transaction.atomic():
+        notice = _lock(notice)
+        if notice.status != NoticeStatus.SCHEDULED:
+            return notice  # published by another render of the same notice, or withdrawn
+        notice.pdf.save(
+            f"{notice.verification_code}.pdf", ContentFile(rendered.content), save=False
+        )
+        # The single publisher: the counter row is held until commit, so numbers are handed out
+        # and become visible in commit order and a poller of the change feed never skips one.
+        PublicationCounter.objects.bulk_create([PublicationCounter(id=1)], ignore_conflicts=True)
+        counter = PublicationCounter.objects.select_for_update().get(id=1)
+        now = clock()
+        counter.last_seq += 1
+        counter.save(update_fields=["last_seq"])
+        notice.status = NoticeStatus.PUBLISHED
+        notice.publication_seq = counter.last_seq
+        notice.published_at = now
+        notice.pdf_sha256 = rendered.sha256
+        notice.hash_alg = "sha256"
+        notice.template_version = rendered.template_version
+        notice.render_error = ""
+        notice.search_terms = search_terms(*_search_texts(notice))
+        notice.save(
+            update_fields=[
+                "status",
+                "publication_seq",
+                "published_at",
+                "pdf",
+                "pdf_sha256",
+                "hash_alg",
+                "template_version",
+                "render_error",
+                "search_terms",
+            ]
+        )
+        search_index_update(notice)
+        if notice.addressee_id is not None:
+            notification_send(
+                recipients=list(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]
+                kind="notice.letter",
+                title=notice.title,
+                body=_("验证码：%(code)s") % {"code": notice.verification_code},
+                clock=_fixed(now),
+            )
+        _ledger(
+            notice,
+            action="notice.published",
+            actor=None,
+            now=now,
+            seq=notice.publication_seq,
+            sha256=notice.pdf_sha256,
+            hash_alg=notice.hash_alg,
+            template_version=notice.template_version,
+            on_time=notice.due_at is None or now <= notice.due_at,
+        )
+    return notice
+
+
+def notice_render_failed(*, notice: Notice, error: str, clock: Clock | None = None) -> Notice:
+    """A failed render leaves the notice unpublished and retries it later (backoff, then staff)."""
+    clock = clock or get_clock()
+    with transaction.atomic():
+        notice = _lock(notice)
+        now = clock()
+        if notice.status != NoticeStatus.SCHEDULED:
+            return notice
+        notice.render_attempts += 1
+        notice.render_error = (error or _("未知错误")).strip()[:2000]
+        # After MAX_ATTEMPTS the notice waits for staff to press "retry" (notice_render_retry).
+        notice.publish_at = (
+            now + timedelta(seconds=backoff_seconds(notice.render_attempts))
+            if notice.render_attempts < MAX_ATTEMPTS
+            else None
+        )
+        notice.save(update_fields=["render_attempts", "render_error", "publish_at"])
+    return notice
+
+
+def notice_render_retry(*, notice: Notice, actor: User, clock: Clock | None = None) -> Notice:
+    """Desk staff retry a failed render at once."""
+    _require_desk_staff(actor, notice)
+    clock = clock or get_clock()
+    with transaction.atomic():
+        notice = _lock(notice)
+        now = clock()
+        if notice.status != NoticeStatus.SCHEDULED:
+            raise ValidationError(_("只有待发布的公告可以重新生成。"), code="not_scheduled")
+        notice_publish_due(notice, now)
+        _ledger(notice, action="notice.render_retried", actor=actor, now=now)
+    return notice
+
+
+def notice_correct(
+    *, notice: Notice, title: str, body: str, actor: User, clock: Clock | None = None
+) -> Notice:
+    """A published notice never changes: its correction is a new draft pointing at it (inv. 7)."""
+    _require_desk_staff(actor, notice)
+    title = (title or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise ValidationError({"title": _("请填写标题（不超过300字）。")}, code="title")
+    if len(body or "") > BODY_MAX:
+        raise ValidationError({"body": _("正文不能超过20000字。")}, code="body")
+    clock = clock or get_clock()
+    with transaction.atomic():
+        original = _lock(notice)
+        now = clock()
+        if original.status != NoticeStatus.PUBLISHED:
+            raise ValidationError(
+                _("只有已发布的公告需要更正；草稿可直接修改。"), code="not_published"
+            )
+        correction = Notice.objects.create(
+            kind=original.kind,
+            tender_id=original.tender_id,
+            lot_id=original.lot_id,
+            region_id=original.region_id,
+            business_type_id=original.business_type_id,
+            industry_id=original.industry_id,
+            training=original.training,
+            title=title,
+            body=body or "",
+            data=original.data,
+            issuer=original.issuer,
+            addressee_id=original.addressee_id,
+            corrects=original,
+            created_at=now,
+            verification_code=_verification_code(),
+        )
+        _ledger(
+            correction,
+            action="notice.correction_drafted",
+            actor=actor,
+            now=now,
+            corrects=original.pk,
+        )
+    return correction

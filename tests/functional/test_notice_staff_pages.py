@@ -1,0 +1,144 @@
+"""Desk staff's notice pages and the public feeds: who sees what, and what the forms do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.services import notice_approve, notice_render_failed
+from notices.tasks import notice_render_and_publish
+from tests.conftest import ControlledClock
+from tests.notices import deliver_events, fake_render
+from tests.tenders import World, make_tender, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _quiet(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from notices import tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(tasks.notice_render, "apply_async", lambda *a, **k: None)
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+@pytest.fixture
+def draft(world: World, clock: ControlledClock) -> Notice:
+    make_tender(world, name="儋州市道路工程")
+    deliver_events(clock)
+    return Notice.objects.get(kind=NoticeKind.ANNOUNCEMENT)
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_desk_staff_see_the_draft_in_their_queue(world: World, draft: Notice) -> None:
+    page = signed_in(world.staff).get(reverse("notice_queue"))
+
+    assert page.status_code == 200
+    assert draft.title in page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["other_desk_staff", "owner_user", "regulator"])
+def test_no_one_else_opens_the_draft(world: World, draft: Notice, who: str) -> None:
+    client = signed_in(getattr(world, who))
+
+    assert client.get(reverse("notice_edit", args=[draft.pk])).status_code in (403, 404)
+    assert client.post(reverse("notice_approve", args=[draft.pk])).status_code in (403, 404)
+    draft.refresh_from_db()
+    assert draft.status == NoticeStatus.DRAFT
+
+
+def test_staff_edit_then_approve_for_a_set_time(
+    world: World, draft: Notice, clock: ControlledClock
+) -> None:
+    client = signed_in(world.staff)
+
+    saved = client.post(
+        reverse("notice_edit", args=[draft.pk]), {"title": "儋州市道路工程招标公告（第二次）"}
+    )
+    assert saved.status_code == 302
+    approved = client.post(
+        reverse("notice_approve", args=[draft.pk]), {"publish_at": "2026-12-01T09:00"}
+    )
+
+    assert approved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "儋州市道路工程招标公告（第二次）"
+    assert draft.status == NoticeStatus.SCHEDULED
+    assert draft.publish_at is not None and draft.publish_at.isoformat() == (
+        "2026-12-01T01:00:00+00:00"
+    )
+
+
+def test_an_empty_title_is_refused_with_a_message(world: World, draft: Notice) -> None:
+    page = signed_in(world.staff).post(reverse("notice_edit", args=[draft.pk]), {"title": " "})
+
+    assert page.status_code == 200
+    draft.refresh_from_db()
+    assert draft.title != ""
+
+
+def test_a_failed_render_shows_its_error_and_a_retry_button(
+    world: World, draft: Notice, clock: ControlledClock
+) -> None:
+    notice_approve(notice=draft, actor=world.staff)
+    notice_render_failed(notice=draft, error="OSError: 字体文件不存在", clock=clock)
+    client = signed_in(world.staff)
+
+    page = client.get(reverse("notice_queue")).content.decode()
+    assert "字体文件不存在" in page
+    assert reverse("notice_retry", args=[draft.pk]) in page
+    assert client.post(reverse("notice_retry", args=[draft.pk])).status_code == 302
+
+
+def test_the_atom_feed_lists_published_real_notices_of_its_region_and_type(
+    world: World, draft: Notice, clock: ControlledClock
+) -> None:
+    notice_approve(notice=draft, actor=world.staff)
+    notice_render_and_publish(draft.pk, render=fake_render, clock=clock)
+    make_tender(world, name="培训演示项目", training=True)
+    deliver_events(clock)
+    training = Notice.objects.get(training=True)
+    notice_approve(notice=training, actor=world.staff)
+    notice_render_and_publish(training.pk, render=fake_render, clock=clock)
+
+    feed = Client().get(f"/feeds/{world.region.code}/{world.business_type.code}.atom")
+
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert draft.title in body
+    assert "培训演示项目" not in body
+    other = Client().get(f"/feeds/{world.region.code}/procurement.atom").content.decode()
+    assert draft.title not in other
+    assert Client().get("/feeds/999999/engineering.atom").status_code == 404
+
+
+def test_the_change_feed_lists_the_publication_with_its_hash(
+    world: World, draft: Notice, clock: ControlledClock
+) -> None:
+    notice_approve(notice=draft, actor=world.staff)
+    notice_render_and_publish(draft.pk, render=fake_render, clock=clock)
+    draft.refresh_from_db()
+
+    body = Client().get("/api/notices/changes", {"after": 0}).json()
+
+    [item] = body["items"]
+    assert (item["seq"], item["id"], item["sha256"]) == (1, draft.pk, draft.pdf_sha256)
+    assert item["url"].endswith(f"/notices/{draft.pk}/")
+    assert body["next_after"] == 1
+    assert Client().get("/api/notices/changes", {"after": 1}).json()["items"] == []
