@@ -46,3 +46,12 @@ def demo(settings: Any, clock: ControlledClock) -> dict[str, int]:
     counts = demo_seed(tenders=False)
     settings.DEBUG = False
     return counts
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache (the portal caches its overview counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

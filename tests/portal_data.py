@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.models import Notice, NoticeKind, NoticeStatus, PublicationCounter
 from notices.search import search_index_rebuild, search_index_update, search_terms
 from trading.clock import get_clock
 from trading.models import BusinessType, Industry, Region, Tender
@@ -23,6 +23,12 @@ from trading.models import BusinessType, Industry, Region, Tender
 
 def _next_seq() -> int:
     return int(Notice.objects.aggregate(last=Max("publication_seq"))["last"] or 0) + 1
+
+
+def _counter_follows() -> None:
+    """Move the publication counter as the real publisher does (the portal caches by it)."""
+    last = int(Notice.objects.aggregate(last=Max("publication_seq"))["last"] or 0)
+    PublicationCounter.objects.update_or_create(pk=1, defaults={"last_seq": last})
 
 
 def notice_row(
@@ -74,6 +80,7 @@ def publish_row(tender: Tender, **fields: Any) -> Notice:
         notice.publication_seq = _next_seq()
     notice.save()
     search_index_update(notice)
+    _counter_follows()
     return notice
 
 
@@ -85,4 +92,5 @@ def publish_rows(notices: list[Notice], *, batch_size: int = 2000) -> int:
             notice.publication_seq = seq
             seq += 1
     Notice.objects.bulk_create(notices, batch_size=batch_size)
+    _counter_follows()
     return search_index_rebuild()

@@ -14,3 +14,5 @@ AXES_FAILURE_LIMIT = 3
 # Tests tick the chronograph themselves; no broker poke after each commit.
 CHRONOGRAPH_POKE = False
 MESSAGE_LOG_FILE = VAR_DIR / "test-messages.jsonl"
+# A per-process cache that tests clear (tests/conftest.py), so no test reads another's entries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
