@@ -27,7 +27,7 @@ from notices.domain.deadlines import publication_limit
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus, PublicationCounter
 from trading.clock import Clock, get_clock
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
-from trading.models import Lot, OutboxEvent, Tender, User
+from trading.models import Lot, OutboxEvent, ProcedureFamily, Tender, User
 from trading.selectors.rules import calendar_load
 from trading.selectors.tenders import desk_staff_list, operates_desk, tender_scope_key
 from trading.services.ledger import ledger_append
@@ -70,10 +70,22 @@ def _fixed(now: datetime) -> Clock:
 def _title(kind: str, tender: Tender, lot: Lot | None) -> str:
     if kind == NoticeKind.ANNOUNCEMENT:
         label = _ANNOUNCEMENT_TITLES.get(tender.project.business_type.code, _("交易公告"))
+    elif kind == NoticeKind.FAILURE:
+        # 流拍 for a sale nobody bought, 流标 for too few bids.
+        auction = tender.procedure.family == ProcedureFamily.LISTING_AUCTION
+        label = _("流拍公告") if auction else _("流标公告")
     else:
         label = NoticeKind(kind).label
     where = tender.name if lot is None else f"{tender.name}（{lot.name}）"
-    return f"{where}{label}"[:TITLE_MAX]
+    return _joined(where, str(label))[:TITLE_MAX]
+
+
+def _joined(name: str, label: str) -> str:
+    """`name` then `label`, the words they share once (…采购 + 采购公告 → …采购公告)."""
+    for overlap in range(min(len(name), len(label) - 1), 0, -1):
+        if name.endswith(label[:overlap]):
+            return name + label[overlap:]
+    return name + label
 
 
 def _issuer(kind: str, tender: Tender) -> str:
