@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.support.models import Ticker
 from trading.chronograph import DueWork, chronograph_tick, due_work_override
@@ -44,29 +45,6 @@ def _tickers(clock: ControlledClock, count: int, *, due_in: timedelta = timedelt
     Ticker.objects.bulk_create(
         Ticker(name=f"t{n:04d}", next_check=clock.now + due_in) for n in range(count)
     )
-
-
-def _in_threads(count: int, target: Callable[[], int]) -> list[int]:
-    results: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def run() -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as exc:  # surfaced in the test thread below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def test_a_tick_advances_each_due_row_once_and_leaves_the_rest(clock: ControlledClock) -> None:
@@ -113,7 +91,7 @@ def test_more_rows_than_a_batch_are_all_advanced_in_one_tick(clock: ControlledCl
 def test_two_concurrent_ticks_advance_each_row_exactly_once(clock: ControlledClock) -> None:
     _tickers(clock, 200)
 
-    results = _in_threads(2, lambda: chronograph_tick(clock=clock))
+    results = in_threads(2, lambda: chronograph_tick(clock=clock))
 
     assert sum(results) == 200
     assert set(Ticker.objects.values_list("advances", flat=True)) == {1}

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.tenders import closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick, due_work_override
@@ -85,26 +85,7 @@ def test_two_ticks_at_once_over_50_due_lots_give_each_transition_exactly_once(
     lots = published_lots(5, 10)
     assert len(lots) == 50
     clock.set(max(closes(lot) for lot in lots) + timedelta(minutes=1))
-    start = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def tick() -> None:
-        try:
-            start.wait()
-            results.append(chronograph_tick(clock=clock))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tick) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-
-    assert not errors
+    results = in_threads(2, lambda: chronograph_tick(clock=clock), timeout=90)
     # A row skipped by one tick while the other held it is not lost: tick until none is due.
     while chronograph_tick(clock=clock):
         pass

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,6 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.support.models import Received
 from trading import events
@@ -210,26 +210,7 @@ def test_two_ticks_at_once_deliver_each_of_200_events_exactly_once(
 ) -> None:
     registry.register(KIND, RECORD, record)
     emit(200)
-    start = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def tick() -> None:
-        try:
-            start.wait()
-            results.append(chronograph_tick(clock=clock))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tick) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors
+    results = in_threads(2, lambda: chronograph_tick(clock=clock), timeout=60)
     assert sum(results) == 200
     # Received is unique per (event, receiver): a repeat would have failed its delivery.
     assert Received.objects.count() == 200
