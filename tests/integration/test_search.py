@@ -242,3 +242,42 @@ def test_common_words_take_the_walking_plan_with_the_same_results(
     monkeypatch.setattr("notices.search.SQLITE_FETCH_ALL_BELOW", -1)
 
     assert found(query) == fetched_all
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["海口市道路工程", "道路 监理", "g75 高速", "三亚市监理服务", "海口 道路工程"]
+)
+def test_common_phrases_take_the_planner_friendly_query_with_the_same_results(
+    corpus: dict[str, int], query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a phrase counted common is rewritten as `rarest & (phrase | !rarest)` so the
+    # planner estimates it sensibly; the notices it finds must not change (on SQLite: a no-op).
+    as_written = found(query)
+    monkeypatch.setattr("notices.search.PG_PROBE_COMMON", 0)
+
+    assert found(query) == as_written
+
+
+@pytest.mark.parametrize(
+    ("phrases", "frequencies"),
+    [
+        ([["道路", "路工", "工程"]], {"道路": 0.3, "路工": 0.01, "工程": 0.5}),
+        ([["海口"], ["监理", "理服", "服务"]], {"海口": 0.2, "监理": 0.05}),
+        ([["g75"]], {}),
+    ],
+)
+def test_the_planner_friendly_query_requires_the_rarest_term_and_keeps_every_phrase(
+    phrases: list[list[str]], frequencies: dict[str, float]
+) -> None:
+    from notices.search import pg_tsquery_for_planner
+
+    rewritten = pg_tsquery_for_planner(phrases, frequencies)
+    for phrase in phrases:
+        if len(phrase) > 1:
+            rarest = min(phrase, key=lambda term: frequencies.get(term, 0.0))
+            assert f"('{rarest}') & (" in rewritten
+            assert " <-> ".join(f"'{term}'" for term in phrase) in rewritten
+        else:
+            assert f"'{phrase[0]}'" in rewritten
