@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from trading import views_registration
+from trading.views import registration
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,7 +19,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/register/", views_registration.register, name="register"),
+    path("accounts/register/", registration.register, name="register"),
     path("", include("trading.urls")),
     path("", include("supervision.urls")),
     path("", include("notices.urls")),

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from notices.models import Notice, NoticeStatus
 from notices.services import notice_approve
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
-from trading.selectors.tenders import desk_staff_list
+from trading.selectors.access import desk_staff_list
 
 
 def demo_notices_seed() -> dict[str, int]:

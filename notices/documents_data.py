@@ -19,13 +19,10 @@ from trading.models import (
     Candidate,
     Lot,
     Organisation,
-    OutboxEvent,
     Tender,
     TenderDocument,
 )
-
-# 招标投标法 第46条: the contract within 30 日 of the award letter.
-CONTRACT_DAYS = 30
+from trading.selectors.timeline import tender_rulebook
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -139,15 +136,6 @@ def _winner(lot: Lot) -> dict[str, Any]:
     }
 
 
-def _termination_reason(lot: Lot) -> str:
-    event = (
-        OutboxEvent.objects.filter(kind="lot.terminated", payload__lot=lot.pk)
-        .order_by("-occurred_at", "-pk")
-        .first()
-    )
-    return str(event.payload.get("reason", "")) if event else ""
-
-
 def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[str, Any]:
     """The fields `kind` prints, read from the tender (and lot) as they are now."""
     data = _common(tender)
@@ -185,9 +173,10 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
     elif kind in (doc.RESULT, doc.DEAL, doc.AWARD_LETTER, doc.DEAL_CONFIRMATION) and lot:
         data.update(_winner(lot))
         data["experts"] = []
-        data["contract_days"] = CONTRACT_DAYS
+        # 招标投标法 第46条, as the tender's rule row has it.
+        data["contract_days"] = tender_rulebook(tender).maximum_days("award_letter", "contract")
     elif kind == doc.FAILURE and lot is not None:
         data.update(bid_count=lot.bid_count, min_bids=tender.procedure.min_bids)
     elif kind == doc.TERMINATION and lot is not None:
-        data["reason"] = _termination_reason(lot)
+        data["reason"] = lot.termination_reason
     return data

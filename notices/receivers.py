@@ -19,7 +19,7 @@ from trading.domain.lifecycle import Family
 from trading.domain.timeline import light
 from trading.events import receiver
 from trading.models import Lot, OutboxEvent, Tender
-from trading.selectors.tenders import WARN_BEFORE, TimelineItem
+from trading.selectors.timeline import WARN_BEFORE, TimelineItem
 from trading.timeline_sources import register_timeline_source
 
 PUBLISH = DueWork(name="notices.publish", due=notices_due, advance=notice_publish_due)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from notices.models import Notice, NoticeStatus
 from trading.models import Lot, User
+from trading.selectors.access import operates_desk
 from trading.selectors.grants import desk_list_operated_by
-from trading.selectors.tenders import operates_desk
 
 CHANGES_MAX = 500
 
@@ -21,11 +22,18 @@ def _notices() -> QuerySet[Notice]:
 
 
 def access_notice(user: User, notice_id: int) -> Notice:
-    """The notice if `user` is staff of its tender's desk; 404 otherwise (DESIGN.md §3)."""
+    """The notice if `user` is staff of its tender's desk (DESIGN.md §3).
+
+    A published notice is public: others get 403 on its staff pages; a draft stays hidden (404).
+    """
     notice = _notices().filter(pk=notice_id).first()
-    if notice is None or not operates_desk(user, notice.tender.desk_id):
+    if notice is None:
         raise Http404(_("没有找到该公告。"))
-    return notice
+    if operates_desk(user, notice.tender.desk_id):
+        return notice
+    if notice.status == NoticeStatus.PUBLISHED:
+        raise PermissionDenied(_("只有本交易科室的工作人员可以办理该公告。"))
+    raise Http404(_("没有找到该公告。"))
 
 
 def notice_list_queue(user: User) -> QuerySet[Notice]:

@@ -24,13 +24,15 @@ from django.utils.translation import gettext_lazy
 
 from notices.domain.codes import verification_code_new
 from notices.domain.deadlines import publication_limit
+from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus, PublicationCounter
 from trading.clock import Clock, get_clock
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
+from trading.events import event_emit
 from trading.models import Lot, OutboxEvent, ProcedureFamily, Tender, User
+from trading.selectors.access import desk_staff_list, operates_desk
 from trading.selectors.rules import calendar_load
-from trading.selectors.tenders import desk_staff_list, operates_desk, tender_scope_key
-from trading.services.ledger import ledger_append
+from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
 
 if TYPE_CHECKING:
@@ -126,15 +128,14 @@ def _verification_code() -> str:
 def _ledger(
     notice: Notice, *, action: str, actor: User | None, now: datetime, **extra: Any
 ) -> None:
-    ledger_append(
-        scope_key=tender_scope_key(notice.tender_id),
-        scope_kind="tender",
+    ledger_append_tender(
+        tender_id=notice.tender_id,
         action=action,
         actor=actor,
         obj_type="notice",
         obj_id=str(notice.pk),
         payload={"kind": notice.kind, "code": notice.verification_code, **extra},
-        clock=_fixed(now),
+        now=now,
     )
 
 
@@ -248,7 +249,7 @@ def notice_approve(
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
         if publish_at is not None and publish_at < now:
             raise ValidationError({"publish_at": _("发布时间不能早于当前时间。")}, code="past")
-        notice.status = NoticeStatus.SCHEDULED
+        notice.status = notice_transition(notice.status, NoticeEvent.APPROVE)
         notice.publish_at = publish_at or now
         notice.approved_by = actor
         notice.save(update_fields=["status", "publish_at", "approved_by"])
@@ -317,7 +318,7 @@ def notice_publish_rendered(
         now = clock()
         counter.last_seq += 1
         counter.save(update_fields=["last_seq"])
-        notice.status = NoticeStatus.PUBLISHED
+        notice.status = notice_transition(notice.status, NoticeEvent.PUBLISH)
         notice.publication_seq = counter.last_seq
         notice.published_at = now
         notice.pdf_sha256 = rendered.sha256
@@ -339,6 +340,20 @@ def notice_publish_rendered(
             ]
         )
         search_index_update(notice)
+        if notice.kind in LETTER_KINDS and notice.lot_id is not None:
+            # The letter is issued by its publication (法 第45条): trading starts the contract's
+            # period from this moment.
+            event_emit(
+                kind="award.letter_published",
+                subject=f"lot:{notice.lot_id}",
+                payload={
+                    "lot": notice.lot_id,
+                    "notice": notice.pk,
+                    "code": notice.verification_code,
+                    "published_at": now.isoformat(),
+                },
+                clock=_fixed(now),
+            )
         if notice.addressee_id is not None:
             notification_send(
                 recipients=list(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]

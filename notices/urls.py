@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from notices import feeds, views
 
@@ -15,7 +16,7 @@ urlpatterns = [
     path("api/notices/changes", feeds.notice_changes, name="notice_changes"),
     path(
         "feeds/<str:region_code>/<str:business_type_code>.atom",
-        feeds.RegionBusinessTypeFeed(),
+        require_GET(feeds.RegionBusinessTypeFeed()),
         name="notice_feed",
     ),
 ]

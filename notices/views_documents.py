@@ -174,8 +174,8 @@ def verify_pdf(request: HttpRequest, code: str) -> FileResponse:
     return response
 
 
-@login_required
 @require_GET
+@login_required
 def my_documents(request: HttpRequest) -> HttpResponse:
     organisation_id = getattr(request.user, "organisation_id", None)
     notices = notice_list_for_organisation(organisation_id)

@@ -18,7 +18,8 @@ from notices.selectors import access_notice, notice_list_queue
 from trading.clock import get_clock
 from trading.forms import schedule_field
 from trading.models import User
-from trading.selectors.grants import desk_list_operated_by
+from trading.selectors.access import access_desk_console
+from trading.views.common import acting_user, message_refusal
 
 
 class NoticeTextForm(forms.Form):
@@ -40,16 +41,10 @@ class ApproveForm(forms.Form):
 
 
 def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not desk_list_operated_by(user).exists():
-        raise PermissionDenied
+    """Desk staff only: the notice review is a console of the center's desks (403 otherwise)."""
+    user = acting_user(request)
+    access_desk_console(user)
     return user
-
-
-def _refused(request: HttpRequest, refused: ValidationError | PermissionDenied) -> None:
-    found = refused.messages if isinstance(refused, ValidationError) else [str(refused)]
-    for message in found or [_("您无权执行此操作。")]:
-        messages.error(request, message)
 
 
 @require_GET
@@ -96,7 +91,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
             )
         except (ValidationError, PermissionDenied) as refused:
-            _refused(request, refused)
+            message_refusal(request, refused)
         else:
             messages.success(request, _("已保存。"))
             return redirect("notice_edit", notice.pk)
@@ -116,7 +111,7 @@ def notice_approve(request: HttpRequest, pk: int) -> HttpResponse:
             notice=notice, publish_at=form.cleaned_data.get("publish_at"), actor=user
         )
     except (ValidationError, PermissionDenied) as refused:
-        _refused(request, refused)
+        message_refusal(request, refused)
         return redirect("notice_edit", notice.pk)
     messages.success(request, _("已审核，公告将按时生成并发布。"))
     return redirect("notice_queue")
@@ -130,7 +125,7 @@ def notice_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.notice_render_retry(notice=notice, actor=user)
     except (ValidationError, PermissionDenied) as refused:
-        _refused(request, refused)
+        message_refusal(request, refused)
     else:
         messages.success(request, _("已重新提交生成。"))
     return redirect("notice_queue")
@@ -152,7 +147,7 @@ def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user,
         )
     except (ValidationError, PermissionDenied) as refused:
-        _refused(request, refused)
+        message_refusal(request, refused)
         return redirect("notice_edit", notice.pk)
     messages.success(request, _("已生成更正公告草稿，请审核后发布。"))
     return redirect("notice_edit", correction.pk)

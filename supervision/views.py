@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from trading.domain.employer import OrganisationKind
-from trading.models import Jurisdiction, User
-from trading.selectors.grants import jurisdiction_list_supervised_by
-
-
-def access_supervisor(user: User) -> QuerySet[Jurisdiction]:
-    """The jurisdictions of a regulator's user, or Http404 for anybody else (管办分离)."""
-    if user.organisation_kind != OrganisationKind.REGULATOR:
-        raise Http404
-    return jurisdiction_list_supervised_by(user)
+from trading.selectors.access import access_supervisor
+from trading.views.common import acting_user
 
 
 @require_GET
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User):  # login_required ran first
-        raise PermissionDenied
+    user = acting_user(request)
     return render(
         request,
         "supervision/console.html",

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 
 from tests.factories import grant_desks, grant_jurisdictions, make_organisation, make_user
 from trading.clock import get_clock
+from trading.domain.timeline import local_date as shanghai_day
 from trading.models import (
     BusinessType,
     Desk,
@@ -27,24 +28,22 @@ from trading.models import (
     Tender,
     User,
 )
-from trading.selectors.tenders import shanghai_day
-from trading.services.lots import (
-    CandidateInput,
+from trading.services.awards import (
     award_confirm,
+    award_letter_issue,
     contract_record,
+    report_file,
+)
+from trading.services.documents import tender_document_upload
+from trading.services.lots import lot_create
+from trading.services.outcomes import (
+    CandidateInput,
     lot_record_auction_result,
     lot_record_bid_count,
     lot_record_evaluation,
-    report_file,
 )
-from trading.services.tenders import (
-    lot_create,
-    project_create,
-    tender_create,
-    tender_document_upload,
-    tender_publish,
-    tender_submit,
-)
+from trading.services.projects import project_create
+from trading.services.tenders import tender_create, tender_publish, tender_submit
 
 BUSINESS_TYPES = [
     "engineering",
@@ -283,11 +282,17 @@ def record_outcome(world: World, lot: Lot) -> Lot:
     )
 
 
+def issue_award_letter(lot: Lot) -> None:
+    """What publishing the letter's notice does in trading (`award.letter_published`), now."""
+    award_letter_issue(lot_id=lot.pk, issued_at=get_clock()(), verification_code="TESTCODE")
+
+
 def award_and_close(world: World, lot: Lot, **kwargs: Any) -> Lot:
     """From the end of publicity to CLOSED: award, contract, written report."""
     candidate = lot.candidates.order_by("rank").first()
     assert candidate is not None
     award = award_confirm(lot=lot, candidate=candidate, actor=world.owner_user)
+    issue_award_letter(lot)
     contract_record(
         lot=lot,
         signed_on=shanghai_day(get_clock()()),

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from trading.domain.employer import OrganisationKind
+from trading.domain.timeline import local_date
 from trading.models import (
     BusinessType,
     Candidate,
@@ -523,7 +524,8 @@ class ContractForm(ConsoleForm):
 
     def clean_signed_on(self) -> Any:
         signed = self.cleaned_data["signed_on"]
-        if self.now is not None and signed > self.now.date():
+        # Days are Asia/Shanghai's (DESIGN.md invariant 1): before 08:00 the UTC date is yesterday.
+        if self.now is not None and signed > local_date(self.now):
             raise ValidationError(_("签订日期不能晚于今天。"))
         return signed
 

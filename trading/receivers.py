@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from trading.chronograph import register_due_work
 from trading.events import receiver
 from trading.models import OutboxEvent
+from trading.services.awards import award_letter_issue
 from trading.services.lots import LOTS
 from trading.services.notifications import MESSAGE_QUEUED, outbound_message_send
 
 # Lots move by themselves at their times: opens_at → bidding, closes_at → opening or auction.
 register_due_work(LOTS)
+
+
+@receiver("award.letter_published", name="trading.award_letter")
+def award_letter(event: OutboxEvent) -> None:
+    """The award letter's PDF is public: the letter is issued and the contract's 30 日 run."""
+    award_letter_issue(
+        lot_id=int(event.payload["lot"]),
+        issued_at=datetime.fromisoformat(str(event.payload["published_at"])),
+        verification_code=str(event.payload.get("code", "")),
+    )
 
 
 @receiver(MESSAGE_QUEUED, name="trading.message_send")

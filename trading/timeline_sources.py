@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trading.models import Lot
-    from trading.selectors.tenders import TimelineItem
+    from trading.selectors.timeline import TimelineItem
 
 TimelineSource = Callable[["Lot", datetime], list["TimelineItem"]]
 

@@ -152,6 +152,8 @@ CELERY_TASK_DEFAULT_QUEUE = "slow"
 CELERY_TIMEZONE = TIME_ZONE
 CHRONOGRAPH_TICK_SECONDS = float(os.environ.get("CHRONOGRAPH_TICK_SECONDS", "5"))
 LEDGER_CHECKPOINT_SECONDS = float(os.environ.get("LEDGER_CHECKPOINT_SECONDS", "60"))
+# No transaction is scheduled further ahead than this (a mistyped year is refused, not published).
+SCHEDULE_HORIZON_DAYS = int(os.environ.get("SCHEDULE_HORIZON_DAYS", "730"))
 
 # The clock every service reads (after taking its locks). Tests swap it.
 TIANPING_CLOCK = os.environ.get("TIANPING_CLOCK", "trading.clock.system_clock")

@@ -781,7 +781,8 @@ def build_award_letter(doc: Mapping[str, Any]) -> dict[str, Any]:
         (N_("工期"), f"{data['duration_days']} 日" if data.get("duration_days") else "—"),
         (N_("质量要求"), text(data.get("quality"))),
         (N_("项目负责人及证书编号"), manager or "—"),
-        (N_("发出日期"), chinese_date(data.get("letter_issued_at"))),
+        # A letter is issued when it is published (法 第45条): its date is the publication's.
+        (N_("发出日期"), chinese_date(data.get("letter_issued_at") or doc.get("dated"))),
     ]
     ctx["closing"] = [
         f"请你方在收到本通知书之日起{text(data.get('contract_days'))}日内，按照招标文件和你方投标文件"

@@ -36,7 +36,7 @@ from tests.tenders import (
 )
 from trading.chronograph import chronograph_tick
 from trading.models import Lot
-from trading.services.lots import award_confirm
+from trading.services.awards import award_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

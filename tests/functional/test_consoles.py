@@ -36,16 +36,12 @@ from trading.models import (
     TenderDocument,
     User,
 )
+from trading.services.documents import tender_document_upload
+from trading.services.lots import lot_create
+from trading.services.projects import project_create
 from trading.services.reference import reference_data_seed
 from trading.services.rules import calendar_seed, timeline_rules_seed
-from trading.services.tenders import (
-    lot_create,
-    project_create,
-    tender_create,
-    tender_document_upload,
-    tender_publish,
-    tender_submit,
-)
+from trading.services.tenders import tender_create, tender_publish, tender_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -223,8 +219,9 @@ def test_training_tenders_are_marked_and_kept_apart_from_real_ones(
         ("regulator", "project_create"),
     ],
 )
-def test_a_console_of_another_role_is_not_found(world: World, who: str, url_name: str) -> None:
-    assert signed_in(getattr(world, who)).get(reverse(url_name)).status_code == 404
+def test_a_console_of_another_role_is_forbidden(world: World, who: str, url_name: str) -> None:
+    # A console is no secret (it is in every role's navigation): the user may not use it.
+    assert signed_in(getattr(world, who)).get(reverse(url_name)).status_code == 403
 
 
 def test_center_staff_without_a_desk_are_told_why_the_console_is_empty(world: World) -> None:
@@ -241,10 +238,26 @@ def test_center_staff_without_a_desk_are_told_why_the_console_is_empty(world: Wo
 
 @pytest.mark.parametrize("who", ["other_owner", "other_desk_staff", "other_regulator", "bidder"])
 @pytest.mark.parametrize("url_name", ["lot_detail", "lot_live"])
-def test_a_lot_of_another_organisation_or_desk_is_not_found(
+def test_a_published_lot_of_another_organisation_or_desk_is_forbidden(
     world: World, clock: ControlledClock, who: str, url_name: str
 ) -> None:
+    """A published lot is public (the portal lists it): its pages are refused, not hidden."""
     _, lot = published(world, clock)
+
+    response = signed_in(getattr(world, who)).get(reverse(url_name, args=[lot.pk]))
+
+    assert response.status_code == 403
+    assert lot.name not in text(response)
+
+
+@pytest.mark.parametrize("who", ["other_owner", "other_desk_staff", "other_regulator", "bidder"])
+@pytest.mark.parametrize("url_name", ["lot_detail", "lot_live"])
+def test_a_lot_under_review_of_another_organisation_or_desk_is_not_found(
+    world: World, clock: ControlledClock, who: str, url_name: str
+) -> None:
+    tender, _ = draft(world, clock)
+    tender_submit(tender=tender, actor=world.owner)
+    lot = tender.lots.get()
 
     response = signed_in(getattr(world, who)).get(reverse(url_name, args=[lot.pk]))
 
@@ -306,6 +319,8 @@ def lot_post(clock: ControlledClock, **overrides: str) -> dict[str, str]:
         ({"opens_at": "2026-11-01T09:00"}, "opens_at", "已经过去"),
         ({"closes_at": "2026-11-30T13:00"}, "closes_at", "晚于开始时间"),
         ({"closes_at": "not a date"}, "closes_at", "有效"),
+        # A mistyped year is refused, not published (SCHEDULE_HORIZON_DAYS).
+        ({"closes_at": "9999-12-31T10:00"}, "closes_at", "请检查年份"),
         ({"name": ""}, "name", "必填"),
     ],
 )
@@ -357,6 +372,29 @@ def test_a_procedure_of_another_business_type_is_refused(
     )
 
     assert "procedure" in response.context["form"].errors
+    assert Tender.objects.count() == before
+
+
+@pytest.mark.parametrize("field", ["documents_issued_at", "clarification_deadline"])
+def test_a_tender_date_in_a_mistyped_year_is_refused_next_to_its_field(
+    world: World, clock: ControlledClock, field: str
+) -> None:
+    """9999-12-31 would pass every legal minimum: the horizon setting refuses it instead."""
+    tender, _ = draft(world, clock)
+    before = Tender.objects.count()
+    data = {
+        "name": "二期",
+        "procedure": str(tender.procedure_id),
+        "price_form": "amount",
+        "deposit_form": "either",
+        "documents_issued_at": (clock.now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        field: "9999-12-31T09:00",
+    }
+
+    response = signed_in(world.owner).post(reverse("tender_create", args=[tender.project_id]), data)
+
+    assert response.status_code == 200
+    assert "请检查年份" in " ".join(response.context["form"].errors[field])
     assert Tender.objects.count() == before
 
 
@@ -586,7 +624,8 @@ def test_the_owner_cannot_record_the_bid_count(world: World, clock: ControlledCl
 
     response = signed_in(world.owner).post(reverse("lot_bid_count", args=[lot.pk]), {"count": "5"})
 
-    assert response.status_code == 404
+    # The owner may read its lot but not run the opening: forbidden, not hidden.
+    assert response.status_code == 403
     lot.refresh_from_db()
     assert lot.status == "opening"
 

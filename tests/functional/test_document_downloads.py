@@ -23,6 +23,7 @@ from tests.conftest import ControlledClock
 from tests.factories import make_organisation, make_user
 from tests.tenders import World, closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick
+from trading.domain.timeline import SHANGHAI
 from trading.models import (
     DocumentDownload,
     LedgerEntry,
@@ -33,11 +34,12 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import HoldReason
-from trading.selectors.tenders import SHANGHAI, lot_ledger_entries, sealed_scope_key
+from trading.selectors.tenders import lot_ledger_entries, sealed_scope_key
+from trading.services.documents import tender_document_download
+from trading.services.holds import hold_place
 from trading.services.ledger import ledger_checkpoint
-from trading.services.lots import hold_place, lot_terminate
-from trading.services.tenders import tender_document_download
-from trading.views import _download_name
+from trading.services.lots import lot_terminate
+from trading.views.workspace import _download_name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -140,9 +142,9 @@ def test_an_unverified_bidder_is_told_to_wait_for_verification(world: World) -> 
     document = _document(tender)
     newcomer = make_user(make_organisation("bidder", verified=False, region=world.region))
 
-    response = _as(newcomer).get(_url(document), follow=True)
+    response = _download(newcomer, document)
 
-    assert response.redirect_chain[-1][0] == reverse("workspace")
+    assert response.status_code == 403
     assert WAIT_FOR_VERIFICATION in response.content.decode()
     with pytest.raises(PermissionDenied, match=WAIT_FOR_VERIFICATION):
         tender_document_download(document=document, actor=newcomer)
@@ -153,10 +155,13 @@ def test_an_unverified_bidder_is_told_to_wait_for_verification(world: World) -> 
 @pytest.mark.parametrize(
     "who", ["owner_user", "agency_user", "staff", "other_desk_staff", "regulator", "admin"]
 )
-def test_anybody_but_a_bidder_gets_404_from_the_bidders_download(world: World, who: str) -> None:
+def test_anybody_but_a_bidder_is_refused_the_bidders_download(world: World, who: str) -> None:
     tender = make_tender(world)
     user = getattr(world, who) or make_user(None, is_superuser=True, is_staff=True)
-    assert _download(user, _document(tender)).status_code == 404
+    # The tender is public, so its documents' existence is no secret: 403, saying why.
+    response = _download(user, _document(tender))
+    assert response.status_code == 403
+    assert "招标文件只向投标人提供下载" in response.content.decode()
     assert not DocumentDownload.objects.exists()
 
 
@@ -176,6 +181,29 @@ def test_documents_of_a_terminated_lot_are_not_found(world: World) -> None:
     lot_terminate(lot=first_lot(tender), reason="项目取消", actor=world.owner_user)
     assert _download(world.bidder_users[0], _document(tender)).status_code == 404
     assert not DocumentDownload.objects.exists()
+
+
+def test_downloads_for_bidding_end_at_the_bid_deadline(
+    world: World, clock: ControlledClock
+) -> None:
+    """After the deadline nobody obtains documents to bid, and nobody joins the sealed list."""
+    tender = make_tender(world)
+    lot = first_lot(tender)
+    bidder = world.bidder_users[0]
+    _to(clock, opens(lot))
+    # The deadline has passed; the chronograph has not yet moved the lot to its opening.
+    clock.set(closes(lot))
+    lot.refresh_from_db()
+    assert lot.status == "bidding"
+
+    response = _download(bidder, _document(tender))
+
+    assert response.status_code == 403
+    assert "投标已截止，招标文件的下载已于投标截止时间结束" in response.content.decode()
+    assert not DocumentDownload.objects.exists()
+    assert _sealed_entries(lot) == []
+    clock.set(closes(lot) - timedelta(seconds=1))
+    assert _download(bidder, _document(tender)).status_code == 200
 
 
 def test_a_document_of_another_kind_is_not_found(world: World) -> None:

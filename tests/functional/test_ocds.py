@@ -30,6 +30,7 @@ from tests.tenders import (
     award_and_close,
     closes,
     first_lot,
+    issue_award_letter,
     make_tender,
     make_world,
     opens,
@@ -38,15 +39,11 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
+from trading.domain.timeline import local_date as shanghai_day
 from trading.models import Industry, Lot, Project, Tender
-from trading.selectors.tenders import shanghai_day
-from trading.services.lots import (
-    award_confirm,
-    contract_record,
-    lot_record_auction_result,
-    lot_record_bid_count,
-    lot_terminate,
-)
+from trading.services.awards import award_confirm, contract_record
+from trading.services.lots import lot_terminate
+from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
 from trading.services.reference import PROCEDURES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -324,7 +321,9 @@ def _awarded(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _contracted(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _awarded(world, clock, lot)
-    clock.advance(days=3)
+    clock.advance(days=1)
+    issue_award_letter(lot)
+    clock.advance(days=2)
     contract_record(
         lot=lot,
         signed_on=shanghai_day(clock.now),

@@ -250,7 +250,7 @@ def test_center_staff_without_a_desk_are_told_and_get_no_queue(
     response = client.get(reverse("workspace"))
 
     assert "您尚未被授予任何交易科室的操作权限" in response.content.decode()
-    assert client.get(reverse("organisation_queue")).status_code == 404
+    assert client.get(reverse("organisation_queue")).status_code == 403
 
 
 def test_a_regulator_lands_on_the_console_with_its_jurisdictions(
@@ -276,17 +276,17 @@ def test_a_platform_admin_without_organisation_sees_platform_management_only(
 
     assert response.status_code == 200
     assert nav_labels(response) == ["平台管理"]
-    assert client.get(reverse("supervision_console")).status_code == 404
-    assert client.get(reverse("organisation_queue")).status_code == 404
+    assert client.get(reverse("supervision_console")).status_code == 403
+    assert client.get(reverse("organisation_queue")).status_code == 403
 
 
 @pytest.mark.parametrize("page", ["organisation_queue", "desk_list"])
-def test_a_regulator_opening_a_staff_page_gets_404(
+def test_a_regulator_opening_a_staff_page_is_forbidden(
     client: Client, reference: None, page: str
 ) -> None:
     login(client, regulator_user())
 
-    assert client.get(reverse(page)).status_code == 404
+    assert client.get(reverse(page)).status_code == 403
 
 
 @pytest.mark.parametrize("kind", ["center", "owner", "agency", "bidder", "expert_pool"])
@@ -300,8 +300,8 @@ def test_only_regulators_open_the_supervision_console(
 
     response = client.get(reverse("supervision_console"))
 
-    assert response.status_code == 404
-    assert "页面不存在" in response.content.decode()
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
 
 
 def test_an_unverified_bidder_sees_the_awaiting_verification_banner(client: Client) -> None:

@@ -33,8 +33,11 @@ from tests.tenders import (
 )
 from trading.chronograph import chronograph_tick
 from trading.models import Lot, Tender
-from trading.services.lots import award_confirm, lot_record_bid_count, lot_terminate
-from trading.services.tenders import question_answer, question_ask, tender_amend
+from trading.services.awards import award_confirm
+from trading.services.lots import lot_terminate
+from trading.services.outcomes import lot_record_bid_count
+from trading.services.questions import question_answer, question_ask
+from trading.services.tenders import tender_amend
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

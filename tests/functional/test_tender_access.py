@@ -1,4 +1,4 @@
-"""Who may see and act on a lot: everyone else gets 404, never 403 (DESIGN.md §3)."""
+"""Who may see and act on a lot: 404 for who may not know it, 403 for who may only read it."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from tests.conftest import ControlledClock
 from tests.factories import make_platform_admin
 from tests.tenders import World, first_lot, make_tender, make_world
 from trading.models import User
+from trading.selectors.access import Purpose, access_lot, access_tender
 from trading.selectors.tenders import (
-    access_lot,
-    access_tender,
     tender_list_for_desk_staff,
     tender_list_for_owner,
     tender_list_for_regulator,
@@ -42,63 +42,82 @@ def person(world: World, who: str) -> User:
     return getattr(world, who)
 
 
-# (who, purpose, allowed) on a published lot.
+OK, FORBIDDEN, HIDDEN = "ok", "403", "404"
+VIEW, EDIT, OPERATE, SUPERVISE = Purpose.VIEW, Purpose.EDIT, Purpose.OPERATE, Purpose.SUPERVISE
+
+# (who, purpose, outcome) on a published lot. It is public (the portal lists it), so everybody
+# signed in knows it exists: who may not use it for the purpose gets 403.
 MATRIX = [
-    ("owner_user", "view", True),
-    ("agency_user", "view", True),
-    ("owner_user", "edit", True),
-    ("owner_user", "operate", False),
-    ("owner_user", "supervise", False),
-    ("staff", "view", True),
-    ("staff", "operate", True),
-    ("staff", "edit", False),
-    ("staff", "supervise", False),
-    ("regulator", "view", True),
-    ("regulator", "supervise", True),
-    ("regulator", "edit", False),
-    ("regulator", "operate", False),
-    ("other_owner_user", "view", False),
-    ("other_desk_staff", "view", False),
-    ("other_desk_staff", "operate", False),
-    ("other_regulator", "view", False),
-    ("bidder", "view", False),
-    ("superuser", "view", False),
-    ("superuser", "operate", False),
+    ("owner_user", VIEW, OK),
+    ("agency_user", VIEW, OK),
+    ("owner_user", EDIT, OK),
+    ("owner_user", OPERATE, FORBIDDEN),
+    ("owner_user", SUPERVISE, FORBIDDEN),
+    ("staff", VIEW, OK),
+    ("staff", OPERATE, OK),
+    ("staff", EDIT, FORBIDDEN),
+    ("staff", SUPERVISE, FORBIDDEN),
+    ("regulator", VIEW, OK),
+    ("regulator", SUPERVISE, OK),
+    ("regulator", EDIT, FORBIDDEN),
+    ("regulator", OPERATE, FORBIDDEN),
+    ("other_owner_user", VIEW, FORBIDDEN),
+    ("other_owner_user", EDIT, FORBIDDEN),
+    ("other_desk_staff", VIEW, FORBIDDEN),
+    ("other_desk_staff", OPERATE, FORBIDDEN),
+    ("other_regulator", VIEW, FORBIDDEN),
+    ("other_regulator", SUPERVISE, FORBIDDEN),
+    ("bidder", VIEW, FORBIDDEN),
+    ("bidder", EDIT, FORBIDDEN),
+    ("superuser", VIEW, FORBIDDEN),
+    ("superuser", OPERATE, FORBIDDEN),
 ]
 
 
-@pytest.mark.parametrize(("who", "purpose", "allowed"), MATRIX)
-def test_access_to_a_published_lot(world: World, who: str, purpose: str, allowed: bool) -> None:
+@pytest.mark.parametrize(("who", "purpose", "outcome"), MATRIX)
+def test_access_to_a_published_lot(world: World, who: str, purpose: Purpose, outcome: str) -> None:
     lot = first_lot(make_tender(world))
     user = person(world, who)
 
-    if allowed:
+    if outcome == OK:
         assert access_lot(user, lot.pk, purpose=purpose) == lot
         assert access_tender(user, lot.tender_id, purpose=purpose) == lot.tender
-    else:
-        with pytest.raises(Http404):
-            access_lot(user, lot.pk, purpose=purpose)
-        with pytest.raises(Http404):
-            access_tender(user, lot.tender_id, purpose=purpose)
+        return
+    refusal = PermissionDenied if outcome == FORBIDDEN else Http404
+    with pytest.raises(refusal):
+        access_lot(user, lot.pk, purpose=purpose)
+    with pytest.raises(refusal):
+        access_tender(user, lot.tender_id, purpose=purpose)
 
 
-def test_an_unknown_lot_is_404_like_a_forbidden_one(world: World) -> None:
+def test_an_unknown_lot_is_404_like_a_hidden_one(world: World) -> None:
     with pytest.raises(Http404):
-        access_lot(world.owner_user, 999_999, purpose="view")
+        access_lot(world.owner_user, 999_999, purpose=VIEW)
 
 
 @pytest.mark.parametrize(
-    ("who", "allowed"),
-    [("owner_user", True), ("staff", False), ("regulator", False), ("other_owner_user", False)],
+    ("who", "submit", "allowed"),
+    [
+        ("owner_user", False, True),
+        ("staff", False, False),
+        ("regulator", False, False),
+        ("other_owner_user", False, False),
+        ("bidder", False, False),
+        ("other_desk_staff", True, False),
+        ("other_regulator", True, False),
+        ("bidder", True, False),
+    ],
 )
-def test_an_owners_draft_is_its_own_until_submitted(world: World, who: str, allowed: bool) -> None:
-    lot = first_lot(make_tender(world, submit=False))
+def test_an_unpublished_tender_is_hidden_from_who_may_not_read_it(
+    world: World, who: str, submit: bool, allowed: bool
+) -> None:
+    lot = first_lot(make_tender(world, submit=submit, publish=False))
     user = person(world, who)
     if allowed:
-        assert access_lot(user, lot.pk, purpose="view") == lot
+        assert access_lot(user, lot.pk, purpose=VIEW) == lot
     else:
         with pytest.raises(Http404):
-            access_lot(user, lot.pk, purpose="view")
+            access_lot(user, lot.pk, purpose=VIEW)
 
 
 def test_lists_show_each_user_their_own_tenders(world: World) -> None:

@@ -194,7 +194,7 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
 
 
 def test_a_suspended_lot_is_not_due(clock: ControlledClock) -> None:
-    from trading.services.lots import hold_place
+    from trading.services.holds import hold_place
 
     world = make_world(business_type="procurement")
     lot = first_lot(make_tender(world))

@@ -36,9 +36,11 @@ from tests.tenders import (
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.domain.retry import MAX_ATTEMPTS
 from trading.models import EventDelivery, LedgerEntry, Notification, Question, User
-from trading.selectors.tenders import lot_timeline, tender_scope_key
-from trading.services.lots import lot_record_auction_result, lot_record_bid_count, lot_terminate
-from trading.services.tenders import question_answer, question_ask
+from trading.selectors.tenders import tender_scope_key
+from trading.selectors.timeline import lot_timeline
+from trading.services.lots import lot_terminate
+from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
+from trading.services.questions import question_answer, question_ask
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

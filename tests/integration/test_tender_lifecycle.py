@@ -17,6 +17,7 @@ from tests.tenders import (
     candidates,
     closes,
     first_lot,
+    issue_award_letter,
     make_tender,
     make_world,
     opens,
@@ -25,20 +26,19 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick, due_work_override
-from trading.models import Hold, LedgerEntry, Lot, Notification, OutboxEvent
-from trading.selectors.tenders import lot_timeline, tender_scope_key
+from trading.models import Award, Hold, LedgerEntry, Lot, Notification, OutboxEvent
+from trading.selectors.rules import calendar_load
+from trading.selectors.tenders import tender_scope_key
+from trading.selectors.timeline import lot_timeline
+from trading.services.awards import award_confirm, contract_record
+from trading.services.holds import hold_lift, hold_place
 from trading.services.ledger import ledger_verify
-from trading.services.lots import (
-    LOTS,
-    award_confirm,
-    hold_lift,
-    hold_place,
+from trading.services.lots import LOTS, lot_terminate
+from trading.services.objections import objection_answer, objection_raise
+from trading.services.outcomes import (
     lot_record_auction_result,
     lot_record_bid_count,
     lot_record_evaluation,
-    lot_terminate,
-    objection_answer,
-    objection_raise,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -261,18 +261,19 @@ def test_a_hold_suspends_until_the_last_one_is_lifted(clock: ControlledClock) ->
         hold_lift(hold=intervention, actor=world.regulator)
 
 
-@pytest.mark.parametrize("actor_key", ["owner_user", "regulator"])
 def test_a_terminated_lot_stops_for_good_and_its_holds_are_lifted(
-    clock: ControlledClock, actor_key: str
+    clock: ControlledClock,
 ) -> None:
     world = make_world(business_type="engineering")
     lot = first_lot(make_tender(world))
     tick_at(clock, opens(lot))
     hold_place(lot=lot, reason="outage", note="系统故障", actor=world.staff)
 
-    lot = lot_terminate(lot=lot, reason="项目取消", actor=getattr(world, actor_key))
+    lot = lot_terminate(lot=lot, reason="项目取消", actor=world.owner_user)
 
     assert (lot.status, lot.next_check, lot.suspended_at) == ("terminated", None, None)
+    lot.refresh_from_db()
+    assert lot.termination_reason == "项目取消"
     assert not Hold.objects.filter(lot=lot, lifted_at__isnull=True).exists()
     assert lot_actions(lot)[-1] == "lot.terminated"
     assert OutboxEvent.objects.filter(kind="lot.terminated").exists()
@@ -281,16 +282,22 @@ def test_a_terminated_lot_stops_for_good_and_its_holds_are_lifted(
         lot_terminate(lot=lot, reason="再次终止", actor=world.owner_user)
 
 
-def test_staff_and_bidders_cannot_terminate(clock: ControlledClock) -> None:
+def test_only_the_owner_terminates_staff_regulators_and_bidders_cannot(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第31条: the owner terminates; a regulator orders it through an intervention."""
     from django.core.exceptions import PermissionDenied
-    from django.http import Http404
 
     world = make_world(business_type="engineering")
     lot = first_lot(make_tender(world))
     with pytest.raises(PermissionDenied):
         lot_terminate(lot=lot, reason="x", actor=world.staff)
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):
+        lot_terminate(lot=lot, reason="x", actor=world.regulator)
+    with pytest.raises(PermissionDenied):
         lot_terminate(lot=lot, reason="x", actor=world.bidder_users[0])
+    lot.refresh_from_db()
+    assert lot.status == "published"
 
 
 @pytest.mark.parametrize(
@@ -315,14 +322,16 @@ def test_the_first_candidate_must_win_a_state_funded_engineering_lot(
         award_confirm(lot=lot, candidate=second, actor=world.owner_user)
     award = award_confirm(lot=lot, candidate=second, reason="第一名放弃", actor=world.owner_user)
     assert (award.organisation, award.price) == (second.organisation, second.price)
-    assert notified(world.bidder_users[1], "award.letter")
+    # The letter is not issued by the confirmation but by its publication: nobody is told yet.
+    assert award.letter_issued_at is None
+    assert not Notification.objects.filter(recipient=world.bidder_users[1]).exists()
 
 
 @pytest.mark.parametrize("report_first", [False, True], ids=["contract-first", "report-first"])
 def test_the_lot_closes_once_both_contract_and_report_are_in(
     clock: ControlledClock, report_first: bool
 ) -> None:
-    from trading.services.lots import contract_record, report_file
+    from trading.services.awards import contract_record, report_file
 
     world = make_world(business_type="engineering")
     lot = first_lot(make_tender(world))
@@ -330,7 +339,9 @@ def test_the_lot_closes_once_both_contract_and_report_are_in(
     lot = record_outcome(world, lot)
     clock.set(publicity_end(lot))
     award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
-    clock.advance(days=2)
+    clock.advance(days=1)
+    issue_award_letter(lot)
+    clock.advance(days=1)
 
     def contract() -> None:
         contract_record(
@@ -355,7 +366,10 @@ def test_the_lot_closes_once_both_contract_and_report_are_in(
     assert lights["contract"] == "done" and lights["report"] == "done"
 
 
-def test_the_timeline_turns_red_when_the_contract_is_late(clock: ControlledClock) -> None:
+def test_the_contract_period_runs_from_the_letters_issue_and_turns_red_when_late(
+    clock: ControlledClock,
+) -> None:
+    """法 第46条: the contract within 30 日 of the award letter, issued when it is published."""
     world = make_world(business_type="engineering")
     lot = first_lot(make_tender(world))
     tick_at(clock, closes(lot))
@@ -363,19 +377,50 @@ def test_the_timeline_turns_red_when_the_contract_is_late(clock: ControlledClock
     clock.set(publicity_end(lot))
     award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
     lot.refresh_from_db()
+    lights = {item.key: item for item in lot_timeline(lot, clock.now)}
+    assert lights["contract"].due is None and lights["contract"].light is None
+    with pytest.raises(ValidationError, match="尚未发出"):
+        contract_record(
+            lot=lot,
+            signed_on=clock.now.date(),
+            amount=Decimal("950000.00"),
+            file=pdf_file(),
+            actor=world.owner_user,
+        )
 
+    clock.advance(days=5)
+    issue_award_letter(lot)
     lights = {item.key: item for item in lot_timeline(lot, clock.now)}
     assert lights["contract"].light == "green" and "第46条" in lights["contract"].article
+    issued = Award.objects.get(lot=lot).letter_issued_at
+    assert issued == clock.now
+    assert lights["contract"].due == calendar_load().add_days(issued, 30, "day")
+    assert notified(world.owner_user, "award.letter_issued")
     clock.advance(days=40)
     lights = {item.key: item for item in lot_timeline(lot, clock.now)}
     assert lights["contract"].light == "red" and lights["report"].light == "red"
+
+
+def test_a_lot_cannot_be_terminated_after_the_award(clock: ControlledClock) -> None:
+    """终止 comes before the award; after it the letter binds the owner (法 第45条)."""
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot))
+    award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+
+    with pytest.raises(ValidationError, match="第45条"):
+        lot_terminate(lot=lot, reason="改变主意", actor=world.owner_user)
+    lot.refresh_from_db()
+    assert lot.status == "awarded" and lot.termination_reason == ""
 
 
 def test_evaluation_refuses_more_than_three_candidates_and_non_bidders(
     clock: ControlledClock,
 ) -> None:
     from tests.factories import make_organisation
-    from trading.services.lots import CandidateInput
+    from trading.services.outcomes import CandidateInput
 
     world = make_world(business_type="engineering")
     lot = first_lot(make_tender(world))

@@ -10,18 +10,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trading.domain.lifecycle import (
+    TENDER_TRANSITIONS,
     TERMINAL,
     TIMED_EVENTS,
     TRANSITIONS,
     Family,
+    IllegalTenderTransition,
     IllegalTransition,
     LotEvent,
     LotStatus,
+    TenderEvent,
+    TenderStatus,
     allowed_events,
     award_blockers,
     award_must_go_to_first,
     bids_outcome,
     next_check,
+    tender_transition,
     transition,
 )
 
@@ -47,6 +52,7 @@ _LISTING = [
     ("awarded", "contract", "contracted"),
     ("contracted", "close", "closed"),
 ]
+# 终止 before the award only (实施条例 第31条; after it, 招标投标法 第45条 binds the owner).
 _TERMINABLE = [
     "published",
     "bidding",
@@ -54,8 +60,6 @@ _TERMINABLE = [
     "auction",
     "evaluation",
     "publicity",
-    "awarded",
-    "contracted",
 ]
 ALLOWED: dict[tuple[str, str, str], str] = {
     (family, status, event): target
@@ -124,12 +128,22 @@ def test_a_terminal_status_allows_nothing(family: Family, status: LotStatus) -> 
 
 @pytest.mark.parametrize(
     ("family", "status"),
-    [(f, s) for f in Family for s in LotStatus if s not in TERMINAL and s is not LotStatus.DRAFT],
+    [(f, LotStatus(s)) for f in Family for s in _TERMINABLE],
 )
-def test_a_started_lot_can_be_terminated_from_any_live_status(
+def test_a_started_lot_can_be_terminated_until_the_award(family: Family, status: LotStatus) -> None:
+    assert transition(family, status, LotEvent.TERMINATE) is LotStatus.TERMINATED
+
+
+@pytest.mark.parametrize(
+    ("family", "status"),
+    [(f, s) for f in Family for s in (LotStatus.AWARDED, LotStatus.CONTRACTED)],
+)
+def test_an_awarded_lot_cannot_be_terminated_the_letter_binds_the_owner(
     family: Family, status: LotStatus
 ) -> None:
-    assert transition(family, status, LotEvent.TERMINATE) is LotStatus.TERMINATED
+    """招标投标法 第45条: after the award, changing the result is a liability, not a 终止."""
+    with pytest.raises(IllegalTransition):
+        transition(family, status, LotEvent.TERMINATE)
 
 
 @pytest.mark.parametrize("family", Family)
@@ -317,3 +331,29 @@ def test_next_check_is_none_when_the_schedule_field_is_missing() -> None:
         status="bidding", opens_at=OPENS, closes_at=None, publicity_ends_at=None, suspended=False
     )
     assert result is None
+
+
+# --- the tender's table ------------------------------------------------------------------------
+
+_TENDER = {
+    ("draft", "submit"): "pending_review",
+    ("pending_review", "reject"): "draft",
+    ("pending_review", "publish"): "published",
+}
+
+
+@pytest.mark.parametrize(("status", "event"), list(itertools.product(TenderStatus, TenderEvent)))
+def test_every_tender_pair_moves_to_its_listed_target_or_is_refused(
+    status: TenderStatus, event: TenderEvent
+) -> None:
+    target = _TENDER.get((status.value, event.value))
+    if target is not None:
+        assert tender_transition(status, event) == target
+        return
+    with pytest.raises(IllegalTenderTransition) as refused:
+        tender_transition(status, event)
+    assert (refused.value.status, refused.value.event) == (status, event)
+
+
+def test_the_tender_table_holds_exactly_the_listed_transitions() -> None:
+    assert {(s.value, e.value): t.value for (s, e), t in TENDER_TRANSITIONS.items()} == _TENDER

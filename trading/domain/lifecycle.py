@@ -1,7 +1,8 @@
-"""The lifecycle of a lot: statuses, events and one transition table per procedure family.
+"""The lifecycles of tenders and lots: statuses, events and their transition tables.
 
-Pure: no Django, no clock. `trading.services.lots` applies a transition under the lot's lock and
-writes the ledger entry with it; the chronograph fires the timed events.
+Pure: no Django, no clock. A tender has one table; a lot one per procedure family.
+`trading.services.lot_state` is the only writer of a lot's status: it applies a transition under
+the lot's lock and writes the ledger entry with it; the chronograph fires the timed events.
 """
 
 from __future__ import annotations
@@ -14,6 +15,39 @@ class TenderStatus(enum.StrEnum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
     PUBLISHED = "published"
+
+
+class TenderEvent(enum.StrEnum):
+    SUBMIT = "submit"
+    REJECT = "reject"
+    PUBLISH = "publish"
+
+
+# A tender is drafted by its owner, reviewed and published by the desk (管办分离): staff return a
+# submitted draft with a reason or publish it; nothing else moves a tender.
+TENDER_TRANSITIONS: dict[tuple[TenderStatus, TenderEvent], TenderStatus] = {
+    (TenderStatus.DRAFT, TenderEvent.SUBMIT): TenderStatus.PENDING_REVIEW,
+    (TenderStatus.PENDING_REVIEW, TenderEvent.REJECT): TenderStatus.DRAFT,
+    (TenderStatus.PENDING_REVIEW, TenderEvent.PUBLISH): TenderStatus.PUBLISHED,
+}
+
+
+class IllegalTenderTransition(Exception):
+    """An event that the tender table does not allow from the tender's status."""
+
+    def __init__(self, status: TenderStatus, event: TenderEvent) -> None:
+        self.status = status
+        self.event = event
+        super().__init__(f"event {event!s} is not allowed from tender status {status!s}")
+
+
+def tender_transition(status: TenderStatus | str, event: TenderEvent | str) -> TenderStatus:
+    """The status a tender moves to on `event`; anything the table does not list is refused."""
+    status, event = TenderStatus(status), TenderEvent(event)
+    try:
+        return TENDER_TRANSITIONS[status, event]
+    except KeyError:
+        raise IllegalTenderTransition(status, event) from None
 
 
 class LotStatus(enum.StrEnum):
@@ -83,11 +117,20 @@ _LISTING_AUCTION: dict[tuple[LotStatus, LotEvent], LotStatus] = {
 }
 
 
+# After the award letter the owner is bound by it (招标投标法 第45条): from then on a transaction
+# is not terminated, its parties answer for breaking the award instead.
+AFTER_AWARD = frozenset({LotStatus.AWARDED, LotStatus.CONTRACTED})
+
+
 def _with_terminate(
     table: dict[tuple[LotStatus, LotEvent], LotStatus],
 ) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
-    # A draft is withdrawn, not terminated: nothing has been announced yet.
-    stoppable = [s for s in LotStatus if s not in TERMINAL and s is not LotStatus.DRAFT]
+    """终止 is an act before the award (实施条例 第31条); a draft is withdrawn, not terminated."""
+    stoppable = [
+        s
+        for s in LotStatus
+        if s not in TERMINAL and s is not LotStatus.DRAFT and s not in AFTER_AWARD
+    ]
     return table | {(s, LotEvent.TERMINATE): LotStatus.TERMINATED for s in stoppable}
 
 

@@ -253,6 +253,48 @@ def latest_start_day(end: datetime, rule: Rule, calendar: Calendar) -> date:
     return probe.date()
 
 
+def rule_between(rules: Iterable[Rule], from_point: str, to_point: str) -> list[Rule]:
+    """The period rules counted from `from_point` to `to_point`."""
+    return [
+        rule
+        for rule in rules
+        if rule.kind == RuleKind.PERIOD
+        and rule.from_point == from_point
+        and rule.to_point == to_point
+    ]
+
+
+def scaled_points(points: Mapping[str, datetime], scale: int) -> dict[str, datetime]:
+    """A training schedule (one day in 1/scale of a day) stretched back to legal time.
+
+    The first point is the anchor; the rules are then checked as if the schedule were real.
+    """
+    if scale == 1 or not points:
+        return dict(points)
+    anchor = min(points.values())
+    return {name: anchor + (moment - anchor) * scale for name, moment in points.items()}
+
+
+def earliest_after(
+    start: datetime, rules: Iterable[Rule], calendar: Calendar, *, scale: int = 1
+) -> datetime | None:
+    """The earliest end lawful under every minimum in `rules`, shrunk by a training scale."""
+    bounds = [earliest(start, rule, calendar) for rule in rules if rule.minimum is not None]
+    if not bounds:
+        return None
+    return start + (max(bounds) - start) / scale
+
+
+def latest_after(
+    start: datetime, rules: Iterable[Rule], calendar: Calendar, *, scale: int = 1
+) -> datetime | None:
+    """The latest end lawful under every maximum in `rules`, shrunk by a training scale."""
+    bounds = [latest(start, rule, calendar) for rule in rules if rule.maximum is not None]
+    if not bounds:
+        return None
+    return start + (min(bounds) - start) / scale
+
+
 def rules_in_force(
     rules: Iterable[Rule], *, business_type: str, procedure: str, region: str, on: date
 ) -> list[Rule]:
@@ -423,3 +465,8 @@ def schedule_points(
         Point.REPORT: report_at,
     }
     return {str(name): moment for name, moment in named.items() if moment is not None}
+
+
+def beyond_horizon(moment: datetime, *, now: datetime, days: int) -> bool:
+    """Whether `moment` lies further ahead of `now` than any transaction plausibly needs."""
+    return moment - now > timedelta(days=days)

@@ -235,6 +235,8 @@ class Lot(models.Model):
     publicity_starts_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("公示结束"), null=True, blank=True)
     evaluation_reported_at = models.DateTimeField(_("评标报告提交时间"), null=True, blank=True)
+    # The owner's reason (实施条例 第31条), printed on the termination notice.
+    termination_reason = models.TextField(_("终止理由"), blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -443,7 +445,8 @@ class Award(models.Model):
     price = money_field(_("中标价（元）"))
     confirmed_by = models.ForeignKey("trading.User", on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(_("定标时间"))
-    letter_issued_at = models.DateTimeField(_("通知书发出时间"))
+    # When the letter's PDF was published (it is issued then); the contract's 30 日 run from it.
+    letter_issued_at = models.DateTimeField(_("通知书发出时间"), null=True, blank=True)
     reason = models.TextField(_("未选第一名的理由"), blank=True)
 
     class Meta:

@@ -249,11 +249,11 @@ def _organisation(user: User) -> Organisation:
 
 def _advance(lot: Lot, now: datetime) -> Lot:
     """What the chronograph does at `now`, done here for a history played in the past."""
+    from trading.lock_objects import lock_lot
     from trading.services.lots import lot_advance
 
     with transaction.atomic():
-        locked = Lot.objects.select_for_update().get(pk=lot.pk)
-        lot_advance(locked, now)
+        lot_advance(lock_lot(lot.pk), now)
     return Lot.objects.get(pk=lot.pk)
 
 
@@ -273,7 +273,10 @@ def _draft(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
 ) -> Lot:
-    from trading.services import tenders as services
+    from trading.services.documents import tender_document_upload
+    from trading.services.lots import lot_create
+    from trading.services.projects import project_create
+    from trading.services.tenders import tender_create
 
     actor = _user(demo.owner)
     agency = _organisation(actor) if demo.owner_org else None
@@ -283,7 +286,7 @@ def _draft(
         else _organisation(actor)
     )
     start = clock.now
-    project = services.project_create(
+    project = project_create(
         owner=owner,
         agency=agency,
         name=demo.project,
@@ -297,7 +300,7 @@ def _draft(
         clock=clock,
     )
     procedure = Procedure.objects.get(business_type__code=demo.business_type, code=demo.procedure)
-    tender = services.tender_create(
+    tender = tender_create(
         project=project,
         name=demo.tender,
         procedure=procedure,
@@ -306,7 +309,7 @@ def _draft(
         actor=actor,
         clock=clock,
     )
-    lot = services.lot_create(
+    lot = lot_create(
         tender=tender,
         name=demo.lot,
         estimate=demo.estimate,
@@ -318,7 +321,7 @@ def _draft(
         actor=actor,
         clock=clock,
     )
-    services.tender_document_upload(
+    tender_document_upload(
         tender=tender,
         kind=DocumentKind.TENDER_DOCUMENTS,
         title=f"{demo.tender} 招标（出让）文件",
@@ -330,13 +333,13 @@ def _draft(
 
 
 def _submit_and_publish(demo: DemoTender, lot: Lot, clock: SteppingClock, *, publish: bool) -> Lot:
-    from trading.services import tenders as services
+    from trading.services.tenders import tender_publish, tender_submit
 
     tender = lot.tender
-    services.tender_submit(tender=tender, actor=_user(demo.owner), clock=clock)
+    tender_submit(tender=tender, actor=_user(demo.owner), clock=clock)
     if publish:
         clock.at(clock.now + timedelta(minutes=10))
-        services.tender_publish(tender=tender, actor=_user(demo.staff), clock=clock)
+        tender_publish(tender=tender, actor=_user(demo.staff), clock=clock)
     return Lot.objects.get(pk=lot.pk)
 
 
@@ -346,7 +349,18 @@ def _bidders() -> list[Organisation]:
 
 def _play(demo: DemoTender, today: datetime) -> None:
     """Play one demo history from its start to the status it should have today."""
-    from trading.services import lots as outcomes
+    from trading.services.awards import (
+        award_confirm,
+        award_letter_issue,
+        contract_record,
+        report_file,
+    )
+    from trading.services.outcomes import (
+        CandidateInput,
+        lot_record_auction_result,
+        lot_record_bid_count,
+        lot_record_evaluation,
+    )
 
     goal = demo.goes_to
     clock = SteppingClock(today - timedelta(days=STARTS[goal], hours=1))
@@ -365,15 +379,13 @@ def _play(demo: DemoTender, today: datetime) -> None:
     after_close = closes_at + timedelta(hours=2)
     bidders = _bidders()
     if goal == "failed_auction":
-        outcomes.lot_record_auction_result(
-            lot=lot, sold=False, actor=staff, clock=clock.at(after_close)
-        )
+        lot_record_auction_result(lot=lot, sold=False, actor=staff, clock=clock.at(after_close))
         return
     if goal == "failed_bids":
-        outcomes.lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
+        lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
         return
     if lot.status == LotStatus.AUCTION:
-        outcomes.lot_record_auction_result(
+        lot_record_auction_result(
             lot=lot,
             sold=True,
             winner=bidders[0],
@@ -382,13 +394,11 @@ def _play(demo: DemoTender, today: datetime) -> None:
             clock=clock.at(after_close),
         )
     else:
-        outcomes.lot_record_bid_count(
-            lot=lot, count=len(bidders), actor=staff, clock=clock.at(after_close)
-        )
+        lot_record_bid_count(lot=lot, count=len(bidders), actor=staff, clock=clock.at(after_close))
         if goal == "evaluation":
             return
         candidates = [
-            outcomes.CandidateInput(
+            CandidateInput(
                 organisation=organisation,
                 price=(demo.estimate * Decimal(str(0.95 + rank / 100))).quantize(Decimal("0.01")),
                 score=Decimal(str(92 - rank * 3)),
@@ -399,7 +409,7 @@ def _play(demo: DemoTender, today: datetime) -> None:
         reported = after_close + timedelta(days=1)
         if goal == "publicity":
             reported = today - timedelta(days=1)
-        outcomes.lot_record_evaluation(
+        lot_record_evaluation(
             lot=lot,
             candidates=candidates,
             report_file=_pdf("evaluation-report.pdf"),
@@ -414,11 +424,16 @@ def _play(demo: DemoTender, today: datetime) -> None:
     first = lot.candidates.order_by("rank").first()
     if first is None:
         raise ValueError(f"demo lot {lot.code} has no candidate")
-    outcomes.award_confirm(lot=lot, candidate=first, actor=owner, clock=clock.at(awarded_at))
+    award_confirm(lot=lot, candidate=first, actor=owner, clock=clock.at(awarded_at))
     if goal == "awarded":
         return
+    # The letter's notice is published by the desk an hour later (played here, in the past).
+    letter_issued = awarded_at + timedelta(hours=1)
+    award_letter_issue(
+        lot_id=lot.pk, issued_at=letter_issued, verification_code="", clock=clock.at(letter_issued)
+    )
     signed = awarded_at + timedelta(days=7)
-    outcomes.contract_record(
+    contract_record(
         lot=lot,
         signed_on=timezone.localtime(signed).date(),
         amount=first.price,
@@ -426,7 +441,7 @@ def _play(demo: DemoTender, today: datetime) -> None:
         actor=owner,
         clock=clock.at(signed),
     )
-    outcomes.report_file(
+    report_file(
         lot=lot, file=_pdf("report.pdf"), actor=owner, clock=clock.at(signed + timedelta(days=2))
     )
 

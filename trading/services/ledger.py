@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -34,6 +34,7 @@ from trading.domain.ledger import (
 )
 from trading.models import LedgerCheckpoint, LedgerEntry, LedgerScope, User
 from trading.models.ledger import ScopeKind
+from trading.selectors.tenders import tender_scope_key
 from trading.signing import key_id, ledger_public_key_b64, ledger_signing_key, verify_signature
 
 # Any constant will do: it only has to be the same in every process that checkpoints.
@@ -99,6 +100,29 @@ def ledger_append(
         )
         LedgerScope.objects.filter(pk=scope.pk).update(head_seq=entry.seq, head_hash=entry.hash)
     return entry
+
+
+def ledger_append_tender(
+    *,
+    tender_id: int,
+    action: str,
+    actor: User | None,
+    obj_type: str,
+    obj_id: str,
+    payload: dict[str, Any] | None = None,
+    now: datetime,
+) -> LedgerEntry:
+    """One entry of a tender's chain, stamped with the moment its transaction read (inv. 6)."""
+    return ledger_append(
+        scope_key=tender_scope_key(tender_id),
+        scope_kind=ScopeKind.TENDER,
+        action=action,
+        actor=actor,
+        obj_type=obj_type,
+        obj_id=obj_id,
+        payload=payload,
+        clock=lambda: now,
+    )
 
 
 def _actor_label(actor: User | None) -> str:

@@ -10,6 +10,11 @@ from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
 from trading.events import event_emit
+from trading.lock_objects import (
+    lock_notification_of,
+    lock_outbound_message,
+    lock_unread_notifications_of,
+)
 from trading.messaging import get_gateway
 from trading.models import Notification, OutboundMessage, User
 from trading.models.notifications import Channel, MessageStatus
@@ -86,11 +91,7 @@ def notification_mark_read(
     """Mark one of the user's own notifications read; others' do not exist for them (404)."""
     clock = clock or get_clock()
     with transaction.atomic():
-        locked = (
-            Notification.objects.select_for_update()
-            .filter(pk=notification.pk, recipient_id=user.pk)
-            .first()
-        )
+        locked = lock_notification_of(user.pk, notification.pk)
         if locked is None:
             raise Http404(_("没有找到这条通知。"))
         if locked.read_at is None:
@@ -103,11 +104,7 @@ def notification_mark_all_read(*, user: User, clock: Clock | None = None) -> int
     """Mark every unread notification of the user read; return how many changed."""
     clock = clock or get_clock()
     with transaction.atomic():
-        unread = list(
-            Notification.objects.select_for_update()
-            .filter(recipient_id=user.pk, read_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
+        unread = [row.pk for row in lock_unread_notifications_of(user.pk)]
         if not unread:
             return 0
         return Notification.objects.filter(pk__in=unread).update(read_at=clock())
@@ -122,7 +119,7 @@ def outbound_message_send(*, message_id: int, clock: Clock | None = None) -> Out
     """Hand a queued message to the gateway once; a repeat delivery finds it sent (invariant 2)."""
     clock = clock or get_clock()
     with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = lock_outbound_message(message_id)
         if message is None or message.status == MessageStatus.SENT:
             return message
         # If this transaction dies after the gateway took the message, the retry sends the

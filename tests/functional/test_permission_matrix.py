@@ -1,0 +1,452 @@
+"""The permission matrix: every route × every role × GET and POST, against a table written by hand.
+
+The rule the table states (DESIGN.md §3, 管办分离):
+- public pages answer everybody; signed-in pages send anonymous visitors to log in;
+- a role's console (the desks, the review queue, the verification queue, the notice queue, the
+  owners' projects, the supervision console) answers 403 to signed-in users of another role;
+- an object answers 404 to whoever may not know it exists and 403 to whoever may know it but not
+  act on it — a published tender, its lots and documents are known to everybody (the portal lists
+  them and links their pages), a draft only to its owner's side, a submitted one to the desk's
+  staff and the regulators of its jurisdiction too;
+- superuser status grants nothing on transactions; a method a route does not offer is 405 for all.
+
+A route missing from the table fails `test_matrix_covers_every_route`: whoever adds a route adds
+its row. `tests/matrix.py` builds the world, runs the cells and prints the mismatches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from tests.conftest import ControlledClock
+from tests.matrix import (
+    ACCEPT,
+    ADMIN_LOGIN,
+    AGENCY,
+    ANONYMOUS,
+    BIDDER,
+    CENTER_ADMIN,
+    CLOSE,
+    NOT_ALLOWED,
+    OK,
+    OTHER_DESK_STAFF,
+    OTHER_OWNER,
+    OTHER_REGULATOR,
+    OWNER,
+    REGULATOR,
+    ROLES,
+    SIGNED_IN,
+    STAFF,
+    SUPERUSER,
+    UNVERIFIED_BIDDER,
+    Case,
+    Cell,
+    MatrixWorld,
+    Route,
+    SocketCase,
+    build_world,
+    console,
+    everyone,
+    http_routes,
+    mismatch_table,
+    on_object,
+    run_http,
+    session_keys,
+    signed_in_only,
+    websocket_routes,
+    world_state,
+)
+
+# --- who is who to the world's objects -----------------------------------------------------------
+
+OWNER_SIDE = {OWNER, AGENCY}  # the owner of the objects under test and its agency
+PARTIES = {OWNER, AGENCY, OTHER_OWNER}  # the owners' console: every owner and agency
+DESK_STAFF = {STAFF, OTHER_DESK_STAFF}  # center users holding a desk
+CENTER = DESK_STAFF | {CENTER_ADMIN}
+REGULATORS = {REGULATOR, OTHER_REGULATOR}
+# Who may view a submitted tender and its lots: the owner's side, its desk, its regulator.
+VIEWERS = OWNER_SIDE | {STAFF, REGULATOR}
+
+# Whether everybody may know that a published tender, its lots and documents exist: the portal
+# lists them and links each open lot's page ("登录报名"). False reads "knows" as "may view it
+# through access_lot", which turns the 403s below into 404s for everybody outside VIEWERS.
+PUBLISHED_OBJECTS_ARE_KNOWN = True
+
+
+def published(*, ok: Set[str], also_known_to: Set[str] = frozenset()) -> dict[str, str]:
+    """An object of a published tender: `ok` use it, whoever else knows it gets 403."""
+    knows = SIGNED_IN if PUBLISHED_OBJECTS_ARE_KNOWN else VIEWERS | also_known_to
+    return on_object(ok=ok, knows=knows)
+
+
+def submitted(*, ok: Set[str]) -> dict[str, str]:
+    """A tender awaiting review: known to its viewers only."""
+    return on_object(ok=ok, knows=VIEWERS)
+
+
+def drafted() -> dict[str, str]:
+    """The owner's draft: nobody else may know it exists (staff see it once it is submitted)."""
+    return on_object(ok=OWNER_SIDE)
+
+
+PUBLIC = everyone(OK)
+GET_ONLY = everyone(NOT_ALLOWED)  # the POST row of a page that only reads
+POST_ONLY = everyone(NOT_ALLOWED)  # the GET row of an action
+
+# --- the table -----------------------------------------------------------------------------------
+
+CASES = [
+    Case(
+        "admin/",
+        path="/admin/",
+        get=everyone(ADMIN_LOGIN) | {SUPERUSER: OK},
+        post=everyone(ADMIN_LOGIN) | {SUPERUSER: OK},
+        why="the admin site as a whole: platform administrators only, reference data only",
+    ),
+    Case("set_language", get=PUBLIC, post=PUBLIC),
+    # Accounts: a signed-in user asking for the login or registration page is sent on.
+    Case("login", get=PUBLIC, post=PUBLIC),
+    Case("logout", get=POST_ONLY, post=PUBLIC),
+    Case("register", get=PUBLIC, post=PUBLIC),
+    # Everybody's own pages.
+    Case("workspace", get=signed_in_only(), post=GET_ONLY),
+    Case("inbox", get=signed_in_only(), post=GET_ONLY),
+    Case("inbox_read_all", get=POST_ONLY, post=signed_in_only()),
+    Case(
+        "notification_read",
+        kwargs=lambda w: {"pk": w.notification.pk},
+        get=POST_ONLY,
+        post=on_object(ok={OWNER}),
+    ),
+    Case("my_documents", get=signed_in_only(), post=GET_ONLY),
+    # The consoles. A center user without a desk is told on the desks' page why it is empty.
+    Case("staff_console", get=console(*CENTER), post=GET_ONLY),
+    Case("desk_list", get=console(*CENTER), post=GET_ONLY),
+    Case("staff_review_queue", get=console(*DESK_STAFF), post=GET_ONLY),
+    Case("organisation_queue", get=console(*DESK_STAFF), post=GET_ONLY),
+    Case(
+        "organisation_verify",
+        kwargs=lambda w: {"pk": w.awaiting.pk},
+        get=POST_ONLY,
+        post=console(*DESK_STAFF),
+    ),
+    Case("owner_console", get=console(*PARTIES), post=GET_ONLY),
+    Case("project_create", get=console(*PARTIES), post=console(*PARTIES)),
+    Case(
+        "tender_create",
+        kwargs=lambda w: {"project_id": w.draft.project_id},
+        get=on_object(ok=OWNER_SIDE, console_of=PARTIES),
+        post=on_object(ok=OWNER_SIDE, console_of=PARTIES),
+    ),
+    Case("supervision_console", get=console(*REGULATORS), post=GET_ONLY),
+    # Tenders.
+    Case(
+        "tender_detail",
+        state="published",
+        kwargs=lambda w: {"pk": w.published.pk},
+        get=published(ok=VIEWERS),
+        post=GET_ONLY,
+    ),
+    Case(
+        "tender_detail",
+        state="draft",
+        kwargs=lambda w: {"pk": w.draft.pk},
+        get=drafted(),
+        post=GET_ONLY,
+    ),
+    Case("tender_edit", kwargs=lambda w: {"pk": w.draft.pk}, get=drafted(), post=drafted()),
+    Case("lot_create", kwargs=lambda w: {"tender_id": w.draft.pk}, get=drafted(), post=drafted()),
+    Case(
+        "document_upload",
+        kwargs=lambda w: {"tender_id": w.draft.pk},
+        get=drafted(),
+        post=drafted(),
+    ),
+    Case("tender_submit", kwargs=lambda w: {"pk": w.draft.pk}, get=POST_ONLY, post=drafted()),
+    Case(
+        "tender_publish",
+        kwargs=lambda w: {"pk": w.pending.pk},
+        get=POST_ONLY,
+        post=submitted(ok={STAFF}),
+    ),
+    Case(
+        "tender_reject",
+        kwargs=lambda w: {"pk": w.pending.pk},
+        get=POST_ONLY,
+        post=submitted(ok={STAFF}),
+    ),
+    Case(
+        "question_answer",
+        kwargs=lambda w: {"pk": w.published.pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+    ),
+    Case(
+        "tender_amend",
+        kwargs=lambda w: {"pk": w.published.pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+    ),
+    # Documents: the tender's viewers read any of them; bidders obtain the tender documents.
+    Case(
+        "document_download",
+        kwargs=lambda w: {"pk": w.document.pk},
+        get=published(ok=VIEWERS),
+        post=GET_ONLY,
+    ),
+    Case(
+        "tender_document_download",
+        kwargs=lambda w: {"pk": w.document.pk},
+        get=published(ok={BIDDER}, also_known_to={UNVERIFIED_BIDDER}),
+        post=GET_ONLY,
+        why="an unverified bidder sees the document listed but may not obtain it yet",
+    ),
+    # Lots.
+    Case(
+        "lot_detail",
+        state="published",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=published(ok=VIEWERS),
+        post=GET_ONLY,
+    ),
+    Case(
+        "lot_detail",
+        state="draft",
+        kwargs=lambda w: {"pk": w.lots["draft"].pk},
+        get=drafted(),
+        post=GET_ONLY,
+    ),
+    Case(
+        "lot_live",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=published(ok=VIEWERS),
+        post=GET_ONLY,
+    ),
+    Case("lot_edit", kwargs=lambda w: {"pk": w.lots["draft"].pk}, get=drafted(), post=drafted()),
+    Case(
+        "lot_bid_count",
+        state="opening",
+        kwargs=lambda w: {"pk": w.lots["opening"].pk},
+        get=POST_ONLY,
+        post=published(ok={STAFF}),
+    ),
+    Case(
+        "lot_evaluation",
+        state="evaluation",
+        kwargs=lambda w: {"pk": w.lots["evaluation"].pk},
+        get=POST_ONLY,
+        post=published(ok={STAFF}),
+    ),
+    Case(
+        "lot_terminate",
+        state="published",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+        why="the owner terminates before the award (实施条例 第31条); a regulator through "
+        "an intervention of the supervision console, not here",
+    ),
+    Case(
+        "award_confirm",
+        state="publicity",
+        kwargs=lambda w: {"pk": w.lots["publicity"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+    ),
+    Case(
+        "contract_record",
+        state="awarded",
+        kwargs=lambda w: {"pk": w.lots["awarded"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+    ),
+    Case(
+        "report_file",
+        state="contracted",
+        kwargs=lambda w: {"pk": w.lots["contracted"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+    ),
+    Case(
+        "objection_answer",
+        kwargs=lambda w: {"pk": w.objection.pk},
+        get=POST_ONLY,
+        post=on_object(ok=OWNER_SIDE, knows=VIEWERS | {BIDDER}),
+        why="the bidder who objected knows the objection; nobody else outside the lot does",
+    ),
+    # The public portal, open data and verification.
+    Case("home", get=PUBLIC, post=GET_ONLY),
+    Case("portal_notices", get=PUBLIC, post=GET_ONLY),
+    Case("portal_results", get=PUBLIC, post=GET_ONLY),
+    Case("portal_open_tenders", get=PUBLIC, post=GET_ONLY),
+    Case(
+        "portal_notice_detail",
+        kwargs=lambda w: {"pk": w.notices["published"].pk},
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Case("verify", get=PUBLIC, post=PUBLIC),
+    Case(
+        "verify_pdf",
+        kwargs=lambda w: {"code": w.notices["published"].verification_code},
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Case(
+        "ocds_release_package",
+        kwargs=lambda w: {"code": w.published.code},
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Case("notice_changes", get=PUBLIC, post=GET_ONLY),
+    Case(
+        "notice_feed",
+        kwargs=lambda w: {
+            "region_code": w.people.region.code,
+            "business_type_code": w.people.business_type.code,
+        },
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    # The desks' notices: staff of another desk may not know a draft, but a published notice
+    # is on the portal.
+    Case("notice_queue", get=console(*DESK_STAFF), post=GET_ONLY),
+    Case(
+        "notice_edit",
+        state="draft",
+        kwargs=lambda w: {"pk": w.notices["draft"].pk},
+        get=on_object(ok={STAFF}, console_of=DESK_STAFF),
+        post=on_object(ok={STAFF}, console_of=DESK_STAFF),
+    ),
+    Case(
+        "notice_approve",
+        state="draft",
+        kwargs=lambda w: {"pk": w.notices["draft"].pk},
+        get=POST_ONLY,
+        post=on_object(ok={STAFF}, console_of=DESK_STAFF),
+    ),
+    Case(
+        "notice_retry",
+        state="failed",
+        kwargs=lambda w: {"pk": w.notices["failed"].pk},
+        get=POST_ONLY,
+        post=on_object(ok={STAFF}, console_of=DESK_STAFF),
+    ),
+    Case(
+        "notice_correct",
+        state="published",
+        kwargs=lambda w: {"pk": w.notices["published"].pk},
+        get=POST_ONLY,
+        post=on_object(ok={STAFF}, knows=SIGNED_IN, console_of=DESK_STAFF),
+    ),
+]
+
+# Includes covered by one entry each (their own pages are the admin's, not ours).
+WHOLE = ("admin/",)
+
+WEBSOCKET_CASES = [
+    SocketCase("ws-time", everyone(ACCEPT) | {ANONYMOUS: CLOSE}),
+]
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _quiet(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from notices import tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(tasks.notice_render, "apply_async", lambda *a, **k: None)
+
+
+def _missing_and_stale(
+    cases: list[Case] | list[SocketCase], routes: list[Route]
+) -> tuple[list[str], list[str]]:
+    keys = {route.key for route in routes}
+    covered = {case.key for case in cases}
+    return sorted(keys - covered), sorted(covered - keys)
+
+
+def test_matrix_covers_every_route() -> None:
+    routes = http_routes(whole=WHOLE)
+    keys = [route.key for route in routes]
+    assert len(keys) == len(set(keys)), "two routes share a name: give the table one each"
+    missing, stale = _missing_and_stale(CASES, routes)
+    assert not missing, f"routes without a row in the permission matrix: {missing}"
+    assert not stale, f"rows of the permission matrix for no route: {stale}"
+    ws_missing, ws_stale = _missing_and_stale(WEBSOCKET_CASES, websocket_routes())
+    assert not ws_missing, f"WebSocket routes without a row: {ws_missing}"
+    assert not ws_stale, f"WebSocket rows for no route: {ws_stale}"
+    for case in CASES:
+        assert set(case.get) == set(case.post) == set(ROLES), f"{case.label}: a role is missing"
+    for socket in WEBSOCKET_CASES:
+        assert set(socket.expected) == set(ROLES), f"{socket.label}: a role is missing"
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(600)
+def test_matrix_http(_quiet: None, clock: ControlledClock) -> None:
+    world = build_world(clock)
+    arguments = {route.key: route.arguments for route in http_routes(whole=WHOLE)}
+    for case in CASES:
+        given = set(case.kwargs(world)) if case.kwargs else set()
+        assert given == arguments[case.key], f"{case.label}: fill exactly {arguments[case.key]}"
+    before = world_state(world)
+    mismatches = run_http(CASES, world)
+    assert world_state(world) == before, "a cell changed the world: cells must roll back"
+    if mismatches:
+        pytest.fail(mismatch_table(mismatches, total=len(CASES) * 2 * len(ROLES)), pytrace=False)
+
+
+# --- WebSockets ----------------------------------------------------------------------------------
+
+ORIGIN = (b"origin", b"http://localhost")
+HOST = (b"host", b"localhost")
+
+
+def _ws_path(pattern: str, kwargs: dict[str, Any]) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), pattern)
+
+
+async def _ws_outcome(path: str, session_key: str | None) -> str:
+    from config.asgi import application
+
+    headers = [ORIGIN, HOST]
+    if session_key is not None:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    try:
+        connected, _ = await communicator.connect()
+    except Exception as error:
+        return f"500 {type(error).__name__}: {str(error)[:80]}"
+    if connected:
+        await communicator.disconnect()
+        return ACCEPT
+    return CLOSE
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(300)
+async def test_matrix_websocket(_quiet: None, clock: ControlledClock) -> None:
+    world: MatrixWorld = await sync_to_async(build_world)(clock, publish_notice=False)
+    keys = await sync_to_async(session_keys)(world.users)
+    patterns = {route.key: route.pattern for route in websocket_routes()}
+    mismatches = []
+    for socket in WEBSOCKET_CASES:
+        path = _ws_path(patterns[socket.key], socket.kwargs(world) if socket.kwargs else {})
+        for role in ROLES:
+            got = await _ws_outcome(path, keys[role])
+            if got != socket.expected[role]:
+                mismatches.append(Cell(socket.label, "WS", role, socket.expected[role], got))
+    if mismatches:
+        pytest.fail(
+            mismatch_table(mismatches, total=len(WEBSOCKET_CASES) * len(ROLES)), pytrace=False
+        )

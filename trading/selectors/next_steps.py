@@ -1,0 +1,174 @@
+"""What each reader has to do next: the to-do lists and the "next step" of every row.
+
+Reads only. Texts are the reader's: the owner is told to act, staff to run, others to wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trading.domain.lifecycle import TERMINAL, LotStatus, TenderStatus
+from trading.domain.timeline import Light, light
+from trading.models import Lot, Objection, Question, Tender
+from trading.selectors.access import Role
+from trading.selectors.timeline import WARN_BEFORE, lot_timeline
+
+
+@dataclass
+class Todo:
+    """One thing the reader must do next, with its due date and light."""
+
+    text: str
+    url: str
+    due: datetime | None = None
+    light: str = ""
+    training: bool = False
+
+
+def _light(due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return ""
+    return str(light(due=due, now=now, done_at=None, warn=WARN_BEFORE))
+
+
+def _timeline_due(lot: Lot, key: str, now: datetime) -> tuple[datetime | None, str]:
+    """The due date and light of one statutory date of the lot's timeline."""
+    for item in lot_timeline(lot, now):
+        if item.key == key:
+            return item.due, str(item.light or "")
+    return None, ""
+
+
+def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
+    """What the owner (or its agency) must do on `tenders`, each with its statutory due date."""
+    todos: list[Todo] = []
+    for tender in tenders.filter(status=TenderStatus.DRAFT):
+        todos.append(
+            Todo(
+                _("完善“%(name)s”的标段和招标文件，提交交易中心审核") % {"name": tender.name},
+                reverse("tender_detail", args=[tender.pk]),
+                training=tender.project.training,
+            )
+        )
+    questions = Question.objects.filter(tender__in=tenders, answered_in__isnull=True)
+    for tender in tenders.filter(pk__in=questions.values("tender_id")):
+        count = questions.filter(tender=tender).count()
+        todos.append(
+            Todo(
+                _("答复“%(name)s”的 %(count)s 个问题（发布澄清）")
+                % {"name": tender.name, "count": count},
+                reverse("tender_detail", args=[tender.pk]) + "#questions",
+                due=tender.clarification_deadline,
+                light=_light(tender.clarification_deadline, now),
+                training=tender.project.training,
+            )
+        )
+    objections = (
+        Objection.objects.filter(lot__tender__in=tenders, answered_at__isnull=True)
+        .select_related("lot", "lot__tender__project")
+        .order_by("answer_due")
+    )
+    for objection in objections:
+        todos.append(
+            Todo(
+                _("答复对“%(lot)s”的异议") % {"lot": objection.lot.name},
+                reverse("lot_detail", args=[objection.lot_id]) + f"#objection-{objection.pk}",
+                due=objection.answer_due,
+                light=_light(objection.answer_due, now),
+                training=objection.lot.tender.project.training,
+            )
+        )
+    lots = Lot.objects.filter(tender__in=tenders).select_related("tender__project")
+    for lot in lots.filter(status=LotStatus.PUBLICITY, publicity_ends_at__lte=now):
+        if lot.holds.filter(lifted_at__isnull=True).exists():
+            continue
+        todos.append(
+            Todo(
+                _("公示期已满：确定“%(lot)s”的中标人并发出中标通知书") % {"lot": lot.name},
+                reverse("lot_detail", args=[lot.pk]) + "#award",
+                training=lot.tender.project.training,
+            )
+        )
+    for lot in lots.filter(status=LotStatus.AWARDED):
+        due, lit = _timeline_due(lot, "contract", now)
+        if due is None:
+            # The contract's period starts with the letter, which the desk still has to publish.
+            continue
+        todos.append(
+            Todo(
+                _("签订“%(lot)s”的合同并登记（招标投标法第46条：30日内）") % {"lot": lot.name},
+                reverse("lot_detail", args=[lot.pk]) + "#contract",
+                due=due,
+                light=lit,
+                training=lot.tender.project.training,
+            )
+        )
+    for lot in lots.filter(status=LotStatus.CONTRACTED):
+        due, lit = _timeline_due(lot, "report", now)
+        if lit == Light.DONE:
+            continue
+        todos.append(
+            Todo(
+                _("向监督部门提交“%(lot)s”的书面报告（招标投标法第47条：15日内）")
+                % {"lot": lot.name},
+                reverse("lot_detail", args=[lot.pk]) + "#report",
+                due=due,
+                light=lit,
+                training=lot.tender.project.training,
+            )
+        )
+    return todos
+
+
+def tender_next_step(tender: Tender, role: Role) -> str:
+    """What the reader does next with a tender before its publication."""
+    if tender.status == TenderStatus.DRAFT:
+        return _("补全标段和招标文件后提交审核") if role == Role.OWNER else _("招标人起草中")
+    if tender.status == TenderStatus.PENDING_REVIEW:
+        return _("审核并发布") if role == Role.STAFF else _("等待交易中心审核")
+    return ""
+
+
+def _fmt(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
+    """What the reader has to do (or wait for) next on this lot."""
+    status = lot.status
+    owner = role == Role.OWNER
+    staff = role == Role.STAFF
+    if lot.suspended_at is not None and status not in TERMINAL:
+        return _("已暂停：答复异议或待暂停事由消除") if owner else _("已暂停")
+    if status == LotStatus.DRAFT:
+        return tender_next_step(tender, role)
+    if status == LotStatus.PUBLISHED:
+        return _("%(at)s 开始投标") % {"at": _fmt(lot.opens_at)}
+    if status == LotStatus.BIDDING:
+        return _("%(at)s 投标截止、开标") % {"at": _fmt(lot.closes_at)}
+    if status == LotStatus.OPENING:
+        return _("登记开标结果（有效投标数）") if staff else _("开标进行中")
+    if status == LotStatus.AUCTION:
+        return _("竞价进行中")
+    if status == LotStatus.EVALUATION:
+        return _("登记评标结果和评标报告") if staff else _("评标进行中")
+    if status == LotStatus.PUBLICITY:
+        if lot.publicity_ends_at is not None and lot.publicity_ends_at <= now:
+            return _("确定中标人") if owner else _("公示期满，等待招标人定标")
+        return _("公示至 %(at)s") % {"at": _fmt(lot.publicity_ends_at)}
+    if status == LotStatus.AWARDED:
+        award = getattr(lot, "award", None)
+        if award is not None and award.letter_issued_at is None:
+            return _("审核发布中标通知书") if staff else _("等待交易中心发出中标通知书")
+        return _("登记合同") if owner else _("等待签订合同")
+    if status == LotStatus.CONTRACTED:
+        return _("提交书面报告") if owner else _("等待书面报告")
+    return ""

@@ -1,0 +1,356 @@
+"""A tender's rulebook and a lot's statutory dates with their lights (DESIGN.md §7).
+
+`tender_rulebook` is the one place that decides which rules govern a tender (the set in force on
+the day it was published, or today's before that), which calendar counts its days and how fast a
+training tender's time runs. Every period the platform opens or checks is counted through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from trading.clock import get_clock
+from trading.domain.lifecycle import Family, LotStatus, TenderStatus
+from trading.domain.timeline import (
+    Calendar,
+    Light,
+    Rule,
+    Unit,
+    Violation,
+    check_amounts,
+    check_schedule,
+    earliest_after,
+    latest_after,
+    light,
+    local_date,
+    rule_between,
+    rules_in_force,
+    scaled_points,
+)
+from trading.domain.timeline import schedule_points as timeline_points
+from trading.models import Award, Lot, Tender, TenderDocument
+from trading.models.tenders import DocumentKind
+from trading.selectors.rules import calendar_load, rules_load
+from trading.timeline_sources import timeline_sources
+
+# A statutory date turns yellow this long before it is due.
+WARN_BEFORE = timedelta(days=3)
+
+# Where no rule row governs a period the platform must still open, the statute's own number.
+FALLBACK_DAYS = {
+    # 实施条例 第54条: candidates are publicised for at least 3 日.
+    ("publicity_start", "publicity_end"): 3,
+    # 实施条例 第22条: the owner answers an objection within 3 日.
+    ("objection_documents", "objection_answer"): 3,
+    ("objection_opening", "objection_answer"): 3,
+    ("objection_result", "objection_answer"): 3,
+    # 招标投标法 第46条: the contract within 30 日 of the award letter.
+    ("award_letter", "contract"): 30,
+    # 招标投标法 第47条: the written report within 15 日 of the award.
+    ("award_letter", "report"): 15,
+}
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """The rules governing one tender, the calendar that counts them, and its time scale."""
+
+    rules: list[Rule]
+    calendar: Calendar
+    # A training tender runs `scale` legal days in one real day; 1 for every real tender.
+    scale: int
+
+    def between(self, from_point: str, to_point: str) -> list[Rule]:
+        return rule_between(self.rules, from_point, to_point)
+
+    def earliest(self, start: datetime, from_point: str, to_point: str) -> datetime | None:
+        """The earliest lawful moment for `to_point` after `start` (None without a minimum)."""
+        return earliest_after(
+            start, self.between(from_point, to_point), self.calendar, scale=self.scale
+        )
+
+    def latest(self, start: datetime, from_point: str, to_point: str) -> datetime | None:
+        """The latest lawful moment for `to_point` after `start` (None without a maximum)."""
+        return latest_after(
+            start, self.between(from_point, to_point), self.calendar, scale=self.scale
+        )
+
+    def period_end(self, start: datetime, from_point: str, to_point: str) -> datetime:
+        """The end of a period the platform opens at `start`: its rule's bound, or the statute's."""
+        # A minimum ends the period (a publicity); a maximum where there is none (an answer due).
+        found = self.earliest(start, from_point, to_point) or self.latest(
+            start, from_point, to_point
+        )
+        if found is not None:
+            return found
+        days = FALLBACK_DAYS[from_point, to_point]
+        return start + (self.calendar.add_days(start, days, Unit.DAY) - start) / self.scale
+
+    def check(self, points: dict[str, datetime]) -> list[Violation]:
+        """The schedule's violations, a training schedule checked as if it ran in legal time."""
+        return check_schedule(scaled_points(points, self.scale), self.rules, self.calendar)
+
+    def article(self, to_point: str) -> str:
+        articles = [
+            rule.article for rule in self.rules if rule.to_point == to_point and rule.article
+        ]
+        return "；".join(dict.fromkeys(articles))
+
+    def maximum_days(self, from_point: str, to_point: str) -> int:
+        """The longest period a rule allows from one point to the other, in its own days."""
+        maxima = [int(rule.maximum) for rule in self.between(from_point, to_point) if rule.maximum]
+        return min(maxima) if maxima else FALLBACK_DAYS[from_point, to_point]
+
+
+def tender_rules(tender: Tender, *, on: date) -> list[Rule]:
+    """The rules in force for the tender on `on` (its region's overrides included)."""
+    project = tender.project
+    return rules_in_force(
+        rules_load(),
+        business_type=project.business_type.code,
+        procedure=tender.procedure.code,
+        region=project.region.code,
+        on=on,
+    )
+
+
+def tender_scale(tender: Tender) -> int:
+    return tender.project.time_scale if tender.project.training else 1
+
+
+def tender_rulebook(tender: Tender, *, now: datetime | None = None) -> Rulebook:
+    """The tender's rules: those of its publication day, or of today (or `now`) before it."""
+    day = tender.rules_as_of or local_date(now or get_clock()())
+    return Rulebook(tender_rules(tender, on=day), calendar_load(), tender_scale(tender))
+
+
+def schedule_points(tender: Tender, lot: Lot) -> dict[str, datetime]:
+    """The lot's schedule under the timeline vocabulary (see `trading.domain.timeline`)."""
+    return timeline_points(
+        family=tender.procedure.family,
+        announced_at=tender.announced_at,
+        documents_issued_at=tender.documents_issued_at,
+        clarification_deadline=tender.clarification_deadline,
+        opens_at=lot.opens_at,
+        closes_at=lot.closes_at,
+        evaluation_reported_at=lot.evaluation_reported_at,
+        publicity_starts_at=lot.publicity_starts_at,
+        publicity_ends_at=lot.publicity_ends_at,
+    )
+
+
+def closing_point(tender: Tender) -> str:
+    """What the lot's closes_at is called by the rules: the bid deadline or the listing end."""
+    return "listing_end" if tender.procedure.family == Family.LISTING_AUCTION else "bid_deadline"
+
+
+def lot_amounts(lot: Lot) -> dict[str, Decimal]:
+    return {"estimate": lot.estimate, "deposit": lot.deposit_amount}
+
+
+def tender_violations(
+    tender: Tender,
+    *,
+    lots: list[Lot] | None = None,
+    now: datetime | None = None,
+) -> list[Violation]:
+    """Every schedule and amount of the tender and its lots checked against its rulebook.
+
+    Before publication a tender is checked as if announced now (documents cannot be issued
+    before the announcement). Training tenders are checked on their scaled schedule.
+    """
+    published = tender.status == TenderStatus.PUBLISHED
+    if not published:
+        now = now or get_clock()()
+    book = tender_rulebook(tender, now=now)
+    found: list[Violation] = []
+    for lot in lots if lots is not None else list(tender.lots.order_by("pk")):
+        points = schedule_points(tender, lot)
+        if now is not None and not published:
+            points["announced"] = now
+            points["documents_issued"] = max(points.get("documents_issued", now), now)
+        found.extend(book.check(points))
+        found.extend(check_amounts(lot_amounts(lot), book.rules))
+    return _unique(found)
+
+
+def _unique(violations: list[Violation]) -> list[Violation]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for violation in violations:
+        key = (violation.rule_key, str(violation.message))
+        if key not in seen:
+            seen.add(key)
+            unique.append(violation)
+    return unique
+
+
+def amendment_earliest_deadline(tender: Tender, now: datetime) -> datetime:
+    """The earliest lawful bid deadline after an amendment issued at `now` (实施条例 第21条)."""
+    return tender_rulebook(tender, now=now).earliest(now, "amendment", "bid_deadline") or now
+
+
+# --- after the award ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardDeadlines:
+    """When the contract (法 第46条) and the written report (法 第47条) are due."""
+
+    # None until the award letter is issued: the contract's 30 日 run from the letter.
+    contract: datetime | None
+    report: datetime
+
+
+def award_deadlines(award: Award, book: Rulebook) -> AwardDeadlines:
+    """The contract counts from the letter's issue, the report from the award's confirmation."""
+    contract = None
+    if award.letter_issued_at is not None:
+        contract = book.period_end(award.letter_issued_at, "award_letter", "contract")
+    report = book.period_end(award.confirmed_at, "award_letter", "report")
+    return AwardDeadlines(contract=contract, report=report)
+
+
+def lot_report_document(lot: Lot) -> TenderDocument | None:
+    """The written report to the regulator (法 第47条) filed for the lot, if any."""
+    return (
+        TenderDocument.objects.filter(lot_id=lot.pk, kind=DocumentKind.REPORT)
+        .order_by("version")
+        .first()
+    )
+
+
+# --- the lot's timeline ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One statutory or scheduled date of a lot, with its light (green / yellow / red / done)."""
+
+    key: str
+    label: str
+    due: datetime | None
+    done_at: datetime | None
+    light: Light | None
+    article: str = ""
+
+
+_PASSED_BIDDING = frozenset(
+    {
+        LotStatus.OPENING,
+        LotStatus.AUCTION,
+        LotStatus.EVALUATION,
+        LotStatus.PUBLICITY,
+        LotStatus.AWARDED,
+        LotStatus.CONTRACTED,
+        LotStatus.CLOSED,
+        LotStatus.FAILED,
+    }
+)
+_PASSED_PUBLICITY = frozenset({LotStatus.AWARDED, LotStatus.CONTRACTED, LotStatus.CLOSED})
+
+
+def lot_passed_bidding(lot: Lot) -> bool:
+    """Bidding is over: the deadline passed and the lot went to its opening or auction, or on."""
+    return lot.status in _PASSED_BIDDING
+
+
+def _item(
+    key: str,
+    label: str,
+    due: datetime | None,
+    done_at: datetime | None,
+    now: datetime,
+    article: str = "",
+) -> TimelineItem:
+    lit = None if due is None else light(due=due, now=now, done_at=done_at, warn=WARN_BEFORE)
+    return TimelineItem(key, label, due, done_at, lit, article)
+
+
+def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
+    """Every statutory date of the lot with its light and the article that sets it."""
+    tender = lot.tender
+    book = tender_rulebook(tender, now=now)
+    status = LotStatus(lot.status)
+    listing = closing_point(tender) == "listing_end"
+    items: list[TimelineItem] = []
+    if tender.documents_issued_at is not None:
+        done = tender.documents_issued_at if tender.status == TenderStatus.PUBLISHED else None
+        items.append(
+            _item("documents_issued", _("招标文件发出"), tender.documents_issued_at, done, now)
+        )
+    if tender.clarification_deadline is not None:
+        items.append(
+            _item(
+                "clarification_deadline",
+                _("澄清截止"),
+                tender.clarification_deadline,
+                tender.clarification_deadline if now >= tender.clarification_deadline else None,
+                now,
+                book.article("clarification_deadline"),
+            )
+        )
+    if lot.opens_at is not None:
+        opened = lot.opens_at if status not in (LotStatus.DRAFT, LotStatus.PUBLISHED) else None
+        label = _("挂牌开始") if listing else _("投标开始")
+        items.append(_item("opens_at", label, lot.opens_at, opened, now))
+    if lot.closes_at is not None:
+        closed = lot.closes_at if status in _PASSED_BIDDING else None
+        label = _("挂牌截止") if listing else _("投标截止（开标）")
+        article = book.article(closing_point(tender))
+        items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
+    for objection in lot.objections.order_by("raised_at", "pk"):
+        items.append(
+            _item(
+                f"objection:{objection.pk}",
+                _("异议答复（%(stage)s）") % {"stage": objection.get_stage_display()},
+                objection.answer_due,
+                objection.answered_at,
+                now,
+                book.article("objection_answer"),
+            )
+        )
+    if lot.publicity_ends_at is not None:
+        ended = lot.publicity_ends_at if status in _PASSED_PUBLICITY else None
+        items.append(
+            _item(
+                "publicity_end",
+                _("公示期满"),
+                lot.publicity_ends_at,
+                ended,
+                now,
+                book.article("publicity_end"),
+            )
+        )
+    award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
+    if award is not None:
+        due = award_deadlines(award, book)
+        contract = getattr(lot, "contract", None)
+        items.append(
+            _item(
+                "contract",
+                _("签订合同"),
+                due.contract,
+                contract.recorded_at if contract is not None else None,
+                now,
+                book.article("contract") or _("招标投标法 第46条"),
+            )
+        )
+        report = lot_report_document(lot)
+        items.append(
+            _item(
+                "report",
+                _("提交书面报告"),
+                due.report,
+                report.uploaded_at if report is not None else None,
+                now,
+                book.article("report") or _("招标投标法 第47条"),
+            )
+        )
+    for source in timeline_sources():
+        items.extend(source(lot, now))
+    return items

@@ -1,0 +1,1 @@
+"""The signed-in pages of trading, one module per console (URLs name each view by its module)."""

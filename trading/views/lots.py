@@ -1,0 +1,378 @@
+"""The lot page: its timeline with lights, holds and history, and the actions each role takes.
+
+The part the chronograph changes is polled by htmx (`lot_live`). Each action reaches the lot
+through `access_lot` with its purpose: the owner decides, desk staff run, regulators read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from trading import forms as f
+from trading.domain.employer import OrganisationKind
+from trading.domain.lifecycle import TERMINAL, LotEvent, LotStatus, allowed_events
+from trading.models import Hold, Lot, Organisation, User
+from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
+from trading.selectors.documents import lot_document_downloads
+from trading.selectors.next_steps import lot_next_step
+from trading.selectors.tenders import lot_ledger_entries
+from trading.selectors.timeline import lot_timeline
+from trading.services.awards import award_confirm, contract_record, report_file
+from trading.services.lots import lot_terminate
+from trading.services.objections import objection_answer
+from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
+from trading.views.common import acting_user, form_refused, now
+
+LEDGER_LIMIT = 50
+
+
+# The ledger's action codes (trading.services.tenders / lots) as a reader says them.
+LEDGER_ACTIONS: dict[str, Any] = {
+    "tender.drafted": gettext_lazy("起草招标项目"),
+    "tender.updated": gettext_lazy("修改招标项目"),
+    "tender.document_uploaded": gettext_lazy("上传招标文件"),
+    "tender.submitted": gettext_lazy("提交审核"),
+    "tender.rejected": gettext_lazy("退回修改"),
+    "tender.published": gettext_lazy("审核发布"),
+    "tender.amended": gettext_lazy("发布变更"),
+    "tender.clarified": gettext_lazy("发布澄清"),
+    "question.asked": gettext_lazy("提出问题"),
+    "lot.drafted": gettext_lazy("添加标段"),
+    "lot.updated": gettext_lazy("修改标段"),
+    "lot.published": gettext_lazy("标段公告"),
+    "lot.open_bidding": gettext_lazy("开始投标"),
+    "lot.close_bidding": gettext_lazy("投标截止"),
+    "lot.bids_sufficient": gettext_lazy("开标：有效投标数足够"),
+    "lot.bids_insufficient": gettext_lazy("流标：有效投标不足"),
+    "lot.sold": gettext_lazy("竞价成交"),
+    "lot.unsold": gettext_lazy("流拍"),
+    "lot.evaluation_reported": gettext_lazy("登记评标结果，开始公示"),
+    "lot.publicity_ended": gettext_lazy("公示期满"),
+    "lot.awarded": gettext_lazy("确定中标人"),
+    "award.letter_issued": gettext_lazy("中标通知书发出"),
+    "lot.contracted": gettext_lazy("合同已签订"),
+    "lot.closed": gettext_lazy("结束"),
+    "lot.terminated": gettext_lazy("终止"),
+    "lot.suspended": gettext_lazy("暂停"),
+    "lot.resumed": gettext_lazy("恢复"),
+    "lot.deadline_moved": gettext_lazy("顺延截止时间"),
+    "hold.placed": gettext_lazy("暂停事由登记"),
+    "hold.lifted": gettext_lazy("暂停事由消除"),
+    "objection.raised": gettext_lazy("提出异议"),
+    "objection.answered": gettext_lazy("答复异议"),
+    "contract.recorded": gettext_lazy("登记合同"),
+    "report.filed": gettext_lazy("提交书面报告"),
+}
+
+
+def ledger_action_label(action: str) -> str:
+    return str(LEDGER_ACTIONS.get(action, action))
+
+
+def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
+    state = _lot_state(lot)
+    ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
+    for entry in ledger:
+        entry.label = ledger_action_label(entry.action)  # type: ignore[attr-defined]
+    return {
+        "lot": lot,
+        "tender": lot.tender,
+        "role": role,
+        "now": moment,
+        "timeline": lot_timeline(lot, moment),
+        "holds": Hold.objects.filter(lot=lot).order_by("-placed_at"),
+        "active_holds": Hold.objects.filter(lot=lot, lifted_at__isnull=True).count(),
+        "ledger": ledger,
+        # The page's first state: the poll keeps it, so the notice of a change stays shown.
+        "since": since or state,
+        "changed": bool(since) and since != state,
+        "state": state,
+        "terminal": lot.status in TERMINAL,
+        "next_step": lot_next_step(lot, lot.tender, role, moment),
+    }
+
+
+def _lot_state(lot: Lot) -> str:
+    return f"{lot.status}{'-suspended' if lot.suspended_at else ''}"
+
+
+def _lot_for(request: HttpRequest, pk: int) -> tuple[Lot, Role]:
+    user = acting_user(request)
+    lot = access_lot(user, pk, purpose=Purpose.VIEW)
+    return lot, project_role(user, lot.tender.project)
+
+
+@require_GET
+@login_required
+def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lot, role = _lot_for(request, pk)
+    return render(request, "trading/lot_detail.html", _lot_page_context(lot, role))
+
+
+def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
+    moment = now()
+    context = _lot_live_context(lot, role, moment)
+    status = lot.status
+    context.update(
+        objections=lot.objections.order_by("raised_at"),
+        candidates=lot.candidates.order_by("rank"),
+        award=getattr(lot, "award", None) if _has(lot, "award") else None,
+        contract=getattr(lot, "contract", None) if _has(lot, "contract") else None,
+        documents=lot.tender.documents.filter(Q(lot=lot) | Q(lot__isnull=True)).order_by(
+            "-version"
+        ),
+        # None while who downloaded is secret (法 第22条): the page then says nothing at all.
+        downloads=lot_document_downloads(lot, role=role),
+    )
+    if role == Role.OWNER:
+        context["answer_forms"] = {
+            objection.pk: forms.get(f"answer_{objection.pk}") or f.ObjectionAnswerForm()
+            for objection in lot.objections.filter(answered_at__isnull=True)
+        }
+        if status == LotStatus.PUBLICITY and not context["award"]:
+            context["award_form"] = forms.get("award") or f.AwardForm(lot=lot)
+            context["award_open"] = (
+                lot.publicity_ends_at is not None
+                and lot.publicity_ends_at <= moment
+                and context["active_holds"] == 0
+            )
+        if status == LotStatus.AWARDED and not context["contract"]:
+            context["contract_form"] = forms.get("contract") or f.ContractForm()
+        if (
+            status == LotStatus.CONTRACTED
+            and context["contract"]
+            and not context["contract"].report_id
+        ):
+            context["report_form"] = forms.get("report") or f.ReportForm()
+    if role == Role.STAFF and lot.suspended_at is None:
+        if status == LotStatus.OPENING:
+            context["bid_count_form"] = forms.get("bid_count") or f.BidCountForm()
+        if status == LotStatus.EVALUATION:
+            context["evaluation_form"] = forms.get("evaluation") or f.EvaluationForm(
+                bidders=_bidders()
+            )
+    if "terminate" in forms:
+        # A refused termination is shown with its reason, even where the form is no longer offered.
+        context["terminate_form"] = forms["terminate"]
+    elif role == Role.OWNER and LotEvent.TERMINATE in allowed_events(
+        lot.tender.procedure.family, status
+    ):
+        # 实施条例 第31条: the owner terminates, before the award, and says why.
+        context["terminate_form"] = f.ReasonForm(label=_("终止理由"))
+    return context
+
+
+def _has(lot: Lot, relation: str) -> bool:
+    try:
+        getattr(lot, relation)
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def _bidders() -> QuerySet[Organisation]:
+    # Until enrolment exists every verified bidder may be named; the service checks again.
+    return Organisation.objects.filter(
+        kind=OrganisationKind.BIDDER, verified_at__isnull=False
+    ).order_by("name")
+
+
+@require_GET
+@login_required
+def lot_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the lot page the chronograph changes, for the page's htmx poll."""
+    lot, role = _lot_for(request, pk)
+    context = _lot_live_context(lot, role, now(), since=request.GET.get("since", ""))
+    return render(request, "trading/includes/lot_live.html", context)
+
+
+def _lot_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    purpose: Purpose,
+    form_class: Callable[..., f.ConsoleForm],
+    form_key: str,
+    call: Callable[[Lot, User, dict[str, Any]], Any],
+    success: str,
+    form_kwargs: Callable[[Lot], dict[str, Any]] | None = None,
+    field_map: dict[str, str] | None = None,
+) -> HttpResponse:
+    user = acting_user(request)
+    lot = access_lot(user, pk, purpose=purpose)
+    kwargs = form_kwargs(lot) if form_kwargs else {}
+    form = form_class(request.POST, request.FILES or None, now=now(), **kwargs)
+    if form.is_valid():
+        try:
+            call(lot, user, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as refused:
+            form_refused(form, refused, field_map)
+        else:
+            messages.success(request, success)
+            return redirect("lot_detail", lot.pk)
+    lot.refresh_from_db()
+    role = project_role(user, lot.tender.project)
+    return render(
+        request,
+        "trading/lot_detail.html",
+        _lot_page_context(lot, role, **{form_key: form}),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def lot_bid_count_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.OPERATE,
+        form_class=f.BidCountForm,
+        form_key="bid_count",
+        call=lambda lot, user, data: lot_record_bid_count(lot=lot, count=data["count"], actor=user),
+        success=_("已登记有效投标数。"),
+    )
+
+
+def _candidate_inputs(rows: list[dict[str, Any]]) -> list[CandidateInput]:
+    # The service ranks candidates in the order given.
+    ordered = sorted(rows, key=lambda row: row["rank"])
+    return [
+        CandidateInput(organisation=row["organisation"], price=row["price"], score=row.get("score"))
+        for row in ordered
+    ]
+
+
+@require_POST
+@login_required
+def lot_evaluation_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(lot: Lot, user: User, data: dict[str, Any]) -> None:
+        form_rows = [
+            {
+                "rank": rank,
+                "organisation": data[f"organisation_{rank}"],
+                "price": data[f"price_{rank}"],
+                "score": data.get(f"score_{rank}"),
+            }
+            for rank in f.EvaluationForm.RANKS
+            if data.get(f"organisation_{rank}") is not None
+        ]
+        lot_record_evaluation(
+            lot=lot,
+            candidates=_candidate_inputs(form_rows),
+            report_file=data["report_file"],
+            actor=user,
+        )
+
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.OPERATE,
+        form_class=f.EvaluationForm,
+        form_key="evaluation",
+        form_kwargs=lambda lot: {"bidders": _bidders()},
+        call=call,
+        success=_("已登记评标结果，中标候选人进入公示。"),
+    )
+
+
+@require_POST
+@login_required
+def lot_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.EDIT,
+        form_class=f.ReasonForm,
+        form_key="terminate",
+        form_kwargs=lambda lot: {"label": _("终止理由")},
+        call=lambda lot, user, data: lot_terminate(lot=lot, reason=data["reason"], actor=user),
+        success=_("已终止该标段。"),
+    )
+
+
+@require_POST
+@login_required
+def award_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.EDIT,
+        form_class=f.AwardForm,
+        form_key="award",
+        form_kwargs=lambda lot: {"lot": lot},
+        call=lambda lot, user, data: award_confirm(
+            lot=lot, candidate=data["candidate"], reason=data.get("reason", ""), actor=user
+        ),
+        success=_("已确定中标人；中标通知书经交易中心审核发布后即为发出。"),
+    )
+
+
+@require_POST
+@login_required
+def contract_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.EDIT,
+        form_class=f.ContractForm,
+        form_key="contract",
+        call=lambda lot, user, data: contract_record(
+            lot=lot,
+            signed_on=data["signed_on"],
+            amount=data["amount"],
+            file=data["file"],
+            actor=user,
+        ),
+        success=_("合同已登记。"),
+    )
+
+
+@require_POST
+@login_required
+def report_file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lot_action(
+        request,
+        pk,
+        purpose=Purpose.EDIT,
+        form_class=f.ReportForm,
+        form_key="report",
+        call=lambda lot, user, data: report_file(lot=lot, file=data["file"], actor=user),
+        success=_("书面报告已提交。"),
+    )
+
+
+@require_POST
+@login_required
+def objection_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    objection = access_objection(user, pk, purpose=Purpose.EDIT)
+    lot = objection.lot
+    form = f.ObjectionAnswerForm(request.POST, now=now())
+    if form.is_valid():
+        try:
+            objection_answer(objection=objection, answer=form.cleaned_data["answer"], actor=user)
+        except (ValidationError, PermissionDenied) as refused:
+            form_refused(form, refused)
+        else:
+            messages.success(request, _("异议已答复。"))
+            return redirect("lot_detail", lot.pk)
+    role = project_role(user, lot.tender.project)
+    return render(
+        request,
+        "trading/lot_detail.html",
+        _lot_page_context(lot, role, **{f"answer_{objection.pk}": form}),
+        status=400,
+    )
