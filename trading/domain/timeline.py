@@ -423,3 +423,13 @@ def schedule_points(
         Point.REPORT: report_at,
     }
     return {str(name): moment for name, moment in named.items() if moment is not None}
+
+
+def beyond_horizon(moment: datetime, *, now: datetime, days: int) -> bool:
+    """Whether `moment` lies more than `days` days after `now`: further ahead than any transaction
+    plausibly needs (a mistyped year), whatever the legal periods would allow."""
+    if moment.utcoffset() is None or now.utcoffset() is None:
+        raise ValueError(f"aware datetimes are required, got {moment!r} and {now!r}")
+    # Compared by parts, so no `days` overflows a timedelta and no moment overflows a datetime.
+    ahead = moment - now
+    return ahead.days > days or (ahead.days == days and bool(ahead.seconds or ahead.microseconds))
