@@ -16,7 +16,7 @@ from notices import services
 from notices.models import Notice, NoticeStatus
 from notices.selectors import access_notice, notice_list_queue
 from trading.clock import get_clock
-from trading.forms import schedule_field
+from trading.forms import add_service_errors, schedule_field
 from trading.models import User
 from trading.selectors.grants import desk_list_operated_by
 
@@ -115,7 +115,14 @@ def notice_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.notice_approve(
             notice=notice, publish_at=form.cleaned_data.get("publish_at"), actor=user
         )
-    except (ValidationError, PermissionDenied) as refused:
+    except ValidationError as refused:
+        if not hasattr(refused, "error_dict"):
+            _refused(request, refused)
+            return redirect("notice_edit", notice.pk)
+        # A refused time goes next to its field, the draft and the form as they were.
+        add_service_errors(form, refused)
+        return _page(request, notice, approve_form=form)
+    except PermissionDenied as refused:
         _refused(request, refused)
         return redirect("notice_edit", notice.pk)
     messages.success(request, _("已审核，公告将按时生成并发布。"))
