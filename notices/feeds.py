@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
@@ -20,23 +21,32 @@ def _detail_url(notice: Notice) -> str:
     return reverse("portal_notice_detail", args=[notice.pk])
 
 
-def _int(raw: str | None, default: int) -> int:
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        return -1
+# ASCII digits only: int() also takes "١٢", " 12", "+12" and "1_2", which are no sequence numbers.
+_DIGITS = re.compile(r"[0-9]{1,19}")
+# Sequence numbers are bigint: a larger cursor is nonsense, not a position past the end.
+SEQ_MAX = 2**63 - 1
+
+
+def _whole(raw: str | None, default: int, *, low: int, high: int) -> int | None:
+    """The whole number `raw` spells between `low` and `high`, `default` when absent, else None."""
+    if not raw:
+        return default
+    if not _DIGITS.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 @require_GET
 def notice_changes(request: HttpRequest) -> JsonResponse:
     """Published notices after `after` in publication order: poll with the returned next_after."""
-    after = _int(request.GET.get("after"), 0)
-    limit = _int(request.GET.get("limit"), 100)
-    if after < 0 or limit < 1:
+    after = _whole(request.GET.get("after"), 0, low=0, high=SEQ_MAX)
+    limit = _whole(request.GET.get("limit"), 100, low=1, high=CHANGES_MAX)
+    if after is None or limit is None:
         return JsonResponse(
             {
-                "error": _("after 须为非负整数，limit 须为 1 至 %(max)s 的整数。")
-                % {"max": CHANGES_MAX}
+                "error": _("after 须为 0 至 %(seq_max)s 的整数，limit 须为 1 至 %(max)s 的整数。")
+                % {"seq_max": SEQ_MAX, "max": CHANGES_MAX}
             },
             status=400,
         )
@@ -84,9 +94,7 @@ class RegionBusinessTypeFeed(Feed):
 
     def link(self, obj: tuple[Region, BusinessType]) -> str:
         region, business_type = obj
-        return (
-            f"{reverse('portal_notices')}?region={region.code}&business_type={business_type.code}"
-        )
+        return f"{reverse('portal_notices')}?region={region.code}&type={business_type.code}"
 
     def subtitle(self, obj: tuple[Region, BusinessType]) -> str:
         return _("天平公共资源交易平台发布的公告、公示与结果")

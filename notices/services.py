@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +29,7 @@ from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus, PublicationCounter
 from trading.clock import Clock, get_clock
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
+from trading.domain.timeline import beyond_horizon, format_moment
 from trading.events import event_emit
 from trading.models import Lot, OutboxEvent, ProcedureFamily, Tender, User
 from trading.selectors.access import desk_staff_list, operates_desk
@@ -247,8 +249,8 @@ def notice_approve(
         now = clock()
         if notice.status != NoticeStatus.DRAFT:
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
-        if publish_at is not None and publish_at < now:
-            raise ValidationError({"publish_at": _("发布时间不能早于当前时间。")}, code="past")
+        if publish_at is not None:
+            _check_schedule(notice, publish_at, now)
         notice.status = notice_transition(notice.status, NoticeEvent.APPROVE)
         notice.publish_at = publish_at or now
         notice.approved_by = actor
@@ -264,6 +266,34 @@ def notice_approve(
             publish_at=approved_for.isoformat(),
         )
     return notice
+
+
+def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None:
+    """A set publication time: not past, not after the notice's legal limit (DOMAIN.md limits),
+    and not beyond the platform's scheduling horizon (a mistyped year)."""
+    if publish_at < now:
+        _refuse_time(_("发布时间不能早于当前时间。"), code="past")
+    if notice.due_at is not None and publish_at > notice.due_at:
+        limit = publication_limit(notice.kind, notice.business_type.code)
+        _refuse_time(
+            _("发布时间不得晚于本公告的法定发布期限 %(due)s（%(rule)s）；留空则立即发布。")
+            % {
+                "due": format_moment(notice.due_at),
+                "rule": limit.describe() if limit is not None else "",
+            },
+            code="after_legal_limit",
+        )
+    days = settings.SCHEDULE_HORIZON_DAYS
+    if beyond_horizon(publish_at, now=now, days=days):
+        _refuse_time(
+            _("发布时间不得晚于 %(latest)s：定时发布最多提前 %(days)s 天。")
+            % {"latest": format_moment(now + timedelta(days=days)), "days": days},
+            code="beyond_horizon",
+        )
+
+
+def _refuse_time(message: str, *, code: str) -> NoReturn:
+    raise ValidationError({"publish_at": ValidationError(message, code=code)})
 
 
 def notices_due(now: datetime) -> QuerySet[Notice]:

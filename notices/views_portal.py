@@ -37,6 +37,12 @@ RESULT_KINDS = (
     NoticeKind.TERMINATION,
 )
 OPEN_LOT_STATUSES = (LotStatusChoices.PUBLISHED, LotStatusChoices.BIDDING)
+# Filter dates outside these are refused: far wider than any notice, and far from the ends of
+# Python's dates, which a day boundary in Shanghai, or the day after, would overflow.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+# Cursors are ids, bigint in the database: a larger one names no notice or lot.
+CURSOR_MAX = 2**63 - 1
 
 
 class CodeChoiceField(forms.ModelChoiceField):
@@ -44,6 +50,31 @@ class CodeChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
+
+
+class BoundedDateField(forms.DateField):
+    """A filter date between DATE_MIN and DATE_MAX (DESIGN.md invariant 8)."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            raise forms.ValidationError(
+                _("请输入 %(min)s 至 %(max)s 之间的日期。"),
+                code="out_of_range",
+                params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+            )
+
+
+def cursor_field() -> forms.IntegerField:
+    """The hidden keyset cursor ("after"): an id, which a person never types."""
+    message = _("翻页位置无效，请从第一页重新查询。")
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=CURSOR_MAX,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
 
 
 class NoticeFilterForm(forms.Form):
@@ -74,14 +105,22 @@ class NoticeFilterForm(forms.Form):
         choices=[("", _("全部类型")), *NoticeKind.choices],
         required=False,
     )
-    date_from = forms.DateField(
-        label=_("发布日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_from = BoundedDateField(
+        label=_("发布日期自"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+        ),
     )
-    date_to = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_to = BoundedDateField(
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+        ),
     )
     training = forms.BooleanField(label=_("包括培训演示"), required=False)
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = cursor_field()
 
     def __init__(self, *args: Any, kinds: tuple[str, ...] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -275,7 +314,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 class OpenLotFilterForm(forms.Form):
     region = NoticeFilterForm.base_fields["region"]
     type = NoticeFilterForm.base_fields["type"]
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = cursor_field()
 
 
 def open_lots() -> QuerySet[Lot]:

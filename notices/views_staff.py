@@ -19,7 +19,7 @@ from trading.clock import get_clock
 from trading.forms import schedule_field
 from trading.models import User
 from trading.selectors.access import access_desk_console
-from trading.views.common import acting_user, message_refusal
+from trading.views.common import acting_user, form_refused, message_refusal
 
 
 class NoticeTextForm(forms.Form):
@@ -110,7 +110,14 @@ def notice_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.notice_approve(
             notice=notice, publish_at=form.cleaned_data.get("publish_at"), actor=user
         )
-    except (ValidationError, PermissionDenied) as refused:
+    except ValidationError as refused:
+        if not hasattr(refused, "error_dict"):
+            message_refusal(request, refused)
+            return redirect("notice_edit", notice.pk)
+        # A refused time goes next to its field, the draft and the form as they were.
+        form_refused(form, refused)
+        return _page(request, notice, approve_form=form)
+    except PermissionDenied as refused:
         message_refusal(request, refused)
         return redirect("notice_edit", notice.pk)
     messages.success(request, _("已审核，公告将按时生成并发布。"))

@@ -152,7 +152,8 @@ CELERY_TASK_DEFAULT_QUEUE = "slow"
 CELERY_TIMEZONE = TIME_ZONE
 CHRONOGRAPH_TICK_SECONDS = float(os.environ.get("CHRONOGRAPH_TICK_SECONDS", "5"))
 LEDGER_CHECKPOINT_SECONDS = float(os.environ.get("LEDGER_CHECKPOINT_SECONDS", "60"))
-# No transaction is scheduled further ahead than this (a mistyped year is refused, not published).
+# How far ahead a scheduled date may lie (a notice's publication, a lot's deadline): further
+# than a transaction can plausibly need is a typing error (the year 9999), refused.
 SCHEDULE_HORIZON_DAYS = int(os.environ.get("SCHEDULE_HORIZON_DAYS", "730"))
 
 # The clock every service reads (after taking its locks). Tests swap it.

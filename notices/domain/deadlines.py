@@ -22,6 +22,14 @@ class PublicationLimit:
     unit: str
     article: str
 
+    def describe(self) -> str:
+        """The rule in words, its article first: 招标投标法 第16条，当日发布."""
+        if self.days == 0 and self.unit == DAY:
+            period = "当日发布"
+        else:
+            period = f"{self.days}{'日' if self.unit == DAY else '个工作日'}内发布"
+        return f"{self.article}，{period}"
+
 
 _DEFAULT: Final[dict[str, PublicationLimit]] = {
     "announcement": PublicationLimit(0, DAY, "招标投标法 第16条"),

@@ -6,15 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from notices.models import Notice, NoticeKind, NoticeStatus
-from notices.services import notice_approve, notice_render_failed
+from notices.services import notice_approve, notice_correct, notice_render_failed
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events, fake_render
 from tests.tenders import World, make_tender, make_world
+from trading.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +75,7 @@ def test_staff_edit_then_approve_for_a_set_time(
     )
     assert saved.status_code == 302
     approved = client.post(
-        reverse("notice_approve", args=[draft.pk]), {"publish_at": "2026-12-01T09:00"}
+        reverse("notice_approve", args=[draft.pk]), {"publish_at": "2026-11-30T18:00"}
     )
 
     assert approved.status_code == 302
@@ -80,8 +83,98 @@ def test_staff_edit_then_approve_for_a_set_time(
     assert draft.title == "儋州市道路工程招标公告（第二次）"
     assert draft.status == NoticeStatus.SCHEDULED
     assert draft.publish_at is not None and draft.publish_at.isoformat() == (
-        "2026-12-01T01:00:00+00:00"
+        "2026-11-30T10:00:00+00:00"
     )
+
+
+def refused_next_to_the_field(page: Any, draft: Notice, *expected: str) -> str:
+    """The page again, the error on the time field, the draft unapproved and nothing logged."""
+    assert page.status_code == 200
+    [error] = page.context["approve_form"].errors["publish_at"]
+    for text in expected:
+        assert text in error
+    assert escape(error) in page.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.publish_at, draft.approved_by_id) == (
+        NoticeStatus.DRAFT,
+        None,
+        None,
+    )
+    assert not LedgerEntry.objects.filter(
+        action="notice.approved", object_id=str(draft.pk)
+    ).exists()
+    return str(error)
+
+
+@pytest.mark.parametrize("publish_at", ["9999-12-31T23:59", "2026-12-01T09:00"])
+def test_a_time_after_the_legal_limit_is_refused_naming_the_limit_and_its_rule(
+    world: World, draft: Notice, publish_at: str
+) -> None:
+    page = signed_in(world.staff).post(
+        reverse("notice_approve", args=[draft.pk]), {"publish_at": publish_at}
+    )
+
+    # An announcement is due the day its tender is published (招标投标法 第16条).
+    refused_next_to_the_field(page, draft, "2026-11-30 24:00", "招标投标法 第16条，当日发布")
+
+
+def test_the_legal_limit_message_is_translated(world: World, draft: Notice) -> None:
+    client = signed_in(world.staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.post(
+        reverse("notice_approve", args=[draft.pk]), {"publish_at": "9999-12-31T23:59"}
+    )
+
+    refused_next_to_the_field(page, draft, "later than this notice's legal limit, 2026-11-30 24:00")
+
+
+def test_a_time_in_the_year_1_is_refused_as_past(world: World, draft: Notice) -> None:
+    page = signed_in(world.staff).post(
+        reverse("notice_approve", args=[draft.pk]), {"publish_at": "0001-01-01T00:00"}
+    )
+
+    refused_next_to_the_field(page, draft, "发布时间不能早于当前时间。")
+
+
+@pytest.fixture
+def correction(world: World, draft: Notice, clock: ControlledClock) -> Notice:
+    """A correction: no legal limit of its own, so only the horizon bounds its time."""
+    notice_approve(notice=draft, actor=world.staff)
+    notice_render_and_publish(draft.pk, render=fake_render, clock=clock)
+    corrected = notice_correct(notice=draft, title="更正公告", body="", actor=world.staff)
+    assert corrected.due_at is None
+    return corrected
+
+
+@pytest.mark.parametrize(
+    ("horizon", "publish_at", "latest"),
+    [
+        (730, "9999-12-31T23:59", "2028-11-29 12:00"),
+        (730, "2028-11-29T12:01", "2028-11-29 12:00"),
+        (30, "2026-12-30T12:01", "2026-12-30 12:00"),
+    ],
+)
+def test_a_time_beyond_the_horizon_is_refused(
+    world: World, correction: Notice, settings: Any, horizon: int, publish_at: str, latest: str
+) -> None:
+    settings.SCHEDULE_HORIZON_DAYS = horizon
+
+    page = signed_in(world.staff).post(
+        reverse("notice_approve", args=[correction.pk]), {"publish_at": publish_at}
+    )
+
+    refused_next_to_the_field(page, correction, latest, f"最多提前 {horizon} 天")
+
+
+def test_a_time_at_the_horizon_is_accepted(world: World, correction: Notice) -> None:
+    approved = signed_in(world.staff).post(
+        reverse("notice_approve", args=[correction.pk]), {"publish_at": "2028-11-29T12:00"}
+    )
+
+    assert approved.status_code == 302
+    correction.refresh_from_db()
+    assert correction.status == NoticeStatus.SCHEDULED
 
 
 def test_an_empty_title_is_refused_with_a_message(world: World, draft: Notice) -> None:

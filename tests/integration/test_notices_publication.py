@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from tests.tenders import (
 )
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.domain.retry import MAX_ATTEMPTS
+from trading.domain.timeline import SHANGHAI
 from trading.models import EventDelivery, LedgerEntry, Notification, Question, User
 from trading.selectors.tenders import tender_scope_key
 from trading.selectors.timeline import lot_timeline
@@ -264,6 +265,35 @@ def test_a_publish_time_in_the_past_is_refused(clock: ControlledClock) -> None:
             publish_at=clock.now - timedelta(minutes=1),
             actor=staff_of(notice),
         )
+
+
+@pytest.mark.parametrize(
+    "publish_at",
+    [
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(2026, 12, 1, 0, 1, tzinfo=SHANGHAI),
+    ],
+)
+def test_the_service_refuses_a_time_after_the_legal_limit(
+    clock: ControlledClock, publish_at: datetime
+) -> None:
+    notice = announcement(clock)
+    with pytest.raises(ValidationError) as refused:
+        notice_approve(notice=notice, publish_at=publish_at, actor=staff_of(notice))
+
+    assert refused.value.error_dict["publish_at"][0].code == "after_legal_limit"
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT
+
+
+def test_the_service_accepts_the_last_moment_of_the_legal_limit(clock: ControlledClock) -> None:
+    notice = announcement(clock)
+    assert notice.due_at == datetime(2026, 12, 1, tzinfo=SHANGHAI)
+
+    notice_approve(notice=notice, publish_at=notice.due_at, actor=staff_of(notice))
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SCHEDULED
 
 
 def test_a_failed_render_leaves_the_notice_unpublished_and_retries_it_with_backoff(

@@ -92,3 +92,17 @@ def test_every_notice_kind_has_a_limit() -> None:
     for kind in NoticeKind.values:
         assert publication_limit(kind, "other") is not None
     assert publication_limit("no-such-kind", "engineering") is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "business_type", "text"),
+    [
+        ("announcement", "engineering", "招标投标法 第16条，当日发布"),
+        ("candidates", "engineering", "招标投标法实施条例 第54条，3日内发布"),
+        ("result", "land", "国土资源部令第39号，10个工作日内发布"),
+    ],
+)
+def test_a_limit_describes_its_article_and_period(kind: str, business_type: str, text: str) -> None:
+    limit = publication_limit(kind, business_type)
+    assert limit is not None
+    assert limit.describe() == text

@@ -468,5 +468,10 @@ def schedule_points(
 
 
 def beyond_horizon(moment: datetime, *, now: datetime, days: int) -> bool:
-    """Whether `moment` lies further ahead of `now` than any transaction plausibly needs."""
-    return moment - now > timedelta(days=days)
+    """Whether `moment` lies more than `days` days after `now`: further ahead than any transaction
+    plausibly needs (a mistyped year), whatever the legal periods would allow."""
+    if moment.utcoffset() is None or now.utcoffset() is None:
+        raise ValueError(f"aware datetimes are required, got {moment!r} and {now!r}")
+    # Compared by parts, so no `days` overflows a timedelta and no moment overflows a datetime.
+    ahead = moment - now
+    return ahead.days > days or (ahead.days == days and bool(ahead.seconds or ahead.microseconds))
