@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from notices.domain.codes import verification_code_new
 from notices.domain.deadlines import publication_limit
 from notices.domain.lifecycle import NoticeEvent, notice_transition
-from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus, PublicationCounter
+from notices.lock_objects import lock_notice, lock_publication_counter
+from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
 from trading.clock import Clock, get_clock
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
 from trading.domain.timeline import beyond_horizon, format_moment
@@ -141,10 +142,6 @@ def _ledger(
     )
 
 
-def _lock(notice: Notice) -> Notice:
-    return Notice.objects.select_for_update().get(pk=notice.pk)
-
-
 def _require_desk_staff(actor: User, notice: Notice) -> None:
     if not operates_desk(actor, notice.tender.desk_id):
         raise PermissionDenied(_("只有本交易科室的工作人员可以审核发布公告。"))
@@ -221,7 +218,7 @@ def notice_update(
     if len(body or "") > BODY_MAX:
         raise ValidationError({"body": _("正文不能超过20000字。")}, code="body")
     with transaction.atomic():
-        notice = _lock(notice)
+        notice = lock_notice(notice.pk)
         if notice.status != NoticeStatus.DRAFT:
             raise ValidationError(_("只有待审核的公告可以修改。"), code="not_draft")
         notice.title = title
@@ -245,7 +242,7 @@ def notice_approve(
         raise ValidationError({"publish_at": _("请填写带时区的日期时间。")}, code="datetime")
     clock = clock or get_clock()
     with transaction.atomic():
-        notice = _lock(notice)
+        notice = lock_notice(notice.pk)
         now = clock()
         if notice.status != NoticeStatus.DRAFT:
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
@@ -335,7 +332,7 @@ def notice_publish_rendered(
         raise ValueError("the rendered PDF does not match its sha256")
     clock = clock or get_clock()
     with transaction.atomic():
-        notice = _lock(notice)
+        notice = lock_notice(notice.pk)
         if notice.status != NoticeStatus.SCHEDULED:
             return notice  # published by another render of the same notice, or withdrawn
         notice.pdf.save(
@@ -343,8 +340,7 @@ def notice_publish_rendered(
         )
         # The single publisher: the counter row is held until commit, so numbers are handed out
         # and become visible in commit order and a poller of the change feed never skips one.
-        PublicationCounter.objects.bulk_create([PublicationCounter(id=1)], ignore_conflicts=True)
-        counter = PublicationCounter.objects.select_for_update().get(id=1)
+        counter = lock_publication_counter()
         now = clock()
         counter.last_seq += 1
         counter.save(update_fields=["last_seq"])
@@ -410,7 +406,7 @@ def notice_render_failed(*, notice: Notice, error: str, clock: Clock | None = No
     """A failed render leaves the notice unpublished and retries it later (backoff, then staff)."""
     clock = clock or get_clock()
     with transaction.atomic():
-        notice = _lock(notice)
+        notice = lock_notice(notice.pk)
         now = clock()
         if notice.status != NoticeStatus.SCHEDULED:
             return notice
@@ -431,7 +427,7 @@ def notice_render_retry(*, notice: Notice, actor: User, clock: Clock | None = No
     _require_desk_staff(actor, notice)
     clock = clock or get_clock()
     with transaction.atomic():
-        notice = _lock(notice)
+        notice = lock_notice(notice.pk)
         now = clock()
         if notice.status != NoticeStatus.SCHEDULED:
             raise ValidationError(_("只有待发布的公告可以重新生成。"), code="not_scheduled")
@@ -452,7 +448,7 @@ def notice_correct(
         raise ValidationError({"body": _("正文不能超过20000字。")}, code="body")
     clock = clock or get_clock()
     with transaction.atomic():
-        original = _lock(notice)
+        original = lock_notice(notice.pk)
         now = clock()
         if original.status != NoticeStatus.PUBLISHED:
             raise ValidationError(
