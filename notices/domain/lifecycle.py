@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from trading.domain.lifecycle import step
+
 
 class NoticeState(enum.StrEnum):
     """The values of `notices.models.NoticeStatus`."""
@@ -34,17 +36,6 @@ NOTICE_TRANSITIONS: dict[tuple[NoticeState, NoticeEvent], NoticeState] = {
 }
 
 
-class IllegalNoticeTransition(Exception):
-    def __init__(self, state: NoticeState, event: NoticeEvent) -> None:
-        self.state = state
-        self.event = event
-        super().__init__(f"event {event!s} is not allowed from notice status {state!s}")
-
-
 def notice_transition(state: NoticeState | str, event: NoticeEvent | str) -> NoticeState:
-    """The status a notice moves to on `event`; anything the table does not list is refused."""
-    state, event = NoticeState(state), NoticeEvent(event)
-    try:
-        return NOTICE_TRANSITIONS[state, event]
-    except KeyError:
-        raise IllegalNoticeTransition(state, event) from None
+    """The status a notice moves to on `event` (NOTICE_TRANSITIONS), or IllegalStep."""
+    return step(NOTICE_TRANSITIONS, NoticeState(state), NoticeEvent(event))

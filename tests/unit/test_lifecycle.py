@@ -15,7 +15,7 @@ from trading.domain.lifecycle import (
     TIMED_EVENTS,
     TRANSITIONS,
     Family,
-    IllegalTenderTransition,
+    IllegalStep,
     IllegalTransition,
     LotEvent,
     LotStatus,
@@ -350,9 +350,9 @@ def test_every_tender_pair_moves_to_its_listed_target_or_is_refused(
     if target is not None:
         assert tender_transition(status, event) == target
         return
-    with pytest.raises(IllegalTenderTransition) as refused:
+    with pytest.raises(IllegalStep) as refused:
         tender_transition(status, event)
-    assert (refused.value.status, refused.value.event) == (status, event)
+    assert (refused.value.state, refused.value.event) == (status, event)
 
 
 def test_the_tender_table_holds_exactly_the_listed_transitions() -> None:

@@ -8,12 +8,12 @@ import pytest
 
 from notices.domain.lifecycle import (
     NOTICE_TRANSITIONS,
-    IllegalNoticeTransition,
     NoticeEvent,
     NoticeState,
     notice_transition,
 )
 from notices.models import NoticeStatus
+from trading.domain.lifecycle import IllegalStep
 
 # Written out literally, so any change to the table fails here.
 _NOTICE = {
@@ -36,7 +36,7 @@ def test_every_pair_moves_to_its_listed_target_or_is_refused(
     if target is not None:
         assert notice_transition(state, event) == target
         return
-    with pytest.raises(IllegalNoticeTransition):
+    with pytest.raises(IllegalStep):
         notice_transition(state, event)
 
 

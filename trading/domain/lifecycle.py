@@ -8,6 +8,7 @@ the lot's lock and writes the ledger entry with it; the chronograph fires the ti
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 
 
@@ -32,22 +33,26 @@ TENDER_TRANSITIONS: dict[tuple[TenderStatus, TenderEvent], TenderStatus] = {
 }
 
 
-class IllegalTenderTransition(Exception):
-    """An event that the tender table does not allow from the tender's status."""
+class IllegalStep(Exception):
+    """An event that a one-table lifecycle (a tender's, a notice's) does not allow from `state`."""
 
-    def __init__(self, status: TenderStatus, event: TenderEvent) -> None:
-        self.status = status
+    def __init__(self, state: str, event: str) -> None:
+        self.state = state
         self.event = event
-        super().__init__(f"event {event!s} is not allowed from tender status {status!s}")
+        super().__init__(f"event {event!s} is not allowed from status {state!s}")
+
+
+def step[S: enum.StrEnum, E: enum.StrEnum](table: Mapping[tuple[S, E], S], state: S, event: E) -> S:
+    """The status `table` moves `state` to on `event`; anything it does not list is refused."""
+    try:
+        return table[state, event]
+    except KeyError:
+        raise IllegalStep(state, event) from None
 
 
 def tender_transition(status: TenderStatus | str, event: TenderEvent | str) -> TenderStatus:
-    """The status a tender moves to on `event`; anything the table does not list is refused."""
-    status, event = TenderStatus(status), TenderEvent(event)
-    try:
-        return TENDER_TRANSITIONS[status, event]
-    except KeyError:
-        raise IllegalTenderTransition(status, event) from None
+    """The status a tender moves to on `event` (TENDER_TRANSITIONS), or IllegalStep."""
+    return step(TENDER_TRANSITIONS, TenderStatus(status), TenderEvent(event))
 
 
 class LotStatus(enum.StrEnum):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import (
-    IllegalTenderTransition,
+    IllegalStep,
     LotEvent,
     LotStatus,
     TenderEvent,
@@ -70,7 +70,7 @@ def _move(tender: Tender, event: TenderEvent, refusal: str) -> None:
     """Change the locked tender's status by the tender table, or refuse with `refusal`."""
     try:
         tender.status = tender_transition(tender.status, event)
-    except IllegalTenderTransition:
+    except IllegalStep:
         raise ValidationError(refusal, code="illegal_transition") from None
 
 
