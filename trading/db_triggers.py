@@ -151,3 +151,43 @@ def employer_trigger_statements(vendor: str) -> list[str]:
 def install_employer_triggers(apps: Any, schema_editor: Any) -> None:
     for statement in employer_trigger_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)
+
+
+def remove_employer_triggers(apps: Any, schema_editor: Any) -> None:
+    for name, table, events, _condition, _message in RULES:
+        if schema_editor.connection.vendor == "sqlite":
+            for event in events:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS tianping_{name}_{event.lower()}")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS tianping_{name} ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS tianping_{name}()")
+
+
+def around_sqlite_table_rebuild(
+    operations: list[Any],
+) -> list[Any]:
+    """`operations` with the employer triggers lifted around them on SQLite.
+
+    SQLite cannot alter a table in place: Django rebuilds it (create, copy, drop, rename). The drop
+    takes the table's own triggers with it, and the rename fails while another table's trigger
+    names the dropped one, so a migration that rebuilds trading_user or trading_organisation
+    removes the triggers first and installs them again after. PostgreSQL alters in place.
+    """
+    from django.db import migrations
+
+    def on_sqlite(function: Any) -> Any:
+        def run(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "sqlite":
+                function(apps, schema_editor)
+
+        return run
+
+    return [
+        migrations.RunPython(
+            on_sqlite(remove_employer_triggers), on_sqlite(install_employer_triggers)
+        ),
+        *operations,
+        migrations.RunPython(
+            on_sqlite(install_employer_triggers), on_sqlite(remove_employer_triggers)
+        ),
+    ]

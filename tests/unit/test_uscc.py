@@ -37,6 +37,12 @@ def test_lowercase_and_spaces_are_normalised() -> None:
     assert uscc.validate(f"  {EXAMPLE.lower()} ") == EXAMPLE
 
 
+def test_full_width_characters_typed_by_an_input_method_are_normalised() -> None:
+    full_width = "".join(chr(ord(char) + 0xFEE0) for char in EXAMPLE)
+    assert uscc.normalise(f"\u3000{full_width}") == EXAMPLE
+    assert uscc.validate(full_width) == EXAMPLE
+
+
 body = st.tuples(
     st.text(alphabet=uscc.ALPHABET, min_size=2, max_size=2),
     st.text(alphabet="0123456789", min_size=6, max_size=6),
