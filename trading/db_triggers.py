@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trading.domain.employer import GRANT_HOLDER, GRANT_TARGET
+from trading.domain.employer import GRANT_HOLDER, GRANT_TARGET, Grant
 
 EMPLOYER_ERROR = "tianping-employer"
 GRANT_CODENAMES = tuple(grant.value for grant in GRANT_HOLDER)
@@ -50,6 +50,18 @@ def _object_grant_violation() -> str:
             f" AND NOT ({' AND '.join(fits)}))"
         )
     return " OR ".join(clauses)
+
+
+def _supervised(jurisdiction: str) -> str:
+    app_label, model = GRANT_TARGET[Grant.SUPERVISE_JURISDICTION].split(".")
+    return (
+        "EXISTS (SELECT 1 FROM guardian_userobjectpermission g"
+        " JOIN auth_permission p ON p.id = g.permission_id"
+        f" WHERE p.codename = '{Grant.SUPERVISE_JURISDICTION.value}'"
+        " AND g.content_type_id = (SELECT id FROM django_content_type"
+        f" WHERE app_label = '{app_label}' AND model = '{model}')"
+        f" AND g.object_pk = CAST({jurisdiction} AS VARCHAR(255)))"
+    )
 
 
 def _holds_grant(user: str) -> str:
@@ -105,6 +117,14 @@ RULES: list[tuple[str, str, tuple[str, ...], str, str]] = [
         "NEW.kind <> OLD.kind AND EXISTS (SELECT 1 FROM trading_user u"
         f" WHERE u.organisation_id = NEW.id AND {_holds_grant('u.id')})",
         "an organisation whose users hold grants cannot change kind",
+    ),
+    (
+        # Its supervisors would watch another regulator's jurisdiction.
+        "jurisdiction_changes_regulator",
+        "trading_jurisdiction",
+        ("UPDATE",),
+        f"NEW.regulator_id <> OLD.regulator_id AND {_supervised('NEW.id')}",
+        "a jurisdiction with supervising grants cannot change regulator",
     ),
 ]
 

@@ -273,6 +273,25 @@ def _organisation_changes_kind(world: World, *, orm: bool, update: bool) -> None
         _sql("UPDATE trading_organisation SET kind = %s WHERE id = %s", ["bidder", center])
 
 
+def _supervised(world: World) -> Jurisdiction:
+    jurisdiction = world.targets["jurisdiction"]
+    _insert_orm(world, Grant.SUPERVISE_JURISDICTION.value, world.users["regulator"], jurisdiction)
+    assert isinstance(jurisdiction, Jurisdiction)
+    return jurisdiction
+
+
+def _jurisdiction_changes_regulator(world: World, *, orm: bool, update: bool) -> None:
+    # Its supervisor would then watch another regulator's jurisdiction.
+    jurisdiction, other = _supervised(world), world.other_regulator.pk
+    if orm:
+        Jurisdiction.objects.filter(pk=jurisdiction.pk).update(regulator_id=other)
+    else:
+        _sql(
+            "UPDATE trading_jurisdiction SET regulator_id = %s WHERE id = %s",
+            [other, jurisdiction.pk],
+        )
+
+
 RULE_CASES: dict[tuple[str, str], Callable[..., None]] = {
     ("group_object_grant", "INSERT"): _group_object,
     ("group_object_grant", "UPDATE"): _group_object,
@@ -290,6 +309,7 @@ RULE_CASES: dict[tuple[str, str], Callable[..., None]] = {
     ),
     ("user_changes_employer", "UPDATE"): _user_changes_employer,
     ("organisation_changes_kind", "UPDATE"): _organisation_changes_kind,
+    ("jurisdiction_changes_regulator", "UPDATE"): _jurisdiction_changes_regulator,
 }
 OBJECT_GRANT_RULE = {("object_grant", "INSERT"), ("object_grant", "UPDATE")}
 
@@ -394,6 +414,42 @@ def test_the_admin_organisation_page_cannot_change_a_granted_kind_even_without_i
         )
     center.refresh_from_db()
     assert center.kind == "center"
+
+
+def test_a_jurisdiction_nobody_supervises_may_change_regulator(world: World) -> None:
+    jurisdiction = world.targets["jurisdiction"]
+    Jurisdiction.objects.filter(pk=jurisdiction.pk).update(regulator=world.other_regulator)
+    jurisdiction.refresh_from_db()
+    assert isinstance(jurisdiction, Jurisdiction)
+    assert jurisdiction.regulator == world.other_regulator
+
+
+def test_the_admin_refuses_to_give_a_supervised_jurisdiction_to_another_regulator(
+    admin: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trading.admin import JurisdictionAdminForm
+
+    jurisdiction = _supervised(world)
+    form = {
+        "regulator": world.other_regulator.pk,
+        "name": jurisdiction.name,
+        "include_subregions": "on",
+        "regions": [world.targets["desk"].region_id],  # type: ignore[union-attr]
+        "business_types": [world.targets["desk"].business_type_id],  # type: ignore[union-attr]
+    }
+    url = f"/admin/trading/jurisdiction/{jurisdiction.pk}/change/"
+
+    response = admin.post(url, form)
+    assert response.status_code == 200
+    assert "不能更换监管部门" in response.content.decode()
+
+    monkeypatch.setattr(
+        JurisdictionAdminForm, "clean_regulator", lambda form: form.cleaned_data["regulator"]
+    )
+    with refused():
+        admin.post(url, form)
+    jurisdiction.refresh_from_db()
+    assert jurisdiction.regulator == world.regulator
 
 
 def test_the_admin_user_page_cannot_give_a_global_grant_even_without_its_filter(
