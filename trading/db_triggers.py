@@ -1,9 +1,14 @@
-"""Database triggers that keep 管办分离 true whatever path writes a grant (DESIGN.md invariant 5).
+"""The trading app's database triggers: 管办分离 by employer, and the append-only ledger.
 
-The granting service refuses bad grants with a translated message; these triggers refuse the same
-grants when they arrive any other way (admin, ORM, bulk_create, raw SQL). The conditions are
-generated from `trading.domain.employer` so the service and the database cannot disagree.
-Every refusal message starts with EMPLOYER_ERROR so callers can recognise it.
+管办分离 (DESIGN.md invariant 5): the granting service refuses bad grants with a translated message;
+these triggers refuse the same grants when they arrive any other way (admin, ORM, bulk_create, raw
+SQL). The conditions are generated from `trading.domain.employer` so the service and the database
+cannot disagree. Every refusal message starts with EMPLOYER_ERROR so callers can recognise it.
+
+The ledger (invariant 6): entries and checkpoints are only ever inserted; the database refuses to
+update or delete them (and, on PostgreSQL, to truncate them), whatever path tries. Messages start
+with LEDGER_ERROR. Only `manage.py flush`, which empties the whole database, lifts them (see
+trading/management/commands/flush.py).
 """
 
 from __future__ import annotations
@@ -211,3 +216,79 @@ def around_sqlite_table_rebuild(
             on_sqlite(install_employer_triggers), on_sqlite(remove_employer_triggers)
         ),
     ]
+
+
+# --- the append-only ledger ---------------------------------------------------------------------
+
+LEDGER_ERROR = "tianping-ledger-append-only"
+APPEND_ONLY_TABLES = ("trading_ledgerentry", "trading_ledgercheckpoint")
+
+
+def _ledger_sqlite_statements() -> list[str]:
+    statements = []
+    for table in APPEND_ONLY_TABLES:
+        for event in ("UPDATE", "DELETE"):
+            trigger = f"tianping_append_only_{table}_{event.lower()}"
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger}")
+            statements.append(
+                f"CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW"
+                f" BEGIN SELECT RAISE(ABORT, '{LEDGER_ERROR}: {table} refuses {event}'); END"
+            )
+    return statements
+
+
+def _ledger_postgresql_statements() -> list[str]:
+    function = "tianping_append_only"
+    statements = [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
+        f" BEGIN RAISE EXCEPTION USING MESSAGE = '{LEDGER_ERROR}: ' || TG_TABLE_NAME"
+        " || ' refuses ' || TG_OP, ERRCODE = 'integrity_constraint_violation'; END $$"
+    ]
+    for table in APPEND_ONLY_TABLES:
+        # TRUNCATE skips row triggers: it gets a statement trigger of its own.
+        statements += [
+            f"DROP TRIGGER IF EXISTS {function} ON {table}",
+            f"CREATE TRIGGER {function} BEFORE UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+            f"DROP TRIGGER IF EXISTS {function}_truncate ON {table}",
+            f"CREATE TRIGGER {function}_truncate BEFORE TRUNCATE ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        ]
+    return statements
+
+
+def ledger_trigger_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return _ledger_sqlite_statements()
+    if vendor == "postgresql":
+        return _ledger_postgresql_statements()
+    raise NotImplementedError(f"no ledger triggers for {vendor}")
+
+
+def ledger_trigger_removal_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS tianping_append_only_{table}_{event}"
+            for table in APPEND_ONLY_TABLES
+            for event in ("update", "delete")
+        ]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS tianping_append_only{suffix} ON {table}"
+            for table in APPEND_ONLY_TABLES
+            for suffix in ("", "_truncate")
+        ]
+    raise NotImplementedError(f"no ledger triggers for {vendor}")
+
+
+def install_ledger_triggers(apps: Any, schema_editor: Any) -> None:
+    for statement in ledger_trigger_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def remove_ledger_triggers(apps: Any, schema_editor: Any) -> None:
+    statements = ledger_trigger_removal_statements(schema_editor.connection.vendor)
+    if schema_editor.connection.vendor == "postgresql":
+        statements.append("DROP FUNCTION IF EXISTS tianping_append_only()")
+    for statement in statements:
+        schema_editor.execute(statement)
