@@ -448,6 +448,78 @@ def test_flush_empties_the_ledger_and_puts_its_triggers_back(clock: ControlledCl
             type(row).objects.filter(pk=row.pk).delete()
 
 
+# --- entries no checkpoint covers, on both databases ----------------------------------------------
+
+INTERVAL = 60
+
+
+@pytest.fixture
+def interval(settings: Any) -> int:
+    settings.LEDGER_CHECKPOINT_SECONDS = INTERVAL
+    return INTERVAL
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_a_rewrite_after_every_checkpoint_is_deleted_fails_once_the_entries_are_overdue(
+    ledger: None, clock: ControlledClock, interval: int
+) -> None:
+    as_database_owner()
+    LedgerCheckpoint.objects.all().delete()
+    rewrite_suffix(TENDER, 3)
+    clock.advance(seconds=2 * interval + 1)
+
+    error = verify_fails()
+    assert error.returncode == 1
+    assert str(error).startswith("scope platform entry 1: uncheckpointed — ")
+    assert "0 个检查点" not in str(error)
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_entries_no_checkpoint_covers_fail_after_two_intervals_until_one_does(
+    clock: ControlledClock, interval: int
+) -> None:
+    append(TENDER, 2, clock=clock)
+    clock.advance(seconds=2 * interval - 1)
+    assert ledger_verify().ok  # the checkpoint task may still be on its way
+
+    clock.advance(seconds=2)
+    report = ledger_verify()
+    assert not report.ok
+    assert report.message.startswith("scope tender:1 entry 1: uncheckpointed")
+
+    ledger_checkpoint(clock=clock)
+    assert ledger_verify().ok
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_deleting_the_last_checkpoint_fails_once_its_entries_are_overdue(
+    ledger: None, clock: ControlledClock, interval: int
+) -> None:
+    # The last checkpoint leaves no gap in the checkpoint chain behind it.
+    as_database_owner()
+    LedgerCheckpoint.objects.filter(seq=2).delete()
+    assert ledger_verify().ok
+    clock.advance(seconds=2 * interval + 1)
+    assert str(verify_fails()).startswith("scope platform entry 3: uncheckpointed")
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_an_entry_hidden_behind_a_head_moved_back_fails_once_overdue(
+    clock: ControlledClock, interval: int
+) -> None:
+    _first, second, _third = append(TENDER, 3, clock=clock)
+    # Signed at 2: entry 3 is covered by no checkpoint yet.
+    LedgerScope.objects.filter(key=TENDER).update(head_seq=2, head_hash=second.hash)
+    ledger_checkpoint(clock=clock)
+    clock.advance(seconds=2 * interval + 1)
+
+    assert str(verify_fails()).startswith("scope tender:1 entry 3: beyond_head")
+
+
 # --- the external copy of the checkpoints ---------------------------------------------------------
 
 
