@@ -9,3 +9,15 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
         from notices import receivers  # noqa: F401
+        from notices.db_triggers import (
+            notice_trigger_removal_statements,
+            notice_trigger_statements,
+        )
+        from trading.db_triggers import FlushGuard, register_flush_guard
+
+        # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
+        register_flush_guard(
+            FlushGuard(
+                "notices.immutable", notice_trigger_statements, notice_trigger_removal_statements
+            )
+        )

@@ -86,16 +86,20 @@ def install_notice_triggers(apps: Any, schema_editor: Any) -> None:
         schema_editor.execute(statement)
 
 
-def remove_notice_triggers(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        statements = [
+def notice_trigger_removal_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
             "DROP TRIGGER IF EXISTS tianping_notice_immutable_update",
             "DROP TRIGGER IF EXISTS tianping_notice_immutable_delete",
         ]
-    else:
-        statements = [
-            f"DROP TRIGGER IF EXISTS tianping_notice_immutable ON {TABLE}",
-            "DROP FUNCTION IF EXISTS tianping_notice_immutable()",
-        ]
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS tianping_notice_immutable ON {TABLE}"]
+    raise NotImplementedError(f"no notice triggers for {vendor}")
+
+
+def remove_notice_triggers(apps: Any, schema_editor: Any) -> None:
+    statements = notice_trigger_removal_statements(schema_editor.connection.vendor)
+    if schema_editor.connection.vendor == "postgresql":
+        statements.append("DROP FUNCTION IF EXISTS tianping_notice_immutable()")
     for statement in statements:
         schema_editor.execute(statement)

@@ -14,6 +14,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 from trading.db_triggers import GRANT_CODENAMES
+from trading.domain.employer import Grant
 from trading.models import (
     BusinessType,
     Desk,
@@ -75,8 +77,38 @@ class DeskAdmin(admin.ModelAdmin):
     list_filter = ["region", "business_type"]
 
 
+class JurisdictionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            "regulator",
+            "name",
+            "regions",
+            "include_subregions",
+            "business_types",
+            "industries",
+        ]
+
+    def clean_regulator(self) -> Organisation:
+        regulator: Organisation = self.cleaned_data["regulator"]
+        changed = self.instance.pk and regulator.pk != self.instance.regulator_id
+        if (
+            changed
+            and UserObjectPermission.objects.filter(
+                permission__codename=Grant.SUPERVISE_JURISDICTION.value,
+                content_type=ContentType.objects.get_for_model(Jurisdiction),
+                object_pk=str(self.instance.pk),
+            ).exists()
+        ):
+            raise ValidationError(
+                _("该监管范围已授予监督权限，不能更换监管部门；请先撤销这些权限。")
+            )
+        return regulator
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
+    form = JurisdictionAdminForm
     list_display = ["name", "regulator", "include_subregions"]
     filter_horizontal = ["regions", "business_types", "industries"]
 

@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import ControlledClock
+from trading.db_triggers import LEDGER_ERROR, ledger_trigger_removal_statements
 from trading.domain.ledger import GENESIS, CheckpointContent, EntryContent, merkle_root
 from trading.models import LedgerCheckpoint, LedgerEntry, LedgerScope, User
 from trading.services.ledger import ledger_append, ledger_checkpoint, ledger_verify
@@ -82,6 +83,16 @@ def _content(entry: LedgerEntry, **changes: Any) -> EntryContent:
         hash_alg=entry.hash_alg,
     )
     return dataclasses.replace(content, **changes)
+
+
+def as_database_owner() -> None:
+    """What an attacker who owns the database must do first: drop the append-only triggers.
+
+    Inside the test's transaction, so they are back when it rolls back.
+    """
+    with connection.cursor() as cursor:
+        for statement in ledger_trigger_removal_statements(connection.vendor):
+            cursor.execute(statement)
 
 
 def rewrite_suffix(scope: str, from_seq: int) -> None:
@@ -329,6 +340,7 @@ def test_an_untouched_ledger_verifies(ledger: None) -> None:
 def test_each_tampering_is_caught_naming_the_first_broken_entry(
     ledger: None, tamper: Callable[[], object], expected: str
 ) -> None:
+    as_database_owner()
     tamper()
     error = verify_fails()
     assert error.returncode == 1
@@ -338,9 +350,174 @@ def test_each_tampering_is_caught_naming_the_first_broken_entry(
 @pytest.mark.sqlite
 @pytest.mark.django_db
 def test_a_forged_checkpoint_without_the_key_fails_its_signature(ledger: None) -> None:
+    as_database_owner()
     rewrite_suffix(TENDER, 3)
     forge_checkpoints(resign=False)
     assert str(verify_fails()).startswith("checkpoint 1: bad_signature")
+
+
+# --- append-only in the database, on both databases ----------------------------------------------
+
+
+def _entry() -> LedgerEntry:
+    return LedgerEntry.objects.get(scope__key=TENDER, seq=1)
+
+
+def _checkpoint() -> LedgerCheckpoint:
+    return LedgerCheckpoint.objects.get(seq=1)
+
+
+def _save_changed(row: LedgerEntry | LedgerCheckpoint) -> None:
+    if isinstance(row, LedgerEntry):
+        row.payload = {"amount": "1.00"}
+    else:
+        row.root = "0" * 64
+    row.save()
+
+
+def _raw(statement: str) -> Callable[[LedgerEntry | LedgerCheckpoint], None]:
+    def run(row: LedgerEntry | LedgerCheckpoint) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(statement.format(table=row._meta.db_table), [row.pk])
+
+    return run
+
+
+REWRITES: dict[str, Callable[[Any], object]] = {
+    "ORM update": lambda row: type(row).objects.filter(pk=row.pk).update(hash_alg="md5"),
+    "ORM save": _save_changed,
+    "ORM bulk_update": lambda row: type(row).objects.bulk_update([row], ["hash_alg"]),
+    "ORM delete": lambda row: row.delete(),
+    "ORM queryset delete": lambda row: type(row).objects.all().delete(),
+    "SQL UPDATE": _raw("UPDATE {table} SET hash_alg = 'md5' WHERE id = %s"),
+    "SQL DELETE": _raw("DELETE FROM {table} WHERE id = %s"),
+}
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+@pytest.mark.parametrize("rewrite", REWRITES.values(), ids=REWRITES)
+@pytest.mark.parametrize("row", [_entry, _checkpoint], ids=["entry", "checkpoint"])
+def test_entries_and_checkpoints_cannot_be_changed_or_deleted(
+    ledger: None, row: Callable[[], Any], rewrite: Callable[[Any], object]
+) -> None:
+    before = (
+        list(LedgerEntry.objects.values_list("pk", "hash", "hash_alg", "payload")),
+        list(LedgerCheckpoint.objects.values_list("pk", "root", "hash_alg")),
+    )
+    with pytest.raises(IntegrityError, match=LEDGER_ERROR), transaction.atomic():
+        rewrite(row())
+    after = (
+        list(LedgerEntry.objects.values_list("pk", "hash", "hash_alg", "payload")),
+        list(LedgerCheckpoint.objects.values_list("pk", "root", "hash_alg")),
+    )
+    assert after == before
+    assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", ["trading_ledgerentry", "trading_ledgercheckpoint"])
+def test_postgresql_refuses_to_truncate_the_ledger(ledger: None, table: str) -> None:
+    with (
+        pytest.raises(IntegrityError, match=LEDGER_ERROR),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # Fire the foreign-key checks the fixture's inserts deferred: PostgreSQL will not
+        # truncate a table with pending trigger events, whatever its own triggers say.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert LedgerEntry.objects.count() == 9 and LedgerCheckpoint.objects.count() == 2
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_ledger_and_puts_its_triggers_back(clock: ControlledClock) -> None:
+    """The test harness flushes after every transactional test: the one sanctioned wipe."""
+    append(TENDER, 2, clock=clock)
+    ledger_checkpoint(clock=clock)
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert not LedgerEntry.objects.exists() and not LedgerCheckpoint.objects.exists()
+    append(TENDER, 1, clock=clock)
+    ledger_checkpoint(clock=clock)
+    for row in (_entry(), _checkpoint()):
+        with pytest.raises(IntegrityError, match=LEDGER_ERROR), transaction.atomic():
+            type(row).objects.filter(pk=row.pk).delete()
+
+
+# --- entries no checkpoint covers, on both databases ----------------------------------------------
+
+INTERVAL = 60
+
+
+@pytest.fixture
+def interval(settings: Any) -> int:
+    settings.LEDGER_CHECKPOINT_SECONDS = INTERVAL
+    return INTERVAL
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_a_rewrite_after_every_checkpoint_is_deleted_fails_once_the_entries_are_overdue(
+    ledger: None, clock: ControlledClock, interval: int
+) -> None:
+    as_database_owner()
+    LedgerCheckpoint.objects.all().delete()
+    rewrite_suffix(TENDER, 3)
+    clock.advance(seconds=2 * interval + 1)
+
+    error = verify_fails()
+    assert error.returncode == 1
+    assert str(error).startswith("scope platform entry 1: uncheckpointed — ")
+    assert "0 个检查点" not in str(error)
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_entries_no_checkpoint_covers_fail_after_two_intervals_until_one_does(
+    clock: ControlledClock, interval: int
+) -> None:
+    append(TENDER, 2, clock=clock)
+    clock.advance(seconds=2 * interval - 1)
+    assert ledger_verify().ok  # the checkpoint task may still be on its way
+
+    clock.advance(seconds=2)
+    report = ledger_verify()
+    assert not report.ok
+    assert report.message.startswith("scope tender:1 entry 1: uncheckpointed")
+
+    ledger_checkpoint(clock=clock)
+    assert ledger_verify().ok
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_deleting_the_last_checkpoint_fails_once_its_entries_are_overdue(
+    ledger: None, clock: ControlledClock, interval: int
+) -> None:
+    # The last checkpoint leaves no gap in the checkpoint chain behind it.
+    as_database_owner()
+    LedgerCheckpoint.objects.filter(seq=2).delete()
+    assert ledger_verify().ok
+    clock.advance(seconds=2 * interval + 1)
+    assert str(verify_fails()).startswith("scope platform entry 3: uncheckpointed")
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_an_entry_hidden_behind_a_head_moved_back_fails_once_overdue(
+    clock: ControlledClock, interval: int
+) -> None:
+    _first, second, _third = append(TENDER, 3, clock=clock)
+    # Signed at 2: entry 3 is covered by no checkpoint yet.
+    LedgerScope.objects.filter(key=TENDER).update(head_seq=2, head_hash=second.hash)
+    ledger_checkpoint(clock=clock)
+    clock.advance(seconds=2 * interval + 1)
+
+    assert str(verify_fails()).startswith("scope tender:1 entry 3: beyond_head")
 
 
 # --- the external copy of the checkpoints ---------------------------------------------------------
@@ -379,6 +556,7 @@ def test_the_export_publishes_roots_and_signatures_but_no_heads(published: Path)
 def test_a_rewrite_re_signed_with_a_stolen_key_is_caught_by_the_external_copy(
     published: Path,
 ) -> None:
+    as_database_owner()
     rewrite_suffix(TENDER, 3)
     forge_checkpoints(resign=True)
     # The database alone is now self-consistent: this is what the published roots are for.
@@ -391,6 +569,7 @@ def test_a_rewrite_re_signed_with_a_stolen_key_is_caught_by_the_external_copy(
 @pytest.mark.sqlite
 @pytest.mark.django_db
 def test_a_deleted_checkpoint_is_caught_by_the_external_copy(published: Path) -> None:
+    as_database_owner()
     LedgerCheckpoint.objects.filter(seq=2).delete()
     assert str(verify_fails("--checkpoints", str(published))).startswith(
         "checkpoint 2: external_missing"

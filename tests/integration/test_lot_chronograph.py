@@ -24,7 +24,7 @@ from tests.tenders import closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.models import LedgerEntry, Lot
 from trading.selectors.tenders import tender_scope_key
-from trading.services.ledger import ledger_verify
+from trading.services.ledger import ledger_checkpoint, ledger_verify
 from trading.services.lots import LOTS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -94,6 +94,8 @@ def test_two_ticks_at_once_over_50_due_lots_give_each_transition_exactly_once(
         lot.refresh_from_db()
         assert lot.status == "opening"
         assert timed_actions(lot) == expected(lot)
+    # Beat signs the heads every minute; the clock jumped days ahead without it.
+    ledger_checkpoint(clock=clock)
     assert ledger_verify().ok
 
 
@@ -190,6 +192,8 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
         lot.refresh_from_db()
         assert lot.status == "opening"
         assert timed_actions(lot) == expected(lot)
+    # Beat signs the heads every minute; the clock jumped days ahead without it.
+    ledger_checkpoint(clock=clock)
     assert ledger_verify().ok
 
 

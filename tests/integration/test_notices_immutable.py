@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
-from notices.db_triggers import IMMUTABLE_ERROR
+from notices.db_triggers import FROZEN_COLUMNS, IMMUTABLE_ERROR
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_approve
 from notices.tasks import notice_render_and_publish
@@ -27,6 +28,10 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def notice(clock: ControlledClock, monkeypatch: pytest.MonkeyPatch) -> Notice:
+    return _published(clock, monkeypatch)
+
+
+def _published(clock: ControlledClock, monkeypatch: pytest.MonkeyPatch) -> Notice:
     from notices import tasks
 
     monkeypatch.setattr(tasks.notice_render, "apply_async", lambda *a, **k: None)
@@ -66,6 +71,94 @@ def test_what_a_published_notice_says_cannot_be_updated(
     assert Notice.objects.get(pk=notice.pk).title == notice.title
 
 
+# Columns the trigger leaves writable once a notice is published. Every column of the table is in
+# exactly one list, so a new column, or one taken off FROZEN_COLUMNS, is a decision made on purpose.
+NOT_FROZEN = {
+    "id",
+    "status",  # its own rule: published → withdrawn only
+    "region_id",
+    "business_type_id",
+    "industry_id",
+    "training",
+    "source_event_id",
+    "due_at",
+    "publish_at",
+    "approved_by_id",
+    "created_at",
+    "render_attempts",
+    "render_error",
+    "search_terms",
+}
+COLUMNS = {field.column: field for field in Notice._meta.concrete_fields}
+
+
+def test_every_column_is_either_frozen_or_deliberately_writable() -> None:
+    assert set(FROZEN_COLUMNS).isdisjoint(NOT_FROZEN)
+    assert set(FROZEN_COLUMNS) | NOT_FROZEN == set(COLUMNS)
+
+
+def _other_value(notice: Notice, field: models.Field[Any, Any]) -> Any:
+    """A value of the column's own type, different from the notice's (and valid for its FK)."""
+    current = getattr(notice, field.attname)
+    if field.is_relation:
+        model: Any = field.related_model
+        other = model.objects.exclude(pk=current).order_by("pk").first()
+        assert other is not None, f"no other {model.__name__} to point {field.column} at"
+        return other.pk
+    if field.choices:
+        return next(value for value, _label in field.choices if value != current)
+    if isinstance(field, models.JSONField):
+        return {**current, "tampered": True}
+    if isinstance(field, models.DateTimeField):
+        return current + timedelta(seconds=1)
+    if isinstance(field, models.IntegerField):
+        return current + 1_000_000
+    text = str(current or "")
+    return (text[:-1] + ("0" if text[-1:] != "0" else "1")) if text else "tampered"
+
+
+def _sql_value(field: models.Field[Any, Any], value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
+
+
+@pytest.fixture
+def other_rows(notice: Notice, clock: ControlledClock) -> None:
+    """Something else for each foreign key of a notice to point at: another tender, lot, notice."""
+    make_tender(make_world(business_type="procurement"), name="另一个项目")
+    deliver_events(clock)
+
+
+@pytest.mark.parametrize("column", FROZEN_COLUMNS)
+def test_no_frozen_column_of_a_published_notice_can_be_updated(
+    notice: Notice, other_rows: None, column: str
+) -> None:
+    field = COLUMNS[column]
+    value = _other_value(notice, field)
+    before = Notice.objects.filter(pk=notice.pk).values_list(column, flat=True).get()
+
+    refused(lambda: Notice.objects.filter(pk=notice.pk).update(**{field.attname: value}))
+
+    def raw() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE notices_notice SET {column} = %s WHERE id = %s",  # noqa: S608
+                [_sql_value(field, value), notice.pk],
+            )
+
+    refused(raw)
+    assert Notice.objects.filter(pk=notice.pk).values_list(column, flat=True).get() == before
+
+
+@pytest.mark.parametrize("column", [c for c in FROZEN_COLUMNS if COLUMNS[c].null])
+def test_no_nullable_frozen_column_can_be_emptied_or_filled(
+    notice: Notice, other_rows: None, column: str
+) -> None:
+    field = COLUMNS[column]
+    current = getattr(notice, field.attname)
+    value = None if current is not None else _other_value(notice, field)
+    refused(lambda: Notice.objects.filter(pk=notice.pk).update(**{field.attname: value}))
+
+
 def test_its_tender_cannot_be_swapped(notice: Notice) -> None:
     other = make_tender(make_world(business_type="procurement"), name="另一个项目")
     refused(lambda: Notice.objects.filter(pk=notice.pk).update(tender=other))
@@ -103,3 +196,21 @@ def test_drafts_stay_editable_and_deletable(clock: ControlledClock) -> None:
     Notice.objects.filter(pk=draft.pk).delete()
 
     assert not Notice.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_published_notices_and_puts_their_guard_back(
+    clock: ControlledClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harness (and `manage.py flush`) empties the database after transactional tests:
+    the notices' guard is lifted for it like the ledger's, and is back in place afterwards."""
+    from django.core.management import call_command
+
+    _published(clock, monkeypatch)
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert not Notice.objects.exists()
+    clock.set(clock.now)  # the frozen clock is a row too: the flush emptied it
+    again = _published(clock, monkeypatch)
+    refused(lambda: Notice.objects.filter(pk=again.pk).delete())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -10,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,10 +20,13 @@ from trading.domain.ledger import (
     CheckpointContent,
     EntryContent,
     canonical_bytes,
+    head_leaf,
     merkle_root,
+    merkle_tree_hash,
     plain_payload,
     verify_chain,
 )
+from trading.signing import key_id, raw_public_key, verify_signature
 
 START = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
 
@@ -271,6 +276,115 @@ def test_a_single_leaf_is_not_its_own_node() -> None:
     # RFC 6962 domain separation: a leaf hash is prefixed 0x00, so it differs from a bare hash.
     head = ["platform", 1, GENESIS]
     assert merkle_root([head]) != hashlib.sha256(canonical_bytes({"head": head})).hexdigest()
+
+
+# --- RFC 6962 known answers -----------------------------------------------------------------------
+
+# The reference leaf inputs and Merkle Tree Hashes of the tree made of the first n of them, n = 0…8,
+# of Certificate Transparency: transparency-dev/merkle testonly/constants.go (LeafInputs,
+# RootHashes), formerly google/trillian merkle/testonly, from google/certificate-transparency.
+RFC6962_LEAVES = [
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
+    "606162636465666768696a6b6c6d6e6f",
+]
+RFC6962_ROOTS = [
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+
+
+@pytest.mark.parametrize("size", range(len(RFC6962_ROOTS)))
+def test_merkle_tree_hash_matches_the_rfc6962_reference_roots(size: int) -> None:
+    leaves = [bytes.fromhex(leaf) for leaf in RFC6962_LEAVES[:size]]
+    assert merkle_tree_hash(leaves).hex() == RFC6962_ROOTS[size]
+
+
+def _rfc6962_mth(leaves: list[bytes]) -> bytes:
+    """RFC 6962 §2.1 read literally: split at the largest power of two smaller than n."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return hashlib.sha256(b"\x01" + _rfc6962_mth(leaves[:k]) + _rfc6962_mth(leaves[k:])).digest()
+
+
+@given(st.lists(st.binary(max_size=4), max_size=70))
+def test_merkle_tree_hash_is_the_rfc6962_recursive_definition(leaves: list[bytes]) -> None:
+    assert merkle_tree_hash(leaves) == _rfc6962_mth(leaves)
+
+
+# --- the project's own fixed vectors: heads → root → signed checkpoint ----------------------------
+
+# Any change in how a head becomes a leaf, in the tree, in the checkpoint document or in what is
+# signed changes these bytes, and checkpoints already published would no longer verify.
+FIXED_HEADS = [
+    ["tender:7", 12, "c3" * 32],
+    ["platform", 41, "a1" * 32],
+    ["sealed_lot:9", 3, "b2" * 32],
+]
+FIXED_ROOT = "899632593dfba69d4c520badd529e438e9a7ec307a2547121fb75716bb8088bc"
+TEST_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # a fixed Ed25519 test key
+TEST_KEY_ID = "56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
+FIXED_CHECKPOINT = CheckpointContent(
+    seq=42,
+    created_at=datetime(2026, 11, 30, 4, 1, tzinfo=UTC),
+    prev_hash="d4" * 32,
+    root=FIXED_ROOT,
+    heads_count=3,
+    key_id=TEST_KEY_ID,
+)
+FIXED_SIGNED_BYTES = (
+    "7b22616c67223a22736861323536222c226174223a22323032362d31312d33305430343a30313a30302e3030"
+    "303030302b30303a3030222c226865616473223a332c226b6579223a22353634373561613735343633343734"
+    "6330323835646635646266326263616237336461363531333538383339653962373734383162326561623130"
+    "3737303863222c226d65726b6c65223a227368613235362d6d65726b6c652d72666336393632222c22707265"
+    "76223a2264346434643464346434643464346434643464346434643464346434643464346434643464346434"
+    "643464346434643464346434643464346434643464346434222c22726f6f74223a2238393936333235393364"
+    "6662613639643463353230626164643532396534333865396137656333303761323534373132316662373537"
+    "31366262383038386263222c22736571223a34327d"
+)
+FIXED_CHECKPOINT_HASH = "51568dce1b02ee3b4ef2c82879b4c50be42e37e039035d609e63a9121b0f4a57"
+FIXED_SIGNATURE = (
+    "be33a82a4a7c176d4b1306995ddbdb5465a90f0be186948d051682fddc0b77bb"
+    "b5e3e7c8d1fb40e98034bd07289345484e1f0afb1d2e95db54c6ce4be798c001"
+)
+
+
+def test_a_head_is_hashed_as_its_canonical_json() -> None:
+    assert head_leaf(FIXED_HEADS[1]) == b'{"head":["platform",41,"' + b"a1" * 32 + b'"]}'
+
+
+def test_fixed_heads_give_the_fixed_root() -> None:
+    assert merkle_root(FIXED_HEADS) == FIXED_ROOT
+    assert (
+        merkle_root(FIXED_HEADS)
+        == merkle_tree_hash([head_leaf(head) for head in sorted(FIXED_HEADS)]).hex()
+    )
+
+
+def test_the_fixed_checkpoint_signs_the_fixed_bytes() -> None:
+    assert key_id(TEST_KEY.public_key()) == TEST_KEY_ID
+    assert FIXED_CHECKPOINT.signed_bytes().hex() == FIXED_SIGNED_BYTES
+    assert FIXED_CHECKPOINT.hash() == FIXED_CHECKPOINT_HASH
+    # Ed25519 is deterministic: the same key and bytes always give this signature.
+    assert TEST_KEY.sign(FIXED_CHECKPOINT.signed_bytes()).hex() == FIXED_SIGNATURE
+    public = base64.b64encode(raw_public_key(TEST_KEY.public_key())).decode()
+    signature = base64.b64encode(bytes.fromhex(FIXED_SIGNATURE)).decode()
+    assert verify_signature(public, bytes.fromhex(FIXED_SIGNED_BYTES), signature)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------

@@ -126,28 +126,42 @@ def verify_chain(
     return expected_seq - 1, prev, None
 
 
-# A Merkle tree in the manner of RFC 6962 §2.1: leaves and nodes are domain-separated so a leaf
-# can never be passed off as a node.
-def _leaf(head: Sequence[Any]) -> bytes:
-    return hashlib.sha256(b"\x00" + canonical_bytes({"head": list(head)})).digest()
+# RFC 6962 §2.1 (Certificate Transparency): the Merkle Tree Hash of a list of leaf inputs. Leaves
+# and nodes are domain-separated (0x00, 0x01) so a leaf can never be passed off as a node.
+def _leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
 
 
-def _node(left: bytes, right: bytes) -> bytes:
+def _node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def merkle_root(heads: Sequence[Sequence[Any]]) -> str:
-    """Root over (scope key, seq, hash) heads in scope-key order; the empty tree hashes ''."""
-    ordered = sorted((list(h) for h in heads), key=lambda h: h[0])
-    if not ordered:
-        return hashlib.sha256(b"").hexdigest()
-    level = [_leaf(h) for h in ordered]
+def merkle_tree_hash(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) of RFC 6962 §2.1; the empty tree hashes the empty string.
+
+    Built level by level, carrying an odd last node up unpaired: the same tree as the RFC's
+    recursive split at the largest power of two smaller than n.
+    """
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    level = [_leaf_hash(leaf) for leaf in leaves]
     while len(level) > 1:
-        paired = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        paired = [_node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
-    return level[0].hex()
+    return level[0]
+
+
+def head_leaf(head: Sequence[Any]) -> bytes:
+    """The leaf input a chain head (scope key, seq, hash) is hashed as."""
+    return canonical_bytes({"head": list(head)})
+
+
+def merkle_root(heads: Sequence[Sequence[Any]]) -> str:
+    """RFC 6962 root (hex) over (scope key, seq, hash) heads in scope-key order."""
+    ordered = sorted((list(h) for h in heads), key=lambda h: h[0])
+    return merkle_tree_hash([head_leaf(h) for h in ordered]).hex()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 # GB 32100-2015 第4.2条: the 31 code characters (I, O, Z, S, V are not used) and their values.
@@ -28,7 +29,11 @@ def check_character(first17: str) -> str:
 
 
 def normalise(raw: str) -> str:
-    return raw.strip().upper()
+    """The form a code is stored and compared in: half-width, no surrounding spaces, upper case.
+
+    NFKC turns the full-width digits and letters a Chinese input method may type into ASCII.
+    """
+    return unicodedata.normalize("NFKC", raw).strip().upper()
 
 
 def validate(raw: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from trading.domain import uscc
@@ -25,6 +28,47 @@ def validate_uscc(value: str) -> None:
         uscc.validate(value)
     except uscc.InvalidUSCC as exc:
         raise ValidationError(USCC_ERRORS[exc.reason], code=f"uscc_{exc.reason}") from None
+
+
+class USCCFormField(forms.CharField):
+    """Hands the code on in its normal form, however it was typed (lower case, full width)."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return uscc.normalise(value) if isinstance(value, str) else value
+
+
+class USCCField(models.CharField):
+    """A 统一社会信用代码 column that only ever sees the normal form.
+
+    Forms and full_clean() clean through to_python, and so does every value the ORM writes or
+    looks up (CharField.get_prep_value); what bypasses the ORM meets the CHECK constraint.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return uscc.normalise(value) if isinstance(value, str) else value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": USCCFormField, **kwargs})
+
+
+class IsNormalUSCC(Func):
+    """True when the column holds 18 GB 32100 code characters and nothing else: the normal form.
+
+    The same test on both engines, written in each one's own pattern language: SQLite has GLOB
+    but no regular expressions, PostgreSQL the reverse. Both are case-sensitive.
+    """
+
+    arity = 1
+    output_field = BooleanField()
+    _one = f"[{uscc.ALPHABET}]"
+    template = f"%(expressions)s ~ '^{_one}{{{uscc.LENGTH}}}$'"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template=f"%(expressions)s GLOB '{self._one * uscc.LENGTH}'"
+        )
 
 
 class OrganisationKindChoices(models.TextChoices):
@@ -47,9 +91,8 @@ class Organisation(models.Model):
 
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("主体类型"), max_length=20, choices=OrganisationKindChoices.choices)
-    uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
-    )
+    # Stored normalised (uscc.normalise), so the same organisation cannot register twice.
+    uscc = USCCField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
     region = models.ForeignKey(
         "trading.Region",
         verbose_name=_("所在市县"),
@@ -82,6 +125,9 @@ class Organisation(models.Model):
                 condition=Q(kind__in=OrganisationKindChoices.values), name="organisation_kind_known"
             ),
             models.CheckConstraint(condition=Q(uscc__length=18), name="organisation_uscc_length"),
+            models.CheckConstraint(
+                condition=IsNormalUSCC("uscc"), name="organisation_uscc_normalised"
+            ),
             models.CheckConstraint(
                 condition=Q(verified_at__isnull=True) | ~Q(verification_method=""),
                 name="organisation_verified_has_method",

@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -218,6 +219,11 @@ def _reason_text(reason: str) -> str:
         "bad_signature": _("签名无效"),
         "external_missing": _("外部副本中的检查点在数据库中不存在"),
         "external_mismatch": _("与外部副本中的检查点不符"),
+        "uncheckpointed": _(
+            "已超过两个检查点周期，仍没有任何有效的已签名检查点覆盖该条目"
+            "（检查点被删除，或检查点任务没有运行）"
+        ),
+        "beyond_head": _("条目在链头之后，且已超过两个检查点周期（链头被回退）"),
     }.get(reason, reason)
 
 
@@ -306,11 +312,19 @@ def parse_published_checkpoints(data: object) -> list[PublishedCheckpoint]:
     return parsed
 
 
-def ledger_verify(*, checkpoints: list[dict[str, Any]] | None = None) -> VerificationReport:
-    """Recompute every chain and check it against the checkpoints or an external copy (inv. 6)."""
+def ledger_verify(
+    *, checkpoints: list[dict[str, Any]] | None = None, clock: Clock | None = None
+) -> VerificationReport:
+    """Recompute every chain and check it against the checkpoints or an external copy (inv. 6).
+
+    An entry older than two checkpoint intervals must be covered by a valid checkpoint: without
+    that rule, deleting every checkpoint made a rewritten suffix verify as intact.
+    """
     external = parse_published_checkpoints(checkpoints) if checkpoints is not None else []
+    clock = clock or get_clock()
+    overdue_before = clock() - timedelta(seconds=2 * settings.LEDGER_CHECKPOINT_SECONDS)
     with _consistent_snapshot():
-        return _Verifier(external).run()
+        return _Verifier(external, overdue_before).run()
 
 
 @contextmanager
@@ -343,9 +357,17 @@ _ENTRY_FIELDS = (
 )
 
 
+# Missing coverage is evidence of absence, not of a change: named after any broken chain or
+# checkpoint, which explain it better.
+_COVERAGE_REASONS = frozenset({"uncheckpointed"})
+
+
 class _Verifier:
-    def __init__(self, external: list[PublishedCheckpoint]) -> None:
+    def __init__(self, external: list[PublishedCheckpoint], overdue_before: datetime) -> None:
         self.external = external
+        # Every checkpoint signs all heads that changed since the previous one, each minute: an
+        # entry recorded before this instant that no checkpoint covers lost its checkpoint.
+        self.overdue_before = overdue_before
         self.breaks: list[LedgerBreak] = []
         self.entries = 0
         # scope key -> seq -> (hash, checkpoint seq), from checkpoints that passed their own checks.
@@ -354,9 +376,11 @@ class _Verifier:
     def run(self) -> VerificationReport:
         checkpoints = self._check_checkpoints()
         scopes = self._check_chains()
-        entry_breaks = sorted(b for b in self.breaks if b.scope is not None)
-        checkpoint_breaks = sorted(b for b in self.breaks if b.scope is None)
-        ordered = entry_breaks or checkpoint_breaks
+        coverage_breaks = sorted(b for b in self.breaks if b.reason in _COVERAGE_REASONS)
+        others = [b for b in self.breaks if b.reason not in _COVERAGE_REASONS]
+        entry_breaks = sorted(b for b in others if b.scope is not None)
+        checkpoint_breaks = sorted(b for b in others if b.scope is None)
+        ordered = entry_breaks or checkpoint_breaks or coverage_breaks
         first = ordered[0] if ordered else None
         return VerificationReport(
             ok=first is None,
@@ -433,13 +457,27 @@ class _Verifier:
         for key, signed in self.signed_heads.items():
             if signed:
                 self.breaks.append(LedgerBreak(key, min(signed), reason="checkpointed_missing"))
+        # Entries are appended with their head in one transaction: one beyond its head that is
+        # older than a concurrent append could be was hidden by moving the head back.
+        hidden = (
+            LedgerEntry.objects.filter(
+                seq__gt=F("scope__head_seq"), recorded_at__lt=self.overdue_before
+            )
+            .order_by("scope__key", "seq")
+            .values_list("scope__key", "seq")
+            .first()
+        )
+        if hidden is not None:
+            self.breaks.append(LedgerBreak(hidden[0], hidden[1], reason="beyond_head"))
         return len(scopes)
 
     def _check_chain(
         self, key: str, head_seq: int, head_hash: str, rows: Iterator[tuple[Any, ...]]
     ) -> None:
         signed = self.signed_heads.pop(key, {})
+        covered = max(signed, default=0)
         rewritten: list[LedgerBreak] = []
+        uncovered: list[LedgerBreak] = []
 
         def contents() -> Iterator[tuple[EntryContent, str]]:
             for (
@@ -457,6 +495,8 @@ class _Verifier:
                 payload,
             ) in rows:
                 self.entries += 1
+                if seq > covered and at < self.overdue_before and not uncovered:
+                    uncovered.append(LedgerBreak(key, seq, reason="uncheckpointed"))
                 witness = signed.get(seq)
                 if witness is not None and witness[0] != stored and not rewritten:
                     rewritten.append(
@@ -471,6 +511,7 @@ class _Verifier:
 
         last_seq, last_hash, chain_break = verify_chain(key, contents())
         self.breaks.extend(rewritten)
+        self.breaks.extend(uncovered)
         if chain_break is not None:
             self.breaks.append(LedgerBreak(key, chain_break.seq, reason=chain_break.reason))
             return

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trading', '0004_document_downloads'),
+        ('trading', '0007_ledger_append_only'),
     ]
 
     operations = [
