@@ -14,6 +14,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from bidding.routing import websocket_urlpatterns  # noqa: E402
+from config import http_limits  # noqa: E402
+
+# A request line too long for daphne's parser gets 414 instead of a dropped connection.
+http_limits.install()
 
 # Static files are served by WhiteNoise's middleware (config.settings.base), DEBUG or not.
 application = ProtocolTypeRouter(
