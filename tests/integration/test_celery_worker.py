@@ -111,8 +111,6 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: stopping it reaches any child too
             )
-        # The banner lists the queues it consumes; what is sent before it connects waits in Redis.
-        self.wait_for_log(f".> {queue} ", WORKER_START_SECONDS)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -147,7 +145,9 @@ def start_worker(
 
     def start(queue: str) -> Worker:
         worker = Worker(queue, tmp_path / "var")
-        workers.append(worker)
+        workers.append(worker)  # before anything can fail: a worker that never came up is stopped
+        # The banner lists the queues it consumes; what is sent before it connects waits in Redis.
+        worker.wait_for_log(f".> {queue} ", WORKER_START_SECONDS)
         return worker
 
     try:
