@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -16,17 +14,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from bidding.routing import websocket_urlpatterns  # noqa: E402
+from config import http_limits  # noqa: E402
 
-http_app: Any = django_asgi_app
-if settings.DEBUG:
-    # daphne serves no static files: in the embedded mode Django does (in production, the proxy).
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+# A request line too long for daphne's parser gets 414 instead of a dropped connection.
+http_limits.install()
 
-    http_app = ASGIStaticFilesHandler(django_asgi_app)
-
+# Static files are served by WhiteNoise's middleware (config.settings.base), DEBUG or not.
 application = ProtocolTypeRouter(
     {
-        "http": http_app,
+        "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,29 @@ def parse_database_url(url: str | None, *, var_dir: Path) -> dict[str, Any]:
         )
     config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
     return config
+
+
+def embedded_secret_key(path: Path) -> str:
+    """The embedded mode's Django secret key: kept in `path`, generated on first use.
+
+    Written aside and linked into place, readable by its owner only: processes starting at once
+    (daphne, the Celery workers, beat) all end up with the key linked first.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, draft_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        draft = Path(draft_name)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(
+            f"{path} does not hold a secret key: delete it or set SECRET_KEY."
+        )
+    return key

@@ -1,4 +1,4 @@
-"""URLs of the whole platform; error pages are the 403.html, 404.html and 500.html templates."""
+"""URLs of the whole platform; error pages are the 400, 403, 404 and 500.html templates."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from trading.auth import LoginForm
 from trading.views import registration
 
 urlpatterns = [
@@ -14,7 +15,9 @@ urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),

@@ -17,8 +17,8 @@ from trading.selectors.access import desk_staff_list
 
 def demo_notices_seed() -> dict[str, int]:
     """Deliver the pending events (drafting notices), then approve all drafts but the newest."""
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Demo notices are only seeded when DEBUG is on.")
+    if not settings.DEMO:
+        raise ImproperlyConfigured("Demo notices are only seeded in demo mode (TIANPING_DEMO).")
     with due_work_override(OUTBOX):
         while chronograph_tick():
             pass

@@ -39,13 +39,14 @@ def clock(db: None) -> Iterator[ControlledClock]:
 
 @pytest.fixture
 def demo(settings: Any, clock: ControlledClock) -> dict[str, int]:
-    """The demo organisations and accounts of `make run`, without its tenders (needs DEBUG on)."""
+    """The demo organisations and accounts of `make run`, without its tenders, in demo mode.
+
+    Demo mode stays on for the test (its accounts log in only then); `settings` restores it.
+    """
     from trading.services.demo import demo_seed
 
-    settings.DEBUG = True
-    counts = demo_seed(tenders=False)
-    settings.DEBUG = False
-    return counts
+    settings.DEMO = True
+    return demo_seed(tenders=False)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,9 @@
 """Settings for every environment, read from environment variables.
 
-The defaults are the embedded mode of `make run`: SQLite under var/, a local Redis, DEBUG on.
-Production overrides them through the environment only (see README.md).
+The defaults are the embedded mode of `make run`: SQLite under var/, a local Redis, DEBUG off (the
+pages are safe to show on a network), and a secret key generated under var/keys. `make run` turns on
+the demo accounts with TIANPING_DEMO; production settings refuse it. Production overrides the
+defaults through the environment only (see README.md).
 """
 
 from __future__ import annotations
@@ -9,20 +11,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_list, parse_database_url
+from config.env import embedded_secret_key, env_bool, env_list, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TIANPING_VAR_DIR", BASE_DIR / "var"))
+KEYS_DIR = VAR_DIR / "keys"
 
-DEBUG = env_bool("DEBUG", default=True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "embedded-mode-only-not-a-secret"  # noqa: S105 - DEBUG only
+# Django's debug pages show settings and tracebacks to whoever asks: on only when asked for.
+DEBUG = env_bool("DEBUG", default=False)
+# The demo accounts share a published password: they are seeded, and may log in, only in demo
+# mode, which `make run` turns on (config/bin/run) and production settings refuse.
+DEMO = env_bool("TIANPING_DEMO", default=False)
+# Production sets SECRET_KEY (config.settings.production checks it before reading this module);
+# the embedded mode keeps one of its own under var/keys, as it does the ledger key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or embedded_secret_key(KEYS_DIR / "django-secret.key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,6 +52,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # daphne serves no files: static files come from here, with or without DEBUG (before the
+    # session and locale work, which a stylesheet does not need).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +110,8 @@ CACHES = {
 AUTH_USER_MODEL = "trading.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Outside demo mode the demo accounts' published password logs nobody in (trading/auth.py).
+    "trading.auth.DemoPasswordGuard",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -144,6 +155,20 @@ TENDER_DOCUMENT_MAX_BYTES = int(os.environ.get("TENDER_DOCUMENT_MAX_BYTES", str(
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy: scripts, styles and connections (WebSockets too) from this origin
+# only — no inline script or style, no eval, no framing. base.html configures htmx accordingly
+# (no indicator <style> of its own, no eval, no <script> in swapped fragments).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 
 # Celery: two queues so the chronograph never waits behind a slow render.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
@@ -159,11 +184,10 @@ SCHEDULE_HORIZON_DAYS = int(os.environ.get("SCHEDULE_HORIZON_DAYS", "730"))
 # The clock every service reads (after taking its locks). Tests swap it.
 TIANPING_CLOCK = os.environ.get("TIANPING_CLOCK", "trading.clock.system_clock")
 
-# Secrets of the platform. In the embedded mode they are generated under var/keys on first use;
+# Secrets of the platform. In the embedded mode they are generated under KEYS_DIR on first use;
 # production must set them (config.settings.production refuses to start otherwise).
 LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 BID_SEALING_SECRET = os.environ.get("BID_SEALING_SECRET", "")
-KEYS_DIR = VAR_DIR / "keys"
 
 # E-mail and SMS go through trading.messaging's gateway adapter.
 MESSAGE_GATEWAY = os.environ.get("MESSAGE_GATEWAY", "trading.messaging.LocalGateway")
@@ -204,7 +228,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
+            # Production logs JSON (config.settings.production); the embedded mode plain lines.
+            "formatter": os.environ.get("LOG_FORMAT", "plain"),
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

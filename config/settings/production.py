@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool
-from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, DEBUG, MAILERS
-
-if DEBUG:
-    raise ImproperlyConfigured("DEBUG must be off in production (set DEBUG=false).")
+# Checked before the base settings are read: without SECRET_KEY they would generate the
+# embedded mode's key file, which production must never rely on.
 for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LEDGER_SIGNING_KEY", "BID_SEALING_SECRET"):
     if not os.environ.get(name):
         raise ImproperlyConfigured(f"{name} must be set in production.")
+
+from config.env import env_bool  # noqa: E402
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASES, DEBUG, DEMO, LOGGING, MAILERS  # noqa: E402
+
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (set DEBUG=false).")
+if DEMO:
+    raise ImproperlyConfigured(
+        "TIANPING_DEMO must be off in production: the demo accounts' password is published."
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
 
@@ -25,6 +33,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+cast(dict[str, Any], LOGGING["handlers"])["console"]["formatter"] = os.environ.get(
+    "LOG_FORMAT", "json"
+)
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 # Mail goes out over SMTP unless EMAIL_BACKEND names another production backend.
 if not os.environ.get("EMAIL_BACKEND"):

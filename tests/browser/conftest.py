@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are
 # still synchronous. Only this test process sets the flag (DESIGN.md §6).
@@ -45,11 +45,25 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A page whose test fails if anything it loads breaks the Content-Security-Policy.
+
+    Chromium reports each refused inline script or style, eval or foreign source on the console
+    ("Refused to … because it violates the following Content Security Policy directive").
+    """
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '?')}: {message.text}")
+
+    context.on("console", on_console)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 def screenshot(page: Page, name: str) -> None:

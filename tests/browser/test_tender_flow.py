@@ -150,7 +150,7 @@ def test_the_demo_consoles_show_every_state_and_the_training_tenders_move(
 ) -> None:
     from trading.services.demo_tenders import demo_tenders_seed
 
-    settings.DEBUG = True  # type: ignore[attr-defined]
+    settings.DEMO = True  # type: ignore[attr-defined]
     demo_tenders_seed()
     base = str(live_server)
 

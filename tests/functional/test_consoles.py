@@ -638,7 +638,7 @@ def test_the_demo_seeds_every_business_type_in_its_state_and_arms_training_tende
 ) -> None:
     from trading.services.demo_tenders import DEMO_TENDERS, demo_tenders_seed
 
-    settings.DEBUG = True
+    settings.DEMO = True
     first = demo_tenders_seed()
     again = demo_tenders_seed()
 

@@ -68,7 +68,11 @@ def test_production_refuses_to_start_without_a_required_setting_in_one_line(miss
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "true"), ("DATABASE_URL", "sqlite:////tmp/tianping.sqlite3")],
+    [
+        ("DEBUG", "true"),
+        ("DATABASE_URL", "sqlite:////tmp/tianping.sqlite3"),
+        ("TIANPING_DEMO", "true"),
+    ],
 )
 def test_production_refuses_the_embedded_defaults_in_one_line(name: str, value: str):
     result = run_manage("check", env={**PRODUCTION_ENV, name: value})
@@ -77,3 +81,13 @@ def test_production_refuses_the_embedded_defaults_in_one_line(name: str, value: 
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert name in lines[0]
+
+
+def test_production_without_a_secret_key_generates_none(tmp_path: Path):
+    """The embedded mode's generated key is for the embedded mode only."""
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}
+
+    result = run_manage("check", env={**env, "TIANPING_VAR_DIR": str(tmp_path)})
+
+    assert result.returncode == 2
+    assert not (tmp_path / "keys").exists()

@@ -17,7 +17,7 @@ def test_demo_notices_are_drafted_from_the_demo_tenders_and_approved(
     demo: dict[str, int], settings: Any
 ) -> None:
     demo_tenders_seed()
-    settings.DEBUG = True
+    settings.DEMO = True
     counts = demo_notices_seed()
     kinds = set(Notice.objects.values_list("kind", flat=True))
     assert {"announcement", "candidates", "failure"} <= kinds
@@ -30,7 +30,7 @@ def test_demo_notices_are_drafted_from_the_demo_tenders_and_approved(
     assert all(n.approved_by is not None for n in Notice.objects.filter(status="scheduled"))
 
 
-def test_demo_notices_are_refused_when_debug_is_off(demo: dict[str, int], settings: Any) -> None:
-    settings.DEBUG = False
-    with pytest.raises(Exception, match="DEBUG"):
+def test_demo_notices_are_refused_outside_demo_mode(demo: dict[str, int], settings: Any) -> None:
+    settings.DEMO = False
+    with pytest.raises(Exception, match="TIANPING_DEMO"):
         demo_notices_seed()

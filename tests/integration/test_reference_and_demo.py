@@ -66,7 +66,7 @@ def test_a_jurisdiction_covers_its_sub_regions_only_when_asked(demo: dict[str, i
 
 def test_demo_seed_gives_every_role_an_account_and_is_idempotent(demo: dict, settings) -> None:
     counts = (Organisation.objects.count(), User.objects.count())
-    settings.DEBUG = True
+    settings.DEMO = True
     demo_seed(tenders=False)
     assert (Organisation.objects.count(), User.objects.count()) == counts
     assert counts == (len(ORGANISATIONS), len(USERS) + 1)
@@ -85,10 +85,10 @@ def test_demo_staff_hold_several_desks_and_supervisors_several_jurisdictions(dem
     assert Desk.objects.count() == 72
 
 
-@override_settings(DEBUG=False)
-def test_demo_accounts_are_refused_when_debug_is_off(clock: object) -> None:
+@override_settings(DEMO=False, DEBUG=True)
+def test_demo_accounts_are_seeded_in_demo_mode_only_even_with_debug_on(clock: object) -> None:
     with pytest.raises(ImproperlyConfigured):
         demo_seed()
-    with pytest.raises(CommandError, match="DEBUG is off"):
+    with pytest.raises(CommandError, match="demo mode is off"):
         call_command("demo_seed")
     assert not User.objects.exists()

@@ -14,7 +14,7 @@ from trading.services.grants import grant_assign
 from trading.services.organisations import organisation_register, organisation_verify, user_create
 from trading.services.reference import reference_data_seed
 
-DEMO_PASSWORD = "tianping-demo"  # noqa: S105 - printed by `make run`; DEBUG only
+DEMO_PASSWORD = "tianping-demo"  # noqa: S105 - printed by `make run`; demo mode only
 ADMIN_USERNAME = "admin"
 
 
@@ -146,7 +146,7 @@ def _desks(region: str, business_type: str) -> list[Desk]:
 
 
 def demo_seed(*, tenders: bool = True) -> dict[str, int]:
-    """Reference data, demo organisations, accounts, grants and tenders (only when DEBUG is on)."""
+    """Reference data, demo organisations, accounts, grants and tenders (demo mode only)."""
     counts = _demo_accounts_seed()
     if tenders:
         # demo_tenders plays its tenders with this module's accounts: import it once they exist.
@@ -158,8 +158,8 @@ def demo_seed(*, tenders: bool = True) -> dict[str, int]:
 
 @transaction.atomic
 def _demo_accounts_seed() -> dict[str, int]:
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Demo accounts are only seeded when DEBUG is on.")
+    if not settings.DEMO:
+        raise ImproperlyConfigured("Demo accounts are only seeded in demo mode (TIANPING_DEMO).")
     counts = reference_data_seed()
     admin = _admin()
     organisations: dict[str, Organisation] = {}

@@ -9,12 +9,13 @@ from trading.services.demo import demo_seed
 
 
 class Command(BaseCommand):
-    help = "Load reference data and the demo organisations and accounts (idempotent; DEBUG only)."
+    help = "Load reference data and the demo organisations and accounts (idempotent; demo mode)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
+        if not settings.DEMO:
             raise CommandError(
-                "refusing to seed demo accounts: DEBUG is off (production settings)."
+                "refusing to seed demo accounts: demo mode is off (set TIANPING_DEMO=true; "
+                "`make run` does)."
             )
         counts = demo_seed()
         summary = ", ".join(f"{key} {value}" for key, value in counts.items())
