@@ -430,3 +430,42 @@ def test_a_training_tender_is_checked_on_its_scaled_schedule(clock: ControlledCl
     )
     with pytest.raises(ValidationError, match="第24条"):
         tender_publish(tender=short, actor=world.staff)
+
+
+def test_a_deadline_in_a_mistyped_year_is_refused_at_publication_too(
+    clock: ControlledClock,
+) -> None:
+    """A stored 9999-12-31 (entered before the horizon existed) never reaches publication."""
+    world = make_world()
+    tender = make_tender(world, publish=False)
+    lot = first_lot(tender)
+    Lot.objects.filter(pk=lot.pk).update(closes_at=clock.now.replace(year=9999))
+
+    with pytest.raises(ValidationError) as refused:
+        tender_publish(tender=tender, actor=world.staff)
+
+    messages = [m for error in refused.value.error_dict["bid_deadline"] for m in error.messages]
+    assert any("请检查年份" in message for message in messages)
+    tender.refresh_from_db()
+    assert tender.status == "pending_review"
+
+
+def test_an_amendment_cannot_move_the_deadline_into_a_mistyped_year(
+    clock: ControlledClock,
+) -> None:
+    world = make_world()
+    tender = make_tender(world)
+    lot = first_lot(tender)
+    deadline = closes(lot)
+
+    with pytest.raises(ValidationError, match="请检查年份"):
+        tender_amend(
+            tender=tender,
+            document_file=pdf_file(),
+            title="变更：顺延",
+            affects_bids=True,
+            new_closes_at=clock.now.replace(year=9999),
+            actor=world.owner_user,
+        )
+    lot.refresh_from_db()
+    assert lot.closes_at == deadline and tender.documents.count() == 1

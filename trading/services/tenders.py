@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -26,7 +27,7 @@ from trading.domain.lifecycle import (
     TenderStatus,
     tender_transition,
 )
-from trading.domain.timeline import Violation, format_moment, local_date
+from trading.domain.timeline import Violation, beyond_horizon, format_moment, local_date
 from trading.events import event_emit
 from trading.lock_objects import lock_lots_of_tender, lock_project, lock_tender
 from trading.models import Desk, Lot, Procedure, Project, Tender, TenderDocument, User
@@ -314,25 +315,41 @@ def tender_reject(
     return tender
 
 
-def _past_violations(tender: Tender, lots: list[Lot], now: datetime) -> list[Violation]:
+def _time_violations(tender: Tender, lots: list[Lot], now: datetime) -> list[Violation]:
+    """Times already past, or beyond the scheduling horizon (a mistyped year), at publication."""
+    days = int(settings.SCHEDULE_HORIZON_DAYS)
     found = []
     for lot in lots:
         for moment, point in (
             (lot.opens_at, "listing_start"),
             (lot.closes_at, closing_point(tender)),
         ):
-            if moment is not None and moment <= now:
-                found.append(
-                    Violation(
-                        rule_key="not_in_past",
-                        point=point,
-                        article="",
-                        description=_("时间已过"),
-                        earliest=now,
-                        latest=None,
-                        message=_("%(lot)s：时间已过，请重新安排。") % {"lot": lot.name},
-                    )
+            if moment is None:
+                continue
+            if moment <= now:
+                description, message = (
+                    _("时间已过"),
+                    _("%(lot)s：时间已过，请重新安排。") % {"lot": lot.name},
                 )
+            elif beyond_horizon(moment, now=now, days=days):
+                description, message = (
+                    _("超出排期范围"),
+                    _("%(lot)s：时间距今超过 %(days)s 日，请检查年份。")
+                    % {"lot": lot.name, "days": days},
+                )
+            else:
+                continue
+            found.append(
+                Violation(
+                    rule_key="not_in_past" if moment <= now else "horizon",
+                    point=point,
+                    article="",
+                    description=description,
+                    earliest=now,
+                    latest=None,
+                    message=message,
+                )
+            )
     return found
 
 
@@ -369,7 +386,7 @@ def tender_publish(*, tender: Tender, actor: User, clock: Clock | None = None) -
         if tender.documents_issued_at is None or tender.documents_issued_at < now:
             tender.documents_issued_at = now
         on = local_date(now)
-        violations = _past_violations(tender, lots, now) + tender_violations(
+        violations = _time_violations(tender, lots, now) + tender_violations(
             tender, lots=lots, now=now
         )
         if violations:
