@@ -439,3 +439,22 @@ def test_evaluation_refuses_more_than_three_candidates_and_non_bidders(
         )
     lot.refresh_from_db()
     assert lot.status == "evaluation" and not lot.candidates.exists()
+
+
+def test_a_lot_terminated_in_publicity_shows_no_overdue_or_pending_lights(
+    clock: ControlledClock,
+) -> None:
+    """Its deadline passed before the end (done); the publicity it cut short will never end."""
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    tick_at(clock, closes(lot))
+    lot = record_outcome(world, lot)
+    clock.advance(days=1)
+    lot_terminate(lot=lot, reason="项目取消", actor=world.owner_user)
+    lot.refresh_from_db()
+
+    items = {item.key: item for item in lot_timeline(lot, clock.now + timedelta(days=30))}
+
+    assert items["closes_at"].light == "done"
+    assert items["publicity_end"].light is None
+    assert "red" not in {str(item.light) for item in items.values()}

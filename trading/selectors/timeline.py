@@ -7,14 +7,14 @@ training tender's time runs. Every period the platform opens or checks is counte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from trading.clock import get_clock
-from trading.domain.lifecycle import Family, LotStatus, TenderStatus
+from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import (
     Calendar,
     Light,
@@ -294,12 +294,19 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 book.article("clarification_deadline"),
             )
         )
+    # A terminated lot ended when its status last changed: what was due before had happened.
+    ended_at = lot.status_changed_at if status == LotStatus.TERMINATED else None
+
+    def happened(moment: datetime, reached: bool) -> datetime | None:
+        return moment if reached or (ended_at is not None and moment <= ended_at) else None
+
     if lot.opens_at is not None:
-        opened = lot.opens_at if status not in (LotStatus.DRAFT, LotStatus.PUBLISHED) else None
+        started = status not in (LotStatus.DRAFT, LotStatus.PUBLISHED, LotStatus.TERMINATED)
+        opened = happened(lot.opens_at, started)
         label = _("挂牌开始") if listing else _("投标开始")
         items.append(_item("opens_at", label, lot.opens_at, opened, now))
     if lot.closes_at is not None:
-        closed = lot.closes_at if status in _PASSED_BIDDING else None
+        closed = happened(lot.closes_at, status in _PASSED_BIDDING)
         label = _("挂牌截止") if listing else _("投标截止（开标）")
         article = book.article(closing_point(tender))
         items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
@@ -353,4 +360,13 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         )
     for source in timeline_sources():
         items.extend(source(lot, now))
+    if status in TERMINAL:
+        # What would have been due after the lot ended will never be: no light, not a red one.
+        end = lot.status_changed_at or now
+        items = [
+            replace(item, light=None)
+            if item.done_at is None and item.due is not None and item.due > end
+            else item
+            for item in items
+        ]
     return items
