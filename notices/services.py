@@ -34,7 +34,7 @@ from trading.domain.timeline import beyond_horizon, format_moment
 from trading.events import event_emit
 from trading.models import Lot, OutboxEvent, ProcedureFamily, Tender, User
 from trading.selectors.access import desk_staff_list, operates_desk
-from trading.selectors.rules import calendar_load
+from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
 
@@ -115,9 +115,9 @@ def notice_due_at(kind: str, tender: Tender, since: datetime) -> datetime | None
     limit = publication_limit(kind, tender.project.business_type.code)
     if limit is None:
         return None
-    end = calendar_load().add_days(since, limit.days, limit.unit)
-    scale = tender.project.time_scale if tender.project.training else 1
-    return since + (end - since) / scale
+    book = tender_rulebook(tender, now=since)
+    end = book.calendar.add_days(since, limit.days, limit.unit)
+    return since + (end - since) / book.scale
 
 
 def _verification_code() -> str:
