@@ -458,3 +458,33 @@ def test_a_lot_terminated_in_publicity_shows_no_overdue_or_pending_lights(
     assert items["closes_at"].light == "done"
     assert items["publicity_end"].light is None
     assert "red" not in {str(item.light) for item in items.values()}
+
+
+def test_implementing_regulations_art_54_publicity_opened_monday_10_00_runs_until_thursday_24_00(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第54条: ≥ 3 日 of publicity, the first day not counted, the last one whole."""
+    world = make_world(business_type="engineering")
+    monday = datetime.fromisoformat("2026-12-28T10:00:00+08:00")
+    lot = first_lot(
+        make_tender(
+            world,
+            opens_at=datetime.fromisoformat("2026-12-02T09:00:00+08:00"),
+            closes_at=datetime.fromisoformat("2026-12-28T08:00:00+08:00"),
+        )
+    )
+    tick_at(clock, closes(lot))
+    clock.set(monday)
+    lot = record_outcome(world, lot)
+
+    # Tuesday, Wednesday, Thursday (31 December, a working day): until 24:00 on Thursday.
+    thursday_24_00 = datetime.fromisoformat("2027-01-01T00:00:00+08:00")
+    assert lot.publicity_ends_at == thursday_24_00
+    # Objections are heard until the very end of Thursday; the award waits for it.
+    clock.set(thursday_24_00 - MINUTE)
+    with pytest.raises(ValidationError, match="公示期尚未结束"):
+        award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    objection = objection_raise(
+        lot=lot, stage="result", text="对第一名资格有异议", actor=world.bidder_users[2]
+    )
+    assert objection.pk is not None

@@ -23,6 +23,7 @@ from tests.tenders import (
     pdf_file,
 )
 from trading.chronograph import chronograph_tick
+from trading.domain.timeline import SHANGHAI
 from trading.models import Lot, Procedure, Project, Tender, TenderDocument
 from trading.models.tenders import MAX_AMOUNT
 from trading.selectors.timeline import amendment_earliest_deadline, tender_violations
@@ -356,6 +357,17 @@ def test_an_amendment_affecting_bids_late_must_move_the_deadline(clock: Controll
     clock.set(closes(lot) - 10 * DAY)
     proposal = amendment_earliest_deadline(tender, clock.now)
     assert proposal > closes(lot)
+    # Proposed at 09:00 of the first lawful day: its 00:00 is 24:00 of the day before (第201条).
+    assert proposal.astimezone(SHANGHAI).time().isoformat() == "09:00:00"
+    with pytest.raises(ValidationError, match="第21条"):
+        tender_amend(
+            tender=tender,
+            document_file=pdf_file(),
+            title="变更：技术参数",
+            affects_bids=True,
+            new_closes_at=proposal - timedelta(hours=9),
+            actor=world.owner_user,
+        )
 
     with pytest.raises(ValidationError, match="第21条"):
         tender_amend(
@@ -363,15 +375,6 @@ def test_an_amendment_affecting_bids_late_must_move_the_deadline(clock: Controll
             document_file=pdf_file(),
             title="变更：技术参数",
             affects_bids=True,
-            actor=world.owner_user,
-        )
-    with pytest.raises(ValidationError, match="第21条"):
-        tender_amend(
-            tender=tender,
-            document_file=pdf_file(),
-            title="变更：技术参数",
-            affects_bids=True,
-            new_closes_at=proposal - timedelta(hours=1),
             actor=world.owner_user,
         )
     document = tender_amend(
@@ -469,3 +472,27 @@ def test_an_amendment_cannot_move_the_deadline_into_a_mistyped_year(
         )
     lot.refresh_from_db()
     assert lot.closes_at == deadline and tender.documents.count() == 1
+
+
+def test_implementing_regulations_art_21_a_deadline_any_hour_of_the_15th_day_is_in_time(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第21条: the amended deadline may fall at 08:00 of the first lawful day (the
+    platform proposes 09:00), but not at its 00:00, which is 24:00 of the day before."""
+    world = make_world(business_type="engineering")
+    tender = make_tender(world)
+    lot = first_lot(tender)
+    clock.set(closes(lot) - 10 * DAY)
+    proposal = amendment_earliest_deadline(tender, clock.now)
+
+    document = tender_amend(
+        tender=tender,
+        document_file=pdf_file(),
+        title="变更：技术参数",
+        affects_bids=True,
+        new_closes_at=proposal - timedelta(hours=1),
+        actor=world.owner_user,
+    )
+
+    lot.refresh_from_db()
+    assert document.version == 2 and lot.closes_at == proposal - timedelta(hours=1)

@@ -22,6 +22,7 @@ from trading.domain.timeline import (
     latest_start_day,
     light,
     local_date,
+    period_until,
     rules_in_force,
     schedule_points,
 )
@@ -424,15 +425,33 @@ def _points(rule: Rule, start: datetime, end: datetime) -> dict[str, datetime]:
 
 @settings(max_examples=300, deadline=None)
 @given(start=starts, rule=st.sampled_from(minimum_rules))
-def test_the_proposed_earliest_time_satisfies_its_rule_and_a_minute_earlier_does_not(
+def test_a_deadline_may_fall_at_any_hour_of_the_first_lawful_day_but_not_at_its_midnight(
     start: datetime, rule: Rule
 ) -> None:
-    proposed = earliest(start, rule, CALENDAR)
-    assert check_schedule(_points(rule, start, proposed), [rule], CALENDAR) == []
-    assert check_schedule(_points(rule, start, proposed - ONE_MINUTE), [rule], CALENDAR)
+    """Day N starts at 00:00, but 00:00 of day N is 24:00 of day N-1 (民法典 第201、203条)."""
+    first_day = earliest(start, rule, CALENDAR)
+    assert first_day.astimezone(SHANGHAI).time().isoformat() == "00:00:00"
+    assert check_schedule(_points(rule, start, first_day + ONE_MINUTE), [rule], CALENDAR) == []
+    assert check_schedule(_points(rule, start, first_day), [rule], CALENDAR)
+    assert check_schedule(_points(rule, start, first_day - ONE_MINUTE), [rule], CALENDAR)
     # The period holds at least its number of days, the first not counted (民法典 第201条).
-    assert local_date(proposed) - local_date(start) >= timedelta(days=int(rule.minimum or 0))
-    assert proposed.astimezone(SHANGHAI).time().isoformat() == "00:00:00"
+    assert local_date(first_day) - local_date(start) >= timedelta(days=int(rule.minimum or 0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=starts, rule=st.sampled_from(minimum_rules))
+def test_a_period_the_platform_opens_lasts_until_24_00_of_its_last_day(
+    start: datetime, rule: Rule
+) -> None:
+    """A publicity opened on day 0 runs through all of day N (第201条), a working day (第203条)."""
+    end = period_until(start, rule, CALENDAR)
+    local = end.astimezone(SHANGHAI)
+    assert local.time().isoformat() == "00:00:00"
+    last_day = local.date() - timedelta(days=1)
+    assert last_day - local_date(start) >= timedelta(days=int(rule.minimum or 0))
+    assert CALENDAR.is_working_day(last_day)
+    # The whole last day is inside: a deadline on it satisfies the rule.
+    assert end - earliest(start, rule, CALENDAR) == timedelta(days=1)
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,7 +8,10 @@ holiday table. Counting follows the civil code:
 - a period in days whose last day is a holiday or rest day ends on the next working day, and a
   period ends at 24:00 of its last day (民法典 第203条): a maximum is met up to then;
 - a minimum between two moments is met when the later falls on the period's last day (a deadline
-  at 09:30 of the twentieth day after the documents, as trading centers apply 法 第24条);
+  at 09:30 of the twentieth day after the documents, as trading centers apply 法 第24条); 00:00
+  of a day is 24:00 of the day before, so a deadline at 00:00 of that last day is too early;
+- a period the platform opens itself (a publicity, an answer window) lasts until 24:00 of its
+  last day (`period_until`): others act in it for the whole of that day;
 - days change at midnight in Asia/Shanghai, whatever zone the datetimes come in;
 - the bid opening takes place at the bid deadline (招标投标法 第34条): `bid_deadline` is also the
   opening time, so no rule counts from one to the other.
@@ -219,15 +222,28 @@ def _count(value: Decimal, rule: Rule) -> int:
 
 
 def earliest(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
-    """The earliest lawful time for the rule's to-point: 00:00 of the period's last day.
+    """The start of the day on which the rule's to-point may first fall: 00:00 of the last day.
 
     A minimum period between two moments is met when the later one falls on the last day of the
     period counted from the earlier (民法典 第201、203条): documents issued on 1 December allow a
-    deadline at 09:30 on 21 December (招标投标法 第24条), as trading centers apply it.
+    deadline at 09:30 on 21 December (招标投标法 第24条), as trading centers apply it. The moment
+    returned itself is 24:00 of the day before: a deadline must come after it, never at it.
     """
     if rule.minimum is None:
         return start
     return start_of_day(calendar.last_day(start, _count(rule.minimum, rule), rule.unit))
+
+
+def period_until(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
+    """The end of a minimum period the platform opens at `start`: 24:00 of its last day.
+
+    A publicity, a result notice or an answer window lasts through its last day, moved to the
+    next working day when that is a rest day (民法典 第201、203条): a 3 日 publicity opened on a
+    Monday at 10:00 ends at 24:00 on Thursday, not at its first minute.
+    """
+    if rule.minimum is None:
+        raise ValueError(f"rule {rule.key} sets no minimum")
+    return calendar.add_days(start, _count(rule.minimum, rule), rule.unit)
 
 
 def latest(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
@@ -280,6 +296,16 @@ def earliest_after(
 ) -> datetime | None:
     """The earliest end lawful under every minimum in `rules`, shrunk by a training scale."""
     bounds = [earliest(start, rule, calendar) for rule in rules if rule.minimum is not None]
+    if not bounds:
+        return None
+    return start + (max(bounds) - start) / scale
+
+
+def until_after(
+    start: datetime, rules: Iterable[Rule], calendar: Calendar, *, scale: int = 1
+) -> datetime | None:
+    """When a period opened at `start` ends: 24:00 of the last day every minimum needs."""
+    bounds = [period_until(start, rule, calendar) for rule in rules if rule.minimum is not None]
     if not bounds:
         return None
     return start + (max(bounds) - start) / scale
@@ -340,7 +366,8 @@ def check_schedule(
         label = POINT_LABELS.get(rule.to_point, rule.to_point)
         if rule.minimum is not None:
             bound = earliest(start, rule, calendar)
-            if end < bound:
+            # 00:00 of the last day is 24:00 of the day before it: too early as well.
+            if end <= bound:
                 found.append(
                     Violation(
                         rule_key=rule.key,

@@ -30,12 +30,16 @@ from trading.domain.timeline import (
     rule_between,
     rules_in_force,
     scaled_points,
+    until_after,
 )
 from trading.domain.timeline import schedule_points as timeline_points
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
 from trading.selectors.rules import calendar_load, rules_load
 from trading.timeline_sources import timeline_sources
+
+# The hour of the first lawful day at which the platform proposes a deadline it computes.
+PROPOSED_HOUR = timedelta(hours=9)
 
 # A statutory date turns yellow this long before it is due.
 WARN_BEFORE = timedelta(days=3)
@@ -67,11 +71,16 @@ class Rulebook:
     def between(self, from_point: str, to_point: str) -> list[Rule]:
         return rule_between(self.rules, from_point, to_point)
 
-    def earliest(self, start: datetime, from_point: str, to_point: str) -> datetime | None:
-        """The earliest lawful moment for `to_point` after `start` (None without a minimum)."""
-        return earliest_after(
-            start, self.between(from_point, to_point), self.calendar, scale=self.scale
+    def earliest_deadline(self, start: datetime, from_point: str, to_point: str) -> datetime | None:
+        """The deadline the platform proposes for `to_point` after `start`: 09:00 of the first
+        lawful day (None without a minimum); 00:00 would be the day before (民法典 第201条)."""
+        day_starts = earliest_after(
+            start, self.between(from_point, to_point), self.calendar, scale=1
         )
+        if day_starts is None:
+            return None
+        proposal = day_starts + PROPOSED_HOUR
+        return start + (proposal - start) / self.scale
 
     def latest(self, start: datetime, from_point: str, to_point: str) -> datetime | None:
         """The latest lawful moment for `to_point` after `start` (None without a maximum)."""
@@ -80,9 +89,13 @@ class Rulebook:
         )
 
     def period_end(self, start: datetime, from_point: str, to_point: str) -> datetime:
-        """The end of a period the platform opens at `start`: its rule's bound, or the statute's."""
-        # A minimum ends the period (a publicity); a maximum where there is none (an answer due).
-        found = self.earliest(start, from_point, to_point) or self.latest(
+        """The end of a period the platform opens at `start`: its rule's bound, or the statute's.
+
+        A minimum (a publicity) lasts until 24:00 of its last day; without one, the maximum (an
+        answer due) is the end; without either, the statute's own number of 日.
+        """
+        rules = self.between(from_point, to_point)
+        found = until_after(start, rules, self.calendar, scale=self.scale) or self.latest(
             start, from_point, to_point
         )
         if found is not None:
@@ -191,7 +204,9 @@ def _unique(violations: list[Violation]) -> list[Violation]:
 
 def amendment_earliest_deadline(tender: Tender, now: datetime) -> datetime:
     """The earliest lawful bid deadline after an amendment issued at `now` (实施条例 第21条)."""
-    return tender_rulebook(tender, now=now).earliest(now, "amendment", "bid_deadline") or now
+    return (
+        tender_rulebook(tender, now=now).earliest_deadline(now, "amendment", "bid_deadline") or now
+    )
 
 
 # --- after the award ------------------------------------------------------------------------

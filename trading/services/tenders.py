@@ -462,27 +462,26 @@ def tender_amend(
             raise ValidationError(_("投标已截止，不能再发布变更。"), code="closed")
         moves: list[tuple[Lot, datetime, datetime]] = []
         if new_closes_at is not None:
-            earliest_lawful = amendment_earliest_deadline(tender, now) if affects_bids else now
             for lot in open_lots:
                 if new_closes_at < lot.closes_at:  # type: ignore[operator]
                     raise ValidationError(
                         {"new_closes_at": _("变更后的截止时间不能早于原截止时间。")}, code="earlier"
                     )
-                if new_closes_at < earliest_lawful:
+                if affects_bids and _amendment_too_late(tender, new_closes_at, now):
                     raise ValidationError(
                         {
                             "new_closes_at": _(
                                 "投标截止时间不得早于 %(at)s（招标投标法实施条例 第21条："
                                 "澄清或修改影响投标文件编制的，应当在投标截止时间至少15日前发出）。"
                             )
-                            % {"at": format_moment(earliest_lawful)}
+                            % {"at": local_date(amendment_earliest_deadline(tender, now))}
                         },
                         code="amendment_deadline",
                     )
                 moves.append((lot, lot.closes_at, new_closes_at))  # type: ignore[arg-type]
         elif affects_bids:
             for lot in open_lots:
-                if _amendment_too_late(tender, lot, now):
+                if lot.closes_at is not None and _amendment_too_late(tender, lot.closes_at, now):
                     proposal = amendment_earliest_deadline(tender, now)
                     raise ValidationError(
                         {
@@ -548,13 +547,12 @@ def tender_amend(
     return document
 
 
-def _amendment_too_late(tender: Tender, lot: Lot, now: datetime) -> bool:
-    """An amendment affecting bids leaves fewer than 15 日 before the deadline (实施条例 第21条)."""
+def _amendment_too_late(tender: Tender, deadline: datetime, now: datetime) -> bool:
+    """An amendment affecting bids at `now` leaves fewer than 15 日 before `deadline` (实施条例
+    第21条); a deadline on the first lawful day is in time, at any hour but its 00:00."""
     book = tender_rulebook(tender, now=now)
-    rules = book.between("amendment", "bid_deadline")
-    if not rules or lot.closes_at is None:
-        return False
+    keys = {rule.key for rule in book.between("amendment", "bid_deadline")}
     return any(
-        violation.rule_key in {rule.key for rule in rules}
-        for violation in book.check({"amendment": now, "bid_deadline": lot.closes_at})
+        violation.rule_key in keys
+        for violation in book.check({"amendment": now, "bid_deadline": deadline})
     )
