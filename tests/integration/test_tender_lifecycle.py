@@ -488,3 +488,31 @@ def test_implementing_regulations_art_54_publicity_opened_monday_10_00_runs_unti
         lot=lot, stage="result", text="对第一名资格有异议", actor=world.bidder_users[2]
     )
     assert objection.pk is not None
+
+
+def test_implementing_regulations_art_22_objection_10_days_before_a_sunday_deadline(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第22条 counts back from the deadline: 第203条 does not take a day off the
+    objector when the deadline falls on a rest day."""
+    world = make_world(business_type="engineering")
+    lot = first_lot(
+        make_tender(
+            world,
+            opens_at=datetime.fromisoformat("2026-12-02T09:00:00+08:00"),
+            closes_at=datetime.fromisoformat("2026-12-27T10:00:00+08:00"),  # a Sunday
+        )
+    )
+    tick_at(clock, opens(lot))
+
+    clock.set(datetime.fromisoformat("2026-12-17T16:00:00+08:00"))
+    objection = objection_raise(
+        lot=lot, stage="documents", text="评分办法有倾向性", actor=world.bidder_users[0]
+    )
+    assert objection.pk is not None
+
+    clock.set(datetime.fromisoformat("2026-12-18T09:00:00+08:00"))
+    with pytest.raises(ValidationError, match="10日前"):
+        objection_raise(
+            lot=lot, stage="documents", text="资格条件过高", actor=world.bidder_users[1]
+        )

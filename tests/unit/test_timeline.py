@@ -20,6 +20,7 @@ from trading.domain.timeline import (
     earliest,
     latest,
     latest_start_day,
+    legal_day,
     light,
     local_date,
     period_until,
@@ -414,7 +415,10 @@ starts = st.datetimes(
     max_value=datetime(2028, 11, 30),
     timezones=st.sampled_from([UTC, SHANGHAI]),
 )
-minimum_rules = [r for r in RULE_SEEDS if r.kind == "period" and r.minimum is not None]
+minimum_rules = [
+    r for r in RULE_SEEDS if r.kind == "period" and r.minimum is not None and not r.counted_back
+]
+counted_back_rules = [r for r in RULE_SEEDS if r.kind == "period" and r.counted_back]
 maximum_rules = [r for r in RULE_SEEDS if r.kind == "period" and r.maximum is not None]
 ONE_MINUTE = timedelta(minutes=1)
 
@@ -490,3 +494,72 @@ def test_a_period_in_days_never_ends_on_a_rest_day(start: datetime, n: int) -> N
     last = CALENDAR.last_day(start, n, "day")
     assert CALENDAR.is_working_day(last)
     assert last >= start.astimezone(SHANGHAI).date() + timedelta(days=n)
+
+
+# --- limits counted back from a deadline ----------------------------------------------------------
+
+OBJECTION_RULE = next(r for r in RULE_SEEDS if r.key == "engineering.objection_documents")
+
+
+@pytest.mark.parametrize(
+    ("objection", "deadline", "in_time"),
+    [
+        # Deadline on Sunday 27 December 2026: 10 日 before is Thursday the 17th. 第203条 would move
+        # the tenth day to Monday the 28th and refuse the 17th: it lengthens periods for whoever
+        # acts in them, it does not shorten the objector's.
+        ("2026-12-17T16:00:00+08:00", "2026-12-27T10:00:00+08:00", True),
+        ("2026-12-18T09:00:00+08:00", "2026-12-27T10:00:00+08:00", False),
+        # A weekday deadline: the same arithmetic.
+        ("2026-12-18T23:59:00+08:00", "2026-12-28T09:30:00+08:00", True),
+        ("2026-12-19T00:00:00+08:00", "2026-12-28T09:30:00+08:00", False),
+        # A deadline at 00:00 of the 28th is 24:00 of the 27th (民法典 第201条).
+        ("2026-12-18T09:00:00+08:00", "2026-12-28T00:00:00+08:00", False),
+        ("2026-12-17T09:00:00+08:00", "2026-12-28T00:00:00+08:00", True),
+    ],
+)
+def test_implementing_regulations_art_22_an_objection_10_days_before_is_counted_back(
+    objection: str, deadline: str, in_time: bool
+) -> None:
+    assert OBJECTION_RULE.counted_back
+    points = {
+        "objection_documents": datetime.fromisoformat(objection),
+        "bid_deadline": datetime.fromisoformat(deadline),
+    }
+    found = check_schedule(points, [OBJECTION_RULE], CALENDAR)
+    assert (found == []) is in_time
+    if not in_time:
+        assert found[0].point == "objection_documents" and "第22条" in found[0].message
+
+
+def test_a_workday_limit_counted_back_skips_rest_days_and_holidays() -> None:
+    rule = Rule(
+        key="test.back",
+        kind="period",
+        from_point="objection_documents",
+        to_point="bid_deadline",
+        minimum=Decimal(3),
+        maximum=None,
+        unit="workday",
+        article="测试",
+        description="",
+        counted_back=True,
+    )
+    # Monday 4 January 2027: the three working days before it are Thursday 31, Wednesday 30 and
+    # Tuesday 29 December 2026 (1 January is a holiday, the 2nd and 3rd a weekend).
+    deadline = datetime.fromisoformat("2027-01-04T09:00:00+08:00")
+    assert latest_start_day(deadline, rule, CALENDAR) == date(2026, 12, 29)
+
+
+@settings(max_examples=300, deadline=None)
+@given(deadline=starts, rule=st.sampled_from(counted_back_rules))
+def test_a_limit_counted_back_allows_its_whole_last_day_and_not_a_minute_more(
+    deadline: datetime, rule: Rule
+) -> None:
+    last = latest_start_day(deadline, rule, CALENDAR)
+    end_of_last = datetime.combine(last + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    lawful = {rule.from_point: end_of_last - ONE_MINUTE, rule.to_point: deadline}
+    late = {rule.from_point: end_of_last, rule.to_point: deadline}
+    assert check_schedule(lawful, [rule], CALENDAR) == []
+    assert check_schedule(late, [rule], CALENDAR)
+    # Never shortened by 第203条: exactly `minimum` calendar days before the deadline's day.
+    assert legal_day(deadline) - last == timedelta(days=int(rule.minimum or 0))

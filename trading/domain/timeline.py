@@ -114,6 +114,10 @@ class Rule:
     effective_from: date = date(2000, 1, 1)
     effective_to: date | None = None
     local: bool = False
+    # The from-point must come at least `minimum` before the to-point, a fixed deadline (an
+    # objection ≥ 10 日 before it): counted back from the deadline, and not lengthened by
+    # 第203条, which lengthens a period for the person acting in it, not against them.
+    counted_back: bool = False
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
@@ -253,14 +257,24 @@ def latest(start: datetime, rule: Rule, calendar: Calendar) -> datetime:
     return calendar.add_days(start, _count(rule.maximum, rule), rule.unit)
 
 
+def legal_day(moment: datetime) -> date:
+    """The day a moment belongs to in law: 00:00 is 24:00 of the day before (民法典 第201条)."""
+    local = moment.astimezone(SHANGHAI)
+    if local.time() == time(0):
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
 def latest_start_day(end: datetime, rule: Rule, calendar: Calendar) -> date:
     """The last day on which the from-point may fall so that `end` still respects the minimum.
 
     E.g. the last day for an amendment that leaves 15 days before the deadline (实施条例 第21条)
-    or for an objection to the documents (第22条).
+    or for an objection to the documents (第22条, counted back: no 第203条 shift).
     """
     if rule.minimum is None:
         return local_date(end)
+    if rule.counted_back:
+        return _counted_back(end, rule, calendar)
     day = local_date(end)
     probe = datetime.combine(day, time(12), tzinfo=SHANGHAI)
     # Periods are monotone in their start, so step back until the period fits.
@@ -352,6 +366,19 @@ def _explain(rule: Rule) -> str:
     return f"{rule.article}：{rule.description}" if rule.description else rule.article
 
 
+def _counted_back(end: datetime, rule: Rule, calendar: Calendar) -> date:
+    """The last day `minimum` days (or working days) before the deadline's day."""
+    n = _count(rule.minimum or Decimal(0), rule)
+    day = legal_day(end)
+    if Unit(rule.unit) is Unit.WORKDAY:
+        while n:
+            day -= timedelta(days=1)
+            if calendar.is_working_day(day):
+                n -= 1
+        return day
+    return day - timedelta(days=n)
+
+
 def check_schedule(
     points: Mapping[str, datetime], rules: Iterable[Rule], calendar: Calendar
 ) -> list[Violation]:
@@ -364,7 +391,24 @@ def check_schedule(
         if start is None or end is None:
             continue
         label = POINT_LABELS.get(rule.to_point, rule.to_point)
-        if rule.minimum is not None:
+        if rule.minimum is not None and rule.counted_back:
+            last = _counted_back(end, rule, calendar)
+            if local_date(start) > last:
+                found.append(
+                    Violation(
+                        rule_key=rule.key,
+                        point=rule.from_point,
+                        article=rule.article,
+                        description=rule.description,
+                        earliest=None,
+                        latest=end_of_day(last),
+                        message=(
+                            f"{POINT_LABELS.get(rule.from_point, rule.from_point)}不得晚于 "
+                            f"{last}（{_explain(rule)}）"
+                        ),
+                    )
+                )
+        elif rule.minimum is not None:
             bound = earliest(start, rule, calendar)
             # 00:00 of the last day is 24:00 of the day before it: too early as well.
             if end <= bound:

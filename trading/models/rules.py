@@ -57,6 +57,8 @@ class TimelineRule(models.Model):
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     # Rows for business types the national rules do not cover: the platform's local rules.
     local = models.BooleanField(_("地方规则"), default=False)
+    # Counted back from a fixed deadline (an objection ≥ 10 日 before it): 第203条 does not apply.
+    counted_back = models.BooleanField(_("自截止时间倒算"), default=False)
 
     class Meta:
         ordering = ["key", "effective_from"]

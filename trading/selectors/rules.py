@@ -47,6 +47,7 @@ def rules_load() -> list[Rule]:
             effective_from=row.effective_from,
             effective_to=row.effective_to,
             local=row.local,
+            counted_back=row.counted_back,
         )
         for row in rows
     ]

@@ -55,6 +55,7 @@ def _period(
     unit: str = DAY,
     procedures: tuple[str, ...] = (),
     local: bool = False,
+    counted_back: bool = False,
 ) -> Rule:
     return Rule(
         key=f"{business_type}.{key}",
@@ -70,6 +71,7 @@ def _period(
         procedure_codes=procedures,
         effective_from=effective_from,
         local=local,
+        counted_back=counted_back,
     )
 
 
@@ -212,6 +214,7 @@ ENGINEERING = [
         article="招标投标法实施条例 第22条",
         description="对招标文件的异议应在投标截止时间10日前提出",
         effective_from=TENDERING_REGULATION,
+        counted_back=True,
     ),
     _period(
         "objection_documents_answer",
@@ -525,6 +528,7 @@ def timeline_rules_seed() -> int:
                 "description": rule.description,
                 "effective_to": rule.effective_to,
                 "local": rule.local,
+                "counted_back": rule.counted_back,
             },
         )
     return TimelineRule.objects.filter(
