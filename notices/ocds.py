@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from trading.domain.procedures import is_sale
 from trading.models import (
     Award,
     Candidate,
@@ -421,7 +422,7 @@ def tender_release(tender: Tender) -> dict[str, Any]:
                     }
                 )
             )
-        elif status == "pending" and procedure.family == "listing_auction" and candidates:
+        elif status == "pending" and is_sale(procedure.family) and candidates:
             # A sale by auction is decided at the hammer; publicity is its standstill period.
             winner = candidates[0]
             supplier = parties.add(winner.organisation, "supplier")

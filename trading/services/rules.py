@@ -19,6 +19,7 @@ from django.db import transaction
 from trading.domain.timeline import Point, Rule, RuleKind, Unit
 from trading.models import BusinessType, CalendarDay, Procedure, TimelineRule
 from trading.models.rules import DayKind
+from trading.services.rule_rows_procedures import PROCEDURE_RULES
 
 P = Point
 PERIOD, RATIO = RuleKind.PERIOD.value, RuleKind.AMOUNT_RATIO.value
@@ -493,6 +494,7 @@ RULE_SEEDS: list[Rule] = [
         "medicine", announced=("listing", "negotiation"), sealed=("tender",), listing=("listing",)
     ),
     *_local_rules("other", announced=("listing",), sealed=("open",), listing=("listing",)),
+    *PROCEDURE_RULES,
 ]
 
 

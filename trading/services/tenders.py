@@ -320,7 +320,20 @@ def _time_violations(tender: Tender, lots: list[Lot], now: datetime) -> list[Vio
     days = int(settings.SCHEDULE_HORIZON_DAYS)
     found = []
     for lot in lots:
+        if tender.procedure.prequalification and lot.applications_close_at is None:
+            found.append(
+                Violation(
+                    rule_key="required",
+                    point="application_deadline",
+                    article="招标投标法实施条例 第17条",
+                    description=_("资格预审申请截止时间"),
+                    earliest=None,
+                    latest=None,
+                    message=_("%(lot)s：请填写资格预审申请截止时间。") % {"lot": lot.name},
+                )
+            )
         for moment, point in (
+            (lot.applications_close_at, "application_deadline"),
             (lot.opens_at, "listing_start"),
             (lot.closes_at, closing_point(tender)),
         ):
