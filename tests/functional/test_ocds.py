@@ -39,6 +39,7 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
+from trading.domain.procedures import is_sale
 from trading.domain.timeline import local_date as shanghai_day
 from trading.models import Industry, Lot, Project, Tender
 from trading.services.awards import award_confirm, contract_record
@@ -189,8 +190,9 @@ EXPECTED_METHODS = {
     ("mining", "auction"): "open",
     ("mining", "listing"): "open",
     ("mining", "agreement"): "direct",
-    ("property", "listing-agreement"): "open",
-    ("property", "listing-auction"): "open",
+    ("procurement", "invited-prequal"): "selective",
+    ("property", "transfer"): "open",
+    ("property", "capital-increase"): "open",
     ("carbon", "sale"): "limited",
     ("carbon", "auction"): "open",
     ("pollution", "auction"): "open",
@@ -233,7 +235,7 @@ def test_every_seeded_procedure_maps_to_the_closed_method_codelist(seed: Any) ->
         ("other", "listing", "K", None),
         ("land", "listing", "K", None),
         ("mining", "auction", "B", None),
-        ("property", "listing-auction", None, None),
+        ("property", "transfer", None, None),
         ("carbon", "auction", None, None),
     ],
 )
@@ -430,7 +432,7 @@ def test_the_release_package_of_a_tender_in_each_state_validates(
         assert "mainProcurementCategory" not in section
 
     if state == "publicity":
-        listing = tender.procedure.family == "listing_auction"
+        listing = is_sale(tender.procedure.family)
         assert [a["status"] for a in release.get("awards", [])] == (["pending"] if listing else [])
         assert section["status"] == "complete" and "finalStatus" not in section
         return

@@ -72,7 +72,7 @@ class DemoTender:
     staff: str  # username of the publisher (another person, 管办分离 and four eyes)
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
-    # awarded | closed | failed_bids | failed_auction
+    # awarded | closed | failed_bids | failed_auction | extended_disclosure
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
     extra: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +90,7 @@ STARTS = {
     "failed_auction": 50,
     "awarded": 70,
     "closed": 90,
+    "extended_disclosure": 50,
 }
 
 DEMO_TENDERS = [
@@ -171,12 +172,25 @@ DEMO_TENDERS = [
         "旅游发展公司股权挂牌转让",
         "20%股权",
         "property",
-        "listing-auction",
+        "transfer",
         "460200",
         "owner_land",
         "staff_sanya",
         Decimal("52000000.00"),
         "awarded",
+    ),
+    # 32号令 第18条: nobody qualified when the disclosure closed; the transferor extended it.
+    DemoTender(
+        "三亚湾酒店管理有限公司100%股权转让",
+        "酒店管理公司股权转让信息披露",
+        "100%股权",
+        "property",
+        "transfer",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("18600000.00"),
+        "extended_disclosure",
     ),
     DemoTender(
         "三亚市2026年度碳排放配额有偿竞价",
@@ -347,6 +361,30 @@ def _bidders() -> list[Organisation]:
     return list(Organisation.objects.filter(name__in=_BIDDERS).order_by("pk"))
 
 
+def _two_bidders_at_the_close(lot: Lot, staff: User, clock: SteppingClock) -> Lot:
+    """Two bidders at a land listing's close, two qualified transferees at a disclosure's."""
+    from trading.domain.lifecycle import Family
+    from trading.services.procedures import lot_record_listing_close, lot_record_transferees
+
+    if lot.tender.procedure.family == Family.LISTING:
+        return lot_record_listing_close(lot=lot, bidders=2, actor=staff, clock=clock)
+    return lot_record_transferees(lot=lot, count=2, actor=staff, clock=clock)
+
+
+def _extend_disclosure(
+    lot: Lot, staff: User, owner: User, clock: SteppingClock, after_close: datetime, today: datetime
+) -> None:
+    """No qualified transferee at the close; the transferor extends the disclosure once."""
+    from trading.services.procedures import lot_extend_disclosure, lot_record_transferees
+
+    lot = lot_record_transferees(lot=lot, count=0, actor=staff, clock=clock.at(after_close))
+    # Each extension ≥ 5 工作日 (企业国有产权交易操作规则 第20条): ten days from today.
+    new_end = (today + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
+    lot_extend_disclosure(
+        lot=lot, closes_at=new_end, actor=owner, clock=clock.at(after_close + timedelta(hours=2))
+    )
+
+
 def _play(demo: DemoTender, today: datetime) -> None:
     """Play one demo history from its start to the status it should have today."""
     from trading.services.awards import (
@@ -384,6 +422,12 @@ def _play(demo: DemoTender, today: datetime) -> None:
     if goal == "failed_bids":
         lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
         return
+    if goal == "extended_disclosure":
+        _extend_disclosure(lot, staff, owner, clock, after_close, today)
+        return
+    if lot.status == LotStatus.LISTING_CLOSED:
+        lot = _two_bidders_at_the_close(lot, staff, clock.at(after_close))
+        after_close += timedelta(minutes=30)
     if lot.status == LotStatus.AUCTION:
         lot_record_auction_result(
             lot=lot,

@@ -34,6 +34,7 @@ from trading.services.lots import lot_terminate
 from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
 from trading.views.common import acting_user, form_refused, now
+from trading.views.procedure_context import PROCEDURE_LEDGER_ACTIONS, procedure_context
 
 LEDGER_LIMIT = 50
 
@@ -74,6 +75,7 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "objection.answered": gettext_lazy("答复异议"),
     "contract.recorded": gettext_lazy("登记合同"),
     "report.filed": gettext_lazy("提交书面报告"),
+    **PROCEDURE_LEDGER_ACTIONS,
 }
 
 
@@ -171,6 +173,9 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     ):
         # 实施条例 第31条: the owner terminates, before the award, and says why.
         context["terminate_form"] = f.ReasonForm(label=_("终止理由"))
+    context.update(procedure_context(lot, role, forms))
+    if "award_form" in context:
+        context["award_form"].fields["candidate"].label = context["words"]["winner"]
     return context
 
 

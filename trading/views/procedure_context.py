@@ -1,0 +1,127 @@
+"""What the lot page offers at a procedure's own close, and the words each business type uses.
+
+A land listing's close and a prequalification's review are recorded by desk staff; a property
+disclosure's qualified transferees too, after which the transferor (the owner) extends it,
+re-discloses it at a new price or ends it when none qualified (32号令 第18条).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from trading.domain.employer import OrganisationKind
+from trading.domain.lifecycle import Family, LotStatus
+from trading.domain.procedures import is_sale
+from trading.forms import ReasonForm
+from trading.forms_procedures import (
+    CountForm,
+    DealForm,
+    ExtendDisclosureForm,
+    ListingCloseForm,
+    RedisclosureForm,
+)
+from trading.models import Lot, Organisation, Tender
+from trading.selectors.access import Role
+
+# The forms of this module, by the key the page context and a refused POST use.
+PROCEDURE_FORM_KEYS = (
+    "listing_close_form",
+    "transferees_form",
+    "deal_form",
+    "prequal_form",
+    "extend_form",
+    "redisclose_form",
+    "end_disclosure_form",
+)
+
+# The ledger's actions of these procedures as a reader says them (the lot page's history).
+PROCEDURE_LEDGER_ACTIONS: dict[str, Any] = {
+    "lot.applications_closed": _("资格预审申请截止"),
+    "lot.applicants_sufficient": _("资格审查：合格申请人足够，邀请投标"),
+    "lot.applicants_insufficient": _("资格审查：合格申请人不足3个"),
+    "lot.several_bidders": _("期满竞买人（意向受让方）两个以上，进入竞价"),
+    "lot.one_transferee": _("披露期满一个合格意向受让方，协议转让"),
+    "lot.no_transferee": _("披露期满未征集到意向受让方"),
+    "lot.disclosure_extended": _("延长信息披露期"),
+    "lot.redisclosed": _("降低转让底价，重新披露"),
+}
+
+TENDER_WORDS = {
+    "candidates": _("中标候选人"),
+    "winner": _("中标人"),
+    "price": _("中标价"),
+    "award_title": _("确定中标人"),
+    "award_button": _("确定中标人并发出中标通知书"),
+}
+# 32号令 speaks of 受让方 and 成交价; the deal is confirmed by a 成交确认书 (交易凭证).
+PROPERTY_WORDS = {
+    "candidates": _("受让方"),
+    "winner": _("受让方"),
+    "price": _("成交价"),
+    "award_title": _("确认受让方"),
+    "award_button": _("确认受让方并出具成交确认书"),
+}
+SALE_WORDS = {
+    "candidates": _("竞得人"),
+    "winner": _("竞得人"),
+    "price": _("成交价"),
+    "award_title": _("确认竞得人"),
+    "award_button": _("确认竞得人并出具成交确认书"),
+}
+
+
+def lot_words(tender: Tender) -> dict[str, Any]:
+    """The business type's own words for the result: 受让方 and 成交价 for a property transfer."""
+    if tender.project.business_type.code == "property":
+        return PROPERTY_WORDS
+    if is_sale(tender.procedure.family):
+        return SALE_WORDS
+    return TENDER_WORDS
+
+
+def verified_bidders() -> QuerySet[Organisation]:
+    # Until enrolment exists every verified bidder may be named; the service checks again.
+    return Organisation.objects.filter(
+        kind=OrganisationKind.BIDDER, verified_at__isnull=False
+    ).order_by("name")
+
+
+def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, Any]:
+    """The procedure's forms the page offers `role` now, and a refused one again as posted."""
+    tender = lot.tender
+    family, status = tender.procedure.family, lot.status
+    offered: dict[str, Any] = {}
+    if lot.suspended_at is None and role == Role.STAFF:
+        if family == Family.LISTING and status == LotStatus.LISTING_CLOSED:
+            offered["listing_close_form"] = ListingCloseForm(bidders=verified_bidders())
+        if (
+            family == Family.PROPERTY_DISCLOSURE
+            and status == LotStatus.LISTING_CLOSED
+            and lot.qualified_count is None
+        ):
+            offered["transferees_form"] = CountForm(label=_("合格意向受让方人数"))
+        if is_sale(family) and status in (LotStatus.AGREEMENT, LotStatus.AUCTION):
+            offered["deal_form"] = DealForm(bidders=verified_bidders())
+        if family == Family.PREQUALIFIED and status == LotStatus.PREQUAL_REVIEW:
+            offered["prequal_form"] = CountForm(label=_("资格预审合格申请人数"))
+    if (
+        lot.suspended_at is None
+        and role == Role.OWNER
+        and family == Family.PROPERTY_DISCLOSURE
+        and status == LotStatus.LISTING_CLOSED
+        and lot.qualified_count == 0
+    ):
+        offered["extend_form"] = ExtendDisclosureForm()
+        offered["redisclose_form"] = RedisclosureForm(initial={"valuation": lot.valuation})
+        offered["end_disclosure_form"] = ReasonForm(label=_("终结理由"))
+    for key in PROCEDURE_FORM_KEYS:
+        if key in forms:
+            offered[key] = forms[key]
+    return {
+        **offered,
+        "procedure_actions": bool(offered),
+        "words": lot_words(tender),
+    }
