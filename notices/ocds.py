@@ -63,9 +63,20 @@ _SERVICE_SECTIONS = frozenset(
     {"G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T"}
 )
 
-_ACTIVE_LOT = frozenset({"published", "bidding"})
+# A prequalification takes applications before the bidding: the tender process is under way.
+_ACTIVE_LOT = frozenset({"published", "bidding", "prequalification", "prequal_review"})
 _AFTER_DEADLINE_LOT = frozenset(
-    {"opening", "auction", "evaluation", "publicity", "awarded", "contracted", "closed"}
+    {
+        "opening",
+        "auction",
+        "evaluation",
+        "publicity",
+        "awarded",
+        "contracted",
+        "closed",
+        "listing_closed",
+        "agreement",
+    }
 )
 
 

@@ -45,6 +45,11 @@ from trading.models import Industry, Lot, Project, Tender
 from trading.services.awards import award_confirm, contract_record
 from trading.services.lots import lot_terminate
 from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
+from trading.services.procedures import (
+    lot_end_disclosure,
+    lot_record_listing_close,
+    lot_record_transferees,
+)
 from trading.services.reference import PROCEDURES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -346,6 +351,11 @@ def _closed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _failed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _after_deadline(clock, lot)
+    if lot.status == "listing_closed" and lot.tender.procedure.family == "listing":
+        return lot_record_listing_close(lot=lot, bidders=0, actor=world.staff)
+    if lot.status == "listing_closed":
+        lot = lot_record_transferees(lot=lot, count=0, actor=world.staff)
+        return lot_end_disclosure(lot=lot, reason="未征集到意向受让方", actor=world.owner_user)
     if lot.status == "auction":
         return lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
     return lot_record_bid_count(lot=lot, count=1, actor=world.staff)
