@@ -306,3 +306,21 @@ def test_a_capital_increase_discloses_at_least_40_working_days_32号令_第39条
     assert tender.status == "published"
     # A transfer of the same length is lawful: ≥ 20 工作日 (第13条).
     assert make_tender(world, closes_in=timedelta(days=45)).status == "published"
+
+
+def test_make_run_shows_an_extended_property_disclosure(
+    demo: dict[str, int], clock: ControlledClock, settings: Any
+) -> None:
+    from trading.services.demo_tenders import demo_tenders_seed
+
+    settings.DEMO = True
+    demo_tenders_seed()
+    lot = Lot.objects.get(tender__project__name="三亚湾酒店管理有限公司100%股权转让")
+    assert (lot.status, lot.tender.procedure.code) == ("bidding", "transfer")
+    assert _actions(lot)[-2:] == ["lot.no_transferee", "lot.disclosure_extended"]
+    items = {item.key: item for item in lot_timeline(lot, clock.now)}
+    assert items["disclosure_end:1"].done_at is not None
+    assert items["closes_at"].due > clock.now  # type: ignore[operator]
+    staff = User.objects.get(username="staff_sanya")
+    page = _page(staff, lot)
+    assert "延长信息披露期" in page and "第1次信息披露期满（已延期）" in page
