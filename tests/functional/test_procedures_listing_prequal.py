@@ -306,3 +306,54 @@ def test_procurement_applications_run_5_working_days_87号令_第14条(clock: Co
         world, procedure="invited-prequal", applications_close_at=clock.now + timedelta(days=7)
     )
     assert first_lot(lawful).status == "prequalification"
+
+
+def _days_before_applications_close(lot: Lot, days: int) -> Any:
+    from trading.domain.timeline import SHANGHAI
+
+    deadline = lot.applications_close_at.astimezone(SHANGHAI)  # type: ignore[union-attr]
+    return deadline.replace(hour=10, minute=0) - timedelta(days=days)
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(1, False), (2, True), (5, True)])
+def test_objections_to_the_prequalification_documents_2_days_before_实施条例_第22条(
+    works: World, clock: ControlledClock, days: int, accepted: bool
+) -> None:
+    from trading.services.objections import objection_raise
+
+    lot = _prequal(works, clock)
+    clock.set(_days_before_applications_close(lot, days))
+    raise_it = lambda: objection_raise(  # noqa: E731
+        lot=lot, stage="documents", text="资格条件过高。", actor=works.bidder_users[0]
+    )
+    if accepted:
+        assert raise_it().lot_id == lot.pk
+    else:
+        with pytest.raises(ValidationError, match="第22条"):
+            raise_it()
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(2, False), (3, True)])
+def test_amendments_to_the_prequalification_3_days_before_实施条例_第21条(
+    works: World, clock: ControlledClock, days: int, accepted: bool
+) -> None:
+    from tests.tenders import pdf_file
+    from trading.services.tenders import tender_amend
+
+    lot = _prequal(works, clock)
+    clock.set(_days_before_applications_close(lot, days))
+
+    def amend() -> Any:
+        return tender_amend(
+            tender=lot.tender,
+            document_file=pdf_file("amendment.pdf"),
+            title="资格预审文件修改",
+            affects_bids=True,
+            actor=works.owner_user,
+        )
+
+    if accepted:
+        assert amend().kind == "amendment"
+    else:
+        with pytest.raises(ValidationError, match="第21条"):
+            amend()

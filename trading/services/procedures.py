@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import Family, LotEvent, LotStatus
@@ -53,6 +54,7 @@ __all__ = [
     "lot_record_prequalification",
     "lot_record_transferees",
     "lot_redisclose",
+    "prequalification_check",
 ]
 
 
@@ -359,6 +361,30 @@ PREQUAL_ARTICLES = {
     "engineering": "招标投标法实施条例 第19条",
     "procurement": "财政部令第87号 第14条",
 }
+
+
+# 实施条例 第21、22条: before the application deadline, an amendment ≥ 3 日, an objection ≥ 2 日.
+_PREQUAL_LATE = {
+    "amendment": _lazy(
+        "影响资格预审申请文件编制的澄清或者修改，应当在提交资格预审申请文件截止时间至少3日前发出"
+        "（%(article)s）；不足3日的，应当顺延资格预审申请截止时间。"
+    ),
+    "objection_documents": _lazy(
+        "对资格预审文件的异议应当在提交资格预审申请文件截止时间2日前提出（%(article)s）。"
+    ),
+}
+
+
+def prequalification_check(tender: Tender, lot: Lot, point: str, now: datetime) -> None:
+    """Refuse an amendment or an objection too close to the application deadline (第21、22条)."""
+    if lot.applications_close_at is None:
+        return
+    book = tender_rulebook(tender, now=now)
+    keys = {rule.key for rule in book.between(point, "application_deadline")}
+    points = {point: now, "application_deadline": lot.applications_close_at}
+    late = [violation for violation in book.check(points) if violation.rule_key in keys]
+    if late:
+        raise ValidationError(str(_PREQUAL_LATE[point]) % {"article": late[0].article}, code="late")
 
 
 def lot_record_prequalification(
