@@ -138,6 +138,8 @@ def test_nobody_qualified_the_transferor_may_extend_re_disclose_or_end_32号令_
     lot.refresh_from_db()
     assert (lot.status, lot.qualified_count) == ("listing_closed", 0)
     owner_page = _page(world.owner_user, lot)
+    assert "未征集到意向受让方：延期、重新披露或者终结" in owner_page
+    assert "未征集到意向受让方，等待转让方决定" in _page(world.staff, lot)
     for route in ("lot_extend_disclosure", "lot_redisclose", "lot_end_disclosure"):
         assert reverse(route, args=[lot.pk]) in owner_page
         assert reverse(route, args=[lot.pk]) not in _page(world.staff, lot)
