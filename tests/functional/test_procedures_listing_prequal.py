@@ -9,7 +9,7 @@ the documents' sale ends, 第17条); fewer than 3 qualified applicants restart i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import ControlledClock
-from tests.tenders import ESTIMATE, World, closes, first_lot, make_tender, make_world
+from tests.tenders import ESTIMATE, World, closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick
 from trading.domain.procedures import PREQUAL_INSUFFICIENT_REASON
 from trading.models import LedgerEntry, Lot, Notification, User
@@ -162,9 +162,14 @@ def _prequal(world: World, clock: ControlledClock, **kwargs: Any) -> Lot:
     return lot
 
 
+def _applications(lot: Lot) -> datetime:
+    assert lot.applications_close_at is not None
+    return lot.applications_close_at
+
+
 def _in_review(world: World, clock: ControlledClock) -> Lot:
     lot = _prequal(world, clock)
-    clock.set(lot.applications_close_at + timedelta(minutes=1))  # type: ignore[operator]
+    clock.set(_applications(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()
     assert lot.status == "prequal_review"
@@ -216,7 +221,7 @@ def test_three_qualified_applicants_go_on_to_bidding_实施条例_第19条(
     assert _post(works.staff, "lot_prequalification", lot, {"count": 3}).status_code == 302
     lot.refresh_from_db()
     assert (lot.status, lot.next_check) == ("published", lot.opens_at)
-    clock.set(lot.opens_at + timedelta(minutes=1))  # type: ignore[operator]
+    clock.set(opens(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()
     assert lot.status == "bidding"
@@ -244,20 +249,22 @@ def test_a_prequalification_lot_needs_its_application_deadline(
         documents_issued_at=clock.now,
         actor=works.owner_user,
     )
-    schedule = {
-        "opens_at": clock.now + timedelta(days=30),
-        "closes_at": clock.now + timedelta(days=60),
-    }
-    common = {
-        "tender": tender,
-        "name": "一标段",
-        "estimate": Decimal("1000"),
-        "actor": works.owner_user,
-    }
+
+    def lot(tender: Any, applications_close_at: Any = None) -> Lot:
+        return lot_create(
+            tender=tender,
+            name="一标段",
+            estimate=Decimal("1000"),
+            opens_at=clock.now + timedelta(days=30),
+            closes_at=clock.now + timedelta(days=60),
+            applications_close_at=applications_close_at,
+            actor=works.owner_user,
+        )
+
     with pytest.raises(ValidationError, match="资格预审申请截止时间"):
-        lot_create(**common, **schedule)
+        lot(tender)
     with pytest.raises(ValidationError, match="早于投标开始"):
-        lot_create(**common, **schedule, applications_close_at=clock.now + timedelta(days=31))
+        lot(tender, clock.now + timedelta(days=31))
     # A post-qualification tender has no application deadline.
     plain = tender_create(
         project=project,
@@ -267,11 +274,7 @@ def test_a_prequalification_lot_needs_its_application_deadline(
         actor=works.owner_user,
     )
     with pytest.raises(ValidationError, match="不进行资格预审"):
-        lot_create(
-            **common | {"tender": plain},
-            **schedule,
-            applications_close_at=clock.now + timedelta(days=20),
-        )
+        lot(plain, clock.now + timedelta(days=20))
 
 
 def test_applications_close_no_earlier_than_10_days_after_the_documents_实施条例_第16_17条(
