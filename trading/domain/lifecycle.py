@@ -288,7 +288,7 @@ METHOD_CHANGE_ARTICLE: dict[str, str] = {
 def method_change_blockers(
     *, same_procedure: bool, same_business_type: bool, approval: str, approval_number: str
 ) -> list[str]:
-    """A successor keeps its predecessor's procedure unless the change is approved (87号令 第43条)."""
+    """A successor keeps its predecessor's procedure unless a change is approved (87号令 第43条)."""
     if not same_business_type:
         return ["business_type"]
     if same_procedure:

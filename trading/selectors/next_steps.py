@@ -160,6 +160,8 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("竞价进行中")
     if status == LotStatus.EVALUATION:
         return _("登记评标结果和评标报告") if staff else _("评标进行中")
+    if status == LotStatus.NEGOTIATION:
+        return _("登记谈判（协商）记录") if staff else _("谈判（协商）进行中")
     if status == LotStatus.PUBLICITY:
         if lot.publicity_ends_at is not None and lot.publicity_ends_at <= now:
             return _("确定中标人") if owner else _("公示期满，等待招标人定标")
