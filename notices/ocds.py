@@ -64,7 +64,8 @@ _SERVICE_SECTIONS = frozenset(
 
 _ACTIVE_LOT = frozenset({"published", "bidding"})
 _AFTER_DEADLINE_LOT = frozenset(
-    {"opening", "auction", "evaluation", "publicity", "awarded", "contracted", "closed"}
+    {"opening", "auction", "evaluation", "negotiation", "publicity", "awarded", "contracted"}
+    | {"closed"}
 )
 
 
