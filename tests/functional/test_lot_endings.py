@@ -182,7 +182,7 @@ def _objected(world: World, clock: ControlledClock) -> tuple[Lot, int]:
 def test_an_upheld_objection_to_the_result_sends_the_lot_back_to_evaluation(
     world: World, clock: ControlledClock
 ) -> None:
-    """实施条例 第54条: the objection is upheld, the publicity ends, the committee evaluates again."""
+    """实施条例 第54条: the objection upheld, publicity ends, the committee evaluates again."""
     lot, objection = _objected(world, clock)
     first = set(lot.candidates.values_list("pk", flat=True))
     page = _page(world.owner_user, lot)

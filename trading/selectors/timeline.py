@@ -325,9 +325,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         closed = happened(lot.closes_at, status in _PASSED_BIDDING)
         # Negotiated procedures have no opening: the period for responses ends (谈判/协商 next).
         negotiated = tender.procedure.family == Family.NEGOTIATED
-        label = (
-            _("挂牌截止") if listing else _("响应截止") if negotiated else _("投标截止（开标）")
-        )
+        label = _("挂牌截止") if listing else _("响应截止") if negotiated else _("投标截止（开标）")
         article = book.article(closing_point(tender))
         items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
     for objection in lot.objections.order_by("raised_at", "pk"):

@@ -79,7 +79,7 @@ def lot_retender(
     actor: User,
     clock: Clock | None = None,
 ) -> Lot:
-    """Draft the next round of a failed lot (实施条例 第44、55条; 87号令 第43条); returns the successor."""
+    """Draft the next round of a failed lot, linked to it (实施条例 第44、55条; 87号令 第43条)."""
     access_lot(actor, lot.pk, purpose=Purpose.EDIT)
     approval = (approval or "").strip()
     approval_number = (approval_number or "").strip()
