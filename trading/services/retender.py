@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
@@ -101,9 +102,12 @@ def lot_retender(
         _method_change(predecessor_tender, procedure, approval, approval_number)
         changed = procedure.pk != predecessor_tender.procedure_id
         word = retender_word(predecessor_tender)
+        # The tender's name is a record in Chinese, whatever language the owner reads.
+        with translation.override("zh-hans"):
+            suffix = retender_word(predecessor_tender)
         tender = tender_create(
             project=predecessor_tender.project,
-            name=f"{predecessor_tender.name}（{word}）",
+            name=f"{predecessor_tender.name}（{suffix}）",
             procedure=procedure,
             price_form=predecessor_tender.price_form,
             deposit_form=predecessor_tender.deposit_form,
