@@ -18,11 +18,21 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import ControlledClock
-from tests.tenders import DEPOSIT, ESTIMATE, World, closes, first_lot, make_tender, make_world
+from tests.tenders import (
+    DEPOSIT,
+    ESTIMATE,
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    record_outcome,
+)
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import SHANGHAI
 from trading.models import LedgerEntry, Lot, NegotiationRecord, Procedure, User
-from trading.services.outcomes import lot_record_bid_count
+from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
+from trading.services.reevaluation import ReevaluationOrder, lot_reevaluate
 
 pytestmark = [pytest.mark.django_db]
 
@@ -302,3 +312,45 @@ def test_an_agreed_party_must_have_taken_part(clock: ControlledClock) -> None:
     assert response.status_code == 400
     lot.refresh_from_db()
     assert lot.status == "negotiation"
+
+
+def test_an_unsold_land_parcel_is_listed_again(clock: ControlledClock) -> None:
+    """流拍: the parcel is re-listed (二次挂牌) as a successor with the same starting price."""
+    world = make_world(business_type="land")
+    lot = _closed(world, clock)
+    assert lot.status == "auction"
+    lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+
+    response = _as(world.owner_user).post(
+        reverse("lot_retender", args=[lot.pk]),
+        {"procedure": lot.tender.procedure_id, **_schedule(clock)},
+    )
+
+    assert response.status_code == 302
+    successor = Lot.objects.get(predecessor=lot)
+    assert successor.tender.name.endswith("（重新挂牌）")
+    assert successor.estimate == lot.estimate
+
+
+def test_a_re_negotiation_supersedes_the_record_and_the_agreed_party(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第54条, negotiated: the result goes back to negotiation, kept as history."""
+    world = make_world(business_type="pollution")
+    lot = record_outcome(world, _closed(world, clock, procedure="agreement"))
+    assert lot.status == "publicity"
+
+    lot_reevaluate(
+        lot=lot,
+        actor=world.regulator,
+        reason="成交价明显低于评估价",
+        ordered_by=ReevaluationOrder.REGULATOR,
+    )
+
+    lot.refresh_from_db()
+    assert lot.status == "negotiation"
+    record = NegotiationRecord.objects.get(lot=lot)
+    assert record.superseded_at == clock.now
+    assert not lot.candidates.filter(superseded_at__isnull=True).exists()
+    page = _page(world.staff, lot)
+    assert _form("lot_negotiation", lot) in page and "已被重新谈判取代" in page
