@@ -354,3 +354,21 @@ def test_a_re_negotiation_supersedes_the_record_and_the_agreed_party(
     assert not lot.candidates.filter(superseded_at__isnull=True).exists()
     page = _page(world.staff, lot)
     assert _form("lot_negotiation", lot) in page and "已被重新谈判取代" in page
+
+
+def test_the_owner_is_told_to_tender_a_failed_lot_again_until_it_is(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第44条: the owner's console lists the failed lot until its successor is drafted."""
+    world = make_world(business_type="engineering")
+    lot = _failed(world, clock)
+    todo = "“第1标段”流标：依法重新招标"
+    console = reverse("owner_console")
+    assert todo in _as(world.owner_user).get(console).content.decode()
+
+    _as(world.owner_user).post(
+        reverse("lot_retender", args=[lot.pk]),
+        {"procedure": lot.tender.procedure_id, **_schedule(clock)},
+    )
+
+    assert todo not in _as(world.owner_user).get(console).content.decode()
