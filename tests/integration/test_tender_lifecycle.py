@@ -97,7 +97,9 @@ def test_each_business_type_runs_from_draft_to_closed_with_timed_steps_by_the_ch
 
     assert tick_at(clock, closes(lot)) == 1
     lot.refresh_from_db()
-    after_close = "auction" if tender.procedure.family == "listing_auction" else "opening"
+    after_close = {"listing_auction": "auction", "negotiated": "negotiation"}.get(
+        tender.procedure.family, "opening"
+    )
     assert (lot.status, lot.next_check) == (after_close, None)
 
     lot = record_outcome(world, lot)

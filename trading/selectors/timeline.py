@@ -259,6 +259,7 @@ _PASSED_BIDDING = frozenset(
         LotStatus.OPENING,
         LotStatus.AUCTION,
         LotStatus.EVALUATION,
+        LotStatus.NEGOTIATION,
         LotStatus.PUBLICITY,
         LotStatus.AWARDED,
         LotStatus.CONTRACTED,
@@ -322,7 +323,9 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         items.append(_item("opens_at", label, lot.opens_at, opened, now))
     if lot.closes_at is not None:
         closed = happened(lot.closes_at, status in _PASSED_BIDDING)
-        label = _("挂牌截止") if listing else _("投标截止（开标）")
+        # Negotiated procedures have no opening: the period for responses ends (谈判/协商 next).
+        negotiated = tender.procedure.family == Family.NEGOTIATED
+        label = _("挂牌截止") if listing else _("响应截止") if negotiated else _("投标截止（开标）")
         article = book.article(closing_point(tender))
         items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
     for objection in lot.objections.order_by("raised_at", "pk"):
@@ -348,7 +351,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 book.article("publicity_end"),
             )
         )
-    award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
+    award = lot.award if status in _PASSED_PUBLICITY else None
     if award is not None:
         due = award_deadlines(award, book)
         contract = getattr(lot, "contract", None)

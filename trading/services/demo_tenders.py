@@ -72,7 +72,8 @@ class DemoTender:
     staff: str  # username of the publisher (another person, 管办分离 and four eyes)
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
-    # awarded | closed | failed_bids | failed_auction
+    # awarded | closed | failed_bids | failed_auction | retendered (a failed lot and its successor)
+    # A negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
     extra: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +89,7 @@ STARTS = {
     "publicity": 50,
     "failed_bids": 50,
     "failed_auction": 50,
+    "retendered": 50,
     "awarded": 70,
     "closed": 90,
 }
@@ -116,6 +118,18 @@ DEMO_TENDERS = [
         "staff_haikou",
         Decimal("4200000.00"),
         "draft",
+    ),
+    DemoTender(
+        "海口市第二中学风雨操场新建工程",
+        "海口市第二中学风雨操场新建工程施工",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("5600000.00"),
+        "retendered",
     ),
     DemoTender(
         "海口市中小学多媒体教室设备采购",
@@ -384,6 +398,11 @@ def _play(demo: DemoTender, today: datetime) -> None:
     if goal == "failed_bids":
         lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
         return
+    if goal == "retendered":
+        _retender(lot, staff=staff, owner=owner, after_close=after_close, today=today)
+        return
+    if lot.status == LotStatus.NEGOTIATION:
+        return
     if lot.status == LotStatus.AUCTION:
         lot_record_auction_result(
             lot=lot,
@@ -443,6 +462,23 @@ def _play(demo: DemoTender, today: datetime) -> None:
     )
     report_file(
         lot=lot, file=_pdf("report.pdf"), actor=owner, clock=clock.at(signed + timedelta(days=2))
+    )
+
+
+def _retender(lot: Lot, *, staff: User, owner: User, after_close: datetime, today: datetime) -> Lot:
+    """Two bids at the opening (流标, 实施条例 第44条), then the owner's draft of the next round."""
+    from trading.services.outcomes import lot_record_bid_count
+    from trading.services.retender import lot_retender
+
+    lot_record_bid_count(lot=lot, count=2, actor=staff, clock=SteppingClock(after_close))
+    # Drafted today for a deadline 25 days ahead: the owner completes the documents and submits.
+    return lot_retender(
+        lot=Lot.objects.get(pk=lot.pk),
+        documents_issued_at=today + timedelta(days=1),
+        opens_at=today + timedelta(days=2),
+        closes_at=today + timedelta(days=26),
+        actor=owner,
+        clock=SteppingClock(today),
     )
 
 
