@@ -116,8 +116,16 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 
 def _winner(lot: Lot) -> dict[str, Any]:
     """The award if the owner confirmed one; else the auction's rank-1 buyer (a listing sale)."""
-    award = Award.objects.filter(lot=lot).select_related("candidate", "organisation").first()
-    candidate = award.candidate if award is not None else lot.candidates.order_by("rank").first()
+    award = (
+        Award.objects.filter(lot=lot, declined_at__isnull=True)
+        .select_related("candidate", "organisation")
+        .first()
+    )
+    candidate = (
+        award.candidate
+        if award is not None
+        else lot.candidates.filter(superseded_at__isnull=True).order_by("rank").first()
+    )
     source: Award | Candidate | None = award or candidate
     if source is None:
         return {}
@@ -164,7 +172,10 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         data["questions"] = questions
     elif kind == doc.CANDIDATES and lot is not None:
         data.update(
-            candidates=[_candidate(c) for c in lot.candidates.order_by("rank")],
+            candidates=[
+                _candidate(c)
+                for c in lot.candidates.filter(superseded_at__isnull=True).order_by("rank")
+            ],
             bid_count=lot.bid_count,
             evaluation_reported_at=_iso(lot.evaluation_reported_at),
             publicity_starts_at=_iso(lot.publicity_starts_at),
@@ -176,7 +187,11 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         # 招标投标法 第46条, as the tender's rule row has it.
         data["contract_days"] = tender_rulebook(tender).maximum_days("award_letter", "contract")
     elif kind == doc.FAILURE and lot is not None:
-        data.update(bid_count=lot.bid_count, min_bids=tender.procedure.min_bids)
+        data.update(
+            bid_count=lot.bid_count,
+            min_bids=tender.procedure.min_bids,
+            reason=lot.failure_reason,
+        )
     elif kind == doc.TERMINATION and lot is not None:
         data["reason"] = lot.termination_reason
     return data

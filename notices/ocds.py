@@ -70,6 +70,7 @@ _AFTER_DEADLINE_LOT = frozenset(
         "opening",
         "auction",
         "evaluation",
+        "negotiation",
         "publicity",
         "awarded",
         "contracted",
@@ -255,7 +256,9 @@ def tenders_for_ocds(*, include_training: bool = False) -> QuerySet[Tender]:
         Prefetch("lots", queryset=Lot.objects.order_by("code")),
         Prefetch(
             "lots__candidates",
-            queryset=Candidate.objects.select_related("organisation__region").order_by("rank"),
+            queryset=Candidate.objects.filter(superseded_at__isnull=True)
+            .select_related("organisation__region")
+            .order_by("rank"),
         ),
     ).order_by("code")
 
@@ -352,7 +355,9 @@ def tender_release(tender: Tender) -> dict[str, Any]:
     lots = list(tender.lots.all())
     awards_by_lot = {
         award.lot_id: award
-        for award in Award.objects.filter(lot__tender=tender).select_related("organisation__region")
+        for award in Award.objects.filter(
+            lot__tender=tender, declined_at__isnull=True
+        ).select_related("organisation__region")
     }
     contracts_by_lot = {
         contract.lot_id: contract for contract in Contract.objects.filter(lot__tender=tender)

@@ -58,7 +58,11 @@ def notice_list_for_organisation(organisation_id: int | None) -> QuerySet[Notice
         _published()
         .filter(
             Q(addressee_id=organisation_id)
-            | Q(kind__in=RESULT_KINDS, lot__award__organisation_id=organisation_id)
+            | Q(
+                kind__in=RESULT_KINDS,
+                lot__awards__organisation_id=organisation_id,
+                lot__awards__declined_at__isnull=True,
+            )
         )
         .distinct()
         .order_by("-published_at", "-id")

@@ -36,6 +36,7 @@ from trading.services.awards import (
 )
 from trading.services.documents import tender_document_upload
 from trading.services.lots import lot_create
+from trading.services.negotiations import lot_record_negotiation
 from trading.services.outcomes import (
     CandidateInput,
     lot_record_auction_result,
@@ -290,6 +291,18 @@ def record_outcome(world: World, lot: Lot) -> Lot:
         return lot_record_auction_result(
             lot=lot, sold=True, winner=world.bidders[0], price=ESTIMATE + 50000, actor=world.staff
         )
+    if lot.status == "negotiation":
+        lot_record_negotiation(
+            lot=lot,
+            parties=world.bidders[:3],
+            agreed=True,
+            winner=world.bidders[0],
+            price=ESTIMATE - 20000,
+            minutes="三方参与谈判，第一方最终报价最低。",
+            actor=world.staff,
+        )
+        lot.refresh_from_db()
+        return lot
     lot = lot_record_bid_count(lot=lot, count=3, actor=world.staff)
     return lot_record_evaluation(
         lot=lot, candidates=candidates(world), report_file=pdf_file("report.pdf"), actor=world.staff
@@ -303,7 +316,7 @@ def issue_award_letter(lot: Lot) -> None:
 
 def award_and_close(world: World, lot: Lot, **kwargs: Any) -> Lot:
     """From the end of publicity to CLOSED: award, contract, written report."""
-    candidate = lot.candidates.order_by("rank").first()
+    candidate = lot.candidates.filter(superseded_at__isnull=True).order_by("rank").first()
     assert candidate is not None
     award = award_confirm(lot=lot, candidate=candidate, actor=world.owner_user)
     issue_award_letter(lot)

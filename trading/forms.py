@@ -526,7 +526,9 @@ class AwardForm(ConsoleForm):
     def __init__(self, *args: Any, lot: Lot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = _choice(self.fields["candidate"])
-        field.queryset = Candidate.objects.filter(lot=lot).order_by("rank")
+        field.queryset = Candidate.objects.filter(lot=lot, superseded_at__isnull=True).order_by(
+            "rank"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

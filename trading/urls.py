@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trading.views import desk, lots, owner, procedures, tenders, workspace
+from trading.views import desk, lot_endings, lots, owner, procedures, tenders, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace, name="workspace"),
@@ -53,6 +53,10 @@ urlpatterns = [
     path("lots/<int:pk>/award/", lots.award_confirm_view, name="award_confirm"),
     path("lots/<int:pk>/contract/", lots.contract_record_view, name="contract_record"),
     path("lots/<int:pk>/report/", lots.report_file_view, name="report_file"),
+    path("lots/<int:pk>/reject-all/", lot_endings.lot_reject_all_view, name="lot_reject_all"),
+    path("lots/<int:pk>/negotiation/", lot_endings.lot_negotiation_view, name="lot_negotiation"),
+    path("lots/<int:pk>/decline/", lot_endings.award_decline_view, name="award_decline"),
+    path("lots/<int:pk>/retender/", lot_endings.lot_retender_view, name="lot_retender"),
     path("objections/<int:pk>/answer/", lots.objection_answer_view, name="objection_answer"),
     # The procedures' own closes: land listing, property disclosure, prequalification.
     path(

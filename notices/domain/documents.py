@@ -264,6 +264,7 @@ NOTICE_FIELDS: dict[str, list[Field]] = {
         *_LOT,
         Field("bid_count", N_("有效投标数"), required=False),
         Field("min_bids", N_("最少有效投标数")),
+        Field("reason", N_("流标原因"), required=False),
     ],
     TERMINATION: [*_COMMON, *_LOT, Field("reason", N_("终止理由"))],
     AWARD_LETTER: [
@@ -729,6 +730,9 @@ def build_failure(doc: Mapping[str, Any]) -> dict[str, Any]:
         (N_("有效投标（竞买）数"), text(data.get("bid_count"))),
         (N_("最少有效投标数"), text(data.get("min_bids"))),
     ]
+    if data.get("reason"):
+        # 法 第42条 否决所有投标, 第55条 the winner declined: the reason a person recorded.
+        ctx["rows"].append((N_("流标原因"), text(data.get("reason"))))
     ctx["closing"] = [
         N_(
             "投标人少于3个的，不得开标，招标人应当依法重新招标（实施条例 第44条）；"

@@ -662,13 +662,17 @@ def test_the_demo_seeds_every_business_type_in_its_state_and_arms_training_tende
         "draft",
         "published",
         "bidding",
-        "evaluation",
+        "negotiation",
         "publicity",
         "awarded",
         "failed",
         "closed",
     } <= statuses
     assert Tender.objects.filter(status="pending_review").exists()
+    # A re-tendered engineering lot: the failed lot and its successor's draft (实施条例 第44条).
+    successor = real.get(predecessor__isnull=False)
+    assert (successor.status, successor.predecessor.status) == ("draft", "failed")  # type: ignore[union-attr]
+    assert successor.tender.project.business_type.code == "engineering"
     training = Lot.objects.filter(tender__project__training=True)
     assert training.count() == 2
     assert all(lot.status == "published" for lot in training)

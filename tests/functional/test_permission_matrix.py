@@ -276,6 +276,40 @@ CASES = [
         post=published(ok=OWNER_SIDE),
     ),
     Case(
+        "lot_reject_all",
+        state="evaluation",
+        kwargs=lambda w: {"pk": w.lots["evaluation"].pk},
+        get=POST_ONLY,
+        post=published(ok={STAFF}),
+        why="the desk records the committee's rejection of every bid (招标投标法 第42条)",
+    ),
+    Case(
+        "lot_negotiation",
+        state="evaluation",
+        kwargs=lambda w: {"pk": w.lots["evaluation"].pk},
+        get=POST_ONLY,
+        post=published(ok={STAFF}),
+        why="the desk records a negotiation; the world has no negotiated lot, so staff get the "
+        "status refusal (400) and everybody else the access refusal",
+    ),
+    Case(
+        "award_decline",
+        state="awarded",
+        kwargs=lambda w: {"pk": w.lots["awarded"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+        why="the owner records the winner's refusal (实施条例 第55条)",
+    ),
+    Case(
+        "lot_retender",
+        state="evaluation",
+        kwargs=lambda w: {"pk": w.lots["evaluation"].pk},
+        get=POST_ONLY,
+        post=published(ok=OWNER_SIDE),
+        why="the owner tenders a failed lot again (实施条例 第44条); the world has no failed lot, "
+        "so the owner's side gets the status refusal (400)",
+    ),
+    Case(
         "objection_answer",
         kwargs=lambda w: {"pk": w.objection.pk},
         get=POST_ONLY,

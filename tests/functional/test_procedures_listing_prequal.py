@@ -205,6 +205,7 @@ def test_fewer_than_3_qualified_applicants_fail_the_lot_实施条例_第19条(
     assert _post(works.staff, "lot_prequalification", lot, {"count": count}).status_code == 302
     lot.refresh_from_db()
     assert (lot.status, lot.qualified_count) == ("failed", count)
+    assert lot.failure_reason == "资格预审合格申请人不足3个"
     entry = LedgerEntry.objects.get(object_id=str(lot.pk), action="lot.applicants_insufficient")
     assert entry.payload["reason"] == PREQUAL_INSUFFICIENT_REASON == "资格预审合格申请人不足3个"
     assert entry.payload["article"] == "招标投标法实施条例 第19条"
@@ -360,3 +361,34 @@ def test_amendments_to_the_prequalification_3_days_before_实施条例_第21条(
     else:
         with pytest.raises(ValidationError, match="第21条"):
             amend()
+
+
+def test_a_prequalification_short_of_applicants_is_tendered_again_实施条例_第19条(
+    works: World, clock: ControlledClock
+) -> None:
+    from trading.domain.timeline import SHANGHAI
+
+    lot = _in_review(works, clock)
+    _post(works.staff, "lot_prequalification", lot, {"count": 2})
+    lot.refresh_from_db()
+
+    def local(days: int) -> str:
+        return (clock.now + timedelta(days=days)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+    schedule = {
+        "procedure": lot.tender.procedure_id,
+        "documents_issued_at": local(1),
+        "opens_at": local(30),
+        "closes_at": local(60),
+    }
+    # The restart is a prequalification again: it needs its application deadline.
+    response = _post(works.owner_user, "lot_retender", lot, schedule)
+    assert response.status_code == 400
+    assert "资格预审申请截止时间" in response.content.decode()
+    response = _post(
+        works.owner_user, "lot_retender", lot, schedule | {"applications_close_at": local(20)}
+    )
+    assert response.status_code == 302
+    successor = Lot.objects.get(predecessor=lot)
+    assert successor.applications_close_at is not None
+    assert successor.tender.name.endswith("（重新招标）")

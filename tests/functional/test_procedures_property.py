@@ -289,7 +289,8 @@ def test_the_transferor_ends_the_disclosure_and_the_lot_fails(
     response = _post(world.owner_user, "lot_end_disclosure", lot, {"reason": "转让方决定终结"})
     assert response.status_code == 302
     lot.refresh_from_db()
-    assert lot.status == "failed"
+    assert (lot.status, lot.failure_reason) == ("failed", "转让方决定终结")
+    assert "转让方决定终结" in _page(world.owner_user, lot)
     entry = LedgerEntry.objects.get(object_id=str(lot.pk), action="lot.unsold")
     assert entry.payload["reason"] == "转让方决定终结"
 

@@ -17,12 +17,12 @@ from django.apps import apps
 from tests.conftest import ControlledClock
 from tests.tenders import closes, first_lot, make_tender, make_world
 from trading.chronograph import chronograph_tick
-from trading.models import Procedure, TimelineRule
+from trading.models import Lot, Procedure, TimelineRule
 from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.django_db]
 
-migration = importlib.import_module("trading.migrations.0011_procedures_property_disclosure")
+migration = importlib.import_module("trading.migrations.0012_procedures_property_disclosure")
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +61,12 @@ def test_old_property_lots_move_to_the_disclosure_procedure_in_the_state_that_me
     rule.save()
     clock.set(closes(agreement) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
-    for lot in (agreement, auction):
+    for lot in (agreement, auction, waiting):
         lot.refresh_from_db()
-    # Under the old tables: a negotiated lot at its "opening", an auction lot bidding.
-    assert (agreement.status, auction.status) == ("opening", "auction")
-    from trading.services.outcomes import lot_record_bid_count
-
-    lot_record_bid_count(lot=_at_close(waiting), count=1, actor=world.staff)
+    # Under the tables before: a negotiated lot in negotiation, one left at its "opening" by the
+    # sealed-bid table negotiated lots once shared; an auction lot bidding.
+    assert (waiting.status, auction.status) == ("negotiation", "auction")
+    Lot.objects.filter(pk=agreement.pk).update(status="opening")
 
     migration.forwards(apps, None)
 
@@ -93,12 +92,6 @@ def test_old_property_lots_move_to_the_disclosure_procedure_in_the_state_that_me
     assert set(
         Procedure.objects.filter(business_type__code="property").values_list("code", flat=True)
     ) == {"transfer", "capital-increase"}
-
-
-def _at_close(lot: Any) -> Any:
-    lot.refresh_from_db()
-    assert lot.status == "opening"
-    return lot
 
 
 def test_without_the_old_procedures_the_migration_changes_nothing(clock: ControlledClock) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.unit.test_procedure_lifecycles import TABLES as PROCEDURE_TABLES
 from trading.domain.lifecycle import (
+    AFTER_AWARD,
     TENDER_TRANSITIONS,
     TERMINAL,
     TIMED_EVENTS,
@@ -26,6 +27,8 @@ from trading.domain.lifecycle import (
     award_blockers,
     award_must_go_to_first,
     bids_outcome,
+    method_change_blockers,
+    next_candidate_rank,
     next_check,
     tender_transition,
     transition,
@@ -39,7 +42,25 @@ _SEALED = [
     ("opening", "bids_sufficient", "evaluation"),
     ("opening", "bids_insufficient", "failed"),
     ("evaluation", "evaluation_reported", "publicity"),
+    ("evaluation", "all_rejected", "failed"),  # 招标投标法 第42条; 政府采购法 第36条
+    ("publicity", "reevaluate", "evaluation"),  # 实施条例 第54条 (objection upheld)
     ("publicity", "award", "awarded"),
+    ("awarded", "next_candidate", "awarded"),  # 实施条例 第55条
+    ("awarded", "winner_declined", "failed"),  # 实施条例 第55条: 重新招标
+    ("awarded", "contract", "contracted"),
+    ("contracted", "close", "closed"),
+]
+# Single source, 协议出让, 挂网, 谈判: no opening, no bid count; a negotiation record instead.
+_NEGOTIATED = [
+    ("draft", "publish", "published"),
+    ("published", "open_bidding", "bidding"),
+    ("bidding", "close_bidding", "negotiation"),
+    ("negotiation", "negotiated", "publicity"),
+    ("negotiation", "no_agreement", "failed"),
+    ("publicity", "reevaluate", "negotiation"),
+    ("publicity", "award", "awarded"),
+    ("awarded", "next_candidate", "awarded"),
+    ("awarded", "winner_declined", "failed"),
     ("awarded", "contract", "contracted"),
     ("contracted", "close", "closed"),
 ]
@@ -50,6 +71,7 @@ _LISTING = [
     ("auction", "sold", "publicity"),
     ("auction", "unsold", "failed"),
     ("publicity", "award", "awarded"),
+    ("awarded", "winner_declined", "failed"),  # no second in an auction: re-list
     ("awarded", "contract", "contracted"),
     ("contracted", "close", "closed"),
 ]
@@ -60,6 +82,7 @@ _TERMINABLE = [
     "opening",
     "auction",
     "evaluation",
+    "negotiation",
     "publicity",
     "prequalification",
     "prequal_review",
@@ -70,7 +93,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     (family, status, event): target
     for family, rows in [
         ("sealed_bid", _SEALED),
-        ("negotiated", _SEALED),
+        ("negotiated", _NEGOTIATED),
         ("listing_auction", _LISTING),
         *PROCEDURE_TABLES.items(),
     ]
@@ -89,7 +112,7 @@ def test_the_enumerations_have_the_agreed_values() -> None:
         "property_disclosure",
         "prequalified",
     }
-    assert len(LotEvent) == 19
+    assert len(LotEvent) == 25
     assert {s.value for s in TERMINAL} == {"closed", "failed", "terminated"}
 
 
@@ -193,6 +216,8 @@ def test_every_live_status_can_reach_an_end(family: Family, status: LotStatus) -
 
 _SEALED_PATH = ["publish", "open_bidding", "close_bidding", "bids_sufficient"]
 _SEALED_PATH += ["evaluation_reported", "award", "contract", "close"]
+_NEGOTIATED_PATH = ["publish", "open_bidding", "close_bidding", "negotiated"]
+_NEGOTIATED_PATH += ["award", "contract", "close"]
 _LISTING_PATH = ["publish", "open_bidding", "close_bidding", "sold", "award", "contract", "close"]
 
 
@@ -200,7 +225,21 @@ _LISTING_PATH = ["publish", "open_bidding", "close_bidding", "sold", "award", "c
     ("family", "events", "end"),
     [
         (Family.SEALED_BID, _SEALED_PATH, LotStatus.CLOSED),
-        (Family.NEGOTIATED, _SEALED_PATH, LotStatus.CLOSED),
+        (Family.NEGOTIATED, _NEGOTIATED_PATH, LotStatus.CLOSED),
+        (Family.NEGOTIATED, [*_NEGOTIATED_PATH[:3], "no_agreement"], LotStatus.FAILED),
+        (Family.SEALED_BID, [*_SEALED_PATH[:4], "all_rejected"], LotStatus.FAILED),
+        (
+            Family.SEALED_BID,
+            [*_SEALED_PATH[:5], "reevaluate", "evaluation_reported"],
+            LotStatus.PUBLICITY,
+        ),
+        (
+            Family.SEALED_BID,
+            [*_SEALED_PATH[:6], "next_candidate", "contract"],
+            LotStatus.CONTRACTED,
+        ),
+        (Family.SEALED_BID, [*_SEALED_PATH[:6], "winner_declined"], LotStatus.FAILED),
+        (Family.LISTING_AUCTION, [*_LISTING_PATH[:5], "winner_declined"], LotStatus.FAILED),
         (Family.LISTING_AUCTION, _LISTING_PATH, LotStatus.CLOSED),
         (Family.SEALED_BID, [*_SEALED_PATH[:3], "bids_insufficient"], LotStatus.FAILED),
         (Family.LISTING_AUCTION, [*_LISTING_PATH[:3], "unsold"], LotStatus.FAILED),
@@ -326,6 +365,7 @@ def test_the_timed_events_fire_from_the_agreed_schedule_fields() -> None:
         (LotStatus.OPENING, False, None),
         (LotStatus.AUCTION, False, None),
         (LotStatus.EVALUATION, False, None),
+        (LotStatus.NEGOTIATION, False, None),
         (LotStatus.AWARDED, False, None),
         (LotStatus.CONTRACTED, False, None),
     ],
@@ -374,3 +414,87 @@ def test_every_tender_pair_moves_to_its_listed_target_or_is_refused(
 
 def test_the_tender_table_holds_exactly_the_listed_transitions() -> None:
     assert {(s.value, e.value): t.value for (s, e), t in TENDER_TRANSITIONS.items()} == _TENDER
+
+
+# --- the ways a lot ends -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", Family)
+def test_no_event_after_the_award_terminates_or_goes_back_before_it(family: Family) -> None:
+    """招标投标法 第45条: after the award the lot ends in a contract or fails; it is not 终止."""
+    for status in AFTER_AWARD:
+        for event in allowed_events(family, status):
+            assert transition(family, status, event) in AFTER_AWARD | {
+                LotStatus.FAILED,
+                LotStatus.CLOSED,
+            }, event
+
+
+@pytest.mark.parametrize("family", Family)
+def test_a_negotiated_lot_has_no_opening_and_no_bid_count(family: Family) -> None:
+    events = {e for (_s, e) in TRANSITIONS[family]}
+    opening = {LotEvent.BIDS_SUFFICIENT, LotEvent.BIDS_INSUFFICIENT}
+    if family is Family.NEGOTIATED:
+        assert not events & opening
+        assert LotStatus.OPENING not in _reachable(family, LotStatus.DRAFT)
+        assert LotStatus.EVALUATION not in _reachable(family, LotStatus.DRAFT)
+    else:
+        assert LotStatus.NEGOTIATION not in _reachable(family, LotStatus.DRAFT)
+
+
+@pytest.mark.parametrize(
+    ("ranks", "awarded", "next_rank"),
+    [
+        ([1, 2, 3], [1], 2),
+        ([1, 2, 3], [1, 2], 3),
+        ([1, 2, 3], [1, 2, 3], None),
+        ([1], [1], None),
+        ([1, 2, 3], [2], 1),  # the owner chose the second; the first is next in order
+        ([1, 2], [], 1),
+    ],
+)
+def test_the_next_candidate_is_the_first_in_order_not_yet_awarded(
+    ranks: list[int], awarded: list[int], next_rank: int | None
+) -> None:
+    """实施条例 第55条: 按照评标委员会提出的中标候选人名单排序依次确定其他中标候选人."""
+    assert next_candidate_rank(ranks, awarded) == next_rank
+
+
+@given(
+    ranks=st.sets(st.integers(min_value=1, max_value=3)),
+    awarded=st.sets(st.integers(min_value=1, max_value=3)),
+)
+def test_the_next_candidate_was_never_awarded_and_none_before_it_is_left(
+    ranks: set[int], awarded: set[int]
+) -> None:
+    result = next_candidate_rank(ranks, awarded)
+    left = ranks - awarded
+    if result is None:
+        assert not left
+    else:
+        assert result in left and result not in awarded
+        assert all(rank > result for rank in left - {result})
+
+
+@pytest.mark.parametrize(
+    ("same_procedure", "same_type", "approval", "number", "blockers"),
+    [
+        (True, True, "", "", []),
+        (False, True, "财政部门批复同意", "琼财采〔2026〕12号", []),
+        (False, True, "", "琼财采〔2026〕12号", ["approval"]),
+        (False, True, "财政部门批复同意", "  ", ["approval_number"]),
+        (False, True, "", "", ["approval", "approval_number"]),
+        (True, False, "x", "y", ["business_type"]),
+    ],
+)
+def test_a_successor_changes_its_procedure_only_with_a_recorded_approval(
+    same_procedure: bool, same_type: bool, approval: str, number: str, blockers: list[str]
+) -> None:
+    """87号令 第43条: after 流标, another procurement method needs the regulator's approval."""
+    result = method_change_blockers(
+        same_procedure=same_procedure,
+        same_business_type=same_type,
+        approval=approval,
+        approval_number=number,
+    )
+    assert result == blockers

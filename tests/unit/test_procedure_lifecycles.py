@@ -28,6 +28,7 @@ from trading.domain.procedures import (
 
 _AFTER_RESULT = [
     ("publicity", "award", "awarded"),
+    ("awarded", "winner_declined", "failed"),  # a buyer who will not sign: sold again
     ("awarded", "contract", "contracted"),
     ("contracted", "close", "closed"),
 ]
@@ -68,7 +69,13 @@ PREQUALIFIED = [
     ("opening", "bids_sufficient", "evaluation"),
     ("opening", "bids_insufficient", "failed"),
     ("evaluation", "evaluation_reported", "publicity"),
-    *_AFTER_RESULT,
+    ("evaluation", "all_rejected", "failed"),  # 招标投标法 第42条
+    ("publicity", "reevaluate", "evaluation"),  # 实施条例 第54条
+    ("publicity", "award", "awarded"),
+    ("awarded", "next_candidate", "awarded"),  # 实施条例 第55条
+    ("awarded", "winner_declined", "failed"),
+    ("awarded", "contract", "contracted"),
+    ("contracted", "close", "closed"),
 ]
 TABLES = {"listing": LAND_LISTING, "property_disclosure": PROPERTY_DISCLOSURE}
 TABLES["prequalified"] = PREQUALIFIED

@@ -8,7 +8,7 @@ the lot's lock and writes the ledger entry with it; the chronograph fires the ti
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 
@@ -62,6 +62,7 @@ class LotStatus(enum.StrEnum):
     OPENING = "opening"  # bid deadline reached: the opening session (法 第34条)
     AUCTION = "auction"  # live or timed bidding (限时竞价)
     EVALUATION = "evaluation"  # expert committee at work
+    NEGOTIATION = "negotiation"  # negotiated procedures: the parties negotiate (谈判/协商)
     PUBLICITY = "publicity"  # candidates or result publicised
     AWARDED = "awarded"  # award confirmed, letter issued
     CONTRACTED = "contracted"  # contract recorded
@@ -108,6 +109,12 @@ class LotEvent(enum.StrEnum):
     CONTRACT = "contract"
     CLOSE = "close"
     TERMINATE = "terminate"
+    ALL_REJECTED = "all_rejected"
+    REEVALUATE = "reevaluate"
+    NEXT_CANDIDATE = "next_candidate"
+    WINNER_DECLINED = "winner_declined"
+    NEGOTIATED = "negotiated"
+    NO_AGREEMENT = "no_agreement"
     # --- procedures as they really run (issue 8, `procedures`) ---
     CLOSE_APPLICATIONS = "close_applications"
     APPLICANTS_SUFFICIENT = "applicants_sufficient"
@@ -118,6 +125,13 @@ class LotEvent(enum.StrEnum):
     REDISCLOSE = "redisclose"
 
 
+# The winner declines or does not sign (实施条例 第55条): the owner awards the next candidate in
+# the committee's order (a new award, still AWARDED) or tenders again (the lot fails).
+_WINNER_DECLINES: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.AWARDED, LotEvent.NEXT_CANDIDATE): LotStatus.AWARDED,
+    (LotStatus.AWARDED, LotEvent.WINNER_DECLINED): LotStatus.FAILED,
+}
+
 _SEALED_BID: dict[tuple[LotStatus, LotEvent], LotStatus] = {
     (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
     (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
@@ -126,7 +140,12 @@ _SEALED_BID: dict[tuple[LotStatus, LotEvent], LotStatus] = {
     (LotStatus.OPENING, LotEvent.BIDS_SUFFICIENT): LotStatus.EVALUATION,
     (LotStatus.OPENING, LotEvent.BIDS_INSUFFICIENT): LotStatus.FAILED,  # 流标 (实施条例 第44条)
     (LotStatus.EVALUATION, LotEvent.EVALUATION_REPORTED): LotStatus.PUBLICITY,  # 实施条例 第54条
+    # The committee rejects every bid (招标投标法 第42条; 政府采购法 第36条 废标).
+    (LotStatus.EVALUATION, LotEvent.ALL_REJECTED): LotStatus.FAILED,
+    # An upheld objection to the result or a regulator's order (实施条例 第54、71条).
+    (LotStatus.PUBLICITY, LotEvent.REEVALUATE): LotStatus.EVALUATION,
     (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    **_WINNER_DECLINES,
     (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,  # 法 第46条
     (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
 }
@@ -139,6 +158,24 @@ _LISTING_AUCTION: dict[tuple[LotStatus, LotEvent], LotStatus] = {
     (LotStatus.AUCTION, LotEvent.SOLD): LotStatus.PUBLICITY,
     (LotStatus.AUCTION, LotEvent.UNSOLD): LotStatus.FAILED,  # 流拍
     (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    # A buyer who will not sign loses the sale; an auction has no second in order: re-list.
+    (LotStatus.AWARDED, LotEvent.WINNER_DECLINED): LotStatus.FAILED,
+    (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,
+    (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
+}
+
+# Single source, 协议出让, 挂网, 谈判: no opening and no bid count. When the response period
+# ends the parties negotiate; the record of that negotiation (not an evaluation report) names
+# the party agreed with and the price, and its result is publicised.
+_NEGOTIATED: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
+    (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
+    (LotStatus.BIDDING, LotEvent.CLOSE_BIDDING): LotStatus.NEGOTIATION,
+    (LotStatus.NEGOTIATION, LotEvent.NEGOTIATED): LotStatus.PUBLICITY,
+    (LotStatus.NEGOTIATION, LotEvent.NO_AGREEMENT): LotStatus.FAILED,
+    (LotStatus.PUBLICITY, LotEvent.REEVALUATE): LotStatus.NEGOTIATION,
+    (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    **_WINNER_DECLINES,
     (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,
     (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
 }
@@ -146,8 +183,10 @@ _LISTING_AUCTION: dict[tuple[LotStatus, LotEvent], LotStatus] = {
 
 # --- procedures as they really run (issue 8, `procedures`) ----------------------------------
 
+# A buyer who will not sign loses the sale (no second in order): the lot is sold again.
 _AFTER_RESULT: dict[tuple[LotStatus, LotEvent], LotStatus] = {
     (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    (LotStatus.AWARDED, LotEvent.WINNER_DECLINED): LotStatus.FAILED,
     (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,
     (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
 }
@@ -216,7 +255,7 @@ def _with_terminate(
 TRANSITIONS: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
     Family.SEALED_BID: _with_terminate(_SEALED_BID),
     Family.LISTING_AUCTION: _with_terminate(_LISTING_AUCTION),
-    Family.NEGOTIATED: _with_terminate(_SEALED_BID),
+    Family.NEGOTIATED: _with_terminate(_NEGOTIATED),
     Family.LISTING: _with_terminate(_LAND_LISTING),
     Family.PROPERTY_DISCLOSURE: _with_terminate(_PROPERTY_DISCLOSURE),
     Family.PREQUALIFIED: _with_terminate(_PREQUALIFIED),
@@ -309,3 +348,36 @@ def next_check(
         LotStatus.PREQUALIFICATION: applications_close_at,
     }
     return due.get(status)
+
+
+def next_candidate_rank(ranks: Iterable[int], awarded: Iterable[int]) -> int | None:
+    """The next candidate in the committee's order once a winner declines (实施条例 第55条).
+
+    Candidates already awarded (and who declined) are passed over; None when nobody is left.
+    """
+    passed = set(awarded)
+    left = sorted(rank for rank in set(ranks) if rank not in passed)
+    return left[0] if left else None
+
+
+# Who approves a change of procedure for the next round, by business type (87号令 第43条:
+# 公开招标 that failed may change method with the approval of the procurement regulator).
+METHOD_CHANGE_ARTICLE: dict[str, str] = {
+    "procurement": "政府采购货物和服务招标投标管理办法（财政部令第87号）第43条",
+}
+
+
+def method_change_blockers(
+    *, same_procedure: bool, same_business_type: bool, approval: str, approval_number: str
+) -> list[str]:
+    """A successor keeps its predecessor's procedure unless a change is approved (87号令 第43条)."""
+    if not same_business_type:
+        return ["business_type"]
+    if same_procedure:
+        return []
+    blockers = []
+    if not approval.strip():
+        blockers.append("approval")
+    if not approval_number.strip():
+        blockers.append("approval_number")
+    return blockers

@@ -1,6 +1,7 @@
 from trading.models.clock import ClockSetting
 from trading.models.events import EventDelivery, OutboxEvent
 from trading.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerScope
+from trading.models.negotiations import NegotiationRecord
 from trading.models.notifications import Notification, OutboundMessage
 from trading.models.parties import Organisation, User
 from trading.models.reference import (
@@ -44,6 +45,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerScope",
     "Lot",
+    "NegotiationRecord",
     "Notification",
     "Objection",
     "Organisation",

@@ -39,6 +39,7 @@ class LotStatusChoices(models.TextChoices):
     OPENING = LotStatus.OPENING.value, _("开标")
     AUCTION = LotStatus.AUCTION.value, _("竞价")
     EVALUATION = LotStatus.EVALUATION.value, _("评标")
+    NEGOTIATION = LotStatus.NEGOTIATION.value, _("谈判/协商")
     PUBLICITY = LotStatus.PUBLICITY.value, _("公示")
     AWARDED = LotStatus.AWARDED.value, _("已定标")
     CONTRACTED = LotStatus.CONTRACTED.value, _("已签约")
@@ -241,6 +242,20 @@ class Lot(models.Model):
     evaluation_reported_at = models.DateTimeField(_("评标报告提交时间"), null=True, blank=True)
     # The owner's reason (实施条例 第31条), printed on the termination notice.
     termination_reason = models.TextField(_("终止理由"), blank=True)
+    # Why it failed when a person decided it (all bids rejected, the winner declined): 流标原因.
+    failure_reason = models.TextField(_("流标原因"), blank=True)
+    # The failed lot this one tenders again (实施条例 第44条 重新招标; 二次公告, 重新挂牌).
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("原标段"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+    )
+    # A successor under another procedure than its predecessor's: the approval (87号令 第43条).
+    method_change_approval = models.TextField(_("变更采购方式的批准情况"), blank=True)
+    method_change_number = models.CharField(_("批准文件文号"), max_length=100, blank=True)
     # 资格预审: the deadline for applications (实施条例 第17条); the chronograph closes them.
     applications_close_at = models.DateTimeField(_("资格预审申请截止时间"), null=True, blank=True)
     # Recorded at a close: qualified applicants (实施条例 第19条), bidders of a land listing
@@ -275,6 +290,11 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def award(self) -> Award | None:
+        """The standing award: the last one whose winner has not declined (实施条例 第55条)."""
+        return self.awards.filter(declined_at__isnull=True).first()
 
 
 class DocumentKind(models.TextChoices):
@@ -382,6 +402,8 @@ class Objection(models.Model):
     hold = models.OneToOneField(
         Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="objection"
     )
+    # The owner found it well-founded: the result is evaluated again (实施条例 第54条).
+    upheld = models.BooleanField(_("异议成立"), default=False)
 
     class Meta:
         ordering = ["raised_at", "id"]
@@ -428,14 +450,24 @@ class Candidate(models.Model):
     quality = models.CharField(_("质量"), max_length=100, blank=True)
     project_manager = models.CharField(_("项目负责人"), max_length=50, blank=True)
     manager_certificate = models.CharField(_("证书编号"), max_length=60, blank=True)
+    # A re-evaluation supersedes the candidates it replaces; they stay as history.
+    superseded_at = models.DateTimeField(_("被重新评审取代"), null=True, blank=True)
 
     class Meta:
         ordering = ["lot_id", "rank"]
         verbose_name = _("中标候选人")
         verbose_name_plural = _("中标候选人")
         constraints = [
-            models.UniqueConstraint(fields=["lot", "rank"], name="candidate_rank_unique"),
-            models.UniqueConstraint(fields=["lot", "organisation"], name="candidate_once_per_lot"),
+            models.UniqueConstraint(
+                fields=["lot", "rank"],
+                condition=Q(superseded_at__isnull=True),
+                name="candidate_rank_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["lot", "organisation"],
+                condition=Q(superseded_at__isnull=True),
+                name="candidate_once_per_lot",
+            ),
             models.CheckConstraint(
                 condition=Q(rank__gte=1, rank__lte=3), name="candidate_rank_1_to_3"
             ),
@@ -448,7 +480,7 @@ class Candidate(models.Model):
 class Award(models.Model):
     """The owner's decision (定标) and its letter (中标通知书, 法 第45条)."""
 
-    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="award")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="awards")
     candidate = models.ForeignKey(
         Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -463,10 +495,26 @@ class Award(models.Model):
     # When the letter's PDF was published (it is issued then); the contract's 30 日 run from it.
     letter_issued_at = models.DateTimeField(_("通知书发出时间"), null=True, blank=True)
     reason = models.TextField(_("未选第一名的理由"), blank=True)
+    # The winner declined or did not sign (实施条例 第55条); the award stays as history.
+    declined_at = models.DateTimeField(_("放弃中标登记时间"), null=True, blank=True)
+    decline_reason = models.TextField(_("放弃中标的情形"), blank=True)
+    declined_by = models.ForeignKey(
+        "trading.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Without a good reason the deposit is not returned (实施条例 第74条).
+    deposit_forfeited = models.BooleanField(_("投标保证金不予退还"), default=False)
 
     class Meta:
+        ordering = ["lot_id", "confirmed_at", "id"]
         verbose_name = _("定标")
         verbose_name_plural = _("定标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot"],
+                condition=Q(declined_at__isnull=True),
+                name="award_one_standing_per_lot",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lot_id} → {self.name}"

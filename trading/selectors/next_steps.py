@@ -109,6 +109,15 @@ def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
                 training=lot.tender.project.training,
             )
         )
+    # 实施条例 第44、55条: a failed lot is tendered again (or the owner decides not to).
+    for lot in lots.filter(status=LotStatus.FAILED, successors__isnull=True):
+        todos.append(
+            Todo(
+                _("“%(lot)s”流标：依法重新招标") % {"lot": lot.name},
+                reverse("lot_detail", args=[lot.pk]) + "#retender",
+                training=lot.tender.project.training,
+            )
+        )
     for lot in lots.filter(status=LotStatus.CONTRACTED):
         due, lit = _timeline_due(lot, "report", now)
         if lit == Light.DONE:
@@ -163,6 +172,8 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("竞价进行中")
     if status == LotStatus.EVALUATION:
         return _("登记评标结果和评标报告") if staff else _("评标进行中")
+    if status == LotStatus.NEGOTIATION:
+        return _("登记谈判（协商）记录") if staff else _("谈判（协商）进行中")
     if status == LotStatus.PUBLICITY:
         if lot.publicity_ends_at is not None and lot.publicity_ends_at <= now:
             return _("确定中标人") if owner else _("公示期满，等待招标人定标")
@@ -174,6 +185,8 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("登记合同") if owner else _("等待签订合同")
     if status == LotStatus.CONTRACTED:
         return _("提交书面报告") if owner else _("等待书面报告")
+    if status == LotStatus.FAILED and owner and not lot.successors.exists():
+        return _("依法重新招标")
     return ""
 
 

@@ -262,6 +262,7 @@ _PASSED_BIDDING = frozenset(
         LotStatus.OPENING,
         LotStatus.AUCTION,
         LotStatus.EVALUATION,
+        LotStatus.NEGOTIATION,
         LotStatus.PUBLICITY,
         LotStatus.AWARDED,
         LotStatus.CONTRACTED,
@@ -377,7 +378,9 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             lot.status_changed_at is not None and lot.status_changed_at < lot.closes_at
         )
         closed = happened(lot.closes_at, status in _PASSED_BIDDING and not failed_early)
-        label = _("挂牌截止") if listing else _("投标截止（开标）")
+        # Negotiated procedures have no opening: the period for responses ends (谈判/协商 next).
+        negotiated = tender.procedure.family == Family.NEGOTIATED
+        label = _("挂牌截止") if listing else _("响应截止") if negotiated else _("投标截止（开标）")
         if disclosure:
             label = _("信息披露期满")
         article = book.article(closing_point(tender))
@@ -405,7 +408,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 book.article("publicity_end"),
             )
         )
-    award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
+    award = lot.award if status in _PASSED_PUBLICITY else None
     if award is not None:
         due = award_deadlines(award, book)
         contract = getattr(lot, "contract", None)

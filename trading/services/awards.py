@@ -68,7 +68,9 @@ def award_confirm(
             raise ValidationError(
                 [_(_BLOCKER_MESSAGES.get(code, code)) for code in blockers], code="award_blocked"
             )
-        candidate = Candidate.objects.filter(pk=candidate.pk, lot=lot).first()  # type: ignore[assignment]
+        candidate = Candidate.objects.filter(
+            pk=candidate.pk, lot=lot, superseded_at__isnull=True
+        ).first()  # type: ignore[assignment]
         if candidate is None:
             raise ValidationError({"candidate": _("该候选人不属于本标段。")}, code="candidate")
         project = tender.project
@@ -146,7 +148,7 @@ def award_letter_issue(
     clock = clock or get_clock()
     with transaction.atomic():
         lot = lock_lot(lot_id)
-        award = Award.objects.filter(lot=lot).first()
+        award = Award.objects.filter(lot=lot, declined_at__isnull=True).first()
         now = clock()
         if award is None or award.letter_issued_at is not None:
             return award
@@ -218,7 +220,7 @@ def contract_record(
                 _("标段当前状态为“%(s)s”，不能登记合同。") % {"s": lot.get_status_display()},
                 code="not_awarded",
             )
-        award = Award.objects.get(lot=lot)
+        award = Award.objects.get(lot=lot, declined_at__isnull=True)
         if award.letter_issued_at is None:
             raise ValidationError(
                 _("中标通知书尚未发出，合同应在通知书发出后签订（招标投标法 第46条）。"),
@@ -290,7 +292,7 @@ def report_file(*, lot: Lot, file: Any, actor: User, clock: Clock | None = None)
                 _("标段当前状态为“%(s)s”，不能提交书面报告。") % {"s": lot.get_status_display()},
                 code="not_awarded",
             )
-        award = Award.objects.get(lot=lot)
+        award = Award.objects.get(lot=lot, declined_at__isnull=True)
         contract = lock_contract_of_lot(lot.pk)
         document = document_store(
             tender=tender,

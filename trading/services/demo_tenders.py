@@ -34,6 +34,10 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import DocumentKind, PriceForm
+from trading.services.demo_procedures import (
+    demo_disclosure_extended,
+    demo_two_bidders_at_the_close,
+)
 
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -72,7 +76,9 @@ class DemoTender:
     staff: str  # username of the publisher (another person, 管办分离 and four eyes)
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
-    # awarded | closed | failed_bids | failed_auction | extended_disclosure
+    # awarded | closed | failed_bids | failed_auction | retendered (a failed lot and its successor)
+    # | extended_disclosure
+    # A negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
     extra: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +94,7 @@ STARTS = {
     "publicity": 50,
     "failed_bids": 50,
     "failed_auction": 50,
+    "retendered": 50,
     "awarded": 70,
     "closed": 90,
     "extended_disclosure": 50,
@@ -117,6 +124,18 @@ DEMO_TENDERS = [
         "staff_haikou",
         Decimal("4200000.00"),
         "draft",
+    ),
+    DemoTender(
+        "海口市第二中学风雨操场新建工程",
+        "海口市第二中学风雨操场新建工程施工",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("5600000.00"),
+        "retendered",
     ),
     DemoTender(
         "海口市中小学多媒体教室设备采购",
@@ -361,30 +380,6 @@ def _bidders() -> list[Organisation]:
     return list(Organisation.objects.filter(name__in=_BIDDERS).order_by("pk"))
 
 
-def _two_bidders_at_the_close(lot: Lot, staff: User, clock: SteppingClock) -> Lot:
-    """Two bidders at a land listing's close, two qualified transferees at a disclosure's."""
-    from trading.domain.lifecycle import Family
-    from trading.services.procedures import lot_record_listing_close, lot_record_transferees
-
-    if lot.tender.procedure.family == Family.LISTING:
-        return lot_record_listing_close(lot=lot, bidders=2, actor=staff, clock=clock)
-    return lot_record_transferees(lot=lot, count=2, actor=staff, clock=clock)
-
-
-def _extend_disclosure(
-    lot: Lot, staff: User, owner: User, clock: SteppingClock, after_close: datetime, today: datetime
-) -> None:
-    """No qualified transferee at the close; the transferor extends the disclosure once."""
-    from trading.services.procedures import lot_extend_disclosure, lot_record_transferees
-
-    lot = lot_record_transferees(lot=lot, count=0, actor=staff, clock=clock.at(after_close))
-    # Each extension ≥ 5 工作日 (企业国有产权交易操作规则 第20条): ten days from today.
-    new_end = (today + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
-    lot_extend_disclosure(
-        lot=lot, closes_at=new_end, actor=owner, clock=clock.at(after_close + timedelta(hours=2))
-    )
-
-
 def _play(demo: DemoTender, today: datetime) -> None:
     """Play one demo history from its start to the status it should have today."""
     from trading.services.awards import (
@@ -422,11 +417,16 @@ def _play(demo: DemoTender, today: datetime) -> None:
     if goal == "failed_bids":
         lot_record_bid_count(lot=lot, count=1, actor=staff, clock=clock.at(after_close))
         return
+    if goal == "retendered":
+        _retender(lot, staff=staff, owner=owner, after_close=after_close, today=today)
+        return
+    if lot.status == LotStatus.NEGOTIATION:
+        return
     if goal == "extended_disclosure":
-        _extend_disclosure(lot, staff, owner, clock, after_close, today)
+        demo_disclosure_extended(lot, staff, owner, clock, after_close, today)
         return
     if lot.status == LotStatus.LISTING_CLOSED:
-        lot = _two_bidders_at_the_close(lot, staff, clock.at(after_close))
+        lot = demo_two_bidders_at_the_close(lot, staff, clock.at(after_close))
         after_close += timedelta(minutes=30)
     if lot.status == LotStatus.AUCTION:
         lot_record_auction_result(
@@ -487,6 +487,23 @@ def _play(demo: DemoTender, today: datetime) -> None:
     )
     report_file(
         lot=lot, file=_pdf("report.pdf"), actor=owner, clock=clock.at(signed + timedelta(days=2))
+    )
+
+
+def _retender(lot: Lot, *, staff: User, owner: User, after_close: datetime, today: datetime) -> Lot:
+    """Two bids at the opening (流标, 实施条例 第44条), then the owner's draft of the next round."""
+    from trading.services.outcomes import lot_record_bid_count
+    from trading.services.retender import lot_retender
+
+    lot_record_bid_count(lot=lot, count=2, actor=staff, clock=SteppingClock(after_close))
+    # Drafted today for a deadline 25 days ahead: the owner completes the documents and submits.
+    return lot_retender(
+        lot=Lot.objects.get(pk=lot.pk),
+        documents_issued_at=today + timedelta(days=1),
+        opens_at=today + timedelta(days=2),
+        closes_at=today + timedelta(days=26),
+        actor=owner,
+        clock=SteppingClock(today),
     )
 
 

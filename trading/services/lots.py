@@ -351,6 +351,13 @@ def lot_advance(lot: Lot, now: datetime) -> None:
             title=str(_STAFF_RECORDS[LotStatus(lot.status)]) % {"code": lot.code},
             now=now,
         )
+    if fired and lot.status == LotStatus.NEGOTIATION:
+        notify(
+            desk_staff_list(tender.desk),
+            kind="lot.negotiation",
+            title=_("响应截止，请组织谈判（协商）并登记谈判记录：%(code)s") % {"code": lot.code},
+            now=now,
+        )
     if publicity_over:
         notify(
             owner_side_users(tender.project),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import LotStatus
+from trading.domain.lifecycle import LotEvent, LotStatus
 from trading.domain.timeline import format_moment
 from trading.lock_objects import lock_active_holds, lock_lot, lock_objection
 from trading.models import Lot, Objection, User
@@ -22,7 +22,9 @@ from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.timeline import closing_point, tender_rulebook
 from trading.services.common import ledger, lot_tender, notify
 from trading.services.holds import hold_add, hold_release, lot_stakeholders
+from trading.services.lot_state import lot_require
 from trading.services.procedures import prequalification_check
+from trading.services.reevaluation import ReevaluationOrder, lot_reevaluate_locked
 
 __all__ = ["objection_answer", "objection_raise"]
 
@@ -131,9 +133,17 @@ def objection_raise(
 
 
 def objection_answer(
-    *, objection: Objection, answer: str, actor: User, clock: Clock | None = None
+    *,
+    objection: Objection,
+    answer: str,
+    actor: User,
+    upheld: bool = False,
+    clock: Clock | None = None,
 ) -> Objection:
-    """The owner answers an objection; its hold is lifted (实施条例 第22、54条)."""
+    """The owner answers an objection; its hold is lifted (实施条例 第22、54条).
+
+    An objection to the result that the owner upholds sends the lot back to evaluation (第54条).
+    """
     access_lot(actor, objection.lot_id, purpose=Purpose.EDIT)
     answer = (answer or "").strip()
     if not answer:
@@ -146,11 +156,15 @@ def objection_answer(
         now = clock()
         if objection.answered_at is not None:
             raise ValidationError(_("该异议已答复。"), code="answered")
+        tender = lot_tender(lot)
+        reevaluate = upheld and objection.stage == ObjectionStage.RESULT
+        if reevaluate:
+            lot_require(lot, tender, LotEvent.REEVALUATE)
         objection.answer = answer
         objection.answered_by = actor
         objection.answered_at = now
-        objection.save(update_fields=["answer", "answered_by", "answered_at"])
-        tender = lot_tender(lot)
+        objection.upheld = upheld
+        objection.save(update_fields=["answer", "answered_by", "answered_at", "upheld"])
         resumed = None
         if objection.hold_id in holds:
             resumed = hold_release(lot, tender, holds[objection.hold_id], actor=actor, now=now)
@@ -173,9 +187,23 @@ def objection_answer(
             action="objection.answered",
             actor=actor,
             obj=lot,
-            payload={"objection": objection.pk, "on_time": now <= objection.answer_due},
+            payload={
+                "objection": objection.pk,
+                "on_time": now <= objection.answer_due,
+                "upheld": upheld,
+            },
             now=now,
         )
         if resumed is not None:
             ledger(tender, action="lot.resumed", actor=actor, obj=lot, payload=resumed, now=now)
+        if reevaluate:
+            lot_reevaluate_locked(
+                lot,
+                tender,
+                reason=answer,
+                ordered_by=ReevaluationOrder.OBJECTION,
+                actor=actor,
+                now=now,
+                extra={"objection": objection.pk},
+            )
     return objection

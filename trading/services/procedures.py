@@ -80,7 +80,8 @@ def _locked(lot: Lot, family: Family, status: LotStatus) -> tuple[Lot, Tender]:
 
 
 def _failed(lot: Lot, tender: Tender, now: datetime, *, reason: str, **payload: Any) -> None:
-    """Tell the notices (the failure notice) and the owner's side that the lot failed."""
+    """Record why the lot failed (流标原因), tell the notices and the owner's side."""
+    lot.failure_reason = reason
     event_emit(
         kind="lot.failed",
         subject=f"lot:{lot.pk}",
@@ -146,7 +147,7 @@ def lot_record_listing_close(
             actor=actor,
             now=now,
             payload={**payload, "article": LAND_LISTING_ARTICLE},
-            fields=("qualified_count",),
+            fields=("qualified_count", "failure_reason"),
         )
     return lot
 
@@ -351,6 +352,7 @@ def lot_end_disclosure(*, lot: Lot, reason: str, actor: User, clock: Clock | Non
             actor=actor,
             now=now,
             payload={"reason": reason, "article": DISCLOSURE_ARTICLE},
+            fields=("failure_reason",),
         )
     return lot
 
@@ -414,6 +416,12 @@ def lot_record_prequalification(
                 now=now,
             )
         lot_transition(
-            lot, tender, event, actor=actor, now=now, payload=payload, fields=("qualified_count",)
+            lot,
+            tender,
+            event,
+            actor=actor,
+            now=now,
+            payload=payload,
+            fields=("qualified_count", "failure_reason"),
         )
     return lot

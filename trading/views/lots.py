@@ -21,9 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from trading import forms as f
+from trading import forms_endings as fe
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import TERMINAL, LotEvent, LotStatus, allowed_events
-from trading.models import Hold, Lot, Organisation, User
+from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus, allowed_events
+from trading.models import Hold, Lot, Objection, Organisation, User
+from trading.models.tenders import ObjectionStage
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.documents import lot_document_downloads
 from trading.selectors.next_steps import lot_next_step
@@ -34,6 +36,7 @@ from trading.services.lots import lot_terminate
 from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
 from trading.views.common import acting_user, form_refused, now
+from trading.views.endings_context import lot_endings_forms, lot_history_context
 from trading.views.procedure_context import PROCEDURE_LEDGER_ACTIONS, procedure_context
 
 LEDGER_LIMIT = 50
@@ -75,6 +78,14 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "objection.answered": gettext_lazy("答复异议"),
     "contract.recorded": gettext_lazy("登记合同"),
     "report.filed": gettext_lazy("提交书面报告"),
+    "lot.all_rejected": gettext_lazy("否决全部投标，流标"),
+    "lot.reevaluate": gettext_lazy("重新评审：候选人公示作废"),
+    "lot.next_candidate": gettext_lazy("中标人放弃中标，依次确定下一名中标候选人"),
+    "lot.winner_declined": gettext_lazy("中标人放弃中标，重新招标"),
+    "lot.negotiated": gettext_lazy("登记谈判（协商）记录：成交，结果公示"),
+    "lot.no_agreement": gettext_lazy("登记谈判（协商）记录：未成交"),
+    "lot.retendered": gettext_lazy("重新招标（挂牌）"),
+    "lot.succeeds": gettext_lazy("作为流标标段的重新招标起草"),
     **PROCEDURE_LEDGER_ACTIONS,
 }
 
@@ -102,6 +113,7 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "changed": bool(since) and since != state,
         "state": state,
         "terminal": lot.status in TERMINAL,
+        "negotiated": lot.tender.procedure.family == Family.NEGOTIATED,
         "next_step": lot_next_step(lot, lot.tender, role, moment),
     }
 
@@ -129,7 +141,7 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     status = lot.status
     context.update(
         objections=lot.objections.order_by("raised_at"),
-        candidates=lot.candidates.order_by("rank"),
+        candidates=lot.candidates.filter(superseded_at__isnull=True).order_by("rank"),
         award=getattr(lot, "award", None) if _has(lot, "award") else None,
         contract=getattr(lot, "contract", None) if _has(lot, "contract") else None,
         documents=lot.tender.documents.filter(Q(lot=lot) | Q(lot__isnull=True)).order_by(
@@ -138,9 +150,11 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         # None while who downloaded is secret (法 第22条): the page then says nothing at all.
         downloads=lot_document_downloads(lot, role=role),
     )
+    context.update(lot_history_context(lot))
+    context.update(lot_endings_forms(lot, role, forms))
     if role == Role.OWNER:
         context["answer_forms"] = {
-            objection.pk: forms.get(f"answer_{objection.pk}") or f.ObjectionAnswerForm()
+            objection.pk: forms.get(f"answer_{objection.pk}") or _answer_form(objection)()
             for objection in lot.objections.filter(answered_at__isnull=True)
         }
         if status == LotStatus.PUBLICITY and not context["award"]:
@@ -177,6 +191,13 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     if "award_form" in context:
         context["award_form"].fields["candidate"].label = context["words"]["winner"]
     return context
+
+
+def _answer_form(objection: Objection) -> type[f.ConsoleForm]:
+    # An objection to the result may be upheld, which sends the lot back to evaluation (第54条).
+    if objection.stage == ObjectionStage.RESULT:
+        return fe.ObjectionUpholdForm
+    return f.ObjectionAnswerForm
 
 
 def _has(lot: Lot, relation: str) -> bool:
@@ -365,10 +386,15 @@ def objection_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     objection = access_objection(user, pk, purpose=Purpose.EDIT)
     lot = objection.lot
-    form = f.ObjectionAnswerForm(request.POST, now=now())
+    form = _answer_form(objection)(request.POST, now=now())
     if form.is_valid():
         try:
-            objection_answer(objection=objection, answer=form.cleaned_data["answer"], actor=user)
+            objection_answer(
+                objection=objection,
+                answer=form.cleaned_data["answer"],
+                upheld=bool(form.cleaned_data.get("upheld")),
+                actor=user,
+            )
         except (ValidationError, PermissionDenied) as refused:
             form_refused(form, refused)
         else:

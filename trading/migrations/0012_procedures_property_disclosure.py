@@ -6,7 +6,8 @@ state of the new table that means the same thing:
 
 - a 协议 lot at its "opening" (the disclosure had closed) waits for staff to record the qualified
   transferees (LISTING_CLOSED);
-- a 协议 lot "in evaluation" (the agreement being negotiated) is in AGREEMENT;
+- a 协议 lot "in evaluation" or "in negotiation" (the agreement being negotiated) is in
+  AGREEMENT;
 - every other state (bidding, auction, publicity, the award and after, the ends) is unchanged.
 
 Land listings become the `listing` family (decided at the close, 39号令 第20条) and engineering
@@ -18,7 +19,11 @@ from django.db import migrations
 
 OLD_PROPERTY = ("listing-agreement", "listing-auction")
 # Lot states of the old negotiated (sealed-bid) table renamed in the disclosure table.
-NEGOTIATED_STATES = {"opening": "listing_closed", "evaluation": "agreement"}
+NEGOTIATED_STATES = {
+    "opening": "listing_closed",
+    "evaluation": "agreement",
+    "negotiation": "agreement",
+}
 
 
 def forwards(apps, schema_editor):
@@ -64,7 +69,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trading", "0010_procedures_lot_states"),
+        ("trading", "0011_procedures_lot_states"),
     ]
 
     # Moving tenders off the old procedures cannot be undone without knowing each one's choice.
