@@ -392,3 +392,36 @@ def test_a_prequalification_short_of_applicants_is_tendered_again_实施条例_�
     successor = Lot.objects.get(predecessor=lot)
     assert successor.applications_close_at is not None
     assert successor.tender.name.endswith("（重新招标）")
+
+
+def test_the_owner_enters_the_application_deadline_on_the_lot_form(
+    works: World, clock: ControlledClock
+) -> None:
+    from trading.domain.timeline import SHANGHAI
+
+    tender = make_tender(works, procedure="open-prequal", lots=0, submit=False)
+    url = reverse("lot_create", args=[tender.pk])
+    assert "资格预审申请截止时间" in _as(works.owner_user).get(url).content.decode()
+    plain = make_tender(works, lots=0, submit=False)
+    assert (
+        "资格预审申请截止时间"
+        not in _as(works.owner_user).get(reverse("lot_create", args=[plain.pk])).content.decode()
+    )
+
+    def local(days: int) -> str:
+        return (clock.now + timedelta(days=days)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+    data = {
+        "name": "二标段",
+        "estimate": "5000000.00",
+        "deposit_amount": "80000.00",
+        "opens_at": local(30),
+        "closes_at": local(60),
+    }
+    response = _as(works.owner_user).post(url, data)
+    assert response.status_code == 200  # the form again, nothing saved
+    assert "form-errors" in response.content.decode()
+    assert not tender.lots.exists()
+    response = _as(works.owner_user).post(url, data | {"applications_close_at": local(20)})
+    assert response.status_code == 302
+    assert first_lot(tender).applications_close_at is not None
