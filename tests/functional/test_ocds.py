@@ -41,7 +41,7 @@ from tests.tenders import (
 from trading.chronograph import chronograph_tick
 from trading.domain.procedures import is_sale
 from trading.domain.timeline import local_date as shanghai_day
-from trading.models import Industry, Lot, Project, Tender
+from trading.models import Award, Industry, Lot, Project, Tender
 from trading.services.awards import award_confirm, contract_record
 from trading.services.lots import lot_terminate
 from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
@@ -303,6 +303,12 @@ def test_dates_carry_the_beijing_offset() -> None:
 # --- tenders in every state ----------------------------------------------------------------------
 
 
+def _standing_award(lot: Lot) -> Award:
+    award = lot.award
+    assert award is not None
+    return award
+
+
 def _tick_to(clock: ControlledClock, moment: datetime) -> None:
     clock.set(moment)
     chronograph_tick(clock=clock)
@@ -334,7 +340,7 @@ def _contracted(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     contract_record(
         lot=lot,
         signed_on=shanghai_day(clock.now),
-        amount=lot.award.price,
+        amount=_standing_award(lot).price,
         file=pdf_file("contract.pdf"),
         actor=world.owner_user,
     )
@@ -454,7 +460,7 @@ def test_the_release_package_of_a_tender_in_each_state_validates(
     assert release["tag"] == tags
     if awards:
         (award,) = release["awards"]
-        winner = lot.award
+        winner = _standing_award(lot)
         assert award["value"] == {"amount": float(winner.price), "currency": "CNY"}
         (supplier,) = award["suppliers"]
         supplier_party = next(p for p in release["parties"] if p["id"] == supplier["id"])

@@ -100,6 +100,8 @@ def _failed(lot: Lot, tender: Tender, now: datetime, *, reason: str, **payload: 
 # --- land listing ---------------------------------------------------------------------------
 
 LAND_LISTING_ARTICLE = "国土资源部令第39号 第20条"
+# Stored as the lot's 流标原因: a record in Chinese, whatever language staff read.
+LAND_UNSOLD_REASON = "挂牌期满无竞买人或者报价低于底价"
 
 
 def lot_record_listing_close(
@@ -139,7 +141,7 @@ def lot_record_listing_close(
             )
         payload = {"bidders": bidders, "reaches_reserve": reaches_reserve}
         if event == LotEvent.UNSOLD:
-            _failed(lot, tender, now, reason=_("挂牌期满无竞买人或者报价低于底价"), unsold=True)
+            _failed(lot, tender, now, reason=LAND_UNSOLD_REASON, unsold=True)
         lot_transition(
             lot,
             tender,
