@@ -327,3 +327,19 @@ def test_make_run_shows_an_extended_property_disclosure(
     staff = User.objects.get(username="staff_sanya")
     page = _page(staff, lot)
     assert "延长信息披露期" in page and "第1次信息披露期满（已延期）" in page
+
+
+def test_a_property_page_speaks_32号令s_words_not_the_tendering_laws(
+    world: World, clock: ControlledClock
+) -> None:
+    from tests.tenders import publicity_end, record_outcome
+
+    lot = _closed(world, clock)
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    page = _page(world.owner_user, lot)
+    for words in ("确认受让方", "信息披露期满", "意向受让方登记开始", "转让底价", "受让方"):
+        assert words in page
+    for words in ("中标候选人", "中标人", "中标价", "投标截止（开标）", "开始投标"):
+        assert words not in page

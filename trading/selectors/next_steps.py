@@ -159,7 +159,7 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("已暂停：答复异议或待暂停事由消除") if owner else _("已暂停")
     if status == LotStatus.DRAFT:
         return tender_next_step(tender, role)
-    special = _procedure_next_step(lot, tender, role)
+    special = _procedure_next_step(lot, tender, role, now)
     if special:
         return special
     if status == LotStatus.PUBLISHED:
@@ -190,7 +190,7 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
     return ""
 
 
-def _procedure_next_step(lot: Lot, tender: Tender, role: Role) -> str:
+def _procedure_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
     """The steps of a listing, a property disclosure and a prequalification (issue 8)."""
     status, family = lot.status, tender.procedure.family
     staff, owner = role == Role.STAFF, role == Role.OWNER
@@ -213,4 +213,9 @@ def _procedure_next_step(lot: Lot, tender: Tender, role: Role) -> str:
         return _("登记挂牌期满结果（竞买人数）") if staff else _("挂牌期满，等待登记结果")
     if status == LotStatus.AGREEMENT:
         return _("登记协议转让结果") if staff else _("协议转让进行中")
+    publicity_over = lot.publicity_ends_at is not None and lot.publicity_ends_at <= now
+    if status == LotStatus.PUBLICITY and publicity_over and disclosure:
+        return _("确认受让方") if owner else _("公示期满，等待转让方确认受让方")
+    if status == LotStatus.PUBLICITY and publicity_over and family == Family.LISTING:
+        return _("确认竞得人") if owner else _("公示期满，等待出让人确认竞得人")
     return ""

@@ -37,7 +37,12 @@ from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
 from trading.views.common import acting_user, form_refused, now
 from trading.views.endings_context import lot_endings_forms, lot_history_context
-from trading.views.procedure_context import PROCEDURE_LEDGER_ACTIONS, procedure_context
+from trading.views.procedure_context import (
+    PROCEDURE_LEDGER_ACTIONS,
+    procedure_context,
+    procedure_ledger_labels,
+    procedure_schedule_words,
+)
 
 LEDGER_LIMIT = 50
 
@@ -97,8 +102,9 @@ def ledger_action_label(action: str) -> str:
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
     state = _lot_state(lot)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
+    own_labels = procedure_ledger_labels(lot.tender)
     for entry in ledger:
-        entry.label = ledger_action_label(entry.action)  # type: ignore[attr-defined]
+        entry.label = own_labels.get(entry.action) or ledger_action_label(entry.action)  # type: ignore[attr-defined]
     return {
         "lot": lot,
         "tender": lot.tender,
@@ -115,6 +121,7 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "terminal": lot.status in TERMINAL,
         "negotiated": lot.tender.procedure.family == Family.NEGOTIATED,
         "next_step": lot_next_step(lot, lot.tender, role, moment),
+        "schedule_words": procedure_schedule_words(lot.tender),
     }
 
 

@@ -55,6 +55,7 @@ TENDER_WORDS = {
     "price": _("中标价"),
     "award_title": _("确定中标人"),
     "award_button": _("确定中标人并发出中标通知书"),
+    "downloads": _("下载招标文件的投标人"),
 }
 # 32号令 speaks of 受让方 and 成交价; the deal is confirmed by a 成交确认书 (交易凭证).
 PROPERTY_WORDS = {
@@ -63,6 +64,7 @@ PROPERTY_WORDS = {
     "price": _("成交价"),
     "award_title": _("确认受让方"),
     "award_button": _("确认受让方并出具成交确认书"),
+    "downloads": _("下载转让文件的意向受让方"),
 }
 SALE_WORDS = {
     "candidates": _("竞得人"),
@@ -70,6 +72,7 @@ SALE_WORDS = {
     "price": _("成交价"),
     "award_title": _("确认竞得人"),
     "award_button": _("确认竞得人并出具成交确认书"),
+    "downloads": _("下载出让文件的竞买人"),
 }
 
 
@@ -80,6 +83,53 @@ def lot_words(tender: Tender) -> dict[str, Any]:
     if is_sale(tender.procedure.family):
         return SALE_WORDS
     return TENDER_WORDS
+
+
+# The schedule's words where a procedure's own differ from a tender's (投标/开标).
+_SCHEDULE_WORDS: dict[str, dict[str, Any]] = {
+    Family.PROPERTY_DISCLOSURE: {
+        "opens": _("意向受让方登记开始"),
+        "closes": _("信息披露期满"),
+        "price": _("转让底价"),
+        "qualified": _("合格意向受让方人数"),
+    },
+    Family.LISTING: {
+        "opens": _("挂牌开始"),
+        "closes": _("挂牌截止"),
+        "price": _("起始价"),
+        "qualified": _("挂牌期内报价的竞买人数"),
+    },
+    Family.PREQUALIFIED: {
+        "opens": _("投标开始"),
+        "closes": _("投标截止（开标）"),
+        "price": _("估算价/预算"),
+        "qualified": _("资格预审合格申请人数"),
+    },
+}
+
+# A disclosure's or a listing's bidding period is not a tender's (开始投标, 投标截止).
+_LEDGER_WORDS: dict[str, dict[str, Any]] = {
+    Family.PROPERTY_DISCLOSURE: {
+        "lot.open_bidding": _("意向受让方登记开始"),
+        "lot.close_bidding": _("信息披露期满"),
+        "lot.sold": _("成交，结果公示"),
+    },
+    Family.LISTING: {
+        "lot.open_bidding": _("挂牌开始"),
+        "lot.close_bidding": _("挂牌截止"),
+        "lot.sold": _("挂牌（竞价）成交，结果公示"),
+    },
+}
+
+
+def procedure_schedule_words(tender: Tender) -> dict[str, Any] | None:
+    """The words of the lot's schedule facts for its procedure; None for a tender's own."""
+    return _SCHEDULE_WORDS.get(tender.procedure.family)
+
+
+def procedure_ledger_labels(tender: Tender) -> dict[str, Any]:
+    """History labels that a procedure says in its own words (信息披露期满, not 投标截止)."""
+    return _LEDGER_WORDS.get(tender.procedure.family, {})
 
 
 def verified_bidders() -> QuerySet[Organisation]:
