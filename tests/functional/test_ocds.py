@@ -313,7 +313,8 @@ def _publicity(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _awarded(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _publicity(world, clock, lot)
-    _tick_to(clock, publicity_end(lot))
+    if lot.status == "publicity":  # procurement awards from the report (实施条例 第43条)
+        _tick_to(clock, publicity_end(lot))
     award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
     lot.refresh_from_db()
     return lot
@@ -337,7 +338,8 @@ def _contracted(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _closed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _publicity(world, clock, lot)
-    _tick_to(clock, publicity_end(lot))
+    if lot.status == "publicity":  # procurement awards from the report (实施条例 第43条)
+        _tick_to(clock, publicity_end(lot))
     lot.refresh_from_db()
     return award_and_close(world, lot)
 

@@ -336,19 +336,47 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 book.article("objection_answer"),
             )
         )
+    award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
+    publicity = tender.procedure.candidate_publicity
+    if not publicity and lot.evaluation_reported_at is not None:
+        # 政府采购法实施条例 第43条: the purchaser decides within 5 工作日 of the report.
+        items.append(
+            _item(
+                "award_decision",
+                _("确定中标（成交）供应商"),
+                book.latest(lot.evaluation_reported_at, "evaluation_report", "award_decision"),
+                award.confirmed_at if award is not None else None,
+                now,
+                book.article("award_decision"),
+            )
+        )
     if lot.publicity_ends_at is not None:
-        ended = lot.publicity_ends_at if status in _PASSED_PUBLICITY else None
+        # Candidates' publicity ends before the award; a procurement result notice after it.
+        ended = lot.publicity_ends_at if status in _PASSED_PUBLICITY and publicity else None
+        if not publicity and now >= lot.publicity_ends_at:
+            ended = lot.publicity_ends_at
         items.append(
             _item(
                 "publicity_end",
-                _("公示期满"),
+                _("公示期满") if publicity else _("结果公告期满"),
                 lot.publicity_ends_at,
                 ended,
                 now,
                 book.article("publicity_end"),
             )
         )
-    award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
+    elif status == LotStatus.PUBLICITY:
+        # The publicity runs from its notice's publication (实施条例 第54条), not before.
+        items.append(
+            _item(
+                "publicity_end",
+                _("公示期满（待公示发布）"),
+                None,
+                None,
+                now,
+                book.article("publicity_end"),
+            )
+        )
     if award is not None:
         due = award_deadlines(award, book)
         contract = getattr(lot, "contract", None)
