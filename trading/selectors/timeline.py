@@ -33,6 +33,7 @@ from trading.domain.timeline import (
     until_after,
 )
 from trading.domain.timeline import schedule_points as timeline_points
+from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
 from trading.selectors.rules import calendar_load, rules_load
@@ -338,12 +339,13 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         )
     award = Award.objects.filter(lot=lot).first() if status in _PASSED_PUBLICITY else None
     publicity = tender.procedure.candidate_publicity
+    terms = terms_for(tender.project.business_type.code)
     if not publicity and lot.evaluation_reported_at is not None:
         # 政府采购法实施条例 第43条: the purchaser decides within 5 工作日 of the report.
         items.append(
             _item(
                 "award_decision",
-                _("确定中标（成交）供应商"),
+                _(terms.award),
                 book.latest(lot.evaluation_reported_at, "evaluation_report", "award_decision"),
                 award.confirmed_at if award is not None else None,
                 now,
@@ -358,7 +360,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         items.append(
             _item(
                 "publicity_end",
-                _("公示期满") if publicity else _("结果公告期满"),
+                _("%(publicity)s期满") % {"publicity": _(terms.publicity)},
                 lot.publicity_ends_at,
                 ended,
                 now,
@@ -370,7 +372,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         items.append(
             _item(
                 "publicity_end",
-                _("公示期满（待公示发布）"),
+                _("%(publicity)s期满（待公示发布）") % {"publicity": _(terms.publicity)},
                 None,
                 None,
                 now,
@@ -387,7 +389,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.contract,
                 contract.recorded_at if contract is not None else None,
                 now,
-                book.article("contract") or _("招标投标法 第46条"),
+                book.article("contract") or _(terms.contract_article),
             )
         )
         report = lot_report_document(lot)
@@ -398,7 +400,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.report,
                 report.uploaded_at if report is not None else None,
                 now,
-                book.article("report") or _("招标投标法 第47条"),
+                book.article("report") or _(terms.report_article),
             )
         )
     for source in timeline_sources():

@@ -34,6 +34,7 @@ from trading.services.lot_state import lot_allowed_events
 from trading.services.lots import lot_terminate
 from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
+from trading.templatetags.vocabulary import translated_terms
 from trading.views.common import acting_user, form_refused, now
 
 LEDGER_LIMIT = 50
@@ -79,15 +80,21 @@ LEDGER_ACTIONS: dict[str, Any] = {
 }
 
 
-def ledger_action_label(action: str) -> str:
+def ledger_action_label(action: str, terms: dict[str, str] | None = None) -> str:
+    """The reader's name of a ledger action, in the business type's words where it has them."""
+    if terms is not None and action == "lot.awarded":
+        return terms["award"]
+    if terms is not None and action == "award.letter_issued":
+        return _("%(letter)s发出") % {"letter": terms["letter"]}
     return str(LEDGER_ACTIONS.get(action, action))
 
 
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
     state = _lot_state(lot)
+    terms = translated_terms(lot.tender.project.business_type.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
     for entry in ledger:
-        entry.label = ledger_action_label(entry.action)  # type: ignore[attr-defined]
+        entry.label = ledger_action_label(entry.action, terms)  # type: ignore[attr-defined]
     return {
         "lot": lot,
         "tender": lot.tender,
@@ -103,6 +110,8 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "state": state,
         "terminal": lot.status in TERMINAL,
         "next_step": lot_next_step(lot, lot.tender, role, moment),
+        # Each business type's own words: 受让方 and 成交价 for a property transfer …
+        "terms": terms,
     }
 
 
