@@ -345,7 +345,10 @@ def test_tendering_law_art_46_a_contract_at_the_award_price_needs_no_reason(
     assert response.status_code == 302
     contract = Contract.objects.get(lot=lot)
     assert (contract.deviates, contract.deviation_reason) == (False, "")
-    assert "合同与中标结果不一致" not in _as(world.staff).get(reverse("staff_console")).content.decode()
+    assert (
+        "合同与中标结果不一致"
+        not in _as(world.staff).get(reverse("staff_console")).content.decode()
+    )
 
 
 def test_tendering_law_art_46_a_contract_departing_from_the_award_is_refused_without_a_reason(
