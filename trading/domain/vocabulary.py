@@ -30,6 +30,8 @@ class Terms:
     law: str
     contract_article: str
     report_article: str
+    # The article that makes the letter binding on both sides.
+    letter_article: str = "招标投标法 第45条"
 
 
 ENGINEERING = Terms(
@@ -59,6 +61,7 @@ PROCUREMENT = Terms(
     publicity="中标（成交）结果公告",
     law="政府采购法",
     contract_article="政府采购法 第46条",
+    letter_article="政府采购法 第46条",
     # The contract's copy is filed with the regulator within 7 工作日 (政府采购法 第47条).
     report_article="政府采购法 第47条",
 )
@@ -77,6 +80,7 @@ _SALE = Terms(
     law="国土资源部令第39号",
     contract_article="国土资源部令第39号",
     report_article="国土资源部令第39号",
+    letter_article="国土资源部令第39号",
 )
 
 PROPERTY = Terms(
@@ -92,21 +96,33 @@ PROPERTY = Terms(
     law="国资委 财政部令第32号",
     contract_article="国资委 财政部令第32号",
     report_article="国资委 财政部令第32号",
+    letter_article="国资委 财政部令第32号",
 )
 
 _LOCAL = "本平台交易规则（地方规则）"
+# Where the national rules in DOMAIN.md say nothing, the platform's own rules are cited.
+_LOCAL_LAW = {
+    "law": _LOCAL,
+    "contract_article": _LOCAL,
+    "report_article": _LOCAL,
+    "letter_article": _LOCAL,
+}
 
 TERMS: dict[str, Terms] = {
     "engineering": ENGINEERING,
     "procurement": PROCUREMENT,
     "land": _SALE,
-    "mining": replace(_SALE, law=_LOCAL, contract_article=_LOCAL, report_article=_LOCAL),
+    "mining": replace(_SALE, **_LOCAL_LAW),
     "property": PROPERTY,
     "carbon": replace(
-        _SALE, owner="出让方", law=_LOCAL, contract_article=_LOCAL, report_article=_LOCAL
+        _SALE,
+        owner="出让方",
+        **_LOCAL_LAW,
     ),
     "pollution": replace(
-        PROPERTY, owner="出让方", law=_LOCAL, contract_article=_LOCAL, report_article=_LOCAL
+        PROPERTY,
+        owner="出让方",
+        **_LOCAL_LAW,
     ),
     "medicine": replace(
         PROCUREMENT,
@@ -117,9 +133,7 @@ TERMS: dict[str, Terms] = {
         award="确定中选企业",
         letter="中选通知书",
         publicity="中选结果公示",
-        law=_LOCAL,
-        contract_article=_LOCAL,
-        report_article=_LOCAL,
+        **_LOCAL_LAW,
     ),
     "other": replace(
         PROPERTY,
@@ -127,9 +141,7 @@ TERMS: dict[str, Terms] = {
         candidates="成交人",
         winner="成交人",
         award="确认成交人",
-        law=_LOCAL,
-        contract_article=_LOCAL,
-        report_article=_LOCAL,
+        **_LOCAL_LAW,
     ),
 }
 

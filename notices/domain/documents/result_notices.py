@@ -36,21 +36,27 @@ def build_candidates(doc: Mapping[str, Any]) -> dict[str, Any]:
     data: Mapping[str, Any] = doc.get("data") or {}
     words: Vocabulary = ctx["words"]
     lot: Mapping[str, Any] = data.get("lot") or {}
-    ends = chinese_datetime(data.get("publicity_ends_at"))
+    # The period runs from the publication (实施条例 第54条): known once it is published.
+    period = _publicity_period(data)
+    ends = (
+        chinese_datetime(data.get("publicity_ends_at"))
+        if data.get("publicity_ends_at")
+        else N_("公示期届满")
+    )
     ctx["opening"] = [
         f"{text(data.get('tender_name'))}{text(lot.get('name'))}的评标工作已经结束，"
-        f"根据评标委员会的评标报告，现将中标候选人公示如下。"
+        f"根据评标委员会的评标报告，现将{words.candidates}公示如下。"
     ]
     ctx["rows"] = [
         *_project_rows(data, words),
         *_lot_rows(lot, words),
         (N_("有效投标数"), text(data.get("bid_count"))),
         (N_("评标报告提交时间"), chinese_datetime(data.get("evaluation_reported_at"))),
-        (N_("公示期"), f"{chinese_datetime(data.get('publicity_starts_at'))} 至 {ends}"),
+        (N_("公示期"), period),
     ]
     ctx["tables"] = [
         _table(
-            N_("中标候选人"),
+            words.candidates,
             [
                 N_("排名"),
                 N_("名称"),
@@ -97,6 +103,18 @@ def build_candidates(doc: Mapping[str, Any]) -> dict[str, Any]:
     return ctx
 
 
+def _publicity_period(data: Mapping[str, Any]) -> str:
+    """From–to once published; before, the period counted from the publication day."""
+    if data.get("publicity_starts_at") and data.get("publicity_ends_at"):
+        starts = chinese_datetime(data.get("publicity_starts_at"))
+        return f"{starts} 至 {chinese_datetime(data.get('publicity_ends_at'))}"
+    days = data.get("publicity_days")
+    if not days:
+        return N_("自本公示发布之日起计算")
+    unit = "个工作日" if data.get("publicity_unit") == "workday" else "日"
+    return f"自本公示发布之日起{text(days)}{unit}（发布之日不计入，至最后一日24时止）"
+
+
 def build_result(doc: Mapping[str, Any]) -> dict[str, Any]:
     """中标（成交）结果公告: parties with contacts, the winner and amount, main items, experts."""
     ctx = _base(doc, RESULT)
@@ -130,7 +148,15 @@ def build_deal(doc: Mapping[str, Any]) -> dict[str, Any]:
         f"{text(data.get('tender_name'))}{text(lot.get('name'))}已于"
         f"{chinese_datetime(data.get('award_confirmed_at'))}在本平台成交，现予公告。"
     ]
-    ctx["rows"] = [*_project_rows(data, words), *_lot_rows(lot, words), *_winner_rows(data, words)]
+    ctx["rows"] = [
+        *_project_rows(data, words),
+        *_lot_rows(lot, words),
+        *_winner_rows(data, words),
+        (N_("公示期"), _publicity_period(data)),
+    ]
+    ctx["closing"] = [
+        f"对{words.publicity}有异议的，可以在公示期内向{words.owner}或者本平台提出（{words.law}）。"
+    ]
     return ctx
 
 
@@ -140,6 +166,7 @@ def build_award_letter(doc: Mapping[str, Any]) -> dict[str, Any]:
     data: Mapping[str, Any] = doc.get("data") or {}
     words: Vocabulary = ctx["words"]
     lot: Mapping[str, Any] = data.get("lot") or {}
+    ctx["document_name"] = words.letter
     ctx["addressee"] = f"{text(data.get('winner_name'))}："
     ctx["opening"] = [
         f"你方于{chinese_date(lot.get('closes_at'))}所递交的{text(data.get('tender_name'))}"
@@ -163,11 +190,11 @@ def build_award_letter(doc: Mapping[str, Any]) -> dict[str, Any]:
     ]
     ctx["closing"] = [
         f"请你方在收到本通知书之日起{text(data.get('contract_days'))}日内，按照招标文件和你方投标文件"
-        f"与我方订立书面合同（招标投标法 第46条）。",
-        N_(
-            "本通知书由招标人出具，经本平台送达并公开，"
-            "对招标人和中标人具有法律效力（招标投标法 第45条）。"
-        ),
+        f"与我方订立书面合同（{words.contract_article}）。",
+        f"本通知书由{words.owner}出具，经本平台送达并公开，"
+        f"对{words.owner}和{words.winner}具有法律效力（{words.letter_article}）。",
+        # 招标投标法 第45条 / 政府采购法实施条例 第43条: the others learn the result with it.
+        f"本{words.letter}发出的同时，中标（成交）结果已通知所有未中标（成交）的{words.bidder}。",
     ]
     return ctx
 
