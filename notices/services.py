@@ -450,6 +450,8 @@ def notice_publish_rendered(
 def _tell_the_others(letter: Notice, now: datetime) -> None:
     """The letter goes out: every other bidder the lot knows is told the result with it
     (招标投标法 第45条: 并同时将中标结果通知所有未中标的投标人), with the result notice."""
+    if letter.lot_id is None or letter.addressee_id is None:
+        return
     others = (
         Candidate.objects.filter(lot_id=letter.lot_id)
         .exclude(organisation_id=letter.addressee_id)

@@ -21,7 +21,15 @@ from notices.services import notice_approve
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events, fake_render
-from tests.tenders import World, closes, first_lot, make_tender, make_world, pdf_file
+from tests.tenders import (
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    pdf_file,
+    publicity_end,
+)
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import local_date
 from trading.models import Award, Contract, LedgerEntry, Lot, Notification, User
@@ -170,7 +178,7 @@ def test_a_property_lot_page_speaks_of_the_transferee_and_the_deal_price(
     from tests.tenders import award_and_close, open_publicity, record_outcome
 
     lot = open_publicity(record_outcome(world, lot, publish=False))
-    clock.set(lot.publicity_ends_at + timedelta(minutes=1))  # type: ignore[operator]
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()
     award_and_close(world, lot)
@@ -283,7 +291,7 @@ def test_tendering_law_art_45_every_other_candidate_is_told_the_result_with_the_
     lot = _evaluated(world, clock)
     notice = _publish(world, clock, lot, NoticeKind.CANDIDATES)
     lot.refresh_from_db()
-    clock.set(lot.publicity_ends_at + timedelta(minutes=1))  # type: ignore[operator]
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     assert notice.published_at is not None
     _as(world.owner_user).post(
@@ -313,7 +321,7 @@ def _awarded_with_letter(world: World, clock: ControlledClock) -> Lot:
     lot = _evaluated(world, clock)
     _publish(world, clock, lot, NoticeKind.CANDIDATES)
     lot.refresh_from_db()
-    clock.set(lot.publicity_ends_at + timedelta(minutes=1))  # type: ignore[operator]
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     _as(world.owner_user).post(
         reverse("award_confirm", args=[lot.pk]), {"candidate": lot.candidates.get(rank=1).pk}

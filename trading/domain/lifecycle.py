@@ -154,7 +154,7 @@ def _direct_award(
     The purchaser chooses from the report's candidates in their order; the result notice then
     goes out with the award letter (87号令 第69条).
     """
-    direct = {
+    direct: dict[tuple[LotStatus, LotEvent], LotStatus] = {
         (status, event): after
         for (status, event), after in table.items()
         if status is not LotStatus.PUBLICITY and after is not LotStatus.PUBLICITY

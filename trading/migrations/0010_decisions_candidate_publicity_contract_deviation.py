@@ -1,14 +1,15 @@
+from typing import Any
+
 from django.db import migrations, models
 
 
-def procurement_publishes_results(apps, schema_editor):
+def procurement_publishes_results(apps: Any, schema_editor: Any) -> None:
     # 政府采购法实施条例 第43条, 87号令 第69条: no candidate publicity in government procurement.
     Procedure = apps.get_model("trading", "Procedure")
     Procedure.objects.filter(business_type__code="procurement").update(candidate_publicity=False)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("trading", "0009_rule_counted_back"),
     ]
@@ -32,7 +33,11 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="contract",
             constraint=models.CheckConstraint(
-                condition=models.Q(("deviates", False), models.Q(("deviation_reason", ""), _negated=True), _connector="OR"),
+                condition=models.Q(
+                    ("deviates", False),
+                    models.Q(("deviation_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
                 name="contract_deviation_has_reason",
             ),
         ),
