@@ -27,10 +27,11 @@ def demo_notices_seed() -> dict[str, int]:
         .select_related("tender__desk")
         .order_by("created_at", "pk")
     )
-    approved = 0
     for notice in drafts[:-1]:
         staff = desk_staff_list(notice.tender.desk)
-        if staff:
+        # A procurement's result and letter are approved together (87号令 第69条).
+        still_draft = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.DRAFT).exists()
+        if staff and still_draft:
             notice_approve(notice=notice, actor=staff[0])
-            approved += 1
-    return {"notices_approved": approved, "notices_left_for_review": len(drafts) - approved}
+    left = Notice.objects.filter(pk__in=[n.pk for n in drafts], status=NoticeStatus.DRAFT).count()
+    return {"notices_approved": len(drafts) - left, "notices_left_for_review": left}

@@ -22,7 +22,7 @@ from trading.models import (
     Tender,
     TenderDocument,
 )
-from trading.selectors.timeline import tender_rulebook
+from trading.selectors.timeline import FALLBACK_DAYS, tender_rulebook
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -144,6 +144,19 @@ def _winner(lot: Lot) -> dict[str, Any]:
     }
 
 
+def _publicity_length(tender: Tender) -> dict[str, Any]:
+    """How long the publicity lasts from its publication, by the tender's rule row."""
+    rules = [
+        rule
+        for rule in tender_rulebook(tender).between("publicity_start", "publicity_end")
+        if rule.minimum is not None
+    ]
+    if not rules:
+        return {"publicity_days": FALLBACK_DAYS["publicity_start", "publicity_end"]}
+    rule = max(rules, key=lambda r: (r.unit == "workday", r.minimum))
+    return {"publicity_days": int(rule.minimum or 0), "publicity_unit": rule.unit}
+
+
 def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[str, Any]:
     """The fields `kind` prints, read from the tender (and lot) as they are now."""
     data = _common(tender)
@@ -178,11 +191,15 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
             ],
             bid_count=lot.bid_count,
             evaluation_reported_at=_iso(lot.evaluation_reported_at),
+            # Unknown until the notice is published: the period runs from then (实施条例 第54条).
             publicity_starts_at=_iso(lot.publicity_starts_at),
             publicity_ends_at=_iso(lot.publicity_ends_at),
+            **_publicity_length(tender),
         )
     elif kind in (doc.RESULT, doc.DEAL, doc.AWARD_LETTER, doc.DEAL_CONFIRMATION) and lot:
         data.update(_winner(lot))
+        if kind == doc.DEAL:
+            data.update(_publicity_length(tender))
         data["experts"] = []
         # 招标投标法 第46条, as the tender's rule row has it.
         data["contract_days"] = tender_rulebook(tender).maximum_days("award_letter", "contract")

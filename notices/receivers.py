@@ -64,12 +64,21 @@ def candidates(event: OutboxEvent) -> None:
     _draft(NoticeKind.CANDIDATES, event, lot=_lot(event))
 
 
+@receiver("lot.sold", name="notices.deal")
+def deal(event: OutboxEvent) -> None:
+    """A sale's result is published; its publicity runs from then (32号令; 39号令)."""
+    _draft(NoticeKind.DEAL, event, lot=_lot(event))
+
+
 @receiver("lot.awarded", name="notices.award")
 def award(event: OutboxEvent) -> None:
-    """The result and the winner's letter (中标通知书, 法 第45条; 成交确认书 for sales)."""
+    """The result and the winner's letter (中标通知书, 法 第45条; 成交确认书 for sales).
+
+    A sale's result (成交公告) was drafted at the hammer (`lot.sold`).
+    """
     lot = _lot(event)
     if is_sale(lot.tender.procedure.family):
-        kinds = [NoticeKind.DEAL, NoticeKind.DEAL_CONFIRMATION]
+        kinds = [NoticeKind.DEAL_CONFIRMATION]
     else:
         kinds = [NoticeKind.RESULT, NoticeKind.AWARD_LETTER]
     for kind in kinds:

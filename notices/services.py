@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +34,7 @@ from trading.domain.procedures import is_sale
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
 from trading.domain.timeline import beyond_horizon, format_moment
 from trading.events import event_emit
-from trading.models import Lot, OutboxEvent, Tender, User
+from trading.models import Candidate, Lot, OutboxEvent, Tender, User
 from trading.selectors.access import desk_staff_list, operates_desk
 from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
@@ -242,28 +243,56 @@ def notice_approve(
     ):
         raise ValidationError({"publish_at": _("请填写带时区的日期时间。")}, code="datetime")
     clock = clock or get_clock()
+    partner_id = _issued_with(notice)
     with transaction.atomic():
-        notice = lock_notice(notice.pk)
+        # Both of a pair in primary-key order: two staff approving one each cannot deadlock.
+        locked = {pk: lock_notice(pk) for pk in sorted({notice.pk, partner_id or notice.pk})}
+        notice = locked[notice.pk]
         now = clock()
         if notice.status != NoticeStatus.DRAFT:
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
         if publish_at is not None:
             _check_schedule(notice, publish_at, now)
-        notice.status = notice_transition(notice.status, NoticeEvent.APPROVE)
-        notice.publish_at = publish_at or now
-        notice.approved_by = actor
-        notice.save(update_fields=["status", "publish_at", "approved_by"])
-        approved_for = notice.publish_at
-        if approved_for <= now:
-            notice_publish_due(notice, now)
-        _ledger(
-            notice,
-            action="notice.approved",
-            actor=actor,
-            now=now,
-            publish_at=approved_for.isoformat(),
-        )
+        partner = locked.get(partner_id) if partner_id is not None else None
+        for approved in [notice] if partner is None else [notice, partner]:
+            if approved.status != NoticeStatus.DRAFT:
+                continue
+            approved.status = notice_transition(approved.status, NoticeEvent.APPROVE)
+            approved.publish_at = publish_at or now
+            approved.approved_by = actor
+            approved.save(update_fields=["status", "publish_at", "approved_by"])
+            approved_for = approved.publish_at
+            if approved_for <= now:
+                notice_publish_due(approved, now)
+            _ledger(
+                approved,
+                action="notice.approved",
+                actor=actor,
+                now=now,
+                publish_at=approved_for.isoformat(),
+            )
     return notice
+
+
+# 87号令 第69条, 政府采购法实施条例 第43条: the result notice and the award letter go out together.
+_ISSUED_TOGETHER = {
+    NoticeKind.RESULT: NoticeKind.AWARD_LETTER,
+    NoticeKind.AWARD_LETTER: NoticeKind.RESULT,
+}
+
+
+def _issued_with(notice: Notice) -> int | None:
+    """The draft approved with `notice`: a procurement's result notice and its award letter."""
+    partner_kind = _ISSUED_TOGETHER.get(NoticeKind(notice.kind))
+    if partner_kind is None or notice.source_event_id is None or notice.lot_id is None:
+        return None
+    if notice.tender.procedure.candidate_publicity:
+        return None
+    return (
+        Notice.objects.filter(source_event_id=notice.source_event_id, kind=partner_kind)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None:
@@ -367,6 +396,20 @@ def notice_publish_rendered(
             ]
         )
         search_index_update(notice)
+        if notice.lot_id is not None:
+            # A period the notice opens (a publicity, the result notice's day) runs from now
+            # (实施条例 第54条 公示): trading decides which of the lot's notices opens one.
+            event_emit(
+                kind="notice.published",
+                subject=f"lot:{notice.lot_id}",
+                payload={
+                    "lot": notice.lot_id,
+                    "notice": notice.pk,
+                    "kind": notice.kind,
+                    "published_at": now.isoformat(),
+                },
+                clock=_fixed(now),
+            )
         if notice.kind in LETTER_KINDS and notice.lot_id is not None:
             # The letter is issued by its publication (法 第45条): trading starts the contract's
             # period from this moment.
@@ -381,6 +424,8 @@ def notice_publish_rendered(
                 },
                 clock=_fixed(now),
             )
+        if notice.kind in LETTER_KINDS and notice.lot_id is not None:
+            _tell_the_others(notice, now)
         if notice.addressee_id is not None:
             notification_send(
                 recipients=list(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]
@@ -401,6 +446,48 @@ def notice_publish_rendered(
             on_time=notice.due_at is None or now <= notice.due_at,
         )
     return notice
+
+
+def _tell_the_others(letter: Notice, now: datetime) -> None:
+    """The letter goes out: every other bidder the lot knows is told the result with it
+    (招标投标法 第45条: 并同时将中标结果通知所有未中标的投标人), with the result notice."""
+    if letter.lot_id is None or letter.addressee_id is None:
+        return
+    others = (
+        Candidate.objects.filter(lot_id=letter.lot_id)
+        .exclude(organisation_id=letter.addressee_id)
+        .values_list("organisation_id", flat=True)
+    )
+    recipients = list(User.objects.filter(organisation_id__in=list(others), is_active=True))
+    if not recipients:
+        return
+    result = (
+        Notice.objects.filter(
+            lot_id=letter.lot_id,
+            kind__in=[NoticeKind.RESULT, NoticeKind.DEAL],
+            status=NoticeStatus.PUBLISHED,
+        )
+        .order_by("-published_at")
+        .first()
+    )
+    winner = str(letter.data.get("winner_name") or "")
+    lot = letter.lot
+    body = _("本标段已确定%(winner)s为中标（成交）人，中标（成交）通知书已于 %(at)s 发出。") % {
+        "winner": winner,
+        "at": format_moment(now),
+    }
+    if result is not None:
+        body += _("结果公告验证码：%(code)s。") % {"code": result.verification_code}
+    notification_send(
+        recipients=recipients,
+        kind="notice.result",
+        title=_("中标（成交）结果：%(lot)s") % {"lot": f"{lot.code} {lot.name}" if lot else ""},
+        body=body,
+        url=reverse("portal_notice_detail", args=[result.pk])
+        if result is not None
+        else reverse("my_documents"),
+        clock=_fixed(now),
+    )
 
 
 def notice_render_failed(*, notice: Notice, error: str, clock: Clock | None = None) -> Notice:

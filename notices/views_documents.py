@@ -51,7 +51,8 @@ def notice_get_published_by_sha256(sha256: str) -> Notice | None:
 
 
 def notice_list_for_organisation(organisation_id: int | None) -> QuerySet[Notice]:
-    """Published letters addressed to the organisation and results of the lots it won."""
+    """Published letters addressed to the organisation and the results of the lots it won or
+    was ranked in: a bidder that did not win is told the result too (招标投标法 第45条)."""
     if organisation_id is None:
         return Notice.objects.none()
     return (
@@ -62,6 +63,10 @@ def notice_list_for_organisation(organisation_id: int | None) -> QuerySet[Notice
                 kind__in=RESULT_KINDS,
                 lot__awards__organisation_id=organisation_id,
                 lot__awards__declined_at__isnull=True,
+            )
+            | Q(
+                kind__in=[NoticeKind.RESULT, NoticeKind.DEAL],
+                lot__candidates__organisation_id=organisation_id,
             )
         )
         .distinct()

@@ -45,6 +45,7 @@ from trading.services.outcomes import (
 )
 from trading.services.procedures import lot_record_listing_close, lot_record_transferees
 from trading.services.projects import project_create
+from trading.services.publicity import lot_publicity_open, publicity_notice_kind
 from trading.services.tenders import tender_create, tender_publish, tender_submit
 
 BUSINESS_TYPES = [
@@ -277,8 +278,12 @@ def candidates(world: World, count: int = 3) -> list[CandidateInput]:
     ]
 
 
-def record_outcome(world: World, lot: Lot) -> Lot:
-    """From the opening or the auction to publicity, as the bidding app will report it."""
+def record_outcome(world: World, lot: Lot, *, publish: bool = True) -> Lot:
+    """From the opening or the auction to publicity, as the bidding app will report it.
+
+    With `publish`, the publicity's notice is published at once (`open_publicity`); a procedure
+    without candidate publicity (government procurement) stays in evaluation for the award.
+    """
     lot.refresh_from_db()
     if lot.status == "listing_closed":
         # Two bidders at a land listing's close, two qualified transferees at a disclosure's:
@@ -288,10 +293,10 @@ def record_outcome(world: World, lot: Lot) -> Lot:
         else:
             lot = lot_record_transferees(lot=lot, count=2, actor=world.staff)
     if lot.status == "auction":
-        return lot_record_auction_result(
+        lot = lot_record_auction_result(
             lot=lot, sold=True, winner=world.bidders[0], price=ESTIMATE + 50000, actor=world.staff
         )
-    if lot.status == "negotiation":
+    elif lot.status == "negotiation":
         lot_record_negotiation(
             lot=lot,
             parties=world.bidders[:3],
@@ -302,11 +307,29 @@ def record_outcome(world: World, lot: Lot) -> Lot:
             actor=world.staff,
         )
         lot.refresh_from_db()
-        return lot
-    lot = lot_record_bid_count(lot=lot, count=3, actor=world.staff)
-    return lot_record_evaluation(
-        lot=lot, candidates=candidates(world), report_file=pdf_file("report.pdf"), actor=world.staff
+    else:
+        lot = lot_record_bid_count(lot=lot, count=3, actor=world.staff)
+        lot = lot_record_evaluation(
+            lot=lot,
+            candidates=candidates(world),
+            report_file=pdf_file("report.pdf"),
+            actor=world.staff,
+        )
+    if publish and lot.status == "publicity":
+        open_publicity(lot)
+    return lot
+
+
+def open_publicity(lot: Lot) -> Lot:
+    """What publishing the lot's publicity notice does in trading (`notice.published`), now."""
+    tender = Tender.objects.select_related("procedure").get(pk=lot.tender_id)
+    lot_publicity_open(
+        lot_id=lot.pk,
+        notice_kind=publicity_notice_kind(tender.procedure),
+        published_at=get_clock()(),
     )
+    lot.refresh_from_db()
+    return lot
 
 
 def issue_award_letter(lot: Lot) -> None:

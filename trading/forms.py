@@ -542,6 +542,14 @@ class ContractForm(ConsoleForm):
     signed_on = forms.DateField(label=_("合同签订日期"), widget=DateInput())
     amount = money_field(_("合同金额（元）"))
     file = pdf_field(_("合同文本（PDF）"))
+    # 招标投标法 第46条: asked only when the contract departs from the award.
+    deviation_reason = forms.CharField(
+        label=_("合同与中标结果不一致的理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("合同金额与中标（成交）价相同时无需填写。"),
+    )
 
     def clean_file(self) -> UploadedFile | None:
         return check_pdf(self.cleaned_data.get("file"))

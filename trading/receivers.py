@@ -10,6 +10,7 @@ from trading.models import OutboxEvent
 from trading.services.awards import award_letter_issue
 from trading.services.lots import LOTS
 from trading.services.notifications import MESSAGE_QUEUED, outbound_message_send
+from trading.services.publicity import lot_publicity_open
 
 # Lots move by themselves at their times: opens_at → bidding, closes_at → opening or auction.
 register_due_work(LOTS)
@@ -22,6 +23,16 @@ def award_letter(event: OutboxEvent) -> None:
         lot_id=int(event.payload["lot"]),
         issued_at=datetime.fromisoformat(str(event.payload["published_at"])),
         verification_code=str(event.payload.get("code", "")),
+    )
+
+
+@receiver("notice.published", name="trading.publicity")
+def publicity(event: OutboxEvent) -> None:
+    """A lot's notice is public: the period it opens runs from now (实施条例 第54条)."""
+    lot_publicity_open(
+        lot_id=int(event.payload["lot"]),
+        notice_kind=str(event.payload["kind"]),
+        published_at=datetime.fromisoformat(str(event.payload["published_at"])),
     )
 
 

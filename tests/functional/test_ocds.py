@@ -89,6 +89,12 @@ def codelist(name: str) -> frozenset[str]:
         return frozenset(row["Code"] for row in csv.DictReader(handle))
 
 
+def _standing_award(lot: Lot) -> Award:
+    award = lot.award
+    assert award is not None, "the lot has no standing award"
+    return award
+
+
 def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
     """(path, key, value) of every property, depth first."""
     if isinstance(value, dict):
@@ -326,7 +332,8 @@ def _publicity(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _awarded(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _publicity(world, clock, lot)
-    _tick_to(clock, publicity_end(lot))
+    if lot.status == "publicity":  # procurement awards from the report (实施条例 第43条)
+        _tick_to(clock, publicity_end(lot))
     award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
     lot.refresh_from_db()
     return lot
@@ -350,7 +357,8 @@ def _contracted(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _closed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _publicity(world, clock, lot)
-    _tick_to(clock, publicity_end(lot))
+    if lot.status == "publicity":  # procurement awards from the report (实施条例 第43条)
+        _tick_to(clock, publicity_end(lot))
     lot.refresh_from_db()
     return award_and_close(world, lot)
 

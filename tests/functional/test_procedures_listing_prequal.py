@@ -93,7 +93,12 @@ def test_one_bidder_reaching_the_reserve_buys_without_on_site_bidding_39号令_�
     lot.refresh_from_db()
     assert (lot.status, lot.qualified_count) == ("publicity", 1)
     assert lot.candidates.get().price == ESTIMATE
-    assert lot.publicity_ends_at is not None
+    # The result's publicity runs from its deal notice's publication, as any sale's.
+    from tests.tenders import open_publicity
+    from trading.services.publicity import publicity_notice_kind
+
+    assert publicity_notice_kind(lot.tender.procedure) == "deal"
+    assert open_publicity(lot).publicity_ends_at is not None
     # The land page names a 竞得人, not a 中标人.
     assert "竞得人" in _page(land.owner_user, lot)
 

@@ -26,6 +26,7 @@ from tests.tenders import (
     first_lot,
     make_tender,
     make_world,
+    open_publicity,
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
@@ -231,7 +232,9 @@ def test_a_negotiated_lot_goes_to_negotiation_not_an_opening_and_the_desk_record
     assert response.status_code == 302
     lot.refresh_from_db()
     assert (lot.status, lot.bid_count) == ("publicity", None)
-    assert lot.publicity_ends_at is not None
+    # The result's publicity runs from its notice's publication (实施条例 第54条), not before.
+    assert lot.publicity_ends_at is None
+    assert open_publicity(lot).publicity_ends_at is not None
     record = NegotiationRecord.objects.get(lot=lot)
     assert record.parties[0]["name"] == world.bidders[0].name
     assert (record.winner, record.price) == (world.bidders[0], Decimal("990000.00"))
@@ -374,3 +377,48 @@ def test_the_owner_is_told_to_tender_a_failed_lot_again_until_it_is(
     )
 
     assert todo not in _as(world.owner_user).get(console).content.decode()
+
+
+def test_a_procurement_negotiation_is_awarded_from_its_record_without_publicity(
+    clock: ControlledClock,
+) -> None:
+    """政府采购法实施条例 第43条: no publicity; the purchaser awards from the negotiation record."""
+    world = make_world(business_type="procurement")
+    lot = _closed(world, clock, procedure="negotiation")
+    three = [b.pk for b in world.bidders[:3]]
+
+    recorded = _as(world.staff).post(
+        reverse("lot_negotiation", args=[lot.pk]),
+        {
+            "parties": three,
+            "agreed": "on",
+            "winner": world.bidders[0].pk,
+            "price": "900000",
+            "minutes": MINUTES,
+        },
+    )
+
+    assert recorded.status_code == 302
+    lot.refresh_from_db()
+    assert (lot.status, lot.publicity_ends_at) == ("negotiation", None)
+    again = _as(world.staff).post(
+        reverse("lot_negotiation", args=[lot.pk]),
+        {
+            "parties": three,
+            "agreed": "on",
+            "winner": world.bidders[1].pk,
+            "price": "1",
+            "minutes": "x",
+        },
+    )
+    assert again.status_code == 400
+    assert NegotiationRecord.objects.filter(lot=lot).count() == 1
+
+    awarded = _as(world.owner_user).post(
+        reverse("award_confirm", args=[lot.pk]), {"candidate": lot.candidates.get(rank=1).pk}
+    )
+
+    assert awarded.status_code == 302
+    lot.refresh_from_db()
+    assert lot.status == "awarded"
+    assert lot.award is not None and lot.award.organisation == world.bidders[0]

@@ -14,7 +14,7 @@ from notices import rendering
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_draft, notice_publish_rendered
 from tests.conftest import ControlledClock
-from tests.factories import make_platform_admin
+from tests.factories import make_organisation, make_platform_admin, make_user
 from tests.tenders import (
     World,
     closes,
@@ -205,9 +205,10 @@ def test_a_draft_is_not_verifiable_and_not_downloadable(
     assert client.get(reverse("verify_pdf", args=["not-a-code"])).status_code == 404
 
 
-def test_my_documents_lists_the_winners_letter_and_result_only_to_the_winner(
+def test_my_documents_lists_the_letter_to_the_winner_and_the_result_to_every_ranked_bidder(
     client: Client, clock: ControlledClock
 ) -> None:
+    """招标投标法 第45条: the letter to the winner; the result to the bidders who did not win."""
     world, lot = awarded_lot(clock)
     letter = publish(notice_draft(kind=NoticeKind.AWARD_LETTER, tender=lot.tender, lot=lot))
     result = publish(notice_draft(kind=NoticeKind.RESULT, tender=lot.tender, lot=lot))
@@ -221,6 +222,12 @@ def test_my_documents_lists_the_winners_letter_and_result_only_to_the_winner(
 
     client.logout()
     client.force_login(world.bidder_users[1])
+    page = client.get(reverse("my_documents")).content.decode()
+    assert letter.verification_code not in page and result.verification_code in page
+
+    client.logout()
+    outsider = make_organisation("bidder", region=world.region)
+    client.force_login(make_user(outsider))
     page = client.get(reverse("my_documents")).content.decode()
     assert letter.verification_code not in page and result.verification_code not in page
 

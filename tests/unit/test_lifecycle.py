@@ -327,7 +327,8 @@ NOW = datetime(2026, 12, 21, 16, 0, tzinfo=UTC)
         (LotStatus.PUBLICITY, NOW - timedelta(seconds=1), 0, []),
         (LotStatus.PUBLICITY, NOW, 0, []),
         (LotStatus.PUBLICITY, NOW + timedelta(seconds=1), 0, ["publicity_running"]),
-        (LotStatus.PUBLICITY, None, 0, ["publicity_running"]),
+        # The publicity runs from its notice (实施条例 第54条): not published, not running.
+        (LotStatus.PUBLICITY, None, 0, ["publicity_not_published"]),
         (LotStatus.PUBLICITY, NOW - timedelta(days=1), 1, ["suspended"]),
         (LotStatus.PUBLICITY, NOW + timedelta(days=1), 2, ["publicity_running", "suspended"]),
         (LotStatus.EVALUATION, NOW - timedelta(days=1), 0, ["not_in_publicity"]),

@@ -262,6 +262,43 @@ TRANSITIONS: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
 }
 
 
+def _direct_award(
+    table: dict[tuple[LotStatus, LotEvent], LotStatus],
+) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
+    """No candidate publicity: the award follows the evaluation report (政府采购法实施条例 第43条).
+
+    The purchaser chooses from the report's candidates in their order; the result notice then
+    goes out with the award letter (87号令 第69条).
+    """
+    direct: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+        (status, event): after
+        for (status, event), after in table.items()
+        if status is not LotStatus.PUBLICITY and after is not LotStatus.PUBLICITY
+    }
+    # The report (or the negotiation record) is recorded in place; the award then follows it.
+    for status, event in (
+        (LotStatus.EVALUATION, LotEvent.EVALUATION_REPORTED),
+        (LotStatus.NEGOTIATION, LotEvent.NEGOTIATED),
+    ):
+        if (status, event) in table:
+            direct[status, LotEvent.AWARD] = LotStatus.AWARDED
+    return direct
+
+
+# Procedures without candidate publicity (Procedure.candidate_publicity false) use these.
+DIRECT_AWARD: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
+    family: _direct_award(table) for family, table in TRANSITIONS.items()
+}
+
+
+def lot_table(
+    family: Family | str, *, candidate_publicity: bool = True
+) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
+    """The transition table of a procedure: its family's, or the direct award's."""
+    tables = TRANSITIONS if candidate_publicity else DIRECT_AWARD
+    return tables[Family(family)]
+
+
 class IllegalTransition(Exception):
     """An event that the family's transition table does not allow from the lot's status."""
 
@@ -274,19 +311,28 @@ class IllegalTransition(Exception):
         )
 
 
-def transition(family: Family | str, status: LotStatus | str, event: LotEvent | str) -> LotStatus:
+def transition(
+    family: Family | str,
+    status: LotStatus | str,
+    event: LotEvent | str,
+    *,
+    candidate_publicity: bool = True,
+) -> LotStatus:
     """The status a lot moves to on `event`; anything the table does not list is refused."""
     family, status, event = Family(family), LotStatus(status), LotEvent(event)
     try:
-        return TRANSITIONS[family][status, event]
+        return lot_table(family, candidate_publicity=candidate_publicity)[status, event]
     except KeyError:
         raise IllegalTransition(family, status, event) from None
 
 
-def allowed_events(family: Family | str, status: LotStatus | str) -> frozenset[LotEvent]:
-    """The events the family's table allows from `status`."""
+def allowed_events(
+    family: Family | str, status: LotStatus | str, *, candidate_publicity: bool = True
+) -> frozenset[LotEvent]:
+    """The events the procedure's table allows from `status`."""
     status = LotStatus(status)
-    return frozenset(e for (s, e) in TRANSITIONS[Family(family)] if s is status)
+    table = lot_table(family, candidate_publicity=candidate_publicity)
+    return frozenset(e for (s, e) in table if s is status)
 
 
 def bids_outcome(count: int, min_bids: int) -> LotEvent:
@@ -307,12 +353,23 @@ def award_blockers(
     now: datetime,
     publicity_ends_at: datetime | None,
     active_holds: int,
+    candidate_publicity: bool = True,
 ) -> list[str]:
-    """Why the award cannot be confirmed yet: publicity unfinished or a hold (实施条例 第54条)."""
+    """Why the award cannot be confirmed yet: publicity unfinished or a hold (实施条例 第54条).
+
+    Without candidate publicity the award follows the evaluation report (政府采购法实施条例 第43条).
+    """
     blockers = []
-    if LotStatus(status) is not LotStatus.PUBLICITY:
+    if not candidate_publicity:
+        # The report, or a negotiated procedure's record, is in: the award follows it.
+        if LotStatus(status) not in (LotStatus.EVALUATION, LotStatus.NEGOTIATION):
+            blockers.append("not_evaluated")
+    elif LotStatus(status) is not LotStatus.PUBLICITY:
         blockers.append("not_in_publicity")
-    elif publicity_ends_at is None or now < publicity_ends_at:
+    elif publicity_ends_at is None:
+        # The publicity runs from its notice's publication, not from the report (第54条).
+        blockers.append("publicity_not_published")
+    elif now < publicity_ends_at:
         blockers.append("publicity_running")
     if active_holds > 0:
         blockers.append("suspended")

@@ -53,6 +53,8 @@ class Point(enum.StrEnum):
     EVALUATION_REPORT = "evaluation_report"
     PUBLICITY_START = "publicity_start"
     PUBLICITY_END = "publicity_end"
+    # The owner's decision (定标): in procurement within 5 工作日 of the report (第43条).
+    AWARD_DECISION = "award_decision"
     AWARD_LETTER = "award_letter"
     CONTRACT = "contract"
     REPORT = "report"
@@ -80,6 +82,7 @@ POINT_LABELS: dict[str, str] = {
     Point.EVALUATION_REPORT: "评标报告提交时间",
     Point.PUBLICITY_START: "公示开始时间",
     Point.PUBLICITY_END: "公示结束时间",
+    Point.AWARD_DECISION: "确定中标（成交）人时间",
     Point.AWARD_LETTER: "中标（成交）通知书发出时间",
     Point.CONTRACT: "合同签订时间",
     Point.REPORT: "书面报告提交时间",

@@ -118,6 +118,10 @@ class Procedure(BilingualName):
     # 招标投标法 第22条: who enrolled and how many stay secret until the opening; property transfers
     # qualify bidders openly, so this is a flag of the procedure.
     bidder_list_secret = models.BooleanField(_("投标人名单保密"), default=True)
+    # 实施条例 第54条 publicises the candidates before the award; government procurement does
+    # not: the purchaser decides from the report and publishes the result with the letter
+    # (政府采购法实施条例 第43条, 87号令 第69条).
+    candidate_publicity = models.BooleanField(_("中标候选人公示"), default=True)
     min_bids = models.PositiveSmallIntegerField(_("最少有效投标数"), default=1)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 

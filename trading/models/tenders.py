@@ -540,10 +540,20 @@ class Contract(models.Model):
         verbose_name=_("书面报告"),
     )
     report_filed_at = models.DateTimeField(_("报告提交时间"), null=True, blank=True)
+    # 招标投标法 第46条: the contract follows the award; one that departs from it is recorded only
+    # with the owner's reason, which the desk and the regulator see.
+    deviates = models.BooleanField(_("与中标结果不一致"), default=False)
+    deviation_reason = models.TextField(_("不一致的理由"), blank=True)
 
     class Meta:
         verbose_name = _("合同")
         verbose_name_plural = _("合同")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deviates=False) | ~Q(deviation_reason=""),
+                name="contract_deviation_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.signed_on}"

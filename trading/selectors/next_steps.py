@@ -95,6 +95,20 @@ def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
                 training=lot.tender.project.training,
             )
         )
+    # 政府采购法实施条例 第43条: no publicity; the purchaser decides within 5 工作日 of the report.
+    for lot in lots.filter(status=LotStatus.EVALUATION, evaluation_reported_at__isnull=False):
+        if lot.holds.filter(lifted_at__isnull=True).exists():
+            continue
+        due, lit = _timeline_due(lot, "award_decision", now)
+        todos.append(
+            Todo(
+                _("按评审报告推荐的顺序确定“%(lot)s”的中标（成交）供应商") % {"lot": lot.name},
+                reverse("lot_detail", args=[lot.pk]) + "#award",
+                due=due,
+                light=lit,
+                training=lot.tender.project.training,
+            )
+        )
     for lot in lots.filter(status=LotStatus.AWARDED):
         due, lit = _timeline_due(lot, "contract", now)
         if due is None:
@@ -171,11 +185,17 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
     if status == LotStatus.AUCTION:
         return _("竞价进行中")
     if status == LotStatus.EVALUATION:
+        if lot.evaluation_reported_at is not None:
+            # 政府采购法实施条例 第43条: the purchaser decides from the report.
+            return _("确定中标（成交）供应商") if owner else _("等待采购人确定中标（成交）供应商")
         return _("登记评标结果和评标报告") if staff else _("评标进行中")
     if status == LotStatus.NEGOTIATION:
         return _("登记谈判（协商）记录") if staff else _("谈判（协商）进行中")
     if status == LotStatus.PUBLICITY:
-        if lot.publicity_ends_at is not None and lot.publicity_ends_at <= now:
+        if lot.publicity_ends_at is None:
+            # The publicity runs from its notice's publication (实施条例 第54条).
+            return _("审核发布公示") if staff else _("等待交易中心发布公示")
+        if lot.publicity_ends_at <= now:
             return _("确定中标人") if owner else _("公示期满，等待招标人定标")
         return _("公示至 %(at)s") % {"at": _fmt(lot.publicity_ends_at)}
     if status == LotStatus.AWARDED:

@@ -117,6 +117,8 @@ def lot_list_for_desk_staff(user: User, filters: Mapping[str, Any]) -> QuerySet[
         "tender__procedure",
         "tender__desk__region",
         "tender__desk__business_type",
+        # A contract departing from the award is marked on the list (招标投标法 第46条).
+        "contract",
     )
     if filters.get("q"):
         term = str(filters["q"]).strip()

@@ -34,6 +34,7 @@ from trading.domain.timeline import (
     until_after,
 )
 from trading.domain.timeline import schedule_points as timeline_points
+from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
 from trading.selectors.rules import calendar_load, rules_load
@@ -396,19 +397,48 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 book.article("objection_answer"),
             )
         )
+    award = lot.award if status in _PASSED_PUBLICITY else None
+    publicity = tender.procedure.candidate_publicity
+    terms = terms_for(tender.project.business_type.code)
+    if not publicity and lot.evaluation_reported_at is not None:
+        # 政府采购法实施条例 第43条: the purchaser decides within 5 工作日 of the report.
+        items.append(
+            _item(
+                "award_decision",
+                _(terms.award),
+                book.latest(lot.evaluation_reported_at, "evaluation_report", "award_decision"),
+                award.confirmed_at if award is not None else None,
+                now,
+                book.article("award_decision"),
+            )
+        )
     if lot.publicity_ends_at is not None:
-        ended = lot.publicity_ends_at if status in _PASSED_PUBLICITY else None
+        # Candidates' publicity ends before the award; a procurement result notice after it.
+        ended = lot.publicity_ends_at if status in _PASSED_PUBLICITY and publicity else None
+        if not publicity and now >= lot.publicity_ends_at:
+            ended = lot.publicity_ends_at
         items.append(
             _item(
                 "publicity_end",
-                _("公示期满"),
+                _("%(publicity)s期满") % {"publicity": _(terms.publicity)},
                 lot.publicity_ends_at,
                 ended,
                 now,
                 book.article("publicity_end"),
             )
         )
-    award = lot.award if status in _PASSED_PUBLICITY else None
+    elif status == LotStatus.PUBLICITY:
+        # The publicity runs from its notice's publication (实施条例 第54条), not before.
+        items.append(
+            _item(
+                "publicity_end",
+                _("%(publicity)s期满（待公示发布）") % {"publicity": _(terms.publicity)},
+                None,
+                None,
+                now,
+                book.article("publicity_end"),
+            )
+        )
     if award is not None:
         due = award_deadlines(award, book)
         contract = getattr(lot, "contract", None)
@@ -419,7 +449,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.contract,
                 contract.recorded_at if contract is not None else None,
                 now,
-                book.article("contract") or _("招标投标法 第46条"),
+                book.article("contract") or _(terms.contract_article),
             )
         )
         report = lot_report_document(lot)
@@ -430,7 +460,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.report,
                 report.uploaded_at if report is not None else None,
                 now,
-                book.article("report") or _("招标投标法 第47条"),
+                book.article("report") or _(terms.report_article),
             )
         )
     for source in timeline_sources():

@@ -23,7 +23,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_active_holds, lock_contract_of_lot, lock_lot
 from trading.models import Award, Candidate, Contract, Lot, Tender, TenderDocument, User
 from trading.models.tenders import DocumentKind
-from trading.selectors.access import Purpose, access_lot, owner_side_users
+from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
 from trading.selectors.timeline import award_deadlines, lot_report_document, tender_rulebook
 from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.documents import check_pdf, document_store
@@ -31,10 +31,15 @@ from trading.services.lot_state import lot_require, lot_transition
 
 __all__ = ["award_confirm", "award_letter_issue", "contract_record", "report_file"]
 
+DEVIATION_REASON_MAX = 2000
+
 _BLOCKER_MESSAGES = {
     "not_in_publicity": "标段不在公示阶段，不能定标。",
     "publicity_running": "公示期尚未结束，不能定标（实施条例 第54条）。",
     "suspended": "标段暂停中（有未处理的异议、投诉或干预），不能定标。",
+    "publicity_not_published": "公示尚未发布：公示期自公示发布之时起算，期满后方可定标"
+    "（实施条例 第54条）。",
+    "not_evaluated": "评审报告尚未提交，不能确定中标（成交）供应商（政府采购法实施条例 第43条）。",
 }
 
 
@@ -58,12 +63,21 @@ def award_confirm(
         active = lock_active_holds(lot.pk)
         now = clock()
         tender = lot_tender(lot)
+        publicity = tender.procedure.candidate_publicity
         blockers = award_blockers(
             status=LotStatus(lot.status),
             now=now,
             publicity_ends_at=lot.publicity_ends_at,
             active_holds=len(active),
+            candidate_publicity=publicity,
         )
+        if not publicity and "not_evaluated" not in blockers:
+            if lot.status == LotStatus.NEGOTIATION:
+                recorded = lot.negotiations.filter(agreed=True, superseded_at__isnull=True).exists()
+            else:
+                recorded = lot.evaluation_reported_at is not None
+            if not recorded:
+                blockers.append("not_evaluated")
         if blockers:
             raise ValidationError(
                 [_(_BLOCKER_MESSAGES.get(code, code)) for code in blockers], code="award_blocked"
@@ -88,9 +102,16 @@ def award_confirm(
                     code="first_candidate",
                 )
             if not reason:
-                raise ValidationError(
-                    {"reason": _("未选排名第一的候选人，请说明理由。")}, code="reason"
+                message = (
+                    _("未选排名第一的候选人，请说明理由。")
+                    if publicity
+                    # 第43条: in the report's order; a later one only when those before it drop out.
+                    else _(
+                        "应按评审报告推荐的顺序确定中标（成交）供应商；未选排名第一的，请说明理由"
+                        "（政府采购法实施条例 第43条）。"
+                    )
                 )
+                raise ValidationError({"reason": message}, code="reason")
         lot_require(lot, tender, LotEvent.AWARD)
         award = Award.objects.create(
             lot=lot,
@@ -202,11 +223,21 @@ def contract_record(
     amount: Decimal,
     file: Any,
     actor: User,
+    deviation_reason: str = "",
     clock: Clock | None = None,
 ) -> Contract:
-    """The owner records the signed contract (≤ 30 日 after the letter, 法 第46条)."""
+    """The owner records the signed contract (≤ 30 日 after the letter, 法 第46条).
+
+    A contract departing from the award (its amount) is refused without the owner's reason
+    (第46条: 不得再行订立背离合同实质性内容的其他协议); the reason is kept and shown.
+    """
     access_lot(actor, lot.pk, purpose=Purpose.EDIT)
     amount = money(amount, "amount")
+    deviation_reason = (deviation_reason or "").strip()
+    if len(deviation_reason) > DEVIATION_REASON_MAX:
+        raise ValidationError(
+            {"deviation_reason": _("理由不能超过2000字。")}, code="deviation_reason"
+        )
     if not isinstance(signed_on, date) or isinstance(signed_on, datetime):
         raise ValidationError({"signed_on": _("请填写签订日期。")}, code="signed_on")
     check_pdf(file)
@@ -226,6 +257,19 @@ def contract_record(
                 _("中标通知书尚未发出，合同应在通知书发出后签订（招标投标法 第46条）。"),
                 code="letter_not_issued",
             )
+        deviates = amount != award.price
+        if deviates and not deviation_reason:
+            raise ValidationError(
+                {
+                    "deviation_reason": _(
+                        "合同金额 %(amount)s 元与中标（成交）价 %(price)s 元不一致："
+                        "应按照招标文件和中标人的投标文件订立合同，"
+                        "确需不同的，请说明理由（招标投标法 第46条）。"
+                    )
+                    % {"amount": amount, "price": award.price}
+                },
+                code="deviates",
+            )
         if signed_on > local_date(now):
             raise ValidationError({"signed_on": _("签订日期不能晚于今天。")}, code="future")
         if signed_on < local_date(award.letter_issued_at):
@@ -242,6 +286,14 @@ def contract_record(
             lot=lot,
         )
         report = lot_report_document(lot)
+        if deviates:
+            notify(
+                desk_staff_list(tender.desk),
+                kind="contract.deviates",
+                title=_("合同与中标结果不一致：%(code)s") % {"code": lot.code},
+                body=deviation_reason,
+                now=now,
+            )
         contract = Contract.objects.create(
             lot=lot,
             signed_on=signed_on,
@@ -251,6 +303,8 @@ def contract_record(
             recorded_at=now,
             report=report,
             report_filed_at=report.uploaded_at if report is not None else None,
+            deviates=deviates,
+            deviation_reason=deviation_reason if deviates else "",
         )
         contract_due = award_deadlines(award, tender_rulebook(tender, now=now)).contract
         if report is None:
@@ -271,6 +325,9 @@ def contract_record(
                 "amount": str(amount),
                 "sha256": document.sha256,
                 "on_time": contract_due is not None and now <= contract_due,
+                "deviates": deviates,
+                "award_price": str(award.price),
+                "deviation_reason": contract.deviation_reason,
             },
             now=now,
         )

@@ -76,9 +76,9 @@ class DemoTender:
     staff: str  # username of the publisher (another person, 管办分离 and four eyes)
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
-    # awarded | closed | failed_bids | failed_auction | retendered (a failed lot and its successor)
-    # | extended_disclosure
-    # A negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
+    # awarded | issued (letter and result out) | closed | failed_bids | failed_auction |
+    # retendered (a failed lot and its successor) | extended_disclosure (32号令 第18条). A
+    # negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +96,7 @@ STARTS = {
     "failed_auction": 50,
     "retendered": 50,
     "awarded": 70,
+    "issued": 70,
     "closed": 90,
     "extended_disclosure": 50,
 }
@@ -247,6 +248,20 @@ DEMO_TENDERS = [
         Decimal("7800000.00"),
         "failed_bids",
     ),
+    # 政府采购法实施条例 第43条, 87号令 第69条: awarded from the report without candidate
+    # publicity; the result notice and the award letter went out together.
+    DemoTender(
+        "海口市教育局办公家具采购",
+        "办公家具采购",
+        "第1包 办公桌椅",
+        "procurement",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("860000.00"),
+        "issued",
+    ),
     DemoTender(
         "三亚市国企办公用品框架采购",
         "国企办公用品公开采购",
@@ -394,6 +409,7 @@ def _play(demo: DemoTender, today: datetime) -> None:
         lot_record_bid_count,
         lot_record_evaluation,
     )
+    from trading.services.publicity import lot_publicity_open, publicity_notice_kind
 
     goal = demo.goes_to
     clock = SteppingClock(today - timedelta(days=STARTS[goal], hours=1))
@@ -460,22 +476,46 @@ def _play(demo: DemoTender, today: datetime) -> None:
             actor=staff,
             clock=clock.at(reported),
         )
+    lot = Lot.objects.get(pk=lot.pk)
+    procedure = lot.tender.procedure
+    period_notice = publicity_notice_kind(procedure)
+    if lot.status == LotStatus.PUBLICITY:
+        # The desk publishes the publicity an hour later (played here, in the past); the
+        # period runs from then (实施条例 第54条). The notice drafted at start-up opens nothing.
+        opened = clock.now + timedelta(hours=1)
+        lot_publicity_open(
+            lot_id=lot.pk, notice_kind=period_notice, published_at=opened, clock=clock.at(opened)
+        )
     if goal == "publicity":
         return
     lot = Lot.objects.get(pk=lot.pk)
-    awarded_at = (lot.publicity_ends_at or today) + timedelta(hours=1)
-    lot = _advance(lot, awarded_at)
+    if lot.status == LotStatus.PUBLICITY:
+        awarded_at = (lot.publicity_ends_at or today) + timedelta(hours=1)
+        lot = _advance(lot, awarded_at)
+    else:
+        # No candidate publicity: the purchaser decides within 5 工作日 (政府采购法实施条例 第43条).
+        awarded_at = clock.now + timedelta(days=1)
     first = lot.candidates.order_by("rank").first()
     if first is None:
         raise ValueError(f"demo lot {lot.code} has no candidate")
     award_confirm(lot=lot, candidate=first, actor=owner, clock=clock.at(awarded_at))
     if goal == "awarded":
         return
-    # The letter's notice is published by the desk an hour later (played here, in the past).
+    # The letter's notice is published by the desk an hour later (played here, in the past);
+    # a procurement's result notice with it, for 1 工作日 (87号令 第69条).
     letter_issued = awarded_at + timedelta(hours=1)
     award_letter_issue(
         lot_id=lot.pk, issued_at=letter_issued, verification_code="", clock=clock.at(letter_issued)
     )
+    if period_notice == "result":
+        lot_publicity_open(
+            lot_id=lot.pk,
+            notice_kind=period_notice,
+            published_at=letter_issued,
+            clock=clock.at(letter_issued),
+        )
+    if goal == "issued":
+        return
     signed = awarded_at + timedelta(days=7)
     contract_record(
         lot=lot,

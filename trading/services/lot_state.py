@@ -67,8 +67,18 @@ def _refusal(lot: Lot) -> ValidationError:
 
 def lot_require(lot: Lot, tender: Tender, event: LotEvent) -> None:
     """Refuse early, before writing files or rows, when the lot's table does not allow `event`."""
-    if event not in allowed_events(Family(tender.procedure.family), LotStatus(lot.status)):
+    if event not in lot_allowed_events(lot, tender):
         raise _refusal(lot)
+
+
+def lot_allowed_events(lot: Lot, tender: Tender) -> frozenset[LotEvent]:
+    """The events the lot's procedure allows from its status (with or without publicity)."""
+    procedure = tender.procedure
+    return allowed_events(
+        Family(procedure.family),
+        LotStatus(lot.status),
+        candidate_publicity=procedure.candidate_publicity,
+    )
 
 
 def lot_transition(
@@ -88,7 +98,12 @@ def lot_transition(
     """
     before = LotStatus(lot.status)
     try:
-        after = transition(Family(tender.procedure.family), before, event)
+        after = transition(
+            Family(tender.procedure.family),
+            before,
+            event,
+            candidate_publicity=tender.procedure.candidate_publicity,
+        )
     except IllegalTransition:
         raise _refusal(lot) from None
     lot.status = after

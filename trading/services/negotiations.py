@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import LotEvent
+from trading.domain.lifecycle import LotEvent, LotStatus
 from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, NegotiationRecord, Organisation, User
 from trading.selectors.access import Purpose, access_lot, owner_side_users
-from trading.selectors.timeline import tender_rulebook
-from trading.services.common import fixed_clock, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.lot_state import lot_require, lot_transition
 
 __all__ = ["lot_record_negotiation"]
@@ -66,7 +65,21 @@ def lot_record_negotiation(
         now = clock()
         tender = lot_tender(lot)
         event = LotEvent.NEGOTIATED if agreed else LotEvent.NO_AGREEMENT
-        lot_require(lot, tender, event)
+        # Government procurement publicises no candidates (政府采购法实施条例 第43条): the lot
+        # stays in negotiation with its record until the purchaser awards from it.
+        publicity = tender.procedure.candidate_publicity
+        if agreed and not publicity:
+            if (
+                lot.status != LotStatus.NEGOTIATION
+                or lot.negotiations.filter(agreed=True, superseded_at__isnull=True).exists()
+            ):
+                raise ValidationError(
+                    _("标段当前状态为“%(status)s”，不能进行此操作。")
+                    % {"status": lot.get_status_display()},
+                    code="illegal_transition",
+                )
+        else:
+            lot_require(lot, tender, event)
         minimum = tender.procedure.min_bids
         if agreed and len(parties) < minimum:
             raise ValidationError(
@@ -104,16 +117,34 @@ def lot_record_negotiation(
                 uscc=winner.uscc,
                 price=price,
             )
-            lot.publicity_starts_at = now
-            lot.publicity_ends_at = tender_rulebook(tender, now=now).period_end(
-                now, "publicity_start", "publicity_end"
+            if not publicity:
+                notify(
+                    owner_side_users(tender.project),
+                    kind="lot.negotiated",
+                    title=_("谈判（协商）已达成一致，请确定成交供应商：%(code)s")
+                    % {"code": lot.code},
+                    now=now,
+                )
+                ledger(
+                    tender,
+                    action="lot.negotiation_recorded",
+                    actor=actor,
+                    obj=lot,
+                    payload=payload,
+                    now=now,
+                )
+                return record
+            # The result's publicity runs from its notice's publication (实施条例 第54条).
+            event_emit(
+                kind="lot.candidates_published",
+                subject=f"lot:{lot.pk}",
+                payload={"lot": lot.pk, "tender": tender.pk},
+                clock=fixed_clock(now),
             )
-            payload["publicity_ends_at"] = lot.publicity_ends_at.isoformat()
-            fields = ("publicity_starts_at", "publicity_ends_at")
             notify(
                 owner_side_users(tender.project),
                 kind="lot.negotiated",
-                title=_("谈判（协商）成交，结果公示中：%(code)s") % {"code": lot.code},
+                title=_("谈判（协商）成交，结果公示待交易中心发布：%(code)s") % {"code": lot.code},
                 now=now,
             )
         else:

@@ -8,7 +8,6 @@ bidding runs them itself, desk staff record them from the lot page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import LotEvent, bids_outcome
+from trading.domain.lifecycle import LotEvent, LotStatus, bids_outcome
+from trading.domain.timeline import format_moment
 from trading.events import event_emit
 from trading.lock_objects import lock_lot
-from trading.models import Candidate, Lot, Organisation, Tender, User
+from trading.models import Candidate, Lot, Organisation, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.timeline import tender_rulebook
-from trading.services.common import fixed_clock, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
 
@@ -35,6 +35,9 @@ __all__ = [
     "lot_record_bid_count",
     "lot_record_evaluation",
 ]
+
+
+ARTICLE_43 = "政府采购法实施条例 第43条"
 
 
 def _locked_running(lot: Lot, refusal: str) -> Lot:
@@ -89,17 +92,6 @@ def _bidder(organisation: Organisation, field: str) -> None:
         raise ValidationError({field: _("须为已核验的投标人。")}, code="not_bidder")
 
 
-def _start_publicity(lot: Lot, tender: Tender, now: datetime) -> None:
-    """The result is publicised for the tender's period (实施条例 第54条: ≥ 3 日)."""
-    lot.publicity_starts_at = now
-    lot.publicity_ends_at = tender_rulebook(tender, now=now).period_end(
-        now, "publicity_start", "publicity_end"
-    )
-
-
-_PUBLICITY_FIELDS = ("publicity_starts_at", "publicity_ends_at")
-
-
 def lot_record_auction_result(
     *,
     lot: Lot,
@@ -135,8 +127,13 @@ def lot_record_auction_result(
                 uscc=winner.uscc,
                 price=price,
             )
-            _start_publicity(lot, tender, now)
-            payload["publicity_ends_at"] = lot.publicity_ends_at.isoformat()  # type: ignore[union-attr]
+            # The result publicity runs from its notice's publication (trading.services.publicity).
+            event_emit(
+                kind="lot.sold",
+                subject=f"lot:{lot.pk}",
+                payload={"lot": lot.pk, "tender": tender.pk, "price": str(price)},
+                clock=fixed_clock(now),
+            )
         else:
             event_emit(
                 kind="lot.failed",
@@ -150,9 +147,7 @@ def lot_record_auction_result(
             title=(_("竞价成交：%(code)s") if sold else _("流拍：%(code)s")) % {"code": lot.code},
             now=now,
         )
-        lot_transition(
-            lot, tender, event, actor=actor, now=now, payload=payload, fields=_PUBLICITY_FIELDS
-        )
+        lot_transition(lot, tender, event, actor=actor, now=now, payload=payload)
     return lot
 
 
@@ -177,7 +172,11 @@ def lot_record_evaluation(
     actor: User,
     clock: Clock | None = None,
 ) -> Lot:
-    """Staff record the ranked candidates (≤ 3, 实施条例 第53条); publicity starts (第54条)."""
+    """Staff record the ranked candidates (≤ 3, 实施条例 第53条); their publicity is drafted.
+
+    The publicity runs from the notice's publication (第54条). Without candidate publicity
+    (政府采购法实施条例 第43条) the lot stays in evaluation until the purchaser decides.
+    """
     access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
     if not 1 <= len(candidates) <= 3:
         raise ValidationError({"candidates": _("中标候选人应为1至3名。")}, code="candidates")
@@ -198,7 +197,15 @@ def lot_record_evaluation(
         lot = _locked_running(lot, _("标段暂停中，不能记录评标结果。"))
         now = clock()
         tender = lot_tender(lot)
-        lot_require(lot, tender, LotEvent.EVALUATION_REPORTED)
+        publicity = tender.procedure.candidate_publicity
+        if publicity:
+            lot_require(lot, tender, LotEvent.EVALUATION_REPORTED)
+        elif lot.status != LotStatus.EVALUATION or lot.evaluation_reported_at is not None:
+            raise ValidationError(
+                _("标段当前状态为“%(status)s”，不能进行此操作。")
+                % {"status": lot.get_status_display()},
+                code="illegal_transition",
+            )
         document = document_store(
             tender=tender,
             kind=DocumentKind.EVALUATION_REPORT,
@@ -226,18 +233,39 @@ def lot_record_evaluation(
                 manager_certificate=candidate.manager_certificate,
             )
         lot.evaluation_reported_at = now
-        _start_publicity(lot, tender, now)
-        publicity_ends_at = lot.publicity_ends_at.isoformat()  # type: ignore[union-attr]
+        payload = {"report": document.pk, "sha256": document.sha256, "candidates": organisations}
+        if not publicity:
+            lot.save(update_fields=["evaluation_reported_at"])
+            decide_by = tender_rulebook(tender, now=now).latest(
+                now, "evaluation_report", "award_decision"
+            )
+            notify(
+                owner_side_users(tender.project),
+                kind="lot.evaluated",
+                title=_("评审报告已提交，请确定中标（成交）供应商：%(code)s") % {"code": lot.code},
+                body=_("按评审报告推荐的顺序确定（%(a)s），期限 %(d)s。")
+                % {"a": ARTICLE_43, "d": format_moment(decide_by) if decide_by else "—"},
+                now=now,
+            )
+            ledger(
+                tender,
+                action="lot.evaluation_reported",
+                actor=actor,
+                obj=lot,
+                payload=payload,
+                now=now,
+            )
+            return lot
         event_emit(
             kind="lot.candidates_published",
             subject=f"lot:{lot.pk}",
-            payload={"lot": lot.pk, "tender": tender.pk, "publicity_ends_at": publicity_ends_at},
+            payload={"lot": lot.pk, "tender": tender.pk},
             clock=fixed_clock(now),
         )
         notify(
             owner_side_users(tender.project),
             kind="lot.evaluated",
-            title=_("评标结果已公示：%(code)s") % {"code": lot.code},
+            title=_("评标结果已登记，中标候选人公示待交易中心发布：%(code)s") % {"code": lot.code},
             now=now,
         )
         lot_transition(
@@ -246,12 +274,7 @@ def lot_record_evaluation(
             LotEvent.EVALUATION_REPORTED,
             actor=actor,
             now=now,
-            payload={
-                "report": document.pk,
-                "sha256": document.sha256,
-                "candidates": organisations,
-                "publicity_ends_at": publicity_ends_at,
-            },
-            fields=("evaluation_reported_at", *_PUBLICITY_FIELDS),
+            payload=payload,
+            fields=("evaluation_reported_at",),
         )
     return lot

@@ -56,6 +56,10 @@ class ProcedureSeed:
     min_bids: int = 1
 
 
+# 政府采购法实施条例 第43条, 87号令 第69条: procurement publishes no candidates; the purchaser
+# decides from the evaluation report and the result is announced with the award letter.
+NO_CANDIDATE_PUBLICITY = frozenset({"procurement"})
+
 SB = ProcedureFamily.SEALED_BID
 LA = ProcedureFamily.LISTING_AUCTION
 NG = ProcedureFamily.NEGOTIATED
@@ -317,6 +321,7 @@ def reference_data_seed() -> dict[str, int]:
                 "prequalification": seed.prequalification,
                 "invitation_only": seed.invitation_only,
                 "bidder_list_secret": seed.bidder_list_secret,
+                "candidate_publicity": seed.business_type not in NO_CANDIDATE_PUBLICITY,
                 "min_bids": seed.min_bids,
                 "sort_order": order,
             },

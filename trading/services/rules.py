@@ -355,6 +355,30 @@ PROCUREMENT = [
         effective_from=ORDER_87,
     ),
     _period(
+        "award_decision",
+        "procurement",
+        P.EVALUATION_REPORT,
+        P.AWARD_DECISION,
+        maximum=5,
+        unit=WORKDAY,
+        article="政府采购法实施条例 第43条",
+        description="采购人自收到评审报告之日起5个工作日内，在评审报告推荐的中标或者成交候选人中"
+        "按顺序确定中标或者成交供应商",
+        effective_from=PROCUREMENT_REGULATION,
+    ),
+    _period(
+        "award_notice",
+        "procurement",
+        P.AWARD_DECISION,
+        P.AWARD_LETTER,
+        maximum=2,
+        unit=WORKDAY,
+        article="政府采购法实施条例 第43条",
+        description="自中标、成交供应商确定之日起2个工作日内，发出中标、成交通知书，"
+        "并在省级以上人民政府财政部门指定的媒体上公告中标、成交结果",
+        effective_from=PROCUREMENT_REGULATION,
+    ),
+    _period(
         "contract",
         "procurement",
         P.AWARD_LETTER,

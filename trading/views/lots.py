@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from trading import forms as f
 from trading import forms_endings as fe
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus, allowed_events
+from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import ObjectionStage
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
@@ -32,9 +32,11 @@ from trading.selectors.next_steps import lot_next_step
 from trading.selectors.tenders import lot_ledger_entries
 from trading.selectors.timeline import lot_timeline
 from trading.services.awards import award_confirm, contract_record, report_file
+from trading.services.lot_state import lot_allowed_events
 from trading.services.lots import lot_terminate
 from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
+from trading.templatetags.vocabulary import translated_terms
 from trading.views.common import acting_user, form_refused, now
 from trading.views.endings_context import lot_endings_forms, lot_history_context
 from trading.views.procedure_context import (
@@ -67,7 +69,8 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "lot.bids_insufficient": gettext_lazy("流标：有效投标不足"),
     "lot.sold": gettext_lazy("竞价成交"),
     "lot.unsold": gettext_lazy("流拍"),
-    "lot.evaluation_reported": gettext_lazy("登记评标结果，开始公示"),
+    "lot.evaluation_reported": gettext_lazy("登记评标结果"),
+    "lot.publicity_started": gettext_lazy("公示发布，公示期开始"),
     "lot.publicity_ended": gettext_lazy("公示期满"),
     "lot.awarded": gettext_lazy("确定中标人"),
     "award.letter_issued": gettext_lazy("中标通知书发出"),
@@ -95,16 +98,24 @@ LEDGER_ACTIONS: dict[str, Any] = {
 }
 
 
-def ledger_action_label(action: str) -> str:
+def ledger_action_label(action: str, terms: dict[str, str] | None = None) -> str:
+    """The reader's name of a ledger action, in the business type's words where it has them."""
+    if terms is not None and action == "lot.awarded":
+        return terms["award"]
+    if terms is not None and action == "award.letter_issued":
+        return _("%(letter)s发出") % {"letter": terms["letter"]}
     return str(LEDGER_ACTIONS.get(action, action))
 
 
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
     state = _lot_state(lot)
+    terms = translated_terms(lot.tender.project.business_type.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
     own_labels = procedure_ledger_labels(lot.tender)
     for entry in ledger:
-        entry.label = own_labels.get(entry.action) or ledger_action_label(entry.action)  # type: ignore[attr-defined]
+        entry.label = own_labels.get(entry.action) or ledger_action_label(  # type: ignore[attr-defined]
+            entry.action, terms
+        )
     return {
         "lot": lot,
         "tender": lot.tender,
@@ -121,6 +132,8 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "terminal": lot.status in TERMINAL,
         "negotiated": lot.tender.procedure.family == Family.NEGOTIATED,
         "next_step": lot_next_step(lot, lot.tender, role, moment),
+        # Each business type's own words: 受让方 and 成交价 for a property transfer …
+        "terms": terms,
         "schedule_words": procedure_schedule_words(lot.tender),
     }
 
@@ -146,6 +159,8 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     moment = now()
     context = _lot_live_context(lot, role, moment)
     status = lot.status
+    direct_award = not lot.tender.procedure.candidate_publicity
+    context["direct_award"] = direct_award
     context.update(
         objections=lot.objections.order_by("raised_at"),
         candidates=lot.candidates.filter(superseded_at__isnull=True).order_by("rank"),
@@ -171,6 +186,10 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
                 and lot.publicity_ends_at <= moment
                 and context["active_holds"] == 0
             )
+        if direct_award and status == LotStatus.EVALUATION and lot.evaluation_reported_at:
+            # 政府采购法实施条例 第43条: the purchaser decides from the report, no publicity.
+            context["award_form"] = forms.get("award") or f.AwardForm(lot=lot)
+            context["award_open"] = context["active_holds"] == 0
         if status == LotStatus.AWARDED and not context["contract"]:
             context["contract_form"] = forms.get("contract") or f.ContractForm()
         if (
@@ -182,21 +201,19 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     if role == Role.STAFF and lot.suspended_at is None:
         if status == LotStatus.OPENING:
             context["bid_count_form"] = forms.get("bid_count") or f.BidCountForm()
-        if status == LotStatus.EVALUATION:
+        if status == LotStatus.EVALUATION and lot.evaluation_reported_at is None:
             context["evaluation_form"] = forms.get("evaluation") or f.EvaluationForm(
                 bidders=_bidders()
             )
     if "terminate" in forms:
         # A refused termination is shown with its reason, even where the form is no longer offered.
         context["terminate_form"] = forms["terminate"]
-    elif role == Role.OWNER and LotEvent.TERMINATE in allowed_events(
-        lot.tender.procedure.family, status
-    ):
+    elif role == Role.OWNER and LotEvent.TERMINATE in lot_allowed_events(lot, lot.tender):
         # 实施条例 第31条: the owner terminates, before the award, and says why.
         context["terminate_form"] = f.ReasonForm(label=_("终止理由"))
     context.update(procedure_context(lot, role, forms))
     if "award_form" in context:
-        context["award_form"].fields["candidate"].label = context["words"]["winner"]
+        context["award_form"].fields["candidate"].label = context["terms"]["winner"]
     return context
 
 
@@ -367,6 +384,7 @@ def contract_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             signed_on=data["signed_on"],
             amount=data["amount"],
             file=data["file"],
+            deviation_reason=data.get("deviation_reason", ""),
             actor=user,
         ),
         success=_("合同已登记。"),

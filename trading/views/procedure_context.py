@@ -49,35 +49,15 @@ PROCEDURE_LEDGER_ACTIONS: dict[str, Any] = {
     "lot.redisclosed": _("降低转让底价，重新披露"),
 }
 
-TENDER_WORDS = {
-    "candidates": _("中标候选人"),
-    "winner": _("中标人"),
-    "price": _("中标价"),
-    "award_title": _("确定中标人"),
-    "award_button": _("确定中标人并发出中标通知书"),
-    "downloads": _("下载招标文件的投标人"),
-}
-# 32号令 speaks of 受让方 and 成交价; the deal is confirmed by a 成交确认书 (交易凭证).
-PROPERTY_WORDS = {
-    "candidates": _("受让方"),
-    "winner": _("受让方"),
-    "price": _("成交价"),
-    "award_title": _("确认受让方"),
-    "award_button": _("确认受让方并出具成交确认书"),
-    "downloads": _("下载转让文件的意向受让方"),
-}
-SALE_WORDS = {
-    "candidates": _("竞得人"),
-    "winner": _("竞得人"),
-    "price": _("成交价"),
-    "award_title": _("确认竞得人"),
-    "award_button": _("确认竞得人并出具成交确认书"),
-    "downloads": _("下载出让文件的竞买人"),
-}
+# The business type's words (受让方, 成交价, 竞得人) are `trading.domain.vocabulary`'s; these are
+# the few the lot page adds for its own sections.
+TENDER_WORDS = {"downloads": _("下载招标文件的投标人")}
+PROPERTY_WORDS = {"downloads": _("下载转让文件的意向受让方")}
+SALE_WORDS = {"downloads": _("下载出让文件的竞买人")}
 
 
 def lot_words(tender: Tender) -> dict[str, Any]:
-    """The business type's own words for the result: 受让方 and 成交价 for a property transfer."""
+    """The lot page's own words for a property transfer (32号令) or a sale (39号令)."""
     if tender.project.business_type.code == "property":
         return PROPERTY_WORDS
     if is_sale(tender.procedure.family):
