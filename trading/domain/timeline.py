@@ -29,61 +29,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from trading.domain.points import AMOUNT_LABELS as AMOUNT_LABELS
+from trading.domain.points import POINT_LABELS as POINT_LABELS
+from trading.domain.points import Point as Point
+from trading.domain.points import notice_point as notice_point
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class Point(enum.StrEnum):
-    """The named points of a schedule that rules count between."""
-
-    ANNOUNCED = "announced"
-    DOCUMENTS_ISSUED = "documents_issued"
-    # The end of the sale period of the documents (实施条例 第16条); electronic platforms let the
-    # documents be downloaded until the deadline, so tenders rarely carry it.
-    DOCUMENTS_SALE_END = "documents_sale_end"
-    CLARIFICATION_DEADLINE = "clarification_deadline"
-    # Also the opening time (招标投标法 第34条).
-    BID_DEADLINE = "bid_deadline"
-    LISTING_START = "listing_start"
-    LISTING_END = "listing_end"
-    AMENDMENT = "amendment"
-    OBJECTION_DOCUMENTS = "objection_documents"
-    # An objection to the candidates during publicity (实施条例 第54条).
-    OBJECTION_RESULT = "objection_result"
-    OBJECTION_ANSWER = "objection_answer"
-    EVALUATION_REPORT = "evaluation_report"
-    PUBLICITY_START = "publicity_start"
-    PUBLICITY_END = "publicity_end"
-    AWARD_LETTER = "award_letter"
-    CONTRACT = "contract"
-    REPORT = "report"
-
-
-POINT_LABELS: dict[str, str] = {
-    Point.ANNOUNCED: "公告发布时间",
-    Point.DOCUMENTS_ISSUED: "招标文件发出时间",
-    Point.DOCUMENTS_SALE_END: "文件发售截止时间",
-    Point.CLARIFICATION_DEADLINE: "澄清截止时间",
-    Point.BID_DEADLINE: "投标截止时间",
-    Point.LISTING_START: "投标（挂牌、竞价）开始时间",
-    Point.LISTING_END: "挂牌截止时间",
-    Point.AMENDMENT: "澄清或修改发出时间",
-    Point.OBJECTION_DOCUMENTS: "对招标文件提出异议的时间",
-    Point.OBJECTION_RESULT: "对评标结果提出异议的时间",
-    Point.OBJECTION_ANSWER: "异议答复时间",
-    Point.EVALUATION_REPORT: "评标报告提交时间",
-    Point.PUBLICITY_START: "公示开始时间",
-    Point.PUBLICITY_END: "公示结束时间",
-    Point.AWARD_LETTER: "中标（成交）通知书发出时间",
-    Point.CONTRACT: "合同签订时间",
-    Point.REPORT: "书面报告提交时间",
-}
-
-AMOUNT_LABELS: dict[str, str] = {"estimate": "估算价（预算金额）", "deposit": "保证金"}
 
 
 class RuleKind(enum.StrEnum):
     PERIOD = "period"
     AMOUNT_RATIO = "amount_ratio"
+    # An absolute ceiling in 元 (the 80万元 deposit cap of 七部委30号令 第37条).
+    AMOUNT_CAP = "amount_cap"
 
 
 class Unit(enum.StrEnum):
@@ -353,9 +311,10 @@ def rules_in_force(
     return sorted(chosen.values(), key=lambda r: r.key)
 
 
-def _precedence(rule: Rule) -> tuple[bool, date]:
-    # A region override beats the national row; among versions, the most recent one in force.
-    return (rule.region is not None, rule.effective_from)
+def _precedence(rule: Rule) -> tuple[bool, bool, date]:
+    # A region override beats the national row, a business type's row the row for every type
+    # (a notice's publication limit); among versions, the most recent one in force.
+    return (rule.region is not None, rule.business_type is not None, rule.effective_from)
 
 
 def _bound_text(rule: Rule, value: Decimal | None, word: str) -> str:
@@ -441,9 +400,12 @@ def check_schedule(
 
 
 def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list[Violation]:
-    """Every amount rule whose two amounts are both given (e.g. deposit ≤ 2% of the estimate)."""
+    """Every amount rule whose amounts are given: a share of another amount (deposit ≤ 2% of the
+    estimate, 实施条例 第26条) or a ceiling in 元 (≤ 80万元, 七部委30号令 第37条)."""
     found: list[Violation] = []
     for rule in rules:
+        if rule.kind == RuleKind.AMOUNT_CAP:
+            found.extend(_check_cap(amounts, rule))
         if rule.kind != RuleKind.AMOUNT_RATIO:
             continue
         base, value = amounts.get(rule.from_point), amounts.get(rule.to_point)
@@ -476,6 +438,46 @@ def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list
     return found
 
 
+def _check_cap(amounts: Mapping[str, Decimal], rule: Rule) -> list[Violation]:
+    value = amounts.get(rule.to_point)
+    if value is None:
+        return []
+    label = AMOUNT_LABELS.get(rule.to_point, rule.to_point)
+    found = []
+    for bound, too_far, word in (
+        (rule.maximum, lambda v, cap: v > cap, "不得超过"),
+        (rule.minimum, lambda v, cap: v < cap, "不得低于"),
+    ):
+        if bound is not None and too_far(value, bound):
+            found.append(
+                Violation(
+                    rule_key=rule.key,
+                    point=rule.to_point,
+                    article=rule.article,
+                    description=rule.description,
+                    earliest=None,
+                    latest=None,
+                    message=f"{label}{word} {_yuan(bound)} 元（{_explain(rule)}）",
+                )
+            )
+    return found
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def format_bound(rule: Rule, value: Decimal | None) -> str:
+    """A bound as the public reads it: 20日, 5个工作日, 2%, 800000.00元; empty without one."""
+    if value is None:
+        return ""
+    if rule.kind == RuleKind.AMOUNT_RATIO:
+        return _percent(value)
+    if rule.kind == RuleKind.AMOUNT_CAP:
+        return f"{_yuan(value)}元"
+    return f"{value.normalize():f}{UNIT_LABELS[Unit(rule.unit)]}"
+
+
 def _percent(ratio: Decimal) -> str:
     return f"{(ratio * 100).normalize():f}%"
 
@@ -503,6 +505,7 @@ def schedule_points(
     family: str,
     announced_at: datetime | None = None,
     documents_issued_at: datetime | None = None,
+    documents_sale_ends_at: datetime | None = None,
     clarification_deadline: datetime | None = None,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
@@ -517,17 +520,19 @@ def schedule_points(
 
     A lot's `closes_at` is the bid deadline (and opening, 法 第34条) of a sealed-bid or negotiated
     procedure and the listing end of a listing or auction; `opens_at` is when bidding or the
-    listing starts.
+    listing starts. Documents without a sale end are offered until the bid deadline.
     """
     listing = family == "listing_auction"
+    deadline = None if listing else closes_at
     named: dict[str, datetime | None] = {
         Point.ANNOUNCED: announced_at,
         Point.DOCUMENTS_ISSUED: documents_issued_at,
+        Point.DOCUMENTS_SALE_END: documents_sale_ends_at or deadline,
         Point.CLARIFICATION_DEADLINE: clarification_deadline,
         # 39号令 counts the announcement to the start of a land tender, auction or listing alike.
         Point.LISTING_START: opens_at,
         Point.LISTING_END: closes_at if listing else None,
-        Point.BID_DEADLINE: None if listing else closes_at,
+        Point.BID_DEADLINE: deadline,
         Point.EVALUATION_REPORT: evaluation_reported_at,
         Point.PUBLICITY_START: publicity_starts_at,
         Point.PUBLICITY_END: publicity_ends_at,
