@@ -5,7 +5,7 @@ counted in working days (政府采购法 第53条), the document-sale end (实�
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -230,3 +230,21 @@ def test_the_owner_who_raises_the_deposit_above_80_wan_sees_the_refusal_on_the_l
 
     page = text(owner.get(reverse("tender_detail", args=[tender.pk])))
     assert "七部委30号令 第37条" in page
+
+
+@pytest.mark.parametrize(
+    ("business_type", "article", "not_article"),
+    [
+        ("engineering", "招标投标法 第24条", "政府采购法 第35条"),
+        ("procurement", "政府采购法 第35条", "招标投标法 第24条"),
+        ("land", "国土资源部令第39号 第10条", "招标投标法 第24条"),
+    ],
+)
+def test_the_lot_form_names_the_deadline_rules_of_its_own_business_type(
+    clock: ControlledClock, business_type: str, article: str, not_article: str
+) -> None:
+    world = make_world(business_type=business_type)
+    tender = make_tender(world, submit=False)
+    page = text(signed_in(world.owner_user).get(reverse("lot_create", args=[tender.pk])))
+    assert article in page
+    assert not_article not in page

@@ -414,7 +414,8 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.contract,
                 contract.recorded_at if contract is not None else None,
                 now,
-                book.article("contract") or _("招标投标法 第46条"),
+                # No row, no article: engineering's 第46条 does not bind a land or property sale.
+                book.article("contract"),
             )
         )
         report = lot_report_document(lot)
@@ -425,7 +426,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 due.report,
                 report.uploaded_at if report is not None else None,
                 now,
-                book.article("report") or _("招标投标法 第47条"),
+                book.article("report"),
             )
         )
     for source in timeline_sources():
