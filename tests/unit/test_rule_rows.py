@@ -424,3 +424,23 @@ def test_no_seeded_article_is_left_to_be_checked() -> None:
     assert not [r.key for r in RULE_SEEDS if "待核实" in r.article]
     for key in ("land.announcement", "land.result_publication", "property.disclosure"):
         assert "第" in seed(key).article.split("令")[-1], key
+
+
+@pytest.mark.parametrize(
+    ("business_type", "step", "start", "due"),
+    [
+        # 政府采购法 第55条: 答复期满后十五个工作日内 — the answer period ended at 24:00 on 09-29,
+        # so 09-30 is the first working day counted, then 国庆, then Saturday 10-10 worked.
+        ("procurement", "filing", "2026-09-30T00:00+08:00", "2026-10-27T00:00+08:00"),
+        # 实施条例 第60条: 10日; knowing at 23:00 on 12-01 counts from 12-02.
+        ("engineering", "filing", "2026-12-01T23:00+08:00", "2026-12-12T00:00+08:00"),
+        # 实施条例 第61条: 3个工作日 from the receipt on Friday 10-09 (Saturday 10-10 worked).
+        ("engineering", "acceptance", "2026-10-09T16:00+08:00", "2026-10-14T00:00+08:00"),
+    ],
+)
+def test_a_complaint_limit_is_due_through_the_rulebook(
+    business_type: str, step: str, start: str, due: str
+) -> None:
+    rulebook = book(business_type)
+    rule = getattr(rulebook.complaint_limits(), step)
+    assert rulebook.complaint_due(rule, at(start)) == at(due)

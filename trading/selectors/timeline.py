@@ -26,6 +26,7 @@ from trading.domain.timeline import (
     check_schedule,
     earliest_after,
     latest_after,
+    legal_day,
     light,
     local_date,
     notice_point,
@@ -154,6 +155,17 @@ class Rulebook:
             acceptance=one(Point.COMPLAINT_ACCEPTED),
             decision=one(Point.COMPLAINT_DECIDED),
         )
+
+    def complaint_due(self, rule: Rule, start: datetime) -> datetime:
+        """The last moment of a complaint limit counted from `start`. A start at 00:00 is the end
+        of a period at 24:00 of the day before (民法典 第201条), so the count begins the next day:
+        a 投诉 within 15 工作日 after the answer period ends (政府采购法 第55条)."""
+        if rule.maximum is None:
+            raise ValueError(f"rule {rule.key} sets no maximum")
+        at_midnight = legal_day(start) != local_date(start)
+        counted_from = start - timedelta(microseconds=1) if at_midnight else start
+        end = self.calendar.add_days(counted_from, int(rule.maximum), rule.unit)
+        return start + (end - start) / self.scale
 
     def deposit_refund_rules(self, *, winner: bool) -> list[Rule]:
         """When a bidder's deposit is refunded after the award: the rows for every bidder, or
