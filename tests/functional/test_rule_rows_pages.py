@@ -5,12 +5,13 @@ counted in working days (政府采购法 第53条), the document-sale end (实�
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -248,3 +249,58 @@ def test_the_lot_form_names_the_deadline_rules_of_its_own_business_type(
     page = text(signed_in(world.owner_user).get(reverse("lot_create", args=[tender.pk])))
     assert article in page
     assert not_article not in page
+
+
+# --- amendments: the business type's and procedure's own period -----------------------------------
+
+
+def amend(client: Client, tender: Tender) -> Any:
+    pdf = SimpleUploadedFile(
+        "amendment.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "application/pdf"
+    )
+    return client.post(
+        reverse("tender_amend", args=[tender.pk]),
+        {"title": "变更：技术参数", "document_file": pdf, "affects_bids": "on"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("procedure", "days_left", "article"),
+    [
+        # 87号令 第27条: 至少15日前, 不足15日的顺延.
+        ("open", 10, "财政部令第87号 第27条"),
+        # 财库〔2014〕214号 第10条: 至少5日前.
+        ("consultation", 4, "财库〔2014〕214号 第10条"),
+    ],
+)
+def test_a_late_procurement_amendment_is_refused_naming_the_procurement_article(
+    clock: ControlledClock, procedure: str, days_left: int, article: str
+) -> None:
+    world = make_world(business_type="procurement")
+    tender = make_tender(world, procedure=procedure)
+    lot = first_lot(tender)
+    assert lot.closes_at is not None
+    clock.set(lot.closes_at - timedelta(days=days_left))
+
+    response = amend(signed_in(world.owner_user), tender)
+
+    assert response.status_code == 400
+    [error] = response.context["amendment_form"].errors["new_closes_at"]
+    assert article in error
+    assert "第21条" not in error
+    assert not tender.documents.filter(kind="amendment").exists()
+
+
+def test_a_consultation_amendment_six_days_before_the_deadline_is_in_time(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="procurement")
+    tender = make_tender(world, procedure="consultation")
+    lot = first_lot(tender)
+    assert lot.closes_at is not None
+    clock.set(lot.closes_at - timedelta(days=6))
+
+    response = amend(signed_in(world.owner_user), tender)
+
+    assert response.status_code == 302
+    assert tender.documents.filter(kind="amendment").exists()
