@@ -67,9 +67,14 @@ def test_procurement_law_art_53_a_purchaser_answers_a_challenge_within_7_working
         lot=lot, stage="documents", text="评分标准倾向特定供应商", actor=world.bidder_users[0]
     )
     assert objection.answer_due == at("2026-12-10T00:00+08:00")
-    clock.set(at("2026-12-07T09:00+08:00"))
-    before = {item.key: item for item in lot_timeline(lot, clock.now)}
-    assert before[f"objection:{objection.pk}"].light != Light.RED
+    # Engineering's 3 日 would have made it due at 24:00 on 12-03: it is green then, not late.
+    for moment, expected in (
+        ("2026-12-03T09:00+08:00", Light.GREEN),
+        ("2026-12-07T09:00+08:00", Light.YELLOW),
+    ):
+        clock.set(at(moment))
+        before = {item.key: item for item in lot_timeline(lot, clock.now)}
+        assert before[f"objection:{objection.pk}"].light == expected
 
     clock.set(at(answered))
     response = signed_in(world.owner_user).post(
