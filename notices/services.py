@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notices.domain.codes import verification_code_new
-from notices.domain.deadlines import publication_limit
 from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.lock_objects import lock_notice, lock_publication_counter
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
@@ -112,13 +111,15 @@ def _addressee_id(kind: str, lot: Lot | None) -> int | None:
 
 
 def notice_due_at(kind: str, tender: Tender, since: datetime) -> datetime | None:
-    """The latest lawful publication time of a notice asked for at `since` (DOMAIN.md limits)."""
-    limit = publication_limit(kind, tender.project.business_type.code)
-    if limit is None:
-        return None
-    book = tender_rulebook(tender, now=since)
-    end = book.calendar.add_days(since, limit.days, limit.unit)
-    return since + (end - since) / book.scale
+    """The latest lawful publication time of a notice whose fact happened at `since`: the rule
+    row of the tender's rulebook that counts to the notice's publication."""
+    return tender_rulebook(tender, now=since).notice_due(kind, since)
+
+
+def notice_rule_text(notice: Notice) -> str:
+    """The rule limiting the notice's publication, its article first."""
+    rule = tender_rulebook(notice.tender).notice_rule(notice.kind)
+    return f"{rule.article}：{rule.description}" if rule is not None else ""
 
 
 def _verification_code() -> str:
@@ -300,13 +301,9 @@ def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None
     if publish_at < now:
         _refuse_time(_("发布时间不能早于当前时间。"), code="past")
     if notice.due_at is not None and publish_at > notice.due_at:
-        limit = publication_limit(notice.kind, notice.business_type.code)
         _refuse_time(
             _("发布时间不得晚于本公告的法定发布期限 %(due)s（%(rule)s）；留空则立即发布。")
-            % {
-                "due": format_moment(notice.due_at),
-                "rule": limit.describe() if limit is not None else "",
-            },
+            % {"due": format_moment(notice.due_at), "rule": notice_rule_text(notice)},
             code="after_legal_limit",
         )
     days = settings.SCHEDULE_HORIZON_DAYS

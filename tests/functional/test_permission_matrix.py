@@ -321,6 +321,7 @@ CASES = [
     Case("portal_notices", get=PUBLIC, post=GET_ONLY),
     Case("portal_results", get=PUBLIC, post=GET_ONLY),
     Case("portal_open_tenders", get=PUBLIC, post=GET_ONLY),
+    Case("portal_rules", get=PUBLIC, post=GET_ONLY),
     Case(
         "portal_notice_detail",
         kwargs=lambda w: {"pk": w.notices["published"].pk},

@@ -31,7 +31,12 @@ from trading.selectors.access import (
     project_role,
 )
 from trading.selectors.next_steps import lot_next_step, tender_next_step
-from trading.selectors.timeline import amendment_earliest_deadline, tender_violations
+from trading.selectors.timeline import (
+    amendment_earliest_deadline,
+    closing_point,
+    tender_rulebook,
+    tender_violations,
+)
 from trading.services.documents import tender_document_upload
 from trading.services.lots import lot_create, lot_update
 from trading.services.questions import question_answer
@@ -109,7 +114,20 @@ def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已添加标段 %(code)s。") % {"code": lot.code})
             return redirect("tender_detail", tender.pk)
-    return render(request, "trading/tender_lot_form.html", {"form": form, "tender": tender})
+    return render(
+        request,
+        "trading/tender_lot_form.html",
+        {"form": form, "tender": tender, "deadline_rules": _deadline_rules(tender)},
+    )
+
+
+def _deadline_rules(tender: Tender) -> list[str]:
+    """The rows that bound this tender's deadline or listing, each with its article."""
+    book = tender_rulebook(tender)
+    rules = book.between("documents_issued", closing_point(tender)) + book.between(
+        "announced", "listing_start"
+    )
+    return [f"{rule.article}：{rule.description}" for rule in rules]
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +155,9 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET":
         _show_violations_on(form, placed_violations(tender).lots.get(lot.pk, {}))
     return render(
-        request, "trading/tender_lot_form.html", {"form": form, "tender": tender, "lot": lot}
+        request,
+        "trading/tender_lot_form.html",
+        {"form": form, "tender": tender, "lot": lot, "deadline_rules": _deadline_rules(tender)},
     )
 
 
