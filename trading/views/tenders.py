@@ -30,6 +30,7 @@ from trading.selectors.access import (
     access_tender,
     project_role,
 )
+from trading.selectors.calendar import tender_calendar_warnings
 from trading.selectors.next_steps import lot_next_step, tender_next_step
 from trading.selectors.timeline import amendment_earliest_deadline, tender_violations
 from trading.services.documents import tender_document_upload
@@ -73,7 +74,12 @@ def tender_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trading/tender_form.html",
-        {"form": form, "project": tender.project, "tender": tender},
+        {
+            "form": form,
+            "project": tender.project,
+            "tender": tender,
+            "calendar_warnings": tender_calendar_warnings(tender),
+        },
     )
 
 
@@ -109,7 +115,11 @@ def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已添加标段 %(code)s。") % {"code": lot.code})
             return redirect("tender_detail", tender.pk)
-    return render(request, "trading/tender_lot_form.html", {"form": form, "tender": tender})
+    return render(
+        request,
+        "trading/tender_lot_form.html",
+        {"form": form, "tender": tender, "calendar_warnings": tender_calendar_warnings(tender)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +147,14 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET":
         _show_violations_on(form, placed_violations(tender).lots.get(lot.pk, {}))
     return render(
-        request, "trading/tender_lot_form.html", {"form": form, "tender": tender, "lot": lot}
+        request,
+        "trading/tender_lot_form.html",
+        {
+            "form": form,
+            "tender": tender,
+            "lot": lot,
+            "calendar_warnings": tender_calendar_warnings(tender),
+        },
     )
 
 
@@ -261,6 +278,7 @@ def _tender_context(
         "questions": questions,
         "reject_form": f.ReasonForm(label=_("退回理由")),
         "next_step": tender_next_step(tender, role),
+        "calendar_warnings": tender_calendar_warnings(tender),
     }
     if role == Role.OWNER and questions.exists():
         context["question_form"] = f.QuestionAnswerForm(questions=questions)
