@@ -4,7 +4,7 @@ warnings and refusals a schedule gets from it (DESIGN.md §7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
@@ -21,6 +21,13 @@ def calendar_last_year() -> int | None:
     """The last year the holiday table holds (None for an empty table): one cheap query."""
     last = CalendarDay.objects.aggregate(last=Max("date"))["last"]
     return last.year if last is not None else None
+
+
+def calendar_years_open(today: date) -> range:
+    """The years an administrator may enter: from last year up to the one after the table, so
+    no year is skipped."""
+    last = calendar_last_year() or today.year
+    return range(today.year - 1, max(last, today.year) + 2)
 
 
 def calendar_not_entered_message(year: int) -> str:

@@ -28,7 +28,7 @@ from trading.lock_objects import lock_organisation, lock_user
 from trading.models import CalendarDay, Notification, User
 from trading.models.rules import DayKind
 from trading.selectors.access import access_center_admin
-from trading.selectors.calendar import calendar_last_year, calendar_official_years
+from trading.selectors.calendar import calendar_official_years, calendar_years_open
 from trading.services.common import fixed_clock
 from trading.services.grants import PLATFORM_SCOPE
 from trading.services.ledger import ledger_append
@@ -59,8 +59,23 @@ def _parse_messages() -> dict[str, str]:
     }
 
 
-def calendar_notice_read(*, year: int, text: str, document: str = "") -> HolidaySchedule:
+def _check_year_open(year: int, today: date) -> None:
+    allowed = calendar_years_open(today)
+    if year not in allowed:
+        raise ValidationError(
+            {
+                "text": _("只能录入%(first)s年至%(last)s年的安排（不能跳过尚未录入的年份）。")
+                % {"first": allowed[0], "last": allowed[-1]}
+            },
+            code="year",
+        )
+
+
+def calendar_notice_read(
+    *, year: int, text: str, document: str = "", today: date
+) -> HolidaySchedule:
     """The schedule a pasted notice gives for `year`, or a clear refusal; nothing is written."""
+    _check_year_open(year, today)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请粘贴国务院办公厅通知的正文。")}, code="required")
@@ -90,33 +105,21 @@ def calendar_notice_read(*, year: int, text: str, document: str = "") -> Holiday
     )
 
 
-def _years_open(today: date) -> range:
-    """A year may be entered from last year up to the one after the table: no gap is left."""
-    last = calendar_last_year()
-    return range(today.year - 1, max(last or today.year, today.year) + 2)
-
-
 def calendar_year_enter(
     *, year: int, text: str, document: str = "", actor: User, clock: Clock | None = None
 ) -> HolidaySchedule:
     """Enter a year's official schedule from the State Council's notice, replacing its rows
     (provisional or earlier) — 国务院办公厅关于部分节假日安排的通知."""
     access_center_admin(actor)
-    schedule = calendar_notice_read(year=year, text=text, document=document)
     clock = clock or get_clock()
+    schedule = calendar_notice_read(
+        year=year, text=text, document=document, today=local_date(clock())
+    )
     with transaction.atomic():
         # Two administrators entering at once: the second waits and replaces the first's rows.
         lock_organisation(actor.organisation_id)  # type: ignore[arg-type]
         now = clock()
-        allowed = _years_open(local_date(now))
-        if year not in allowed:
-            raise ValidationError(
-                {
-                    "year": _("只能录入%(first)s年至%(last)s年的安排（不能跳过尚未录入的年份）。")
-                    % {"first": allowed[0], "last": allowed[-1]}
-                },
-                code="year",
-            )
+        _check_year_open(year, local_date(now))
         source = f"{SOURCE_PREFIX} {schedule.document}"[:60]
         replaced = CalendarDay.objects.filter(date__year=year)
         before = {

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from trading.domain.holiday_calendar import schedule_months
 from trading.domain.timeline import local_date
 from trading.selectors.access import access_center_admin
-from trading.selectors.calendar import calendar_last_year, calendar_year_list
+from trading.selectors.calendar import calendar_year_list, calendar_years_open
 from trading.services.calendar import TEXT_MAX, calendar_notice_read, calendar_year_enter
 from trading.views.common import acting_user, form_refused, now
 
@@ -42,17 +42,11 @@ class HolidayNoticeForm(forms.Form):
 @login_required
 def calendar_years(request: HttpRequest) -> HttpResponse:
     access_center_admin(acting_user(request))
-    today = local_date(now())
-    years = calendar_year_list()
-    last = calendar_last_year() or today.year
+    enterable = calendar_years_open(local_date(now()))
     return render(
         request,
         "trading/calendar_years.html",
-        {
-            "years": years,
-            "next_year": last + 1,
-            "enterable": range(today.year - 1, max(last, today.year) + 2),
-        },
+        {"years": calendar_year_list(), "next_year": enterable[-1], "enterable": enterable},
     )
 
 
@@ -74,7 +68,10 @@ def calendar_year_enter_view(request: HttpRequest, year: int) -> HttpResponse:
                 )
             else:
                 preview = calendar_notice_read(
-                    year=year, text=data["text"], document=data["document"]
+                    year=year,
+                    text=data["text"],
+                    document=data["document"],
+                    today=local_date(now()),
                 )
         except (ValidationError, PermissionDenied) as refused:
             form_refused(form, refused)
