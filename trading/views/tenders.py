@@ -100,6 +100,8 @@ _LOT_FIELDS = (
 def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
     user = acting_user(request)
     tender = access_tender(user, tender_id, purpose=Purpose.EDIT)
+    # Shown above the form: the provisional years the schedule reaches.
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     form = f.LotForm(
         request.POST or None, documents_issued_at=tender.documents_issued_at, now=now()
     )
@@ -115,11 +117,7 @@ def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已添加标段 %(code)s。") % {"code": lot.code})
             return redirect("tender_detail", tender.pk)
-    return render(
-        request,
-        "trading/tender_lot_form.html",
-        {"form": form, "tender": tender, "calendar_warnings": tender_calendar_warnings(tender)},
-    )
+    return render(request, "trading/tender_lot_form.html", {"form": form, "tender": tender})
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,6 +126,7 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     lot = access_lot(user, pk, purpose=Purpose.EDIT)
     tender = lot.tender
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     initial = {name: getattr(lot, name) for name in _LOT_FIELDS}
     form = f.LotForm(
         request.POST or None,
@@ -147,14 +146,7 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET":
         _show_violations_on(form, placed_violations(tender).lots.get(lot.pk, {}))
     return render(
-        request,
-        "trading/tender_lot_form.html",
-        {
-            "form": form,
-            "tender": tender,
-            "lot": lot,
-            "calendar_warnings": tender_calendar_warnings(tender),
-        },
+        request, "trading/tender_lot_form.html", {"form": form, "tender": tender, "lot": lot}
     )
 
 
