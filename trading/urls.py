@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trading.views import calendar, desk, lots, owner, tenders, workspace
+from trading.views import desk, lots, owner, tenders, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace, name="workspace"),
@@ -17,12 +17,6 @@ urlpatterns = [
         "workspace/organisations/<int:pk>/verify/",
         desk.organisation_verify_view,
         name="organisation_verify",
-    ),
-    path("workspace/calendar/", calendar.calendar_years, name="calendar_years"),
-    path(
-        "workspace/calendar/<int:year>/",
-        calendar.calendar_year_enter_view,
-        name="calendar_year_enter",
     ),
     path("workspace/projects/", owner.owner_console, name="owner_console"),
     path("workspace/projects/new/", owner.project_create_view, name="project_create"),
