@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from trading.domain.timeline import Calendar, legal_day
+from trading.domain.timeline import CALENDAR_NOT_ENTERED, Calendar, Violation, legal_day
 
 # --- what a schedule touches -----------------------------------------------------------------
 
@@ -49,6 +49,11 @@ def years_beyond_table(
             if not calendar.entered(legal_day(moment))
         }
     )
+
+
+def is_calendar_refusal(violation: Violation) -> bool:
+    """A violation that says the point's year is not in the holiday table (not a rule broken)."""
+    return violation.rule_key == CALENDAR_NOT_ENTERED
 
 
 def calendar_seed_years(today: date) -> range:

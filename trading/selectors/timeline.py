@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from trading.clock import get_clock
+from trading.domain.holiday_calendar import is_calendar_refusal
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import (
-    CALENDAR_NOT_ENTERED,
     Calendar,
     Light,
     Rule,
@@ -118,7 +118,7 @@ class Rulebook:
                 violation,
                 message=calendar_not_entered_message(legal_day(points[violation.point]).year),
             )
-            if violation.rule_key == CALENDAR_NOT_ENTERED and violation.point in points
+            if is_calendar_refusal(violation) and violation.point in points
             else violation
             for violation in found
         ]
