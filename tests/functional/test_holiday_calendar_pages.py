@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -18,12 +19,21 @@ from tests.conftest import ControlledClock
 from tests.factories import make_user
 from tests.holiday_notices import NOTICE_2026
 from tests.notices import deliver_events
-from tests.tenders import World, candidates, closes, first_lot, make_tender, make_world, pdf_file
+from tests.tenders import (
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    pdf_file,
+    publicity_end,
+    record_outcome,
+)
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import SHANGHAI
-from trading.models import CalendarDay, LedgerEntry, Lot, Tender, User
+from trading.models import Award, CalendarDay, LedgerEntry, Lot, Tender, User
 from trading.selectors.rules import calendar_load
-from trading.services.outcomes import lot_record_bid_count, lot_record_evaluation
+from trading.selectors.timeline import tender_rulebook
 
 pytestmark = pytest.mark.django_db
 
@@ -200,28 +210,48 @@ def test_an_amendment_cannot_move_the_deadline_into_a_year_not_entered(world: Wo
     assert not tender.documents.filter(kind="amendment").exists()
 
 
-def test_a_publicity_the_platform_would_end_after_the_table_is_refused(
-    world: World, clock: ControlledClock
-) -> None:
-    """实施条例 第54条 publicity opened on 30 December 2027 would end in 2028: not counted."""
-    lot = first_lot(make_tender(world, closes_at=at("2027-01-29 09:30")))
-    clock.set(closes(lot) + timedelta(minutes=1))
-    chronograph_tick(clock=clock)
-    lot = lot_record_bid_count(lot=Lot.objects.get(pk=lot.pk), count=3, actor=world.staff)
+def test_a_publicity_the_platform_would_end_after_the_table_is_refused(world: World) -> None:
+    """实施条例 第54条: a 3 日 publicity opened on 30 December 2027 would end in 2028."""
+    tender = make_tender(world)
     drop_year(2028)
-    clock.set(at("2027-12-30 10:00"))
+    book = tender_rulebook(tender)
 
     with pytest.raises(ValidationError) as refused:
-        lot_record_evaluation(
-            lot=lot,
-            candidates=candidates(world),
-            report_file=pdf_file("report.pdf"),
-            actor=world.staff,
-        )
+        book.period_end(at("2027-12-30 10:00"), "publicity_start", "publicity_end")
 
     assert NOT_ENTERED_2028 in str(refused.value)
+    # Within the table the same period is counted (and 2027 is provisional).
+    assert book.period_end(at("2027-12-20 10:00"), "publicity_start", "publicity_end") == at(
+        "2027-12-24 00:00"
+    )
+
+
+def test_an_award_whose_written_report_would_fall_due_after_the_table_is_refused(
+    world: World, clock: ControlledClock
+) -> None:
+    """法 第47条: the report is due 15 日 after the award; in a year not entered it cannot be
+    counted, so the owner's confirmation is refused and the lot is not awarded."""
+    lot = first_lot(make_tender(world))
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    drop_year(2028)
+    clock.set(at("2027-12-20 10:00"))
+    candidate = lot.candidates.order_by("rank").first()
+    assert candidate is not None
+
+    page = signed_in(world.owner_user).post(
+        reverse("award_confirm", args=[lot.pk]), {"candidate": candidate.pk}
+    )
+
+    assert NOT_ENTERED_2028 in " ".join(str(m) for m in get_messages(page.wsgi_request)) + (
+        page.content.decode()
+    )
     lot.refresh_from_db()
-    assert lot.status == "evaluation" and lot.publicity_ends_at is None
+    assert lot.status == "publicity"
+    assert not Award.objects.filter(lot=lot).exists()
 
 
 # --- the center's administrator enters a year ---------------------------------------------------
