@@ -219,6 +219,13 @@ class Calendar:
     workdays: frozenset[date] = frozenset()
     # Years whose holidays are computed, not yet the State Council's schedule (no 调休 known).
     provisional_years: frozenset[int] = frozenset()
+    # The last year the holiday table holds: after it no day can be counted in law. None for a
+    # calendar without a table (Monday to Friday everywhere).
+    last_year: int | None = None
+
+    def entered(self, day: date) -> bool:
+        """Whether the table holds `day`'s year, so its working days are known."""
+        return self.last_year is None or day.year <= self.last_year
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -449,13 +456,44 @@ def _counted_back(end: datetime, rule: Rule, calendar: Calendar) -> date:
     return day - timedelta(days=n)
 
 
+# A schedule point in a year whose holiday schedule the table does not hold.
+CALENDAR_NOT_ENTERED = "calendar_not_entered"
+
+
+def calendar_not_entered_message(year: int) -> str:
+    return f"{year}年的节假日安排尚未录入，无法计算法定期限；请联系交易中心管理员"
+
+
 def check_schedule(
     points: Mapping[str, datetime], rules: Iterable[Rule], calendar: Calendar
 ) -> list[Violation]:
-    """Every period rule whose two points are both scheduled, checked; the violations found."""
+    """Every period rule whose two points are both scheduled, checked; the violations found.
+
+    A point in a year after the holiday table is refused first: no period ending or starting
+    there can be counted (民法典 第203条 needs the year's rest days), so its rules are skipped.
+    """
     found: list[Violation] = []
+    unknown = {
+        name: legal_day(moment).year
+        for name, moment in points.items()
+        if not calendar.entered(legal_day(moment))
+    }
+    for name, year in unknown.items():
+        found.append(
+            Violation(
+                rule_key=CALENDAR_NOT_ENTERED,
+                point=name,
+                article="",
+                description="节假日安排尚未录入",
+                earliest=None,
+                latest=None,
+                message=calendar_not_entered_message(year),
+            )
+        )
     for rule in rules:
         if rule.kind != RuleKind.PERIOD:
+            continue
+        if rule.from_point in unknown or rule.to_point in unknown:
             continue
         start, end = points.get(rule.from_point), points.get(rule.to_point)
         if start is None or end is None:

@@ -21,10 +21,13 @@ def calendar_load() -> Calendar:
         (workdays if kind == DayKind.WORKDAY else holidays).add(day)
         if provisional:
             provisional_years.add(day.year)
+    years = {day.year for day in holidays | workdays}
     return Calendar(
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
         provisional_years=frozenset(provisional_years),
+        # An empty table (a bare test database) counts Monday to Friday and refuses nothing.
+        last_year=max(years) if years else None,
     )
 
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from trading.clock import get_clock
+from trading.domain.holiday_calendar import is_calendar_refusal
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import (
     Calendar,
@@ -39,6 +41,7 @@ from trading.domain.timeline import schedule_points as timeline_points
 from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
+from trading.selectors.calendar import calendar_not_entered_error, calendar_not_entered_message
 from trading.selectors.rules import calendar_load, rules_load
 from trading.timeline_sources import timeline_sources
 
@@ -111,14 +114,26 @@ class Rulebook:
         found = until_after(start, rules, self.calendar, scale=self.scale) or self.latest(
             start, from_point, to_point
         )
-        if found is not None:
-            return found
-        days = FALLBACK_DAYS[from_point, to_point]
-        return start + (self.calendar.add_days(start, days, Unit.DAY) - start) / self.scale
+        if found is None:
+            days = FALLBACK_DAYS[from_point, to_point]
+            found = start + (self.calendar.add_days(start, days, Unit.DAY) - start) / self.scale
+        # A period ending in a year the holiday table does not hold cannot be counted (第203条).
+        if not self.calendar.entered(legal_day(found)):
+            raise calendar_not_entered_error(legal_day(found).year)
+        return found
 
     def check(self, points: dict[str, datetime]) -> list[Violation]:
         """The schedule's violations, a training schedule checked as if it ran in legal time."""
-        return check_schedule(scaled_points(points, self.scale), self.rules, self.calendar)
+        found = check_schedule(scaled_points(points, self.scale), self.rules, self.calendar)
+        return [
+            replace(
+                violation,
+                message=calendar_not_entered_message(legal_day(points[violation.point]).year),
+            )
+            if is_calendar_refusal(violation) and violation.point in points
+            else violation
+            for violation in found
+        ]
 
     def article(self, to_point: str) -> str:
         articles = [
@@ -205,7 +220,12 @@ def tender_scale(tender: Tender) -> int:
 def tender_rulebook(tender: Tender, *, now: datetime | None = None) -> Rulebook:
     """The tender's rules: those of its publication day, or of today (or `now`) before it."""
     day = tender.rules_as_of or local_date(now or get_clock()())
-    return Rulebook(tender_rules(tender, on=day), calendar_load(), tender_scale(tender))
+    scale = tender_scale(tender)
+    calendar = calendar_load()
+    if scale != 1:
+        # A training tender's legal time is fictitious: stretched, it may run past the table.
+        calendar = replace(calendar, last_year=None)
+    return Rulebook(tender_rules(tender, on=day), calendar, scale)
 
 
 def schedule_points(tender: Tender, lot: Lot) -> dict[str, datetime]:
@@ -450,13 +470,18 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             )
         )
     if award is not None:
-        due = award_deadlines(award, book)
+        due: AwardDeadlines | None
+        try:
+            due = award_deadlines(award, book)
+        except ValidationError:
+            # A due date past the holiday table is unknown until its year is entered.
+            due = None
         contract = getattr(lot, "contract", None)
         items.append(
             _item(
                 "contract",
                 _("签订合同"),
-                due.contract,
+                due.contract if due is not None else None,
                 contract.recorded_at if contract is not None else None,
                 now,
                 # No row, no article: engineering's 第46条 does not bind a land or property sale.
@@ -468,7 +493,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             _item(
                 "report",
                 _("提交书面报告"),
-                due.report,
+                due.report if due is not None else None,
                 report.uploaded_at if report is not None else None,
                 now,
                 book.article("report"),

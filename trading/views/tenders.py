@@ -30,6 +30,7 @@ from trading.selectors.access import (
     access_tender,
     project_role,
 )
+from trading.selectors.calendar import tender_calendar_warnings
 from trading.selectors.next_steps import lot_next_step, tender_next_step
 from trading.selectors.timeline import (
     amendment_earliest_deadline,
@@ -78,7 +79,12 @@ def tender_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trading/tender_form.html",
-        {"form": form, "project": tender.project, "tender": tender},
+        {
+            "form": form,
+            "project": tender.project,
+            "tender": tender,
+            "calendar_warnings": tender_calendar_warnings(tender),
+        },
     )
 
 
@@ -99,6 +105,8 @@ _LOT_FIELDS = (
 def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
     user = acting_user(request)
     tender = access_tender(user, tender_id, purpose=Purpose.EDIT)
+    # Shown above the form: the provisional years the schedule reaches.
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     form = f.LotForm(
         request.POST or None, documents_issued_at=tender.documents_issued_at, now=now()
     )
@@ -136,6 +144,7 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     lot = access_lot(user, pk, purpose=Purpose.EDIT)
     tender = lot.tender
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     initial = {name: getattr(lot, name) for name in _LOT_FIELDS}
     form = f.LotForm(
         request.POST or None,
@@ -281,6 +290,7 @@ def _tender_context(
         "questions": questions,
         "reject_form": f.ReasonForm(label=_("退回理由")),
         "next_step": tender_next_step(tender, role),
+        "calendar_warnings": tender_calendar_warnings(tender),
     }
     if role == Role.OWNER and questions.exists():
         context["question_form"] = f.QuestionAnswerForm(questions=questions)
