@@ -37,6 +37,7 @@ from trading.selectors.access import desk_staff_list, operates_desk
 from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
+from trading.services.publicity import publicity_notice_kind
 
 if TYPE_CHECKING:
     from notices.rendering import RenderedPdf
@@ -253,6 +254,7 @@ def notice_approve(
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
         if publish_at is not None:
             _check_schedule(notice, publish_at, now)
+        _check_period_countable(notice, publish_at or now)
         partner = locked.get(partner_id) if partner_id is not None else None
         for approved in [notice] if partner is None else [notice, partner]:
             if approved.status != NoticeStatus.DRAFT:
@@ -313,6 +315,19 @@ def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None
             % {"latest": format_moment(now + timedelta(days=days)), "days": days},
             code="beyond_horizon",
         )
+
+
+def _check_period_countable(notice: Notice, publish_at: datetime) -> None:
+    """A notice that opens a publicity is refused while its end falls in a year the holiday
+    table does not hold (民法典 第203条): refused now, not failing when it is published."""
+    if notice.lot_id is None:
+        return
+    tender = Tender.objects.select_related("procedure").get(pk=notice.tender_id)
+    if notice.kind != publicity_notice_kind(tender.procedure):
+        return
+    tender_rulebook(tender, now=publish_at).period_end(
+        publish_at, "publicity_start", "publicity_end"
+    )
 
 
 def _refuse_time(message: str, *, code: str) -> NoReturn:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from notices.models import Notice, NoticeKind
+from notices.models import Notice, NoticeKind, NoticeStatus
 from tests.conftest import ControlledClock
 from tests.factories import make_user
 from tests.holiday_notices import NOTICE_2026
@@ -252,6 +252,30 @@ def test_an_award_whose_written_report_would_fall_due_after_the_table_is_refused
     lot.refresh_from_db()
     assert lot.status == "publicity"
     assert not Award.objects.filter(lot=lot).exists()
+
+
+def test_a_candidates_notice_whose_publicity_would_end_after_the_table_is_not_approved(
+    world: World, clock: ControlledClock
+) -> None:
+    """实施条例 第54条 with 民法典 第203条: the desk cannot publish a publicity whose end cannot be
+    counted; it is refused at approval, not left failing when the notice goes public."""
+    lot = first_lot(make_tender(world))
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    lot = record_outcome(world, lot, publish=False)
+    deliver_events(clock)
+    notice = Notice.objects.get(lot=lot, kind=NoticeKind.CANDIDATES)
+    drop_year(2028)
+    clock.set(at("2027-12-30 10:00"))
+
+    page = signed_in(world.staff).post(reverse("notice_approve", args=[notice.pk]), {})
+
+    shown = " ".join(str(m) for m in get_messages(page.wsgi_request)) + page.content.decode()
+    assert NOT_ENTERED_2028 in shown
+    notice.refresh_from_db()
+    lot.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT
+    assert lot.publicity_starts_at is None
 
 
 # --- the center's administrator enters a year ---------------------------------------------------
