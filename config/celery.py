@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -40,6 +41,12 @@ app.conf.beat_schedule = {
         "task": "trading.tasks.ledger_checkpoint",
         "schedule": _checkpoint,
         "options": {"queue": "fast", "expires": _checkpoint},
+    },
+    # Daily; the service itself sends each administrator at most one reminder a week.
+    "calendar-reminders": {
+        "task": "trading.tasks.calendar_reminders",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"queue": "slow", "expires": 3600},
     },
 }
 app.autodiscover_tasks()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", registration.register, name="register"),
     path("", include("trading.urls")),
+    path("", include("trading.urls_calendar")),
     path("", include("supervision.urls")),
     path("", include("notices.urls")),
 ]

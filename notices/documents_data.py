@@ -167,6 +167,7 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
             price_form=tender.get_price_form_display(),
             deposit_form=tender.get_deposit_form_display(),
             documents_issued_at=_iso(tender.documents_issued_at),
+            documents_sale_ends_at=_iso(tender.documents_sale_ends_at),
             clarification_deadline=_iso(tender.clarification_deadline),
         )
     elif kind == doc.AMENDMENT:

@@ -19,7 +19,7 @@ from trading.domain.procedures import is_sale
 from trading.domain.timeline import light
 from trading.events import receiver
 from trading.models import Lot, OutboxEvent, Tender
-from trading.selectors.timeline import WARN_BEFORE, TimelineItem
+from trading.selectors.timeline import WARN_BEFORE, TimelineItem, tender_rulebook
 from trading.timeline_sources import register_timeline_source
 
 PUBLISH = DueWork(name="notices.publish", due=notices_due, advance=notice_publish_due)
@@ -99,13 +99,12 @@ def termination(event: OutboxEvent) -> None:
 
 def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     """Each notice of the lot (and its tender's own) by its publication limit, lit."""
-    from notices.domain.deadlines import publication_limit
-
     items = []
+    book = tender_rulebook(lot.tender, now=now)
     for notice in notice_list_for_lot(lot):
         if notice.due_at is None or notice.status == NoticeStatus.WITHDRAWN:
             continue
-        limit = publication_limit(notice.kind, lot.tender.project.business_type.code)
+        rule = book.notice_rule(notice.kind)
         items.append(
             TimelineItem(
                 key=f"notice:{notice.pk}",
@@ -115,7 +114,7 @@ def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
                 light=light(
                     due=notice.due_at, now=now, done_at=notice.published_at, warn=WARN_BEFORE
                 ),
-                article=limit.article if limit is not None else "",
+                article=rule.article if rule is not None else "",
             )
         )
     return items

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notices.domain.codes import verification_code_new
-from notices.domain.deadlines import publication_limit
 from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.lock_objects import lock_notice, lock_publication_counter
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
@@ -39,6 +38,7 @@ from trading.selectors.access import desk_staff_list, operates_desk
 from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
+from trading.services.publicity import publicity_notice_kind
 
 if TYPE_CHECKING:
     from notices.rendering import RenderedPdf
@@ -113,13 +113,15 @@ def _addressee_id(kind: str, lot: Lot | None) -> int | None:
 
 
 def notice_due_at(kind: str, tender: Tender, since: datetime) -> datetime | None:
-    """The latest lawful publication time of a notice asked for at `since` (DOMAIN.md limits)."""
-    limit = publication_limit(kind, tender.project.business_type.code)
-    if limit is None:
-        return None
-    book = tender_rulebook(tender, now=since)
-    end = book.calendar.add_days(since, limit.days, limit.unit)
-    return since + (end - since) / book.scale
+    """The latest lawful publication time of a notice whose fact happened at `since`: the rule
+    row of the tender's rulebook that counts to the notice's publication."""
+    return tender_rulebook(tender, now=since).notice_due(kind, since)
+
+
+def notice_rule_text(notice: Notice) -> str:
+    """The rule limiting the notice's publication, its article first."""
+    rule = tender_rulebook(notice.tender).notice_rule(notice.kind)
+    return f"{rule.article}：{rule.description}" if rule is not None else ""
 
 
 def _verification_code() -> str:
@@ -253,6 +255,7 @@ def notice_approve(
             raise ValidationError(_("只有待审核的公告可以审核发布。"), code="not_draft")
         if publish_at is not None:
             _check_schedule(notice, publish_at, now)
+        _check_period_countable(notice, publish_at or now)
         partner = locked.get(partner_id) if partner_id is not None else None
         for approved in [notice] if partner is None else [notice, partner]:
             if approved.status != NoticeStatus.DRAFT:
@@ -301,13 +304,9 @@ def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None
     if publish_at < now:
         _refuse_time(_("发布时间不能早于当前时间。"), code="past")
     if notice.due_at is not None and publish_at > notice.due_at:
-        limit = publication_limit(notice.kind, notice.business_type.code)
         _refuse_time(
             _("发布时间不得晚于本公告的法定发布期限 %(due)s（%(rule)s）；留空则立即发布。")
-            % {
-                "due": format_moment(notice.due_at),
-                "rule": limit.describe() if limit is not None else "",
-            },
+            % {"due": format_moment(notice.due_at), "rule": notice_rule_text(notice)},
             code="after_legal_limit",
         )
     days = settings.SCHEDULE_HORIZON_DAYS
@@ -317,6 +316,19 @@ def _check_schedule(notice: Notice, publish_at: datetime, now: datetime) -> None
             % {"latest": format_moment(now + timedelta(days=days)), "days": days},
             code="beyond_horizon",
         )
+
+
+def _check_period_countable(notice: Notice, publish_at: datetime) -> None:
+    """A notice that opens a publicity is refused while its end falls in a year the holiday
+    table does not hold (民法典 第203条): refused now, not failing when it is published."""
+    if notice.lot_id is None:
+        return
+    tender = Tender.objects.select_related("procedure").get(pk=notice.tender_id)
+    if notice.kind != publicity_notice_kind(tender.procedure):
+        return
+    tender_rulebook(tender, now=publish_at).period_end(
+        publish_at, "publicity_start", "publicity_end"
+    )
 
 
 def _refuse_time(message: str, *, code: str) -> NoReturn:

@@ -19,6 +19,7 @@ from trading.clock import get_clock
 from trading.forms import schedule_field
 from trading.models import User
 from trading.selectors.access import access_desk_console
+from trading.selectors.calendar import tender_calendar_warnings
 from trading.views.common import acting_user, form_refused, message_refusal
 
 
@@ -69,6 +70,8 @@ def _page(request: HttpRequest, notice: Notice, **forms_: forms.Form) -> HttpRes
         "text_form": NoticeTextForm(initial={"title": notice.title, "body": notice.body}),
         "approve_form": ApproveForm(),
         "now": get_clock()(),
+        # The tender's schedule in a year whose holidays the State Council has not yet published.
+        "calendar_warnings": tender_calendar_warnings(notice.tender),
         **forms_,
     }
     return render(request, "notices/staff_notice.html", context)

@@ -284,7 +284,9 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         AGENCY: people.agency_user,
         STAFF: people.staff,
         OTHER_DESK_STAFF: people.other_desk_staff,
-        CENTER_ADMIN: make_user(people.staff.organisation, first_name="中心管理员"),
+        CENTER_ADMIN: make_user(
+            people.staff.organisation, first_name="中心管理员", is_organisation_admin=True
+        ),
         REGULATOR: people.regulator,
         OTHER_REGULATOR: people.other_regulator,
         EXPERT: make_user(make_organisation("expert_pool")),

@@ -52,6 +52,7 @@ TENDER_POINT_FIELDS: dict[str, str] = {
     "announced": "announced_at",
     "documents_issued": "documents_issued_at",
     "clarification_deadline": "clarification_deadline",
+    "documents_sale_end": "documents_sale_ends_at",
 }
 LOT_POINT_FIELDS: dict[str, str] = {
     "listing_start": "opens_at",
@@ -283,10 +284,21 @@ class TenderForm(ConsoleForm):
         help_text=_("留空则以发布时间为准。"),
     )
     documents_issued_at = schedule_field(_("招标文件发出时间"))
+    documents_sale_ends_at = schedule_field(
+        _("文件发售截止时间"),
+        required=False,
+        help_text=_(
+            "留空则文件提供至投标截止时间。工程招标发售期不少于5日（实施条例第16条）；"
+            "政府采购招标自公告发布起不少于5个工作日（87号令第16条），磋商不少于5个工作日。"
+        ),
+    )
     clarification_deadline = schedule_field(
         _("澄清截止时间"),
         required=False,
-        help_text=_("澄清或修改影响投标文件编制的，应在投标截止 15 日前发出（实施条例第21条）。"),
+        help_text=_(
+            "影响投标文件编制的澄清或修改，工程和政府采购招标应在投标截止 15 日前发出"
+            "（实施条例第21条；87号令第27条），磋商 5 日，谈判、询价 3 个工作日。"
+        ),
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -306,6 +318,9 @@ class TenderForm(ConsoleForm):
         data = super().clean() or {}
         self.not_in_past("documents_issued_at")
         issued = data.get("documents_issued_at")
+        sale_end = data.get("documents_sale_ends_at")
+        if issued and sale_end and sale_end <= issued:
+            self.add_error("documents_sale_ends_at", _("文件发售截止时间应晚于招标文件发出时间。"))
         clarification = data.get("clarification_deadline")
         announced = data.get("announced_at")
         if issued and clarification and clarification <= issued:
@@ -320,7 +335,10 @@ class LotForm(ConsoleForm):
     estimate = money_field(_("估算价/预算/起始价（元）"))
     deposit_amount = money_field(
         _("保证金（元）"),
-        help_text=_("工程和政府采购投标保证金不得超过估算价的 2%（实施条例第26条）。"),
+        help_text=_(
+            "工程和政府采购投标保证金不得超过估算价的 2%（实施条例第26条；政府采购法实施条例"
+            "第33条），工程另不得超过 80 万元（七部委30号令第37条）。"
+        ),
     )
     increment = money_field(
         _("加价幅度（元）"), required=False, help_text=_("挂牌、拍卖和竞价时填写；密封投标为 0。")
@@ -428,7 +446,10 @@ class AmendmentForm(ConsoleForm):
     affects_bids = forms.BooleanField(
         label=_("影响投标文件编制"),
         required=False,
-        help_text=_("距投标截止不足 15 日的，应顺延投标截止时间（实施条例第21条）。"),
+        help_text=_(
+            "距投标截止不足法定期限的，应顺延投标截止时间：工程和政府采购招标 15 日"
+            "（实施条例第21条；87号令第27条），磋商 5 日，谈判、询价 3 个工作日。"
+        ),
     )
     new_closes_at = schedule_field(_("新的投标截止时间"), required=False)
 

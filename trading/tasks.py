@@ -18,3 +18,11 @@ def ledger_checkpoint() -> int | None:
 
     created = checkpoint()
     return created.seq if created is not None else None
+
+
+@shared_task(name="trading.tasks.calendar_reminders", ignore_result=True)
+def calendar_reminders() -> int:
+    """Daily: remind the center's administrators of a year's holiday schedule still missing."""
+    from trading.services.calendar import calendar_reminders_send
+
+    return calendar_reminders_send()

@@ -114,8 +114,11 @@ def test_a_time_after_the_legal_limit_is_refused_naming_the_limit_and_its_rule(
         reverse("notice_approve", args=[draft.pk]), {"publish_at": publish_at}
     )
 
-    # An announcement is due the day its tender is published (招标投标法 第16条).
-    refused_next_to_the_field(page, draft, "2026-11-30 24:00", "招标投标法 第16条，当日发布")
+    # An announcement is due the day its tender is published: the law (招标投标法 第16条) sets
+    # no period, so the refusal names the platform's own rule row.
+    refused_next_to_the_field(
+        page, draft, "2026-11-30 24:00", "本平台规则（法律未规定期限）：交易公告于审核发布当日发布"
+    )
 
 
 def test_the_legal_limit_message_is_translated(world: World, draft: Notice) -> None:

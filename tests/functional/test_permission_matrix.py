@@ -129,6 +129,14 @@ CASES = [
     Case("my_documents", get=signed_in_only(), post=GET_ONLY),
     # The consoles. A center user without a desk is told on the desks' page why it is empty.
     Case("staff_console", get=console(*CENTER), post=GET_ONLY),
+    # The holiday table: the center's administrator only (not its desk staff).
+    Case("calendar_years", get=console(CENTER_ADMIN), post=GET_ONLY),
+    Case(
+        "calendar_year_enter",
+        kwargs=lambda w: {"year": 2027},
+        get=console(CENTER_ADMIN),
+        post=console(CENTER_ADMIN),
+    ),
     Case("desk_list", get=console(*CENTER), post=GET_ONLY),
     Case("staff_review_queue", get=console(*DESK_STAFF), post=GET_ONLY),
     Case("organisation_queue", get=console(*DESK_STAFF), post=GET_ONLY),
@@ -342,6 +350,7 @@ CASES = [
     Case("portal_notices", get=PUBLIC, post=GET_ONLY),
     Case("portal_results", get=PUBLIC, post=GET_ONLY),
     Case("portal_open_tenders", get=PUBLIC, post=GET_ONLY),
+    Case("portal_rules", get=PUBLIC, post=GET_ONLY),
     Case(
         "portal_notice_detail",
         kwargs=lambda w: {"pk": w.notices["published"].pk},

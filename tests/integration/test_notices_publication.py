@@ -395,7 +395,8 @@ def test_the_lot_timeline_shows_a_late_notice_red_and_a_published_one_done(
     assert items[f"notice:{notice.pk}"].light == "yellow"
     late = {item.key: item for item in lot_timeline(lot, notice.due_at + timedelta(minutes=1))}
     assert late[f"notice:{notice.pk}"].light == "red"
-    assert late[f"notice:{notice.pk}"].article == "招标投标法 第16条"
+    # 招标投标法 第16条 sets no period: the same-day limit is the platform's own rule.
+    assert late[f"notice:{notice.pk}"].article == "本平台规则（法律未规定期限）"
 
     notice_approve(notice=notice, actor=staff_of(notice))
     notice_render_and_publish(notice.pk, render=fake_render, clock=clock)

@@ -22,7 +22,7 @@ from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.django_db]
 
-migration = importlib.import_module("trading.migrations.0013_procedures_property_disclosure")
+migration = importlib.import_module("trading.migrations.0014_procedures_property_disclosure")
 
 
 @pytest.fixture(autouse=True)

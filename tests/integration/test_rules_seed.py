@@ -161,3 +161,42 @@ def test_the_calendar_seed_command_reports_the_days(capsys: pytest.CaptureFixtur
     call_command("calendar_seed", "--from", "2026", "--to", "2027")
     assert "2026–2027" in capsys.readouterr().out
     assert CalendarDay.objects.filter(date__year=2027, provisional=True).exists()
+
+
+def test_the_data_migration_corrects_seeded_articles_but_not_an_administrators_edit(
+    reference: None,
+) -> None:
+    """Rows seeded before issue 8 carried 待核实 labels and bare order names (39号令, 32号令)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("trading.migrations.0010_rules_sale_end_amount_cap")
+    timeline_rules_seed()
+    TimelineRule.objects.filter(key="engineering.report").update(
+        article="招标投标法 第47条（待核实）"
+    )
+    TimelineRule.objects.filter(key="land.result_publication").update(article="国土资源部令第39号")
+    TimelineRule.objects.filter(key="property.disclosure").update(article="本市产权交易规则 第5条")
+
+    migration.correct_articles(apps, None)
+
+    def article(key: str) -> str:
+        return TimelineRule.objects.get(key=key).article
+
+    assert article("engineering.report") == "招标投标法 第47条"
+    assert article("land.result_publication") == "国土资源部令第39号 第22条"
+    assert article("property.disclosure") == "本市产权交易规则 第5条"  # the administrator's
+
+
+def test_rows_for_every_business_type_are_seeded_once_beside_the_types_own_row(
+    reference: None,
+) -> None:
+    timeline_rules_seed()
+    rows = TimelineRule.objects.filter(key="notice.result")
+    assert {(r.business_type.code if r.business_type else None) for r in rows} == {
+        None,
+        "procurement",
+        "land",
+    }
+    assert timeline_rules_seed() == len(RULE_SEEDS)

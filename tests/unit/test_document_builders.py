@@ -252,6 +252,18 @@ def test_procurement_candidates_explain_the_challenge_route_of_procurement_law()
     assert "政府采购法 第52条" in context["closing"][0]
 
 
+def test_an_announcement_prints_the_end_of_the_documents_sale_when_one_is_set() -> None:
+    """实施条例 第16条, 87号令 第16条: bidders read how long the documents are offered."""
+    without = doc.build_announcement(document_input(doc.ANNOUNCEMENT))
+    assert "文件发售截止时间" not in flattened(without)
+
+    context = doc.build_announcement(
+        document_input(doc.ANNOUNCEMENT, documents_sale_ends_at="2026-12-07T09:00:00+08:00")
+    )
+    assert "文件发售截止时间" in flattened(context)
+    assert "2026年12月7日" in flattened(context)
+
+
 def test_a_land_announcement_is_titled_as_a_land_sale() -> None:
     context = doc.build_announcement(document_input(doc.ANNOUNCEMENT, business_type="land"))
 

@@ -1,4 +1,5 @@
-"""Verification codes and publication limits: pure rules, no database."""
+"""Verification codes: pure rules, no database (publication limits are rule rows now:
+tests/unit/test_rule_rows.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notices.domain.codes import ALPHABET, verification_code_new, verification_code_normalise
-from notices.domain.deadlines import DAY, WORKDAY, publication_limit
 
 CODE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 
@@ -66,43 +66,3 @@ def test_normalising_never_fails_and_is_idempotent(raw: str) -> None:
 @given(st.just(None).map(lambda _: verification_code_new()))
 def test_a_new_code_reads_back_as_itself_even_in_lower_case(code: str) -> None:
     assert verification_code_normalise(code.lower().replace("-", "")) == code
-
-
-@pytest.mark.parametrize(
-    ("kind", "business_type", "days", "unit", "article"),
-    [
-        ("candidates", "engineering", 3, DAY, "招标投标法实施条例 第54条"),
-        ("result", "procurement", 2, WORKDAY, "政府采购法实施条例 第43条"),
-        ("result", "land", 10, WORKDAY, "国土资源部令第39号"),
-        ("award_letter", "engineering", 0, DAY, "招标投标法 第45条"),
-        ("termination", "property", 1, WORKDAY, "招标投标法实施条例 第31条"),
-    ],
-)
-def test_each_notice_has_its_publication_limit(
-    kind: str, business_type: str, days: int, unit: str, article: str
-) -> None:
-    limit = publication_limit(kind, business_type)
-    assert limit is not None
-    assert (limit.days, limit.unit, limit.article) == (days, unit, article)
-
-
-def test_every_notice_kind_has_a_limit() -> None:
-    from notices.models import NoticeKind
-
-    for kind in NoticeKind.values:
-        assert publication_limit(kind, "other") is not None
-    assert publication_limit("no-such-kind", "engineering") is None
-
-
-@pytest.mark.parametrize(
-    ("kind", "business_type", "text"),
-    [
-        ("announcement", "engineering", "招标投标法 第16条，当日发布"),
-        ("candidates", "engineering", "招标投标法实施条例 第54条，3日内发布"),
-        ("result", "land", "国土资源部令第39号，10个工作日内发布"),
-    ],
-)
-def test_a_limit_describes_its_article_and_period(kind: str, business_type: str, text: str) -> None:
-    limit = publication_limit(kind, business_type)
-    assert limit is not None
-    assert limit.describe() == text

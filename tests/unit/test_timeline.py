@@ -188,11 +188,33 @@ def test_the_last_day_for_an_amendment_that_keeps_the_deadline() -> None:
     assert latest_start_day(deadline, rule, CALENDAR) == date(2026, 12, 7)
 
 
+SEALED_POINTS = {"documents_issued", "listing_start", "announced"}
+
+
 @pytest.mark.parametrize(
     ("family", "expected"),
     [
-        ("sealed_bid", {"documents_issued", "listing_start", "bid_deadline", "announced"}),
-        ("negotiated", {"documents_issued", "listing_start", "bid_deadline", "announced"}),
+        # Documents without a sale end are offered until the bid deadline.
+        (
+            "sealed_bid",
+            {
+                "documents_issued",
+                "listing_start",
+                "bid_deadline",
+                "announced",
+                "documents_sale_end",
+            },
+        ),
+        (
+            "negotiated",
+            {
+                "documents_issued",
+                "listing_start",
+                "bid_deadline",
+                "announced",
+                "documents_sale_end",
+            },
+        ),
         ("listing_auction", {"documents_issued", "listing_start", "listing_end", "announced"}),
     ],
 )
@@ -364,7 +386,8 @@ def test_a_statutory_date_shows_its_light(now: str, done_at: str | None, expecte
 
 
 def test_every_seed_row_cites_its_article_and_has_a_bound_and_a_unit() -> None:
-    assert len({(r.key, r.effective_from, r.region) for r in RULE_SEEDS}) == len(RULE_SEEDS)
+    unique = {(r.key, r.business_type, r.effective_from, r.region) for r in RULE_SEEDS}
+    assert len(unique) == len(RULE_SEEDS)
     for rule in RULE_SEEDS:
         assert rule.article, rule.key
         assert rule.minimum is not None or rule.maximum is not None, rule.key
@@ -383,6 +406,8 @@ def test_business_types_without_national_rules_get_marked_local_rows(business_ty
 def test_deposit_caps_exist_for_engineering_and_procurement_only() -> None:
     caps = {r.business_type for r in RULE_SEEDS if r.kind == "amount_ratio"}
     assert caps == {"engineering", "procurement"}
+    ceilings = {r.business_type for r in RULE_SEEDS if r.kind == "amount_cap"}
+    assert ceilings == {"engineering"}
 
 
 def test_a_complete_lawful_engineering_schedule_passes_every_rule() -> None:

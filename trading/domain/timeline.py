@@ -49,6 +49,8 @@ class Point(enum.StrEnum):
     OBJECTION_DOCUMENTS = "objection_documents"
     # An objection to the candidates during publicity (实施条例 第54条).
     OBJECTION_RESULT = "objection_result"
+    # An objection at the opening (实施条例 第44条: answered on the spot).
+    OBJECTION_OPENING = "objection_opening"
     OBJECTION_ANSWER = "objection_answer"
     EVALUATION_REPORT = "evaluation_report"
     PUBLICITY_START = "publicity_start"
@@ -58,6 +60,37 @@ class Point(enum.StrEnum):
     AWARD_LETTER = "award_letter"
     CONTRACT = "contract"
     REPORT = "report"
+    # Facts that call for a notice (the notice's publication is its `notice:<kind>` point).
+    APPROVED = "approved"
+    CLARIFICATION = "clarification"
+    AWARDED = "awarded"
+    FAILED = "failed"
+    TERMINATED = "terminated"
+    # Objections and complaints: when the party knew (or should have known) of the harm
+    # (实施条例 第60条, 政府采购法 第52条); a 质疑 of any stage; the end of the answer period
+    # (政府采购法 第55条 counts the 投诉 from it); the complaint and the regulator's steps.
+    KNOWN = "known"
+    OBJECTION = "objection"
+    OBJECTION_ANSWER_DUE = "objection_answer_due"
+    COMPLAINT = "complaint"
+    COMPLAINT_ACCEPTED = "complaint_accepted"
+    COMPLAINT_DECIDED = "complaint_decided"
+    # Deposit refunds (实施条例 第35、57条; 87号令 第38条): to every bidder, or to the losing
+    # and the winning bidders separately where the law counts them from different facts.
+    WITHDRAWAL = "withdrawal"
+    DEPOSIT_REFUND = "deposit_refund"
+    DEPOSIT_REFUND_LOSERS = "deposit_refund_losers"
+    DEPOSIT_REFUND_WINNER = "deposit_refund_winner"
+    NOTICE_ANNOUNCEMENT = "notice:announcement"
+    NOTICE_AMENDMENT = "notice:amendment"
+    NOTICE_CLARIFICATION = "notice:clarification"
+    NOTICE_CANDIDATES = "notice:candidates"
+    NOTICE_RESULT = "notice:result"
+    NOTICE_DEAL = "notice:deal"
+    NOTICE_FAILURE = "notice:failure"
+    NOTICE_TERMINATION = "notice:termination"
+    NOTICE_AWARD_LETTER = "notice:award_letter"
+    NOTICE_DEAL_CONFIRMATION = "notice:deal_confirmation"
     # --- procedures as they really run (issue 8, `procedures`) ---
     # 资格预审申请文件的递交截止时间 (实施条例 第17条).
     APPLICATION_DEADLINE = "application_deadline"
@@ -65,6 +98,11 @@ class Point(enum.StrEnum):
     # extension: each new end is counted from one of them.
     DISCLOSURE_RESTART = "disclosure_restart"
     PREVIOUS_LISTING_END = "previous_listing_end"
+
+
+def notice_point(kind: str) -> str:
+    """The schedule point of a notice's publication: `notice:<kind>`."""
+    return f"notice:{kind}"
 
 
 POINT_LABELS: dict[str, str] = {
@@ -78,6 +116,7 @@ POINT_LABELS: dict[str, str] = {
     Point.AMENDMENT: "澄清或修改发出时间",
     Point.OBJECTION_DOCUMENTS: "对招标文件提出异议的时间",
     Point.OBJECTION_RESULT: "对评标结果提出异议的时间",
+    Point.OBJECTION_OPENING: "对开标提出异议的时间",
     Point.OBJECTION_ANSWER: "异议答复时间",
     Point.EVALUATION_REPORT: "评标报告提交时间",
     Point.PUBLICITY_START: "公示开始时间",
@@ -86,6 +125,31 @@ POINT_LABELS: dict[str, str] = {
     Point.AWARD_LETTER: "中标（成交）通知书发出时间",
     Point.CONTRACT: "合同签订时间",
     Point.REPORT: "书面报告提交时间",
+    Point.APPROVED: "审核发布时间",
+    Point.CLARIFICATION: "澄清答复时间",
+    Point.AWARDED: "确定中标（成交、竞得）人时间",
+    Point.FAILED: "流标（流拍）时间",
+    Point.TERMINATED: "终止时间",
+    Point.KNOWN: "知道或者应当知道权益受损之日",
+    Point.OBJECTION: "提出异议（质疑）时间",
+    Point.OBJECTION_ANSWER_DUE: "异议（质疑）答复期满时间",
+    Point.COMPLAINT: "投诉时间",
+    Point.COMPLAINT_ACCEPTED: "投诉受理时间",
+    Point.COMPLAINT_DECIDED: "投诉处理决定时间",
+    Point.WITHDRAWAL: "撤回投标文件通知时间",
+    Point.DEPOSIT_REFUND: "退还保证金时间",
+    Point.DEPOSIT_REFUND_LOSERS: "退还未中标人保证金时间",
+    Point.DEPOSIT_REFUND_WINNER: "退还中标人保证金时间",
+    Point.NOTICE_ANNOUNCEMENT: "交易公告发布时间",
+    Point.NOTICE_AMENDMENT: "变更公告发布时间",
+    Point.NOTICE_CLARIFICATION: "澄清公告发布时间",
+    Point.NOTICE_CANDIDATES: "中标候选人公示发布时间",
+    Point.NOTICE_RESULT: "中标（成交）结果公告发布时间",
+    Point.NOTICE_DEAL: "成交公告发布时间",
+    Point.NOTICE_FAILURE: "流标（流拍）公告发布时间",
+    Point.NOTICE_TERMINATION: "终止公告发布时间",
+    Point.NOTICE_AWARD_LETTER: "中标（成交）通知书发布时间",
+    Point.NOTICE_DEAL_CONFIRMATION: "成交确认书发布时间",
     Point.APPLICATION_DEADLINE: "资格预审申请截止时间",
     Point.DISCLOSURE_RESTART: "重新披露时间",
     Point.PREVIOUS_LISTING_END: "原披露期满时间",
@@ -97,6 +161,8 @@ AMOUNT_LABELS: dict[str, str] = {"estimate": "估算价（预算金额）", "dep
 class RuleKind(enum.StrEnum):
     PERIOD = "period"
     AMOUNT_RATIO = "amount_ratio"
+    # An absolute ceiling in 元 (the 80万元 deposit cap of 七部委30号令 第37条).
+    AMOUNT_CAP = "amount_cap"
 
 
 class Unit(enum.StrEnum):
@@ -163,6 +229,13 @@ class Calendar:
     workdays: frozenset[date] = frozenset()
     # Years whose holidays are computed, not yet the State Council's schedule (no 调休 known).
     provisional_years: frozenset[int] = frozenset()
+    # The last year the holiday table holds: after it no day can be counted in law. None for a
+    # calendar without a table (Monday to Friday everywhere).
+    last_year: int | None = None
+
+    def entered(self, day: date) -> bool:
+        """Whether the table holds `day`'s year, so its working days are known."""
+        return self.last_year is None or day.year <= self.last_year
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -366,9 +439,10 @@ def rules_in_force(
     return sorted(chosen.values(), key=lambda r: r.key)
 
 
-def _precedence(rule: Rule) -> tuple[bool, date]:
-    # A region override beats the national row; among versions, the most recent one in force.
-    return (rule.region is not None, rule.effective_from)
+def _precedence(rule: Rule) -> tuple[bool, bool, date]:
+    # A region override beats the national row, a business type's row the row for every type
+    # (a notice's publication limit); among versions, the most recent one in force.
+    return (rule.region is not None, rule.business_type is not None, rule.effective_from)
 
 
 def _bound_text(rule: Rule, value: Decimal | None, word: str) -> str:
@@ -392,13 +466,44 @@ def _counted_back(end: datetime, rule: Rule, calendar: Calendar) -> date:
     return day - timedelta(days=n)
 
 
+# A schedule point in a year whose holiday schedule the table does not hold.
+CALENDAR_NOT_ENTERED = "calendar_not_entered"
+
+
+def calendar_not_entered_message(year: int) -> str:
+    return f"{year}年的节假日安排尚未录入，无法计算法定期限；请联系交易中心管理员"
+
+
 def check_schedule(
     points: Mapping[str, datetime], rules: Iterable[Rule], calendar: Calendar
 ) -> list[Violation]:
-    """Every period rule whose two points are both scheduled, checked; the violations found."""
+    """Every period rule whose two points are both scheduled, checked; the violations found.
+
+    A point in a year after the holiday table is refused first: no period ending or starting
+    there can be counted (民法典 第203条 needs the year's rest days), so its rules are skipped.
+    """
     found: list[Violation] = []
+    unknown = {
+        name: legal_day(moment).year
+        for name, moment in points.items()
+        if not calendar.entered(legal_day(moment))
+    }
+    for name, year in unknown.items():
+        found.append(
+            Violation(
+                rule_key=CALENDAR_NOT_ENTERED,
+                point=name,
+                article="",
+                description="节假日安排尚未录入",
+                earliest=None,
+                latest=None,
+                message=calendar_not_entered_message(year),
+            )
+        )
     for rule in rules:
         if rule.kind != RuleKind.PERIOD:
+            continue
+        if rule.from_point in unknown or rule.to_point in unknown:
             continue
         start, end = points.get(rule.from_point), points.get(rule.to_point)
         if start is None or end is None:
@@ -454,9 +559,12 @@ def check_schedule(
 
 
 def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list[Violation]:
-    """Every amount rule whose two amounts are both given (e.g. deposit ≤ 2% of the estimate)."""
+    """Every amount rule whose amounts are given: a share of another amount (deposit ≤ 2% of the
+    estimate, 实施条例 第26条) or a ceiling in 元 (≤ 80万元, 七部委30号令 第37条)."""
     found: list[Violation] = []
     for rule in rules:
+        if rule.kind == RuleKind.AMOUNT_CAP:
+            found.extend(_check_cap(amounts, rule))
         if rule.kind != RuleKind.AMOUNT_RATIO:
             continue
         base, value = amounts.get(rule.from_point), amounts.get(rule.to_point)
@@ -487,6 +595,46 @@ def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list
                     )
                 )
     return found
+
+
+def _check_cap(amounts: Mapping[str, Decimal], rule: Rule) -> list[Violation]:
+    value = amounts.get(rule.to_point)
+    if value is None:
+        return []
+    label = AMOUNT_LABELS.get(rule.to_point, rule.to_point)
+    found = []
+    for bound, too_far, word in (
+        (rule.maximum, lambda v, cap: v > cap, "不得超过"),
+        (rule.minimum, lambda v, cap: v < cap, "不得低于"),
+    ):
+        if bound is not None and too_far(value, bound):
+            found.append(
+                Violation(
+                    rule_key=rule.key,
+                    point=rule.to_point,
+                    article=rule.article,
+                    description=rule.description,
+                    earliest=None,
+                    latest=None,
+                    message=f"{label}{word} {_yuan(bound)} 元（{_explain(rule)}）",
+                )
+            )
+    return found
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def format_bound(rule: Rule, value: Decimal | None) -> str:
+    """A bound as the public reads it: 20日, 5个工作日, 2%, 800000.00元; empty without one."""
+    if value is None:
+        return ""
+    if rule.kind == RuleKind.AMOUNT_RATIO:
+        return _percent(value)
+    if rule.kind == RuleKind.AMOUNT_CAP:
+        return f"{_yuan(value)}元"
+    return f"{value.normalize():f}{UNIT_LABELS[Unit(rule.unit)]}"
 
 
 def _percent(ratio: Decimal) -> str:
@@ -520,6 +668,7 @@ def schedule_points(
     family: str,
     announced_at: datetime | None = None,
     documents_issued_at: datetime | None = None,
+    documents_sale_ends_at: datetime | None = None,
     clarification_deadline: datetime | None = None,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
@@ -535,17 +684,22 @@ def schedule_points(
 
     A lot's `closes_at` is the bid deadline (and opening, 法 第34条) of a sealed-bid or negotiated
     procedure and the listing end of a listing or auction; `opens_at` is when bidding or the
-    listing starts.
+    listing starts. Documents without a sale end are offered until the bid deadline.
     """
     listing = family in LISTING_FAMILIES
+    deadline = None if listing else closes_at
     named: dict[str, datetime | None] = {
         Point.ANNOUNCED: announced_at,
         Point.DOCUMENTS_ISSUED: documents_issued_at,
+        # A prequalification's documents are not offered until the bid deadline: the applications
+        # close first (实施条例 第17条), so without a recorded sale end there is none.
+        Point.DOCUMENTS_SALE_END: documents_sale_ends_at
+        or (None if applications_close_at else deadline),
         Point.CLARIFICATION_DEADLINE: clarification_deadline,
         # 39号令 counts the announcement to the start of a land tender, auction or listing alike.
         Point.LISTING_START: opens_at,
         Point.LISTING_END: closes_at if listing else None,
-        Point.BID_DEADLINE: None if listing else closes_at,
+        Point.BID_DEADLINE: deadline,
         Point.EVALUATION_REPORT: evaluation_reported_at,
         Point.PUBLICITY_START: publicity_starts_at,
         Point.PUBLICITY_END: publicity_ends_at,

@@ -17,6 +17,8 @@ class RuleKind(models.TextChoices):
     PERIOD = "period", _("期限")
     # A maximum of one amount as a share of another (the deposit cap).
     AMOUNT_RATIO = "amount_ratio", _("金额比例")
+    # A ceiling in 元 (the deposit's 80万元, 七部委30号令 第37条).
+    AMOUNT_CAP = "amount_cap", _("金额上限")
 
 
 class TimelineRule(models.Model):

@@ -165,6 +165,9 @@ class Tender(models.Model):
     announced_at = models.DateTimeField(_("公告发布时间"), null=True, blank=True)
     documents_issued_at = models.DateTimeField(_("招标文件发出时间"), null=True, blank=True)
     clarification_deadline = models.DateTimeField(_("澄清截止时间"), null=True, blank=True)
+    # The end of the documents' sale (实施条例 第16条, 87号令 第16条); empty: they are offered
+    # until the bid deadline, as the platform lets bidders download them.
+    documents_sale_ends_at = models.DateTimeField(_("文件发售截止时间"), null=True, blank=True)
     # The day whose rule set applies (a tender keeps the rules in force when it was published).
     rules_as_of = models.DateField(_("适用规则日期"), null=True, blank=True)
     drafted_by = models.ForeignKey(

@@ -277,6 +277,13 @@ def access_center(user: User) -> None:
     _console_of(user, OrganisationKind.CENTER)
 
 
+def access_center_admin(user: User) -> None:
+    """The trading center's administrator (主体管理员 of the center): the holiday table's editor."""
+    access_center(user)
+    if not user.is_organisation_admin:
+        raise PermissionDenied(_("只有交易中心管理员可以录入节假日安排。"))
+
+
 def access_desk_console(user: User) -> QuerySet[Desk]:
     """The desks of a trading-center user who operates at least one; 403 for anybody else."""
     access_center(user)

@@ -11,14 +11,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from trading.clock import get_clock
+from trading.domain.holiday_calendar import is_calendar_refusal
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import (
     LISTING_FAMILIES,
     Calendar,
     Light,
+    Point,
     Rule,
     Unit,
     Violation,
@@ -26,8 +29,10 @@ from trading.domain.timeline import (
     check_schedule,
     earliest_after,
     latest_after,
+    legal_day,
     light,
     local_date,
+    notice_point,
     rule_between,
     rules_in_force,
     scaled_points,
@@ -37,6 +42,7 @@ from trading.domain.timeline import schedule_points as timeline_points
 from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
+from trading.selectors.calendar import calendar_not_entered_error, calendar_not_entered_message
 from trading.selectors.rules import calendar_load, rules_load
 from trading.selectors.tenders import lot_ledger_entries
 from trading.timeline_sources import timeline_sources
@@ -60,6 +66,15 @@ FALLBACK_DAYS = {
     # 招标投标法 第47条: the written report within 15 日 of the award.
     ("award_letter", "report"): 15,
 }
+
+
+@dataclass(frozen=True)
+class ComplaintLimits:
+    """A business type's complaint rows (None where it has none): each a maximum period."""
+
+    filing: Rule | None
+    acceptance: Rule | None
+    decision: Rule | None
 
 
 @dataclass(frozen=True)
@@ -101,20 +116,86 @@ class Rulebook:
         found = until_after(start, rules, self.calendar, scale=self.scale) or self.latest(
             start, from_point, to_point
         )
-        if found is not None:
-            return found
-        days = FALLBACK_DAYS[from_point, to_point]
-        return start + (self.calendar.add_days(start, days, Unit.DAY) - start) / self.scale
+        if found is None:
+            days = FALLBACK_DAYS[from_point, to_point]
+            found = start + (self.calendar.add_days(start, days, Unit.DAY) - start) / self.scale
+        # A period ending in a year the holiday table does not hold cannot be counted (第203条).
+        if not self.calendar.entered(legal_day(found)):
+            raise calendar_not_entered_error(legal_day(found).year)
+        return found
 
     def check(self, points: dict[str, datetime]) -> list[Violation]:
         """The schedule's violations, a training schedule checked as if it ran in legal time."""
-        return check_schedule(scaled_points(points, self.scale), self.rules, self.calendar)
+        found = check_schedule(scaled_points(points, self.scale), self.rules, self.calendar)
+        return [
+            replace(
+                violation,
+                message=calendar_not_entered_message(legal_day(points[violation.point]).year),
+            )
+            if is_calendar_refusal(violation) and violation.point in points
+            else violation
+            for violation in found
+        ]
 
     def article(self, to_point: str) -> str:
         articles = [
             rule.article for rule in self.rules if rule.to_point == to_point and rule.article
         ]
         return "；".join(dict.fromkeys(articles))
+
+    def notice_rule(self, kind: str) -> Rule | None:
+        """The rule row limiting how soon a notice of `kind` is published after its fact."""
+        rules = [
+            rule
+            for rule in self.rules
+            if rule.to_point == notice_point(kind) and rule.maximum is not None
+        ]
+        return rules[0] if rules else None
+
+    def notice_due(self, kind: str, since: datetime) -> datetime | None:
+        """The latest lawful publication of a notice of `kind` whose fact happened at `since`."""
+        rule = self.notice_rule(kind)
+        if rule is None:
+            return None
+        return self.latest(since, rule.from_point, rule.to_point)
+
+    def complaint_limits(self) -> ComplaintLimits:
+        """The limits of a complaint (投诉) under this tender's business type: filing, the
+        regulator's acceptance and its decision (实施条例 第60、61条; 政府采购法 第55、56条,
+        财政部令第94号 第21条)."""
+
+        def one(to_point: str) -> Rule | None:
+            rules = [r for r in self.rules if r.to_point == to_point and r.maximum is not None]
+            return rules[0] if rules else None
+
+        return ComplaintLimits(
+            filing=one(Point.COMPLAINT),
+            acceptance=one(Point.COMPLAINT_ACCEPTED),
+            decision=one(Point.COMPLAINT_DECIDED),
+        )
+
+    def complaint_due(self, rule: Rule, start: datetime) -> datetime:
+        """The last moment of a complaint limit counted from `start`. A start at 00:00 is the end
+        of a period at 24:00 of the day before (民法典 第201条), so the count begins the next day:
+        a 投诉 within 15 工作日 after the answer period ends (政府采购法 第55条)."""
+        if rule.maximum is None:
+            raise ValueError(f"rule {rule.key} sets no maximum")
+        at_midnight = legal_day(start) != local_date(start)
+        counted_from = start - timedelta(microseconds=1) if at_midnight else start
+        end = self.calendar.add_days(counted_from, int(rule.maximum), rule.unit)
+        return start + (end - start) / self.scale
+
+    def deposit_refund_rules(self, *, winner: bool) -> list[Rule]:
+        """When a bidder's deposit is refunded after the award: the rows for every bidder, or
+        for the winner or the losers where the law counts them apart (实施条例 第57条; 87号令
+        第38条). A withdrawal's refund is `between("withdrawal", "deposit_refund")`."""
+        party = Point.DEPOSIT_REFUND_WINNER if winner else Point.DEPOSIT_REFUND_LOSERS
+        return [
+            rule
+            for rule in self.rules
+            if rule.from_point != Point.WITHDRAWAL
+            and rule.to_point in (party, Point.DEPOSIT_REFUND)
+        ]
 
     def maximum_days(self, from_point: str, to_point: str) -> int:
         """The longest period a rule allows from one point to the other, in its own days."""
@@ -141,7 +222,12 @@ def tender_scale(tender: Tender) -> int:
 def tender_rulebook(tender: Tender, *, now: datetime | None = None) -> Rulebook:
     """The tender's rules: those of its publication day, or of today (or `now`) before it."""
     day = tender.rules_as_of or local_date(now or get_clock()())
-    return Rulebook(tender_rules(tender, on=day), calendar_load(), tender_scale(tender))
+    scale = tender_scale(tender)
+    calendar = calendar_load()
+    if scale != 1:
+        # A training tender's legal time is fictitious: stretched, it may run past the table.
+        calendar = replace(calendar, last_year=None)
+    return Rulebook(tender_rules(tender, on=day), calendar, scale)
 
 
 def schedule_points(tender: Tender, lot: Lot) -> dict[str, datetime]:
@@ -150,6 +236,7 @@ def schedule_points(tender: Tender, lot: Lot) -> dict[str, datetime]:
         family=tender.procedure.family,
         announced_at=tender.announced_at,
         documents_issued_at=tender.documents_issued_at,
+        documents_sale_ends_at=tender.documents_sale_ends_at,
         clarification_deadline=tender.clarification_deadline,
         opens_at=lot.opens_at,
         closes_at=lot.closes_at,
@@ -440,16 +527,22 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             )
         )
     if award is not None:
-        due = award_deadlines(award, book)
+        due: AwardDeadlines | None
+        try:
+            due = award_deadlines(award, book)
+        except ValidationError:
+            # A due date past the holiday table is unknown until its year is entered.
+            due = None
         contract = getattr(lot, "contract", None)
         items.append(
             _item(
                 "contract",
                 _("签订合同"),
-                due.contract,
+                due.contract if due is not None else None,
                 contract.recorded_at if contract is not None else None,
                 now,
-                book.article("contract") or _(terms.contract_article),
+                # No row, no article: engineering's 第46条 does not bind a land or property sale.
+                book.article("contract"),
             )
         )
         report = lot_report_document(lot)
@@ -457,10 +550,10 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             _item(
                 "report",
                 _("提交书面报告"),
-                due.report,
+                due.report if due is not None else None,
                 report.uploaded_at if report is not None else None,
                 now,
-                book.article("report") or _(terms.report_article),
+                book.article("report"),
             )
         )
     for source in timeline_sources():

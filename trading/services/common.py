@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock
-from trading.domain.timeline import beyond_horizon, format_moment
+from trading.domain.timeline import beyond_horizon, format_moment, legal_day
 from trading.models import Lot, Tender, User
 from trading.models.tenders import MAX_AMOUNT
+from trading.selectors.calendar import calendar_last_year, calendar_not_entered_error
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
 
@@ -64,7 +65,8 @@ def not_in_past(value: datetime | None, field: str, now: datetime) -> None:
 
 
 def within_horizon(value: datetime | None, field: str, now: datetime) -> None:
-    """Nothing is scheduled further ahead than SCHEDULE_HORIZON_DAYS: a mistyped year is refused."""
+    """Nothing is scheduled further ahead than SCHEDULE_HORIZON_DAYS (a mistyped year), nor into
+    a year whose holiday schedule the table does not hold (民法典 第203条 cannot be applied)."""
     days = int(settings.SCHEDULE_HORIZON_DAYS)
     if value is not None and beyond_horizon(value, now=now, days=days):
         raise ValidationError(
@@ -74,6 +76,11 @@ def within_horizon(value: datetime | None, field: str, now: datetime) -> None:
             },
             code="horizon",
         )
+    if value is not None:
+        last_year = calendar_last_year()
+        year = legal_day(value).year
+        if last_year is not None and year > last_year:
+            raise calendar_not_entered_error(year, field)
 
 
 def notify(

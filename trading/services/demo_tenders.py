@@ -625,11 +625,13 @@ def _arm_training(now: datetime) -> int:
 
 
 def _rules_ready(today: date) -> None:
+    from trading.domain.holiday_calendar import calendar_seed_years
     from trading.services.rules import calendar_seed, timeline_rules_seed
 
     if not TimelineRule.objects.exists():
         timeline_rules_seed()
-    calendar_seed(range(today.year - 1, today.year + 2))
+    # make run keeps provisional years through today + 2 years (a schedule's horizon).
+    calendar_seed(calendar_seed_years(today))
 
 
 def demo_tenders_seed(*, clock: Clock | None = None) -> dict[str, int]:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from trading.clock import get_clock
+from trading.domain.holiday_calendar import calendar_seed_years
+from trading.domain.timeline import local_date
 from trading.models import BusinessType, Desk, Industry, Procedure, ProcedureFamily, Region
 from trading.services.rules import calendar_seed, timeline_rules_seed
 
@@ -346,5 +349,6 @@ def reference_data_seed() -> dict[str, int]:
         "desks": Desk.objects.count(),
         # After the procedures: rule seeding checks every procedure code it names.
         "timeline_rules": timeline_rules_seed(),
-        "calendar_days": calendar_seed(range(2024, 2029)),
+        # Official years where known, provisional ones through today + 2 years.
+        "calendar_days": calendar_seed(calendar_seed_years(local_date(get_clock()()))),
     }

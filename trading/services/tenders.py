@@ -94,9 +94,11 @@ def _check_tender_schedule(
     clarification_deadline: datetime | None,
     announced_at: datetime | None,
     now: datetime,
+    documents_sale_ends_at: datetime | None = None,
 ) -> None:
     for field, value in (
         ("documents_issued_at", documents_issued_at),
+        ("documents_sale_ends_at", documents_sale_ends_at),
         ("clarification_deadline", clarification_deadline),
         ("announced_at", announced_at),
     ):
@@ -111,6 +113,11 @@ def _check_tender_schedule(
         raise ValidationError(
             {"clarification_deadline": _("澄清截止时间须晚于招标文件发出时间。")}, code="order"
         )
+    if documents_sale_ends_at is not None and documents_sale_ends_at <= documents_issued_at:
+        raise ValidationError(
+            {"documents_sale_ends_at": _("文件发售截止时间须晚于招标文件发出时间。")},
+            code="order",
+        )
 
 
 def tender_create(
@@ -121,6 +128,7 @@ def tender_create(
     price_form: str = PriceForm.AMOUNT,
     deposit_form: str = DepositForm.EITHER,
     documents_issued_at: datetime | None,
+    documents_sale_ends_at: datetime | None = None,
     clarification_deadline: datetime | None = None,
     announced_at: datetime | None = None,
     actor: User,
@@ -148,6 +156,7 @@ def tender_create(
         now = clock()
         _check_tender_schedule(
             documents_issued_at=documents_issued_at,
+            documents_sale_ends_at=documents_sale_ends_at,
             clarification_deadline=clarification_deadline,
             announced_at=announced_at,
             now=now,
@@ -173,6 +182,7 @@ def tender_create(
             deposit_form=deposit_form,
             announced_at=announced_at,
             documents_issued_at=documents_issued_at,
+            documents_sale_ends_at=documents_sale_ends_at,
             clarification_deadline=clarification_deadline,
             drafted_by=actor,
             created_at=now,
@@ -195,6 +205,7 @@ _TENDER_FIELDS = frozenset(
         "price_form",
         "deposit_form",
         "documents_issued_at",
+        "documents_sale_ends_at",
         "clarification_deadline",
         "announced_at",
     }
@@ -229,6 +240,7 @@ def tender_update(
             raise ValidationError({"name": _("请填写招标项目名称。")}, code="name")
         _check_tender_schedule(
             documents_issued_at=tender.documents_issued_at,
+            documents_sale_ends_at=tender.documents_sale_ends_at,
             clarification_deadline=tender.clarification_deadline,
             announced_at=tender.announced_at,
             now=now,
@@ -459,7 +471,7 @@ def tender_amend(
     actor: User,
     clock: Clock | None = None,
 ) -> TenderDocument:
-    """Publish an amendment (变更); late ones move the deadline (实施条例 第21条)."""
+    """Publish an amendment (变更); late ones move the deadline (实施条例 第21条; 87号令 第27条)."""
     access_tender(actor, tender.pk, purpose=Purpose.EDIT)
     aware(new_closes_at, "new_closes_at")
     clock = clock or get_clock()
@@ -488,29 +500,35 @@ def tender_amend(
                     raise ValidationError(
                         {"new_closes_at": _("变更后的截止时间不能早于原截止时间。")}, code="earlier"
                     )
-                if affects_bids and _amendment_too_late(tender, new_closes_at, now):
+                late = _amendment_too_late(tender, new_closes_at, now) if affects_bids else None
+                if late is not None:
                     raise ValidationError(
                         {
-                            "new_closes_at": _(
-                                "投标截止时间不得早于 %(at)s（招标投标法实施条例 第21条："
-                                "澄清或修改影响投标文件编制的，应当在投标截止时间至少15日前发出）。"
-                            )
-                            % {"at": local_date(amendment_earliest_deadline(tender, now))}
+                            "new_closes_at": _("投标截止时间不得早于 %(at)s（%(rule)s）。")
+                            % {
+                                "at": local_date(amendment_earliest_deadline(tender, now)),
+                                "rule": _rule_text(late),
+                            }
                         },
                         code="amendment_deadline",
                     )
                 moves.append((lot, lot.closes_at, new_closes_at))  # type: ignore[arg-type]
         elif affects_bids:
             for lot in open_lots:
-                if lot.closes_at is not None and _amendment_too_late(tender, lot.closes_at, now):
+                late = (
+                    _amendment_too_late(tender, lot.closes_at, now)
+                    if lot.closes_at is not None
+                    else None
+                )
+                if late is not None:
                     proposal = amendment_earliest_deadline(tender, now)
                     raise ValidationError(
                         {
                             "new_closes_at": _(
-                                "距投标截止不足15日，须顺延投标截止时间，最早为 %(at)s"
-                                "（实施条例 第21条）。"
+                                "距投标截止时间已不足法定期限，须顺延投标截止时间，最早为 %(at)s"
+                                "（%(rule)s）。"
                             )
-                            % {"at": format_moment(proposal)}
+                            % {"at": format_moment(proposal), "rule": _rule_text(late)}
                         },
                         code="amendment_deadline",
                     )
@@ -561,19 +579,30 @@ def tender_amend(
                 payload={
                     "from": before.isoformat(),
                     "to": after.isoformat(),
-                    "article": "实施条例 第21条",
+                    "article": _amendment_article(tender, now),
                 },
                 now=now,
             )
     return document
 
 
-def _amendment_too_late(tender: Tender, deadline: datetime, now: datetime) -> bool:
-    """An amendment affecting bids at `now` leaves fewer than 15 日 before `deadline` (实施条例
-    第21条); a deadline on the first lawful day is in time, at any hour but its 00:00."""
+def _amendment_too_late(tender: Tender, deadline: datetime, now: datetime) -> Violation | None:
+    """The rule an amendment affecting bids at `now` breaks by leaving too little time before
+    `deadline`: the tender's own row (实施条例 第21条; 87号令 第27条; 财库〔2014〕214号 第10条;
+    74号令 第29、45条). A deadline on the first lawful day is in time, at any hour but 00:00."""
     book = tender_rulebook(tender, now=now)
     keys = {rule.key for rule in book.between("amendment", "bid_deadline")}
-    return any(
-        violation.rule_key in keys
-        for violation in book.check({"amendment": now, "bid_deadline": deadline})
-    )
+    for violation in book.check({"amendment": now, "bid_deadline": deadline}):
+        if violation.rule_key in keys:
+            return violation
+    return None
+
+
+def _rule_text(violation: Violation) -> str:
+    return f"{violation.article}：{violation.description}"
+
+
+def _amendment_article(tender: Tender, now: datetime) -> str:
+    """The article that moved a deadline: the amendment row of the tender's business type."""
+    rules = tender_rulebook(tender, now=now).between("amendment", "bid_deadline")
+    return "；".join(dict.fromkeys(rule.article for rule in rules))

@@ -104,6 +104,7 @@ TENDER_FIELDS = (
     "deposit_form",
     "announced_at",
     "documents_issued_at",
+    "documents_sale_ends_at",
     "clarification_deadline",
 )
 

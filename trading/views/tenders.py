@@ -30,8 +30,14 @@ from trading.selectors.access import (
     access_tender,
     project_role,
 )
+from trading.selectors.calendar import tender_calendar_warnings
 from trading.selectors.next_steps import lot_next_step, tender_next_step
-from trading.selectors.timeline import amendment_earliest_deadline, tender_violations
+from trading.selectors.timeline import (
+    amendment_earliest_deadline,
+    closing_point,
+    tender_rulebook,
+    tender_violations,
+)
 from trading.services.documents import tender_document_upload
 from trading.services.lots import lot_create, lot_update
 from trading.services.questions import question_answer
@@ -73,7 +79,12 @@ def tender_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trading/tender_form.html",
-        {"form": form, "project": tender.project, "tender": tender},
+        {
+            "form": form,
+            "project": tender.project,
+            "tender": tender,
+            "calendar_warnings": tender_calendar_warnings(tender),
+        },
     )
 
 
@@ -97,6 +108,8 @@ _LOT_FIELDS = (
 def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
     user = acting_user(request)
     tender = access_tender(user, tender_id, purpose=Purpose.EDIT)
+    # Shown above the form: the provisional years the schedule reaches.
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     form = f.LotForm(
         request.POST or None,
         documents_issued_at=tender.documents_issued_at,
@@ -115,7 +128,20 @@ def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已添加标段 %(code)s。") % {"code": lot.code})
             return redirect("tender_detail", tender.pk)
-    return render(request, "trading/tender_lot_form.html", {"form": form, "tender": tender})
+    return render(
+        request,
+        "trading/tender_lot_form.html",
+        {"form": form, "tender": tender, "deadline_rules": _deadline_rules(tender)},
+    )
+
+
+def _deadline_rules(tender: Tender) -> list[str]:
+    """The rows that bound this tender's deadline or listing, each with its article."""
+    book = tender_rulebook(tender)
+    rules = book.between("documents_issued", closing_point(tender)) + book.between(
+        "announced", "listing_start"
+    )
+    return [f"{rule.article}：{rule.description}" for rule in rules]
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,6 +150,7 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     lot = access_lot(user, pk, purpose=Purpose.EDIT)
     tender = lot.tender
+    tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     initial = {name: getattr(lot, name) for name in _LOT_FIELDS}
     form = f.LotForm(
         request.POST or None,
@@ -144,7 +171,9 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET":
         _show_violations_on(form, placed_violations(tender).lots.get(lot.pk, {}))
     return render(
-        request, "trading/tender_lot_form.html", {"form": form, "tender": tender, "lot": lot}
+        request,
+        "trading/tender_lot_form.html",
+        {"form": form, "tender": tender, "lot": lot, "deadline_rules": _deadline_rules(tender)},
     )
 
 
@@ -268,6 +297,7 @@ def _tender_context(
         "questions": questions,
         "reject_form": f.ReasonForm(label=_("退回理由")),
         "next_step": tender_next_step(tender, role),
+        "calendar_warnings": tender_calendar_warnings(tender),
     }
     if role == Role.OWNER and questions.exists():
         context["question_form"] = f.QuestionAnswerForm(questions=questions)

@@ -67,6 +67,7 @@ NOTICE_FIELDS: dict[str, list[Field]] = {
         Field("price_form", N_("报价方式")),
         Field("deposit_form", N_("保证金形式")),
         Field("documents_issued_at", N_("招标文件发出时间"), required=False),
+        Field("documents_sale_ends_at", N_("文件发售截止时间"), required=False),
         Field("clarification_deadline", N_("澄清截止时间"), required=False),
     ],
     AMENDMENT: [*_COMMON, Field("document", N_("变更文件"), required=False)],

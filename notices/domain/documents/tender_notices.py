@@ -42,6 +42,11 @@ def build_announcement(doc: Mapping[str, Any]) -> dict[str, Any]:
         (N_("报价方式"), text(data.get("price_form"))),
         (N_("保证金形式"), text(data.get("deposit_form"))),
         (N_("文件发出时间"), chinese_datetime(data.get("documents_issued_at"))),
+        *(
+            [(N_("文件发售截止时间"), chinese_datetime(data.get("documents_sale_ends_at")))]
+            if data.get("documents_sale_ends_at")
+            else []
+        ),
         (N_("澄清截止时间"), chinese_datetime(data.get("clarification_deadline"))),
     ]
     ctx["tables"] = [_lots_table(data.get("lots") or [], words)]
@@ -73,7 +78,8 @@ def build_amendment(doc: Mapping[str, Any]) -> dict[str, Any]:
     ctx["notes"] = [
         N_(
             "澄清或者修改的内容可能影响投标文件编制的，在投标截止时间至少15日前发出；不足15日的，"
-            "顺延提交投标文件的截止时间（实施条例 第21条）。上表为变更后的时间。"
+            "顺延提交投标文件的截止时间（工程：实施条例 第21条；政府采购：财政部令第87号 第27条，"
+            "磋商5日，谈判、询价3个工作日）。上表为变更后的时间。"
         )
     ]
     return ctx

@@ -1,63 +1,34 @@
-"""Rule rows of the procedures as they really run: prequalification and property disclosure.
-
-Appended to `trading.services.rules.RULE_SEEDS` and seeded with it (never overwriting a row).
-"""
+"""Rule rows of the procedures as they really run: prequalification (实施条例 第16-22条, 87号令
+第14条) and the property disclosure's extension, re-disclosure and capital increase (32号令)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from trading.domain.timeline import Point, Rule, RuleKind, Unit
+from trading.domain.timeline import Rule
+from trading.services.rule_rows.common import (
+    ORDER_32,
+    ORDER_87,
+    PROCUREMENT_LAW,
+    TENDERING_REGULATION,
+    WORKDAY,
+    P,
+    period,
+)
 
-TENDERING_REGULATION = date(2012, 2, 1)  # 招标投标法实施条例
-PROCUREMENT_LAW = date(2003, 1, 1)  # 政府采购法
-ORDER_87 = date(2017, 10, 1)  # 财政部令第87号
-ORDER_32 = date(2016, 6, 24)  # 国资委 财政部令第32号
+ORDER_32_NAME = "国资委 财政部令第32号"
 # 企业国有产权交易操作规则 (国资发产权〔2009〕120号).
 PROPERTY_OPERATING_RULES = date(2009, 7, 1)
 PROPERTY_OPERATING_RULES_NAME = "企业国有产权交易操作规则（国资发产权〔2009〕120号）"
 
-
-def _row(
-    key: str,
-    business_type: str,
-    from_point: Point,
-    to_point: Point,
-    *,
-    minimum: int,
-    article: str,
-    description: str,
-    effective_from: date,
-    unit: Unit = Unit.DAY,
-    procedures: tuple[str, ...] = (),
-    counted_back: bool = False,
-) -> Rule:
-    return Rule(
-        key=f"{business_type}.{key}",
-        kind=RuleKind.PERIOD.value,
-        from_point=from_point.value,
-        to_point=to_point.value,
-        minimum=Decimal(minimum),
-        maximum=None,
-        unit=unit.value,
-        article=article,
-        description=description,
-        business_type=business_type,
-        procedure_codes=procedures,
-        effective_from=effective_from,
-        counted_back=counted_back,
-    )
-
-
 PREQUAL = ("open-prequal",)
 
-PREQUALIFICATION = [
-    _row(
+PREQUALIFICATION: list[Rule] = [
+    period(
         "prequal_application",
         "engineering",
-        Point.DOCUMENTS_SALE_END,
-        Point.APPLICATION_DEADLINE,
+        P.DOCUMENTS_SALE_END,
+        P.APPLICATION_DEADLINE,
         minimum=5,
         procedures=PREQUAL,
         article="招标投标法实施条例 第17条",
@@ -66,33 +37,33 @@ PREQUALIFICATION = [
     ),
     # Without a recorded end of the sale: the sale lasts ≥ 5 日 (第16条) and the applications
     # ≥ 5 日 after it (第17条), so the deadline comes no earlier than 10 日 after the issue.
-    _row(
+    period(
         "prequal_application_from_issue",
         "engineering",
-        Point.DOCUMENTS_ISSUED,
-        Point.APPLICATION_DEADLINE,
+        P.DOCUMENTS_ISSUED,
+        P.APPLICATION_DEADLINE,
         minimum=10,
         procedures=PREQUAL,
         article="招标投标法实施条例 第16、17条",
         description="资格预审文件发售期不少于5日，提交资格预审申请文件的时间自停止发售之日起不少于5日",
         effective_from=TENDERING_REGULATION,
     ),
-    _row(
+    period(
         "prequal_amendment",
         "engineering",
-        Point.AMENDMENT,
-        Point.APPLICATION_DEADLINE,
+        P.AMENDMENT,
+        P.APPLICATION_DEADLINE,
         minimum=3,
         procedures=PREQUAL,
         article="招标投标法实施条例 第21条",
         description="影响资格预审申请文件编制的澄清或者修改应在提交资格预审申请文件截止至少3日前发出",
         effective_from=TENDERING_REGULATION,
     ),
-    _row(
+    period(
         "prequal_objection",
         "engineering",
-        Point.OBJECTION_DOCUMENTS,
-        Point.APPLICATION_DEADLINE,
+        P.OBJECTION_DOCUMENTS,
+        P.APPLICATION_DEADLINE,
         minimum=2,
         procedures=PREQUAL,
         article="招标投标法实施条例 第22条",
@@ -100,23 +71,23 @@ PREQUALIFICATION = [
         effective_from=TENDERING_REGULATION,
         counted_back=True,
     ),
-    _row(
+    period(
         "prequal_application",
         "procurement",
-        Point.ANNOUNCED,
-        Point.APPLICATION_DEADLINE,
+        P.ANNOUNCED,
+        P.APPLICATION_DEADLINE,
         minimum=5,
-        unit=Unit.WORKDAY,
+        unit=WORKDAY,
         procedures=("invited-prequal",),
         article="财政部令第87号 第14条",
         description="提交资格预审申请文件的时间自资格预审公告发布之日起不得少于5个工作日",
         effective_from=ORDER_87,
     ),
-    _row(
+    period(
         "prequal_bid_period",
         "procurement",
-        Point.DOCUMENTS_ISSUED,
-        Point.BID_DEADLINE,
+        P.DOCUMENTS_ISSUED,
+        P.BID_DEADLINE,
         minimum=20,
         procedures=("invited-prequal",),
         article="政府采购法 第35条",
@@ -125,38 +96,38 @@ PREQUALIFICATION = [
     ),
 ]
 
-PROPERTY_DISCLOSURE = [
-    _row(
+PROPERTY_DISCLOSURE: list[Rule] = [
+    period(
         "disclosure_extension",
         "property",
-        Point.PREVIOUS_LISTING_END,
-        Point.LISTING_END,
+        P.PREVIOUS_LISTING_END,
+        P.LISTING_END,
         minimum=5,
-        unit=Unit.WORKDAY,
+        unit=WORKDAY,
         article=f"{PROPERTY_OPERATING_RULES_NAME} 第20条",
         description="未征集到符合条件的意向受让方而延长信息披露期限的，每次延长不少于5个工作日",
         effective_from=PROPERTY_OPERATING_RULES,
     ),
-    _row(
+    period(
         "redisclosure",
         "property",
-        Point.DISCLOSURE_RESTART,
-        Point.LISTING_END,
+        P.DISCLOSURE_RESTART,
+        P.LISTING_END,
         minimum=20,
-        unit=Unit.WORKDAY,
-        article="国资委 财政部令第32号 第18条",
+        unit=WORKDAY,
+        article=f"{ORDER_32_NAME} 第18条",
         description="降低转让底价或者变更受让条件后重新披露信息的，披露时间不得少于20个工作日",
         effective_from=ORDER_32,
     ),
-    _row(
+    period(
         "capital_increase_disclosure",
         "property",
-        Point.ANNOUNCED,
-        Point.LISTING_END,
+        P.ANNOUNCED,
+        P.LISTING_END,
         minimum=40,
-        unit=Unit.WORKDAY,
+        unit=WORKDAY,
         procedures=("capital-increase",),
-        article="国资委 财政部令第32号 第39条",
+        article=f"{ORDER_32_NAME} 第39条",
         description="企业增资通过产权交易机构网站对外披露信息公开征集投资方，时间不得少于40个工作日",
         effective_from=ORDER_32,
     ),

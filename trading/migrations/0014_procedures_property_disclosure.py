@@ -69,7 +69,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trading", "0012_procedures_lot_states"),
+        ("trading", "0013_procedures_lot_states"),
     ]
 
     # Moving tenders off the old procedures cannot be undone without knowing each one's choice.
