@@ -309,12 +309,6 @@ def test_dates_carry_the_beijing_offset() -> None:
 # --- tenders in every state ----------------------------------------------------------------------
 
 
-def _standing_award(lot: Lot) -> Award:
-    award = lot.award
-    assert award is not None
-    return award
-
-
 def _tick_to(clock: ControlledClock, moment: datetime) -> None:
     clock.set(moment)
     chronograph_tick(clock=clock)
