@@ -343,3 +343,28 @@ def test_a_property_page_speaks_32号令s_words_not_the_tendering_laws(
         assert words in page
     for words in ("中标候选人", "中标人", "中标价", "投标截止（开标）", "开始投标"):
         assert words not in page
+
+
+def test_the_first_disclosure_price_is_not_below_the_valuation_32号令_第17条(
+    world: World, clock: ControlledClock
+) -> None:
+    from trading.services.lots import lot_create, lot_update
+
+    tender = make_tender(world, lots=0, submit=False)
+
+    def lot(estimate: str) -> Lot:
+        return lot_create(
+            tender=tender,
+            name="股权",
+            estimate=Decimal(estimate),
+            valuation=Decimal("900000.00"),
+            opens_at=clock.now + timedelta(days=30),
+            closes_at=clock.now + timedelta(days=60),
+            actor=world.owner_user,
+        )
+
+    with pytest.raises(ValidationError, match="第17条"):
+        lot("899000.00")
+    created = lot("900000.00")
+    with pytest.raises(ValidationError, match="第17条"):
+        lot_update(lot=created, actor=world.owner_user, estimate=Decimal("1.00"))

@@ -77,6 +77,21 @@ def _check_lot(
     _check_applications(tender, applications_close_at, opens_at, now)
 
 
+def _check_first_price(estimate: Decimal, valuation: Decimal | None) -> None:
+    """A first disclosure's price is not below the approved valuation (32号令 第17条)."""
+    if valuation is not None and estimate < valuation:
+        raise ValidationError(
+            {
+                "estimate": _(
+                    "首次信息披露的转让底价不得低于经核准或备案的评估结果（%(valuation)s 元）"
+                    "（32号令 第17条）。"
+                )
+                % {"valuation": valuation}
+            },
+            code="below_valuation",
+        )
+
+
 def _check_applications(
     tender: Tender, applications_close_at: datetime | None, opens_at: datetime, now: datetime
 ) -> None:
@@ -130,6 +145,7 @@ def lot_create(
     }
     if valuation is not None:
         amounts["valuation"] = money(valuation, "valuation")
+        _check_first_price(amounts["estimate"], amounts["valuation"])
     if duration_days is not None and duration_days <= 0:
         raise ValidationError({"duration_days": _("工期须为正整数（日）。")}, code="duration")
     clock = clock or get_clock()
@@ -215,6 +231,7 @@ def lot_update(*, lot: Lot, actor: User, clock: Clock | None = None, **fields: A
             raise ValidationError(_("只有草稿可以修改。"), code="not_draft")
         for field, value in fields.items():
             setattr(lot, field, value)
+        _check_first_price(lot.estimate, lot.valuation)
         _check_lot(
             tender=tender,
             name=lot.name,
