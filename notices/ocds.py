@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from trading.domain.procedures import is_sale
 from trading.models import (
     Award,
     Candidate,
@@ -62,10 +63,21 @@ _SERVICE_SECTIONS = frozenset(
     {"G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T"}
 )
 
-_ACTIVE_LOT = frozenset({"published", "bidding"})
+# A prequalification takes applications before the bidding: the tender process is under way.
+_ACTIVE_LOT = frozenset({"published", "bidding", "prequalification", "prequal_review"})
 _AFTER_DEADLINE_LOT = frozenset(
-    {"opening", "auction", "evaluation", "negotiation", "publicity", "awarded", "contracted"}
-    | {"closed"}
+    {
+        "opening",
+        "auction",
+        "evaluation",
+        "negotiation",
+        "publicity",
+        "awarded",
+        "contracted",
+        "closed",
+        "listing_closed",
+        "agreement",
+    }
 )
 
 
@@ -426,7 +438,7 @@ def tender_release(tender: Tender) -> dict[str, Any]:
                     }
                 )
             )
-        elif status == "pending" and procedure.family == "listing_auction" and candidates:
+        elif status == "pending" and is_sale(procedure.family) and candidates:
             # A sale by auction is decided at the hammer; publicity is its standstill period.
             winner = candidates[0]
             supplier = parties.add(winner.organisation, "supplier")

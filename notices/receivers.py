@@ -15,7 +15,7 @@ from notices.models import NoticeKind, NoticeStatus
 from notices.selectors import notice_list_for_lot
 from notices.services import notice_draft, notice_publish_due, notices_due
 from trading.chronograph import DueWork, register_due_work
-from trading.domain.lifecycle import Family
+from trading.domain.procedures import is_sale
 from trading.domain.timeline import light
 from trading.events import receiver
 from trading.models import Lot, OutboxEvent, Tender
@@ -77,7 +77,7 @@ def award(event: OutboxEvent) -> None:
     A sale's result (成交公告) was drafted at the hammer (`lot.sold`).
     """
     lot = _lot(event)
-    if lot.tender.procedure.family == Family.LISTING_AUCTION:
+    if is_sale(lot.tender.procedure.family):
         kinds = [NoticeKind.DEAL_CONFIRMATION]
     else:
         kinds = [NoticeKind.RESULT, NoticeKind.AWARD_LETTER]

@@ -29,10 +29,11 @@ from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.lock_objects import lock_notice, lock_publication_counter
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
 from trading.clock import Clock, get_clock
+from trading.domain.procedures import is_sale
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
 from trading.domain.timeline import beyond_horizon, format_moment
 from trading.events import event_emit
-from trading.models import Candidate, Lot, OutboxEvent, ProcedureFamily, Tender, User
+from trading.models import Candidate, Lot, OutboxEvent, Tender, User
 from trading.selectors.access import desk_staff_list, operates_desk
 from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
@@ -78,7 +79,7 @@ def _title(kind: str, tender: Tender, lot: Lot | None) -> str:
         label = _ANNOUNCEMENT_TITLES.get(tender.project.business_type.code, _("交易公告"))
     elif kind == NoticeKind.FAILURE:
         # 流拍 for a sale nobody bought, 流标 for too few bids.
-        auction = tender.procedure.family == ProcedureFamily.LISTING_AUCTION
+        auction = is_sale(tender.procedure.family)
         label = _("流拍公告") if auction else _("流标公告")
     else:
         label = NoticeKind(kind).label

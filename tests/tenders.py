@@ -43,6 +43,7 @@ from trading.services.outcomes import (
     lot_record_bid_count,
     lot_record_evaluation,
 )
+from trading.services.procedures import lot_record_listing_close, lot_record_transferees
 from trading.services.projects import project_create
 from trading.services.publicity import lot_publicity_open, publicity_notice_kind
 from trading.services.tenders import tender_create, tender_publish, tender_submit
@@ -65,7 +66,7 @@ DEFAULT_PROCEDURE = {
     "procurement": "open",
     "land": "listing",
     "mining": "auction",
-    "property": "listing-auction",
+    "property": "transfer",
     "carbon": "auction",
     "pollution": "agreement",
     "medicine": "tender",
@@ -194,6 +195,7 @@ def make_tender(
     closes_in: timedelta = timedelta(days=60),
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    applications_close_at: datetime | None = None,
     estimate: Decimal = ESTIMATE,
     deposit: Decimal = DEPOSIT,
     state_funded: bool = True,
@@ -227,14 +229,19 @@ def make_tender(
         documents_issued_at=documents_issued_at or now,
         actor=drafter,
     )
+    lot_opens = opens_at or now + opens_in
+    if tender.procedure.prequalification and applications_close_at is None:
+        # 实施条例 第16、17条: ≥ 10 日 after the documents; the review before the bidding.
+        applications_close_at = lot_opens - timedelta(days=7)
     for n in range(lots):
         lot_create(
             tender=tender,
             name=f"第{n + 1}标段",
             estimate=estimate,
             deposit_amount=deposit,
-            opens_at=opens_at or now + opens_in,
+            opens_at=lot_opens,
             closes_at=closes_at or now + closes_in,
+            applications_close_at=applications_close_at,
             actor=drafter,
         )
     tender_document_upload(
@@ -278,6 +285,13 @@ def record_outcome(world: World, lot: Lot, *, publish: bool = True) -> Lot:
     without candidate publicity (government procurement) stays in evaluation for the award.
     """
     lot.refresh_from_db()
+    if lot.status == "listing_closed":
+        # Two bidders at a land listing's close, two qualified transferees at a disclosure's:
+        # timed bidding (39号令 第20条, 32号令 第22条).
+        if lot.tender.procedure.family == "listing":
+            lot = lot_record_listing_close(lot=lot, bidders=2, actor=world.staff)
+        else:
+            lot = lot_record_transferees(lot=lot, count=2, actor=world.staff)
     if lot.status == "auction":
         lot = lot_record_auction_result(
             lot=lot, sold=True, winner=world.bidders[0], price=ESTIMATE + 50000, actor=world.staff

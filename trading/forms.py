@@ -28,6 +28,7 @@ from trading.models import (
     Lot,
     Organisation,
     Procedure,
+    ProcedureFamily,
     Project,
     Question,
     Region,
@@ -59,6 +60,7 @@ LOT_POINT_FIELDS: dict[str, str] = {
     "listing_end": "closes_at",
     "estimate": "estimate",
     "deposit": "deposit_amount",
+    "application_deadline": "applications_close_at",
 }
 
 
@@ -353,9 +355,29 @@ class LotForm(ConsoleForm):
         help_text=_("开标时间即投标截止时间（招标投标法第34条）。"),
     )
 
-    def __init__(self, *args: Any, documents_issued_at: datetime | None = None, **kwargs: Any):
+    applications_close_at = schedule_field(
+        _("资格预审申请截止时间"),
+        help_text=_("自资格预审文件停止发售之日起不少于 5 日（实施条例第17条）；须早于投标开始。"),
+    )
+    valuation = money_field(
+        _("评估结果（元）"),
+        required=False,
+        help_text=_("经核准或备案的评估结果；首次披露的转让底价不得低于它（32号令第17条）。"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        documents_issued_at: datetime | None = None,
+        procedure: Procedure | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.documents_issued_at = documents_issued_at
+        if procedure is None or not procedure.prequalification:
+            del self.fields["applications_close_at"]
+        if procedure is None or procedure.family != ProcedureFamily.PROPERTY_DISCLOSURE:
+            del self.fields["valuation"]
 
     def clean_increment(self) -> Decimal:
         value: Decimal | None = self.cleaned_data.get("increment")

@@ -71,6 +71,11 @@ class RetenderForm(ConsoleForm):
     documents_issued_at = schedule_field(_("招标文件发出时间"))
     opens_at = schedule_field(_("投标/挂牌开始时间"))
     closes_at = schedule_field(_("投标截止（开标）/挂牌截止时间"))
+    applications_close_at = schedule_field(
+        _("资格预审申请截止时间"),
+        required=False,
+        help_text=_("资格预审的交易方式填写（实施条例第17条）。"),
+    )
 
     def __init__(self, *args: Any, procedures: QuerySet[Procedure], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

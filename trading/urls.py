@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trading.views import desk, lot_endings, lots, owner, tenders, workspace
+from trading.views import desk, lot_endings, lots, owner, procedures, tenders, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace, name="workspace"),
@@ -58,6 +58,34 @@ urlpatterns = [
     path("lots/<int:pk>/decline/", lot_endings.award_decline_view, name="award_decline"),
     path("lots/<int:pk>/retender/", lot_endings.lot_retender_view, name="lot_retender"),
     path("objections/<int:pk>/answer/", lots.objection_answer_view, name="objection_answer"),
+    # The procedures' own closes: land listing, property disclosure, prequalification.
+    path(
+        "lots/<int:pk>/listing-close/",
+        procedures.lot_listing_close_view,
+        name="lot_listing_close",
+    ),
+    path("lots/<int:pk>/transferees/", procedures.lot_transferees_view, name="lot_transferees"),
+    path("lots/<int:pk>/deal/", procedures.lot_deal_view, name="lot_deal"),
+    path(
+        "lots/<int:pk>/prequalification/",
+        procedures.lot_prequalification_view,
+        name="lot_prequalification",
+    ),
+    path(
+        "lots/<int:pk>/disclosure/extend/",
+        procedures.lot_extend_disclosure_view,
+        name="lot_extend_disclosure",
+    ),
+    path(
+        "lots/<int:pk>/disclosure/redisclose/",
+        procedures.lot_redisclose_view,
+        name="lot_redisclose",
+    ),
+    path(
+        "lots/<int:pk>/disclosure/end/",
+        procedures.lot_end_disclosure_view,
+        name="lot_end_disclosure",
+    ),
     path("inbox/", workspace.inbox, name="inbox"),
     path("inbox/read-all/", workspace.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", workspace.notification_read, name="notification_read"),

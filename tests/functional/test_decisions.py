@@ -147,8 +147,11 @@ def test_a_sale_publicity_opens_with_its_deal_notice_for_five_working_days(
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     from trading.services.outcomes import lot_record_auction_result
+    from trading.services.procedures import lot_record_transferees
 
     lot.refresh_from_db()
+    # Two qualified transferees when the disclosure closed: online bidding (32号令 第22条).
+    lot = lot_record_transferees(lot=lot, count=2, actor=world.staff)
     lot = lot_record_auction_result(
         lot=lot,
         sold=True,

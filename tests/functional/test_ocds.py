@@ -39,11 +39,17 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
+from trading.domain.procedures import is_sale
 from trading.domain.timeline import local_date as shanghai_day
 from trading.models import Award, Industry, Lot, Project, Tender
 from trading.services.awards import award_confirm, contract_record
 from trading.services.lots import lot_terminate
 from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
+from trading.services.procedures import (
+    lot_end_disclosure,
+    lot_record_listing_close,
+    lot_record_transferees,
+)
 from trading.services.reference import PROCEDURES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -195,8 +201,9 @@ EXPECTED_METHODS = {
     ("mining", "auction"): "open",
     ("mining", "listing"): "open",
     ("mining", "agreement"): "direct",
-    ("property", "listing-agreement"): "open",
-    ("property", "listing-auction"): "open",
+    ("procurement", "invited-prequal"): "selective",
+    ("property", "transfer"): "open",
+    ("property", "capital-increase"): "open",
     ("carbon", "sale"): "limited",
     ("carbon", "auction"): "open",
     ("pollution", "auction"): "open",
@@ -239,7 +246,7 @@ def test_every_seeded_procedure_maps_to_the_closed_method_codelist(seed: Any) ->
         ("other", "listing", "K", None),
         ("land", "listing", "K", None),
         ("mining", "auction", "B", None),
-        ("property", "listing-auction", None, None),
+        ("property", "transfer", None, None),
         ("carbon", "auction", None, None),
     ],
 )
@@ -352,6 +359,11 @@ def _closed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
 
 def _failed(world: World, clock: ControlledClock, lot: Lot) -> Lot:
     lot = _after_deadline(clock, lot)
+    if lot.status == "listing_closed" and lot.tender.procedure.family == "listing":
+        return lot_record_listing_close(lot=lot, bidders=0, actor=world.staff)
+    if lot.status == "listing_closed":
+        lot = lot_record_transferees(lot=lot, count=0, actor=world.staff)
+        return lot_end_disclosure(lot=lot, reason="未征集到意向受让方", actor=world.owner_user)
     if lot.status == "auction":
         return lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
     return lot_record_bid_count(lot=lot, count=1, actor=world.staff)
@@ -438,7 +450,7 @@ def test_the_release_package_of_a_tender_in_each_state_validates(
         assert "mainProcurementCategory" not in section
 
     if state == "publicity":
-        listing = tender.procedure.family == "listing_auction"
+        listing = is_sale(tender.procedure.family)
         assert [a["status"] for a in release.get("awards", [])] == (["pending"] if listing else [])
         assert section["status"] == "complete" and "finalStatus" not in section
         return

@@ -324,6 +324,27 @@ CASES = [
         post=on_object(ok=OWNER_SIDE, knows=VIEWERS | {BIDDER}),
         why="the bidder who objected knows the objection; nobody else outside the lot does",
     ),
+    # The procedures' own closes (issue 8): staff record what a close produced, the transferor
+    # of a property disclosure decides what follows when none qualified (32号令 第18条). An
+    # empty POST reaches the form (400) for whoever may act, whatever the lot's state.
+    *(
+        Case(
+            key,
+            kwargs=lambda w: {"pk": w.lots["published"].pk},
+            get=POST_ONLY,
+            post=published(ok={STAFF}),
+        )
+        for key in ("lot_listing_close", "lot_transferees", "lot_deal", "lot_prequalification")
+    ),
+    *(
+        Case(
+            key,
+            kwargs=lambda w: {"pk": w.lots["published"].pk},
+            get=POST_ONLY,
+            post=published(ok=OWNER_SIDE),
+        )
+        for key in ("lot_extend_disclosure", "lot_redisclose", "lot_end_disclosure")
+    ),
     # The public portal, open data and verification.
     Case("home", get=PUBLIC, post=GET_ONLY),
     Case("portal_notices", get=PUBLIC, post=GET_ONLY),

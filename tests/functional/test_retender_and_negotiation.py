@@ -32,7 +32,8 @@ from tests.tenders import (
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import SHANGHAI
 from trading.models import LedgerEntry, Lot, NegotiationRecord, Procedure, User
-from trading.services.outcomes import lot_record_auction_result, lot_record_bid_count
+from trading.services.outcomes import lot_record_bid_count
+from trading.services.procedures import lot_record_listing_close
 from trading.services.reevaluation import ReevaluationOrder, lot_reevaluate
 
 pytestmark = [pytest.mark.django_db]
@@ -321,8 +322,9 @@ def test_an_unsold_land_parcel_is_listed_again(clock: ControlledClock) -> None:
     """流拍: the parcel is re-listed (二次挂牌) as a successor with the same starting price."""
     world = make_world(business_type="land")
     lot = _closed(world, clock)
-    assert lot.status == "auction"
-    lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+    # Nobody bid by the listing's close (国土资源部令第39号 第20条): 挂牌不成交.
+    assert lot.status == "listing_closed"
+    lot_record_listing_close(lot=lot, bidders=0, actor=world.staff)
 
     response = _as(world.owner_user).post(
         reverse("lot_retender", args=[lot.pk]),

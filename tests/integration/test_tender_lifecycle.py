@@ -97,9 +97,15 @@ def test_each_business_type_runs_from_draft_to_closed_with_timed_steps_by_the_ch
 
     assert tick_at(clock, closes(lot)) == 1
     lot.refresh_from_db()
-    after_close = {"listing_auction": "auction", "negotiated": "negotiation"}.get(
-        tender.procedure.family, "opening"
-    )
+    # A listing or a disclosure stops at its close for staff to record who bid (39号令 第20条,
+    # 32号令 第22条); an auction goes straight to bidding; a negotiation to the parties; a
+    # sealed bid to its opening.
+    after_close = {
+        "listing_auction": "auction",
+        "negotiated": "negotiation",
+        "listing": "listing_closed",
+        "property_disclosure": "listing_closed",
+    }.get(tender.procedure.family, "opening")
     assert (lot.status, lot.next_check) == (after_close, None)
 
     lot = record_outcome(world, lot)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.unit.test_procedure_lifecycles import TABLES as PROCEDURE_TABLES
 from trading.domain.lifecycle import (
     AFTER_AWARD,
     TENDER_TRANSITIONS,
@@ -83,6 +84,10 @@ _TERMINABLE = [
     "evaluation",
     "negotiation",
     "publicity",
+    "prequalification",
+    "prequal_review",
+    "listing_closed",
+    "agreement",
 ]
 ALLOWED: dict[tuple[str, str, str], str] = {
     (family, status, event): target
@@ -90,6 +95,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         ("sealed_bid", _SEALED),
         ("negotiated", _NEGOTIATED),
         ("listing_auction", _LISTING),
+        *PROCEDURE_TABLES.items(),
     ]
     for status, event, target in rows + [(s, "terminate", "terminated") for s in _TERMINABLE]
 }
@@ -98,8 +104,15 @@ EVERY_TRIPLE = list(itertools.product(Family, LotStatus, LotEvent))
 
 
 def test_the_enumerations_have_the_agreed_values() -> None:
-    assert {f.value for f in Family} == {"sealed_bid", "listing_auction", "negotiated"}
-    assert len(LotEvent) == 18
+    assert {f.value for f in Family} == {
+        "sealed_bid",
+        "listing_auction",
+        "negotiated",
+        "listing",
+        "property_disclosure",
+        "prequalified",
+    }
+    assert len(LotEvent) == 25
     assert {s.value for s in TERMINAL} == {"closed", "failed", "terminated"}
 
 
@@ -334,7 +347,11 @@ OPENS, CLOSES, PUBLICITY_ENDS = NOW, NOW + timedelta(days=20), NOW + timedelta(d
 
 
 def test_the_timed_events_fire_from_the_agreed_schedule_fields() -> None:
-    assert TIMED_EVENTS == {LotStatus.PUBLISHED: "opens_at", LotStatus.BIDDING: "closes_at"}
+    assert TIMED_EVENTS == {
+        LotStatus.PUBLISHED: "opens_at",
+        LotStatus.BIDDING: "closes_at",
+        LotStatus.PREQUALIFICATION: "applications_close_at",
+    }
 
 
 @pytest.mark.parametrize(

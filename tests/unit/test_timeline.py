@@ -340,7 +340,7 @@ def test_a_rule_not_yet_in_force_on_the_publication_day_does_not_apply() -> None
         ("procurement", "open", "500000.00", "10000.00", 0),
         ("procurement", "consultation", "500000.00", "10000.01", 1),
         ("land", "listing", "10000000.00", "2000000.00", 0),  # 20%: set per sale
-        ("property", "listing-auction", "1000000.00", "300000.00", 0),
+        ("property", "transfer", "1000000.00", "300000.00", 0),
     ],
 )
 def test_the_2_percent_deposit_cap_binds_engineering_and_procurement_only(

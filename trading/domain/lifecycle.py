@@ -69,6 +69,16 @@ class LotStatus(enum.StrEnum):
     CLOSED = "closed"
     FAILED = "failed"  # 流标 / 流拍
     TERMINATED = "terminated"
+    # --- procedures as they really run (issue 8, `procedures`) ---
+    # 资格预审: applications accepted until the application deadline (实施条例 第17条).
+    PREQUALIFICATION = "prequalification"
+    # The application deadline passed: the review of the applicants (实施条例 第18、19条).
+    PREQUAL_REVIEW = "prequal_review"
+    # A listing or a property disclosure ended: staff record who bid or qualified (39号令 第20条,
+    # 32号令 第18、22条) and the lot goes on by that number.
+    LISTING_CLOSED = "listing_closed"
+    # 协议转让 with the one qualified transferee of a property disclosure.
+    AGREEMENT = "agreement"
 
 
 TERMINAL = frozenset({LotStatus.CLOSED, LotStatus.FAILED, LotStatus.TERMINATED})
@@ -80,6 +90,10 @@ class Family(enum.StrEnum):
     SEALED_BID = "sealed_bid"
     LISTING_AUCTION = "listing_auction"
     NEGOTIATED = "negotiated"
+    # --- procedures as they really run (issue 8, `procedures`) ---
+    LISTING = "listing"  # 挂牌出让: decided at the listing close (39号令 第20条)
+    PROPERTY_DISCLOSURE = "property_disclosure"  # 产权转让、增资: 信息披露 (32号令)
+    PREQUALIFIED = "prequalified"  # 资格预审 before the bidding (实施条例 第15-19条)
 
 
 class LotEvent(enum.StrEnum):
@@ -101,6 +115,14 @@ class LotEvent(enum.StrEnum):
     WINNER_DECLINED = "winner_declined"
     NEGOTIATED = "negotiated"
     NO_AGREEMENT = "no_agreement"
+    # --- procedures as they really run (issue 8, `procedures`) ---
+    CLOSE_APPLICATIONS = "close_applications"
+    APPLICANTS_SUFFICIENT = "applicants_sufficient"
+    APPLICANTS_INSUFFICIENT = "applicants_insufficient"
+    SEVERAL_BIDDERS = "several_bidders"
+    ONE_TRANSFEREE = "one_transferee"
+    EXTEND = "extend"
+    REDISCLOSE = "redisclose"
 
 
 # The winner declines or does not sign (实施条例 第55条): the owner awards the next candidate in
@@ -159,6 +181,60 @@ _NEGOTIATED: dict[tuple[LotStatus, LotEvent], LotStatus] = {
 }
 
 
+# --- procedures as they really run (issue 8, `procedures`) ----------------------------------
+
+# A buyer who will not sign loses the sale (no second in order): the lot is sold again.
+_AFTER_RESULT: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.PUBLICITY, LotEvent.AWARD): LotStatus.AWARDED,
+    (LotStatus.AWARDED, LotEvent.WINNER_DECLINED): LotStatus.FAILED,
+    (LotStatus.AWARDED, LotEvent.CONTRACT): LotStatus.CONTRACTED,
+    (LotStatus.CONTRACTED, LotEvent.CLOSE): LotStatus.CLOSED,
+}
+
+_LAND_LISTING: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
+    (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
+    (LotStatus.BIDDING, LotEvent.CLOSE_BIDDING): LotStatus.LISTING_CLOSED,
+    # 39号令 第20条: one bidder at or above the reserve buys at the listing price; none, or a
+    # bid below the reserve, leaves the parcel unsold (流拍); two or more bid on (限时竞价).
+    (LotStatus.LISTING_CLOSED, LotEvent.SOLD): LotStatus.PUBLICITY,
+    (LotStatus.LISTING_CLOSED, LotEvent.UNSOLD): LotStatus.FAILED,
+    (LotStatus.LISTING_CLOSED, LotEvent.SEVERAL_BIDDERS): LotStatus.AUCTION,
+    (LotStatus.AUCTION, LotEvent.SOLD): LotStatus.PUBLICITY,
+    (LotStatus.AUCTION, LotEvent.UNSOLD): LotStatus.FAILED,
+    **_AFTER_RESULT,
+}
+
+_PROPERTY_DISCLOSURE: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PUBLISHED,
+    (LotStatus.PUBLISHED, LotEvent.OPEN_BIDDING): LotStatus.BIDDING,
+    # The disclosure ends (32号令 第13条: ≥ 20 工作日); staff record the qualified 意向受让方.
+    (LotStatus.BIDDING, LotEvent.CLOSE_BIDDING): LotStatus.LISTING_CLOSED,
+    # None qualified (32号令 第18条): the transferor extends, re-discloses at a new price, or ends.
+    (LotStatus.LISTING_CLOSED, LotEvent.EXTEND): LotStatus.BIDDING,
+    (LotStatus.LISTING_CLOSED, LotEvent.REDISCLOSE): LotStatus.BIDDING,
+    (LotStatus.LISTING_CLOSED, LotEvent.UNSOLD): LotStatus.FAILED,
+    # One qualified: 协议转让; two or more: 网络竞价 (32号令 第22条).
+    (LotStatus.LISTING_CLOSED, LotEvent.ONE_TRANSFEREE): LotStatus.AGREEMENT,
+    (LotStatus.LISTING_CLOSED, LotEvent.SEVERAL_BIDDERS): LotStatus.AUCTION,
+    (LotStatus.AGREEMENT, LotEvent.SOLD): LotStatus.PUBLICITY,
+    (LotStatus.AGREEMENT, LotEvent.UNSOLD): LotStatus.FAILED,
+    (LotStatus.AUCTION, LotEvent.SOLD): LotStatus.PUBLICITY,
+    (LotStatus.AUCTION, LotEvent.UNSOLD): LotStatus.FAILED,
+    **_AFTER_RESULT,
+}
+
+_PREQUALIFIED: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    # The prequalification notice is the lot's announcement; applications until the deadline.
+    (LotStatus.DRAFT, LotEvent.PUBLISH): LotStatus.PREQUALIFICATION,
+    (LotStatus.PREQUALIFICATION, LotEvent.CLOSE_APPLICATIONS): LotStatus.PREQUAL_REVIEW,
+    # Three or more qualified applicants are invited to bid; fewer restart it (实施条例 第19条).
+    (LotStatus.PREQUAL_REVIEW, LotEvent.APPLICANTS_SUFFICIENT): LotStatus.PUBLISHED,
+    (LotStatus.PREQUAL_REVIEW, LotEvent.APPLICANTS_INSUFFICIENT): LotStatus.FAILED,
+    **{key: to for key, to in _SEALED_BID.items() if key[0] is not LotStatus.DRAFT},
+}
+
+
 # After the award letter the owner is bound by it (招标投标法 第45条): from then on a transaction
 # is not terminated, its parties answer for breaking the award instead.
 AFTER_AWARD = frozenset({LotStatus.AWARDED, LotStatus.CONTRACTED})
@@ -180,6 +256,9 @@ TRANSITIONS: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
     Family.SEALED_BID: _with_terminate(_SEALED_BID),
     Family.LISTING_AUCTION: _with_terminate(_LISTING_AUCTION),
     Family.NEGOTIATED: _with_terminate(_NEGOTIATED),
+    Family.LISTING: _with_terminate(_LAND_LISTING),
+    Family.PROPERTY_DISCLOSURE: _with_terminate(_PROPERTY_DISCLOSURE),
+    Family.PREQUALIFIED: _with_terminate(_PREQUALIFIED),
 }
 
 
@@ -301,6 +380,7 @@ def award_blockers(
 TIMED_EVENTS: dict[LotStatus, str] = {
     LotStatus.PUBLISHED: "opens_at",
     LotStatus.BIDDING: "closes_at",
+    LotStatus.PREQUALIFICATION: "applications_close_at",
 }
 
 
@@ -311,6 +391,7 @@ def next_check(
     closes_at: datetime | None,
     publicity_ends_at: datetime | None,
     suspended: bool,
+    applications_close_at: datetime | None = None,
 ) -> datetime | None:
     """When the chronograph next looks at the lot; suspended lots wait (实施条例 第22、54条)."""
     status = LotStatus(status)
@@ -321,6 +402,7 @@ def next_check(
         LotStatus.PUBLISHED: opens_at,
         LotStatus.BIDDING: closes_at,
         LotStatus.PUBLICITY: publicity_ends_at,
+        LotStatus.PREQUALIFICATION: applications_close_at,
     }
     return due.get(status)
 

@@ -91,6 +91,13 @@ class Point(enum.StrEnum):
     NOTICE_TERMINATION = "notice:termination"
     NOTICE_AWARD_LETTER = "notice:award_letter"
     NOTICE_DEAL_CONFIRMATION = "notice:deal_confirmation"
+    # --- procedures as they really run (issue 8, `procedures`) ---
+    # 资格预审申请文件的递交截止时间 (实施条例 第17条).
+    APPLICATION_DEADLINE = "application_deadline"
+    # A property disclosure restarted at a new price (32号令 第18条) and the end it had before an
+    # extension: each new end is counted from one of them.
+    DISCLOSURE_RESTART = "disclosure_restart"
+    PREVIOUS_LISTING_END = "previous_listing_end"
 
 
 def notice_point(kind: str) -> str:
@@ -143,6 +150,9 @@ POINT_LABELS: dict[str, str] = {
     Point.NOTICE_TERMINATION: "终止公告发布时间",
     Point.NOTICE_AWARD_LETTER: "中标（成交）通知书发布时间",
     Point.NOTICE_DEAL_CONFIRMATION: "成交确认书发布时间",
+    Point.APPLICATION_DEADLINE: "资格预审申请截止时间",
+    Point.DISCLOSURE_RESTART: "重新披露时间",
+    Point.PREVIOUS_LISTING_END: "原披露期满时间",
 }
 
 AMOUNT_LABELS: dict[str, str] = {"estimate": "估算价（预算金额）", "deposit": "保证金"}
@@ -649,6 +659,10 @@ def light(*, due: datetime, now: datetime, done_at: datetime | None, warn: timed
     return Light.GREEN
 
 
+# The families whose `closes_at` ends a listing or a disclosure rather than a bid deadline.
+LISTING_FAMILIES = frozenset({"listing_auction", "listing", "property_disclosure"})
+
+
 def schedule_points(
     *,
     family: str,
@@ -664,6 +678,7 @@ def schedule_points(
     award_letter_at: datetime | None = None,
     contract_at: datetime | None = None,
     report_at: datetime | None = None,
+    applications_close_at: datetime | None = None,
 ) -> dict[str, datetime]:
     """The points of a lot's schedule, named for the rules (the absent ones left out).
 
@@ -671,12 +686,15 @@ def schedule_points(
     procedure and the listing end of a listing or auction; `opens_at` is when bidding or the
     listing starts. Documents without a sale end are offered until the bid deadline.
     """
-    listing = family == "listing_auction"
+    listing = family in LISTING_FAMILIES
     deadline = None if listing else closes_at
     named: dict[str, datetime | None] = {
         Point.ANNOUNCED: announced_at,
         Point.DOCUMENTS_ISSUED: documents_issued_at,
-        Point.DOCUMENTS_SALE_END: documents_sale_ends_at or deadline,
+        # A prequalification's documents are not offered until the bid deadline: the applications
+        # close first (实施条例 第17条), so without a recorded sale end there is none.
+        Point.DOCUMENTS_SALE_END: documents_sale_ends_at
+        or (None if applications_close_at else deadline),
         Point.CLARIFICATION_DEADLINE: clarification_deadline,
         # 39号令 counts the announcement to the start of a land tender, auction or listing alike.
         Point.LISTING_START: opens_at,
@@ -688,6 +706,7 @@ def schedule_points(
         Point.AWARD_LETTER: award_letter_at,
         Point.CONTRACT: contract_at,
         Point.REPORT: report_at,
+        Point.APPLICATION_DEADLINE: applications_close_at,
     }
     return {str(name): moment for name, moment in named.items() if moment is not None}
 

@@ -93,6 +93,9 @@ class ProcedureFamily(models.TextChoices):
     SEALED_BID = "sealed_bid", _("密封投标")
     LISTING_AUCTION = "listing_auction", _("挂牌与竞价")
     NEGOTIATED = "negotiated", _("谈判与协议")
+    LISTING = "listing", _("挂牌（期满确定成交或竞价）")
+    PROPERTY_DISCLOSURE = "property_disclosure", _("信息披露（产权转让、增资）")
+    PREQUALIFIED = "prequalified", _("资格预审后招标")
 
 
 class Procedure(BilingualName):

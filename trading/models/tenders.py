@@ -46,6 +46,10 @@ class LotStatusChoices(models.TextChoices):
     CLOSED = LotStatus.CLOSED.value, _("已结束")
     FAILED = LotStatus.FAILED.value, _("流标/流拍")
     TERMINATED = LotStatus.TERMINATED.value, _("已终止")
+    PREQUALIFICATION = LotStatus.PREQUALIFICATION.value, _("资格预审")
+    PREQUAL_REVIEW = LotStatus.PREQUAL_REVIEW.value, _("资格审查")
+    LISTING_CLOSED = LotStatus.LISTING_CLOSED.value, _("挂牌（披露）期满")
+    AGREEMENT = LotStatus.AGREEMENT.value, _("协议转让")
 
 
 class PriceForm(models.TextChoices):
@@ -255,6 +259,17 @@ class Lot(models.Model):
     # A successor under another procedure than its predecessor's: the approval (87号令 第43条).
     method_change_approval = models.TextField(_("变更采购方式的批准情况"), blank=True)
     method_change_number = models.CharField(_("批准文件文号"), max_length=100, blank=True)
+    # 资格预审: the deadline for applications (实施条例 第17条); the chronograph closes them.
+    applications_close_at = models.DateTimeField(_("资格预审申请截止时间"), null=True, blank=True)
+    # Recorded at a close: qualified applicants (实施条例 第19条), bidders of a land listing
+    # (39号令 第20条), qualified 意向受让方 of a property disclosure (32号令 第22条).
+    qualified_count = models.PositiveIntegerField(
+        _("合格申请人（竞买人、意向受让方）数"), null=True, blank=True
+    )
+    # 32号令 第17、18条: the approved valuation a re-disclosure price is compared with, and the
+    # approving body's written consent to a price below 90% of it.
+    valuation = money_field(_("评估结果（元）"), null=True, blank=True)
+    approval_reference = models.CharField(_("批准文件"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["code"]

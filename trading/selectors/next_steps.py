@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trading.domain.lifecycle import TERMINAL, LotStatus, TenderStatus
+from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import Light, light
 from trading.models import Lot, Objection, Question, Tender
 from trading.selectors.access import Role
@@ -173,6 +173,9 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("已暂停：答复异议或待暂停事由消除") if owner else _("已暂停")
     if status == LotStatus.DRAFT:
         return tender_next_step(tender, role)
+    special = _procedure_next_step(lot, tender, role, now)
+    if special:
+        return special
     if status == LotStatus.PUBLISHED:
         return _("%(at)s 开始投标") % {"at": _fmt(lot.opens_at)}
     if status == LotStatus.BIDDING:
@@ -204,4 +207,35 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
         return _("提交书面报告") if owner else _("等待书面报告")
     if status == LotStatus.FAILED and owner and not lot.successors.exists():
         return _("依法重新招标")
+    return ""
+
+
+def _procedure_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
+    """The steps of a listing, a property disclosure and a prequalification (issue 8)."""
+    status, family = lot.status, tender.procedure.family
+    staff, owner = role == Role.STAFF, role == Role.OWNER
+    disclosure = family == Family.PROPERTY_DISCLOSURE
+    if status == LotStatus.PREQUALIFICATION:
+        return _("%(at)s 资格预审申请截止") % {"at": _fmt(lot.applications_close_at)}
+    if status == LotStatus.PREQUAL_REVIEW:
+        return _("登记资格审查结果（合格申请人数）") if staff else _("资格审查中")
+    if status == LotStatus.BIDDING and disclosure:
+        return _("%(at)s 信息披露期满") % {"at": _fmt(lot.closes_at)}
+    if status == LotStatus.BIDDING and family == Family.LISTING:
+        return _("%(at)s 挂牌截止") % {"at": _fmt(lot.closes_at)}
+    if status == LotStatus.LISTING_CLOSED and disclosure:
+        if lot.qualified_count is None:
+            return _("登记合格意向受让方人数") if staff else _("信息披露期满，等待登记意向受让方")
+        if owner:
+            return _("未征集到意向受让方：延期、重新披露或者终结")
+        return _("未征集到意向受让方，等待转让方决定")
+    if status == LotStatus.LISTING_CLOSED:
+        return _("登记挂牌期满结果（竞买人数）") if staff else _("挂牌期满，等待登记结果")
+    if status == LotStatus.AGREEMENT:
+        return _("登记协议转让结果") if staff else _("协议转让进行中")
+    publicity_over = lot.publicity_ends_at is not None and lot.publicity_ends_at <= now
+    if status == LotStatus.PUBLICITY and publicity_over and disclosure:
+        return _("确认受让方") if owner else _("公示期满，等待转让方确认受让方")
+    if status == LotStatus.PUBLICITY and publicity_over and family == Family.LISTING:
+        return _("确认竞得人") if owner else _("公示期满，等待出让人确认竞得人")
     return ""

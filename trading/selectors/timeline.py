@@ -18,6 +18,7 @@ from trading.clock import get_clock
 from trading.domain.holiday_calendar import is_calendar_refusal
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import (
+    LISTING_FAMILIES,
     Calendar,
     Light,
     Point,
@@ -43,6 +44,7 @@ from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
 from trading.selectors.calendar import calendar_not_entered_error, calendar_not_entered_message
 from trading.selectors.rules import calendar_load, rules_load
+from trading.selectors.tenders import lot_ledger_entries
 from trading.timeline_sources import timeline_sources
 
 # The hour of the first lawful day at which the platform proposes a deadline it computes.
@@ -241,12 +243,13 @@ def schedule_points(tender: Tender, lot: Lot) -> dict[str, datetime]:
         evaluation_reported_at=lot.evaluation_reported_at,
         publicity_starts_at=lot.publicity_starts_at,
         publicity_ends_at=lot.publicity_ends_at,
+        applications_close_at=lot.applications_close_at,
     )
 
 
 def closing_point(tender: Tender) -> str:
     """What the lot's closes_at is called by the rules: the bid deadline or the listing end."""
-    return "listing_end" if tender.procedure.family == Family.LISTING_AUCTION else "bid_deadline"
+    return "listing_end" if tender.procedure.family in LISTING_FAMILIES else "bid_deadline"
 
 
 def lot_amounts(lot: Lot) -> dict[str, Decimal]:
@@ -353,6 +356,8 @@ _PASSED_BIDDING = frozenset(
         LotStatus.CONTRACTED,
         LotStatus.CLOSED,
         LotStatus.FAILED,
+        LotStatus.LISTING_CLOSED,
+        LotStatus.AGREEMENT,
     }
 )
 _PASSED_PUBLICITY = frozenset({LotStatus.AWARDED, LotStatus.CONTRACTED, LotStatus.CLOSED})
@@ -373,6 +378,28 @@ def _item(
 ) -> TimelineItem:
     lit = None if due is None else light(due=due, now=now, done_at=done_at, warn=WARN_BEFORE)
     return TimelineItem(key, label, due, done_at, lit, article)
+
+
+# The ledger actions that moved a property disclosure's end (32号令 第18条).
+_DISCLOSURE_MOVES = ("lot.disclosure_extended", "lot.redisclosed")
+
+
+def _earlier_disclosure_ends(lot: Lot, now: datetime) -> list[TimelineItem]:
+    """Each end a property disclosure reached before it was extended or re-disclosed."""
+    items = []
+    entries = lot_ledger_entries(lot).filter(action__in=_DISCLOSURE_MOVES, object_type="lot")
+    for n, entry in enumerate(entries, start=1):
+        previous = entry.payload.get("previous_closes_at")
+        if not previous:
+            continue
+        ended = datetime.fromisoformat(previous)
+        label = (
+            _("第%(n)s次信息披露期满（已延期）")
+            if entry.action == "lot.disclosure_extended"
+            else _("第%(n)s次信息披露期满（已重新披露）")
+        )
+        items.append(_item(f"disclosure_end:{n}", label % {"n": n}, ended, ended, now))
+    return items
 
 
 def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
@@ -404,16 +431,46 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     def happened(moment: datetime, reached: bool) -> datetime | None:
         return moment if reached or (ended_at is not None and moment <= ended_at) else None
 
+    if lot.applications_close_at is not None:
+        reviewed = status not in (LotStatus.DRAFT, LotStatus.PREQUALIFICATION)
+        items.append(
+            _item(
+                "applications_close_at",
+                _("资格预审申请截止"),
+                lot.applications_close_at,
+                happened(lot.applications_close_at, reviewed),
+                now,
+                book.article("application_deadline"),
+            )
+        )
+    disclosure = tender.procedure.family == Family.PROPERTY_DISCLOSURE
+    if disclosure:
+        items.extend(_earlier_disclosure_ends(lot, now))
     if lot.opens_at is not None:
-        started = status not in (LotStatus.DRAFT, LotStatus.PUBLISHED, LotStatus.TERMINATED)
+        started = status not in (
+            LotStatus.DRAFT,
+            LotStatus.PUBLISHED,
+            LotStatus.TERMINATED,
+            LotStatus.PREQUALIFICATION,
+            LotStatus.PREQUAL_REVIEW,
+        )
         opened = happened(lot.opens_at, started)
         label = _("挂牌开始") if listing else _("投标开始")
+        if disclosure:
+            label = _("意向受让方登记开始")
         items.append(_item("opens_at", label, lot.opens_at, opened, now))
     if lot.closes_at is not None:
-        closed = happened(lot.closes_at, status in _PASSED_BIDDING)
+        # A lot that failed before its deadline (a prequalification short of applicants) never
+        # reached it.
+        failed_early = status == LotStatus.FAILED and (
+            lot.status_changed_at is not None and lot.status_changed_at < lot.closes_at
+        )
+        closed = happened(lot.closes_at, status in _PASSED_BIDDING and not failed_early)
         # Negotiated procedures have no opening: the period for responses ends (谈判/协商 next).
         negotiated = tender.procedure.family == Family.NEGOTIATED
         label = _("挂牌截止") if listing else _("响应截止") if negotiated else _("投标截止（开标）")
+        if disclosure:
+            label = _("信息披露期满")
         article = book.article(closing_point(tender))
         items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
     for objection in lot.objections.order_by("raised_at", "pk"):

@@ -34,6 +34,10 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import DocumentKind, PriceForm
+from trading.services.demo_procedures import (
+    demo_disclosure_extended,
+    demo_two_bidders_at_the_close,
+)
 
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -73,8 +77,8 @@ class DemoTender:
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
     # awarded | issued (letter and result out) | closed | failed_bids | failed_auction |
-    # retendered (a failed lot and its successor). A negotiated lot's "evaluation" is its
-    # negotiation (no opening, no bid count).
+    # retendered (a failed lot and its successor) | extended_disclosure (32号令 第18条). A
+    # negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
     extra: dict[str, Any] = field(default_factory=dict)
@@ -94,6 +98,7 @@ STARTS = {
     "awarded": 70,
     "issued": 70,
     "closed": 90,
+    "extended_disclosure": 50,
 }
 
 DEMO_TENDERS = [
@@ -187,12 +192,25 @@ DEMO_TENDERS = [
         "旅游发展公司股权挂牌转让",
         "20%股权",
         "property",
-        "listing-auction",
+        "transfer",
         "460200",
         "owner_land",
         "staff_sanya",
         Decimal("52000000.00"),
         "awarded",
+    ),
+    # 32号令 第18条: nobody qualified when the disclosure closed; the transferor extended it.
+    DemoTender(
+        "三亚湾酒店管理有限公司100%股权转让",
+        "酒店管理公司股权转让信息披露",
+        "100%股权",
+        "property",
+        "transfer",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("18600000.00"),
+        "extended_disclosure",
     ),
     DemoTender(
         "三亚市2026年度碳排放配额有偿竞价",
@@ -420,6 +438,12 @@ def _play(demo: DemoTender, today: datetime) -> None:
         return
     if lot.status == LotStatus.NEGOTIATION:
         return
+    if goal == "extended_disclosure":
+        demo_disclosure_extended(lot, staff, owner, clock, after_close, today)
+        return
+    if lot.status == LotStatus.LISTING_CLOSED:
+        lot = demo_two_bidders_at_the_close(lot, staff, clock.at(after_close))
+        after_close += timedelta(minutes=30)
     if lot.status == LotStatus.AUCTION:
         lot_record_auction_result(
             lot=lot,

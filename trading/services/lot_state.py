@@ -34,6 +34,9 @@ _ACTIONS = {
     LotEvent.CONTRACT: "lot.contracted",
     LotEvent.CLOSE: "lot.closed",
     LotEvent.TERMINATE: "lot.terminated",
+    LotEvent.CLOSE_APPLICATIONS: "lot.applications_closed",
+    LotEvent.EXTEND: "lot.disclosure_extended",
+    LotEvent.REDISCLOSE: "lot.redisclosed",
 }
 STATE_FIELDS = ("status", "status_changed_at", "next_check")
 
@@ -51,6 +54,7 @@ def lot_next_check(lot: Lot) -> datetime | None:
         closes_at=lot.closes_at,
         publicity_ends_at=lot.publicity_ends_at,
         suspended=lot.suspended_at is not None,
+        applications_close_at=lot.applications_close_at,
     )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trading.chronograph import DueWork
 from trading.clock import Clock, get_clock
@@ -51,6 +52,7 @@ def _check_lot(
     opens_at: datetime | None,
     closes_at: datetime | None,
     now: datetime,
+    applications_close_at: datetime | None = None,
 ) -> None:
     if not (name or "").strip():
         raise ValidationError({"name": _("请填写标段名称。")}, code="name")
@@ -72,6 +74,50 @@ def _check_lot(
         raise ValidationError(
             {"closes_at": _("投标截止时间不能早于招标文件发出时间。")}, code="order"
         )
+    _check_applications(tender, applications_close_at, opens_at, now)
+
+
+def _check_first_price(estimate: Decimal, valuation: Decimal | None) -> None:
+    """A first disclosure's price is not below the approved valuation (32号令 第17条)."""
+    if valuation is not None and estimate < valuation:
+        raise ValidationError(
+            {
+                "estimate": _(
+                    "首次信息披露的转让底价不得低于经核准或备案的评估结果（%(valuation)s 元）"
+                    "（32号令 第17条）。"
+                )
+                % {"valuation": valuation}
+            },
+            code="below_valuation",
+        )
+
+
+def _check_applications(
+    tender: Tender, applications_close_at: datetime | None, opens_at: datetime, now: datetime
+) -> None:
+    """A prequalification needs its application deadline, before the bidding opens (第17条)."""
+    aware(applications_close_at, "applications_close_at")
+    if not tender.procedure.prequalification:
+        if applications_close_at is not None:
+            raise ValidationError(
+                {"applications_close_at": _("本交易方式不进行资格预审。")}, code="not_prequal"
+            )
+        return
+    if applications_close_at is None:
+        raise ValidationError(
+            {"applications_close_at": _("请填写资格预审申请截止时间。")}, code="required"
+        )
+    not_in_past(applications_close_at, "applications_close_at", now)
+    within_horizon(applications_close_at, "applications_close_at", now)
+    if applications_close_at >= opens_at:
+        raise ValidationError(
+            {
+                "applications_close_at": _(
+                    "资格预审申请截止时间须早于投标开始时间：资格审查后方可邀请合格申请人投标。"
+                )
+            },
+            code="order",
+        )
 
 
 def lot_create(
@@ -86,6 +132,8 @@ def lot_create(
     opens_at: datetime | None,
     closes_at: datetime | None,
     actor: User,
+    applications_close_at: datetime | None = None,
+    valuation: Decimal | None = None,
     clock: Clock | None = None,
 ) -> Lot:
     """Add a lot (标段/包/宗地/标的, code C23 = tender code + 3-digit serial) to a draft."""
@@ -95,6 +143,9 @@ def lot_create(
         "deposit_amount": money(deposit_amount, "deposit_amount"),
         "increment": money(increment, "increment"),
     }
+    if valuation is not None:
+        amounts["valuation"] = money(valuation, "valuation")
+        _check_first_price(amounts["estimate"], amounts["valuation"])
     if duration_days is not None and duration_days <= 0:
         raise ValidationError({"duration_days": _("工期须为正整数（日）。")}, code="duration")
     clock = clock or get_clock()
@@ -104,7 +155,14 @@ def lot_create(
         now = clock()
         if tender.status != TenderStatus.DRAFT:
             raise ValidationError(_("只有草稿可以增加标段。"), code="not_draft")
-        _check_lot(tender=tender, name=name, opens_at=opens_at, closes_at=closes_at, now=now)
+        _check_lot(
+            tender=tender,
+            name=name,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            now=now,
+            applications_close_at=applications_close_at,
+        )
         last = (
             Lot.objects.filter(tender=tender)
             .order_by("-code")
@@ -120,6 +178,7 @@ def lot_create(
             duration_days=duration_days,
             opens_at=opens_at,
             closes_at=closes_at,
+            applications_close_at=applications_close_at,
             **amounts,
         )
         ledger(
@@ -143,6 +202,8 @@ _LOT_FIELDS = frozenset(
         "duration_days",
         "opens_at",
         "closes_at",
+        "applications_close_at",
+        "valuation",
     }
 )
 
@@ -158,6 +219,8 @@ def lot_update(*, lot: Lot, actor: User, clock: Clock | None = None, **fields: A
     for field in _MONEY_FIELDS:
         if field in fields:
             fields[field] = money(fields[field], field)
+    if fields.get("valuation") is not None:
+        fields["valuation"] = money(fields["valuation"], "valuation")
     clock = clock or get_clock()
     with transaction.atomic():
         lock_project(lot.tender.project_id)
@@ -168,8 +231,14 @@ def lot_update(*, lot: Lot, actor: User, clock: Clock | None = None, **fields: A
             raise ValidationError(_("只有草稿可以修改。"), code="not_draft")
         for field, value in fields.items():
             setattr(lot, field, value)
+        _check_first_price(lot.estimate, lot.valuation)
         _check_lot(
-            tender=tender, name=lot.name, opens_at=lot.opens_at, closes_at=lot.closes_at, now=now
+            tender=tender,
+            name=lot.name,
+            opens_at=lot.opens_at,
+            closes_at=lot.closes_at,
+            now=now,
+            applications_close_at=lot.applications_close_at,
         )
         lot.save()
         ledger(
@@ -241,7 +310,20 @@ def lot_terminate(*, lot: Lot, reason: str, actor: User, clock: Clock | None = N
 
 # --- the chronograph ------------------------------------------------------------------------
 
-_TIMED = {"opens_at": LotEvent.OPEN_BIDDING, "closes_at": LotEvent.CLOSE_BIDDING}
+_TIMED = {
+    "opens_at": LotEvent.OPEN_BIDDING,
+    "closes_at": LotEvent.CLOSE_BIDDING,
+    "applications_close_at": LotEvent.CLOSE_APPLICATIONS,
+}
+
+# Where the chronograph stops for desk staff to record what the close produced.
+_STAFF_RECORDS = {
+    LotStatus.OPENING: gettext_lazy("投标截止，请组织开标：%(code)s"),
+    LotStatus.PREQUAL_REVIEW: gettext_lazy("资格预审申请截止，请登记资格审查结果：%(code)s"),
+    LotStatus.LISTING_CLOSED: gettext_lazy(
+        "挂牌（信息披露）期满，请登记竞买人（意向受让方）：%(code)s"
+    ),
+}
 
 
 def lots_due(now: datetime) -> QuerySet[Lot]:
@@ -279,11 +361,11 @@ def lot_advance(lot: Lot, now: datetime) -> None:
     lot.save(update_fields=["next_check"])
     # Notifications are plain inserts: writing them after the ledger entries takes no lock
     # another ledger writer could be waiting for.
-    if fired and lot.status == LotStatus.OPENING:
+    if fired and lot.status in _STAFF_RECORDS:
         notify(
             desk_staff_list(tender.desk),
-            kind="lot.opening",
-            title=_("投标截止，请组织开标：%(code)s") % {"code": lot.code},
+            kind="lot.opening" if lot.status == LotStatus.OPENING else f"lot.{lot.status}",
+            title=str(_STAFF_RECORDS[LotStatus(lot.status)]) % {"code": lot.code},
             now=now,
         )
     if fired and lot.status == LotStatus.NEGOTIATION:

@@ -23,13 +23,15 @@ from trading.selectors.timeline import closing_point, tender_rulebook
 from trading.services.common import ledger, lot_tender, notify
 from trading.services.holds import hold_add, hold_release, lot_stakeholders
 from trading.services.lot_state import lot_require
+from trading.services.procedures import prequalification_check
 from trading.services.reevaluation import ReevaluationOrder, lot_reevaluate_locked
 
 __all__ = ["objection_answer", "objection_raise"]
 
 
 _OBJECTION_STATUS = {
-    ObjectionStage.DOCUMENTS: (LotStatus.PUBLISHED, LotStatus.BIDDING),
+    # A prequalification's documents are objected to while it takes applications (第22条).
+    ObjectionStage.DOCUMENTS: (LotStatus.PUBLISHED, LotStatus.BIDDING, LotStatus.PREQUALIFICATION),
     ObjectionStage.OPENING: (LotStatus.OPENING,),
     ObjectionStage.RESULT: (LotStatus.PUBLICITY,),
 }
@@ -68,7 +70,9 @@ def objection_raise(
                 code="stage_status",
             )
         tender = lot_tender(lot)
-        if stage == ObjectionStage.DOCUMENTS and lot.closes_at is not None:
+        if stage == ObjectionStage.DOCUMENTS and lot.status == LotStatus.PREQUALIFICATION:
+            prequalification_check(tender, lot, "objection_documents", now)
+        elif stage == ObjectionStage.DOCUMENTS and lot.closes_at is not None:
             # 实施条例 第22条: at least 10 days before the deadline (by the tender's rule row).
             book = tender_rulebook(tender, now=now)
             keys = {rule.key for rule in book.between("objection_documents", closing_point(tender))}

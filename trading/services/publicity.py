@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
-from trading.domain.lifecycle import Family, LotStatus
+from trading.domain.lifecycle import LotStatus
+from trading.domain.procedures import is_sale
 from trading.domain.timeline import format_moment
 from trading.lock_objects import lock_lot
 from trading.models import Lot, Procedure
@@ -36,7 +37,7 @@ _OPEN_IN = {
 def publicity_notice_kind(procedure: Procedure) -> str:
     """The notice whose publication opens the lot's period: candidates, a sale's deal, or the
     procurement result (实施条例 第54条; 32号令; 87号令 第69条)."""
-    if procedure.family == Family.LISTING_AUCTION:
+    if is_sale(procedure.family):
         return "deal"
     if not procedure.candidate_publicity:
         return "result"

@@ -66,6 +66,9 @@ NO_CANDIDATE_PUBLICITY = frozenset({"procurement"})
 SB = ProcedureFamily.SEALED_BID
 LA = ProcedureFamily.LISTING_AUCTION
 NG = ProcedureFamily.NEGOTIATED
+LISTING = ProcedureFamily.LISTING
+DISCLOSURE = ProcedureFamily.PROPERTY_DISCLOSURE
+PREQUAL = ProcedureFamily.PREQUALIFIED
 
 # DOMAIN.md "The nine business types": procedures per type. min_bids=3 where 实施条例 第44条 /
 # 政府采购法 require three bids for an opening; property transfers qualify bidders openly.
@@ -85,7 +88,7 @@ PROCEDURES = [
         "open-prequal",
         "公开招标（资格预审）",
         "Open tendering (prequalification)",
-        SB,
+        PREQUAL,
         sealed_bids=True,
         evaluation=True,
         prequalification=True,
@@ -121,6 +124,19 @@ PROCEDURES = [
         sealed_bids=True,
         evaluation=True,
         invitation_only=True,
+        min_bids=3,
+    ),
+    # 财政部令第87号 第14条: suppliers of an invited tender drawn from those a prequalification
+    # notice qualified.
+    ProcedureSeed(
+        "procurement",
+        "invited-prequal",
+        "邀请招标（资格预审）",
+        "Invited tendering (prequalification)",
+        PREQUAL,
+        sealed_bids=True,
+        evaluation=True,
+        prequalification=True,
         min_bids=3,
     ),
     ProcedureSeed(
@@ -181,7 +197,7 @@ PROCEDURES = [
         "listing",
         "挂牌出让（网上挂牌+限时竞价）",
         "Listing with timed bidding",
-        LA,
+        LISTING,
         listing=True,
         live_auction=True,
     ),
@@ -191,21 +207,25 @@ PROCEDURES = [
     ProcedureSeed("mining", "auction", "拍卖出让", "Auction", LA, live_auction=True),
     ProcedureSeed("mining", "listing", "挂牌出让", "Listing", LA, listing=True, live_auction=True),
     ProcedureSeed("mining", "agreement", "协议出让", "Agreement", NG, bidder_list_secret=False),
+    # 32号令: one disclosure; 协议 or 竞价 is decided at its close by the qualified 意向受让方
+    # (第18、22条), not chosen up front.
     ProcedureSeed(
         "property",
-        "listing-agreement",
-        "挂牌转让（协议成交）",
-        "Listing, sold by agreement",
-        NG,
+        "transfer",
+        "产权转让（信息披露，期满确定协议或竞价）",
+        "Transfer by disclosure (agreement or bidding decided at the close)",
+        DISCLOSURE,
         listing=True,
+        live_auction=True,
         bidder_list_secret=False,
     ),
+    # 32号令 第39条: a capital increase discloses for at least 40 工作日 to find investors.
     ProcedureSeed(
         "property",
-        "listing-auction",
-        "挂牌转让（网络竞价）",
-        "Listing with online bidding",
-        LA,
+        "capital-increase",
+        "企业增资（信息披露征集投资方）",
+        "Capital increase (disclosure to find investors)",
+        DISCLOSURE,
         listing=True,
         live_auction=True,
         bidder_list_secret=False,

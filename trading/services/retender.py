@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import (
     METHOD_CHANGE_ARTICLE,
-    Family,
     LotStatus,
     method_change_blockers,
 )
+from trading.domain.procedures import is_sale
 from trading.events import event_emit
 from trading.lock_objects import lock_lot, lock_project
 from trading.models import Lot, Procedure, Tender, User
@@ -36,7 +36,7 @@ __all__ = ["lot_retender", "retender_word"]
 
 def retender_word(tender: Tender) -> str:
     """What the next round is called: 重新招标 (tenders) or 重新挂牌 (listings and auctions)."""
-    if tender.procedure.family == Family.LISTING_AUCTION:
+    if is_sale(tender.procedure.family):
         return _("重新挂牌")
     if tender.project.business_type.code == "procurement":
         return _("重新采购")
@@ -78,6 +78,7 @@ def lot_retender(
     approval: str = "",
     approval_number: str = "",
     actor: User,
+    applications_close_at: datetime | None = None,
     clock: Clock | None = None,
 ) -> Lot:
     """Draft the next round of a failed lot, linked to it (实施条例 第44、55条; 87号令 第43条)."""
@@ -125,6 +126,8 @@ def lot_retender(
             duration_days=lot.duration_days,
             opens_at=opens_at,
             closes_at=closes_at,
+            applications_close_at=applications_close_at,
+            valuation=lot.valuation,
             actor=actor,
             clock=clock,
         )

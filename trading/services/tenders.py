@@ -56,6 +56,7 @@ from trading.services.common import (
 )
 from trading.services.documents import document_store
 from trading.services.lot_state import lot_next_check, lot_transition
+from trading.services.procedures import prequalification_check
 
 __all__ = [
     "tender_amend",
@@ -332,7 +333,20 @@ def _time_violations(tender: Tender, lots: list[Lot], now: datetime) -> list[Vio
     days = int(settings.SCHEDULE_HORIZON_DAYS)
     found = []
     for lot in lots:
+        if tender.procedure.prequalification and lot.applications_close_at is None:
+            found.append(
+                Violation(
+                    rule_key="required",
+                    point="application_deadline",
+                    article="招标投标法实施条例 第17条",
+                    description=_("资格预审申请截止时间"),
+                    earliest=None,
+                    latest=None,
+                    message=_("%(lot)s：请填写资格预审申请截止时间。") % {"lot": lot.name},
+                )
+            )
         for moment, point in (
+            (lot.applications_close_at, "application_deadline"),
             (lot.opens_at, "listing_start"),
             (lot.closes_at, closing_point(tender)),
         ):
@@ -469,9 +483,16 @@ def tender_amend(
         within_horizon(new_closes_at, "new_closes_at", now)
         if tender.status != TenderStatus.PUBLISHED:
             raise ValidationError(_("只有已发布的项目可以发布变更。"), code="not_published")
-        open_lots = [lot for lot in lots if lot.status in (LotStatus.PUBLISHED, LotStatus.BIDDING)]
+        open_lots = [
+            lot
+            for lot in lots
+            if lot.status in (LotStatus.PUBLISHED, LotStatus.BIDDING, LotStatus.PREQUALIFICATION)
+        ]
         if not open_lots:
             raise ValidationError(_("投标已截止，不能再发布变更。"), code="closed")
+        for lot in open_lots:
+            if affects_bids and lot.status == LotStatus.PREQUALIFICATION:
+                prequalification_check(tender, lot, "amendment", now)
         moves: list[tuple[Lot, datetime, datetime]] = []
         if new_closes_at is not None:
             for lot in open_lots:

@@ -100,6 +100,7 @@ def lot_retender_view(request: HttpRequest, pk: int) -> HttpResponse:
             documents_issued_at=data["documents_issued_at"],
             opens_at=data["opens_at"],
             closes_at=data["closes_at"],
+            applications_close_at=data.get("applications_close_at"),
             actor=user,
         )
 

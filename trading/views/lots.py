@@ -39,6 +39,12 @@ from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_
 from trading.templatetags.vocabulary import translated_terms
 from trading.views.common import acting_user, form_refused, now
 from trading.views.endings_context import lot_endings_forms, lot_history_context
+from trading.views.procedure_context import (
+    PROCEDURE_LEDGER_ACTIONS,
+    procedure_context,
+    procedure_ledger_labels,
+    procedure_schedule_words,
+)
 
 LEDGER_LIMIT = 50
 
@@ -88,6 +94,7 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "lot.no_agreement": gettext_lazy("登记谈判（协商）记录：未成交"),
     "lot.retendered": gettext_lazy("重新招标（挂牌）"),
     "lot.succeeds": gettext_lazy("作为流标标段的重新招标起草"),
+    **PROCEDURE_LEDGER_ACTIONS,
 }
 
 
@@ -104,8 +111,11 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
     state = _lot_state(lot)
     terms = translated_terms(lot.tender.project.business_type.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
+    own_labels = procedure_ledger_labels(lot.tender)
     for entry in ledger:
-        entry.label = ledger_action_label(entry.action, terms)  # type: ignore[attr-defined]
+        entry.label = own_labels.get(entry.action) or ledger_action_label(  # type: ignore[attr-defined]
+            entry.action, terms
+        )
     return {
         "lot": lot,
         "tender": lot.tender,
@@ -124,6 +134,7 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "next_step": lot_next_step(lot, lot.tender, role, moment),
         # Each business type's own words: 受让方 and 成交价 for a property transfer …
         "terms": terms,
+        "schedule_words": procedure_schedule_words(lot.tender),
     }
 
 
@@ -200,6 +211,9 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
     elif role == Role.OWNER and LotEvent.TERMINATE in lot_allowed_events(lot, lot.tender):
         # 实施条例 第31条: the owner terminates, before the award, and says why.
         context["terminate_form"] = f.ReasonForm(label=_("终止理由"))
+    context.update(procedure_context(lot, role, forms))
+    if "award_form" in context:
+        context["award_form"].fields["candidate"].label = context["terms"]["winner"]
     return context
 
 

@@ -97,6 +97,9 @@ _LOT_FIELDS = (
     "duration_days",
     "opens_at",
     "closes_at",
+    # Only on the forms of the procedures that have them (LotForm drops the others).
+    "applications_close_at",
+    "valuation",
 )
 
 
@@ -108,13 +111,16 @@ def lot_create_view(request: HttpRequest, tender_id: int) -> HttpResponse:
     # Shown above the form: the provisional years the schedule reaches.
     tender.calendar_warnings = tender_calendar_warnings(tender)  # type: ignore[attr-defined]
     form = f.LotForm(
-        request.POST or None, documents_issued_at=tender.documents_issued_at, now=now()
+        request.POST or None,
+        documents_issued_at=tender.documents_issued_at,
+        procedure=tender.procedure,
+        now=now(),
     )
     if request.method == "POST" and form.is_valid():
         try:
             lot = lot_create(
                 tender=tender,
-                **{name: form.cleaned_data[name] for name in _LOT_FIELDS},
+                **{name: form.cleaned_data[name] for name in _LOT_FIELDS if name in form.fields},
                 actor=user,
             )
         except (ValidationError, PermissionDenied) as refused:
@@ -150,6 +156,7 @@ def lot_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=initial,
         documents_issued_at=tender.documents_issued_at,
+        procedure=tender.procedure,
         now=now(),
     )
     if request.method == "POST" and form.is_valid():

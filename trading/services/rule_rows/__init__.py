@@ -8,6 +8,7 @@ from __future__ import annotations
 from trading.domain.timeline import Rule
 from trading.services.rule_rows.engineering import ENGINEERING
 from trading.services.rule_rows.notices import NOTICES
+from trading.services.rule_rows.procedures import PROCEDURE_RULES
 from trading.services.rule_rows.procurement import PROCUREMENT
 from trading.services.rule_rows.sales import LAND, LOCAL, MINING, PROPERTY
 
@@ -19,6 +20,7 @@ RULE_SEEDS: list[Rule] = [
     *PROPERTY,
     *LOCAL,
     *NOTICES,
+    *PROCEDURE_RULES,
 ]
 
 __all__ = ["RULE_SEEDS"]
