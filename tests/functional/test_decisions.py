@@ -33,8 +33,10 @@ from tests.tenders import (
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import local_date
 from trading.models import Award, Contract, LedgerEntry, Lot, Notification, User
+from trading.models.tenders import HoldReason
 from trading.selectors.rules import calendar_load
 from trading.selectors.timeline import lot_timeline
+from trading.services.holds import hold_lift, hold_place
 
 pytestmark = [pytest.mark.django_db]
 
@@ -402,3 +404,25 @@ def test_tendering_law_art_46_a_departing_contract_with_a_reason_is_shown_to_des
     assert Notification.objects.filter(recipient=world.staff, kind="contract.deviates").exists()
     entry = LedgerEntry.objects.get(action="contract.recorded")
     assert entry.payload["deviates"] is True and entry.payload["deviation_reason"] == reason
+
+
+def test_a_publicity_published_during_a_suspension_is_extended_by_the_time_since_publication(
+    clock: ControlledClock,
+) -> None:
+    """实施条例 第54条 with a hold: the suspended time inside the publicity does not count, the
+    suspended time before its notice went public was never part of it."""
+    world = make_world(business_type="engineering")
+    lot = _evaluated(world, clock)
+    hold = hold_place(lot=lot, reason=HoldReason.OUTAGE, note="系统故障", actor=world.staff)
+    clock.advance(days=1)
+    _publish(world, clock, lot, NoticeKind.CANDIDATES)
+    lot.refresh_from_db()
+    published, ends = lot.publicity_starts_at, lot.publicity_ends_at
+    assert published is not None and ends is not None and lot.suspended_at is not None
+    clock.advance(hours=5)
+
+    hold_lift(hold=hold, actor=world.staff)
+
+    lot.refresh_from_db()
+    assert lot.suspended_at is None
+    assert lot.publicity_ends_at == ends + (clock.now - published)

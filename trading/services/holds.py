@@ -95,7 +95,13 @@ def _resume(lot: Lot, tender: Tender, now: datetime) -> dict[str, Any]:
         value: datetime | None = getattr(lot, field)
         if value is None or value <= suspended_at:
             continue
+        pause = paused
         extend = value <= now
+        started = lot.publicity_starts_at if field == "publicity_ends_at" else None
+        if started is not None and started > suspended_at:
+            # Its notice went public during the suspension: the time since then does not count
+            # (实施条例 第54条), the time before it was no part of the period.
+            pause, extend = now - started, True
         if not extend:
             # The periods ending here, with their starts moved by the suspended time.
             points = schedule_points(tender, lot)
@@ -114,8 +120,8 @@ def _resume(lot: Lot, tender: Tender, now: datetime) -> dict[str, Any]:
                 )
             )
         if extend:
-            setattr(lot, field, value + paused)
-            moved[field] = [value.isoformat(), (value + paused).isoformat()]
+            setattr(lot, field, value + pause)
+            moved[field] = [value.isoformat(), (value + pause).isoformat()]
     if (
         "opens_at" in moved
         and "closes_at" not in moved
