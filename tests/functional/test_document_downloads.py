@@ -341,7 +341,9 @@ def test_staff_see_downloads_of_an_open_procedure_during_bidding(
 
     assert lot.status == "published"
     page = _lot_page(world.staff, lot)
-    assert SECTION in page and world.bidders[0].name in page
+    # A property transfer's own words (32号令): 意向受让方 download the transfer documents.
+    assert "下载转让文件的意向受让方" in page and SECTION not in page
+    assert world.bidders[0].name in page
     assert world.bidders[0].name not in _lot_page(world.owner_user, lot)
     assert world.bidders[0].name not in _lot_page(world.regulator, lot)
 
