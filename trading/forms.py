@@ -46,7 +46,7 @@ DEFAULT_DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
-# Where a schedule point of the rule table (trading.domain.timeline.Point) is entered: the tender
+# Where a schedule point of the rule table (trading.domain.points.Point) is entered: the tender
 # form holds the points shared by all lots, the lot form those of one lot.
 TENDER_POINT_FIELDS: dict[str, str] = {
     "announced": "announced_at",

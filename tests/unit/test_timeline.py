@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trading.domain.points import Point, schedule_points
 from trading.domain.timeline import (
     SHANGHAI,
     Calendar,
     Light,
-    Point,
     Rule,
     check_amounts,
     check_schedule,
@@ -25,7 +25,6 @@ from trading.domain.timeline import (
     local_date,
     period_until,
     rules_in_force,
-    schedule_points,
 )
 from trading.services.rules import LOCAL_ARTICLE, RULE_SEEDS, calendar_days_from_sources
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.db.models import Q
 
-from trading.domain.timeline import AMOUNT_LABELS, POINT_LABELS, Calendar, Rule, format_bound
+from trading.domain.points import AMOUNT_LABELS, POINT_LABELS
+from trading.domain.timeline import Calendar, Rule, format_bound
 from trading.models import BusinessType, CalendarDay, Procedure, TimelineRule
 from trading.models.rules import DayKind
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from trading.clock import get_clock
 from trading.domain.holiday_calendar import is_calendar_refusal
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
+from trading.domain.points import LISTING_FAMILIES, Point, notice_point
+from trading.domain.points import schedule_points as timeline_points
 from trading.domain.timeline import (
-    LISTING_FAMILIES,
     Calendar,
     Light,
-    Point,
     Rule,
     Unit,
     Violation,
@@ -32,13 +32,11 @@ from trading.domain.timeline import (
     legal_day,
     light,
     local_date,
-    notice_point,
     rule_between,
     rules_in_force,
     scaled_points,
     until_after,
 )
-from trading.domain.timeline import schedule_points as timeline_points
 from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind

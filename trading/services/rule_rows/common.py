@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from trading.domain.timeline import Point, Rule, RuleKind, Unit
+from trading.domain.points import Point
+from trading.domain.timeline import Rule, RuleKind, Unit
 
 P = Point
 DAY, WORKDAY = Unit.DAY.value, Unit.WORKDAY.value

@@ -8,7 +8,8 @@ key replaces it where a statute sets the number.
 
 from __future__ import annotations
 
-from trading.domain.timeline import Point, Rule
+from trading.domain.points import Point
+from trading.domain.timeline import Rule
 from trading.services.rule_rows.common import (
     DAY,
     LOCAL_LIMIT_ARTICLE,
