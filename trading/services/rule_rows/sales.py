@@ -134,7 +134,7 @@ MINING = [
 ]
 
 
-def objection_answers(business_type: str) -> list[Rule]:
+def objection_answers(business_type: str, article: str = LOCAL_LIMIT_ARTICLE) -> list[Rule]:
     """The owner answers an objection within 3 日: the platform's own number, since 39号令 and
     32号令 set none (engineering's 实施条例 第22、54条 do not bind a sale or a transfer)."""
     return [
@@ -144,7 +144,7 @@ def objection_answers(business_type: str) -> list[Rule]:
             point,
             P.OBJECTION_ANSWER,
             maximum=3,
-            article=LOCAL_LIMIT_ARTICLE,
+            article=article,
             description="收到异议之日起3日内答复，答复前暂停交易活动",
             effective_from=LOCAL_RULES,
             local=True,
@@ -235,19 +235,15 @@ def local_rules(
 
 # Every sale and transfer names the rule an objection's answer is due by.
 OBJECTION_ANSWERS = [
+    # 39号令 and 32号令 govern these sales but set no number for the answer.
+    *objection_answers("land"),
+    *objection_answers("property"),
+    # Business types without national rules cite the platform's own rules throughout.
     *(
         rule
-        for business_type in (
-            "land",
-            "mining",
-            "property",
-            "carbon",
-            "pollution",
-            "medicine",
-            "other",
-        )
-        for rule in objection_answers(business_type)
-    )
+        for business_type in ("mining", "carbon", "pollution", "medicine", "other")
+        for rule in objection_answers(business_type, LOCAL_ARTICLE)
+    ),
 ]
 
 LOCAL = [
