@@ -459,5 +459,5 @@ def test_a_sales_objection_answer_is_the_platforms_own_3_days_not_实施条例_�
         and (rule.from_point, rule.to_point) == (stage, "objection_answer")
     ]
     assert [(rule.maximum, rule.unit, rule.local, rule.article) for rule in rows] == [
-        (3, "day", True, LOCAL_LIMIT_ARTICLE)
+        (Decimal(3), "day", True, LOCAL_LIMIT_ARTICLE)
     ]
