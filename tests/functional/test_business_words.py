@@ -29,7 +29,7 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
-from trading.models import Lot, Notification, User
+from trading.models import Award, Lot, Notification, User
 from trading.selectors.next_steps import todo_list_for_owner
 from trading.selectors.timeline import lot_timeline
 from trading.services.awards import award_confirm
@@ -167,3 +167,28 @@ def test_a_capital_increase_page_names_investors_not_transferees_32号令_第三
     page = _page(world.owner_user, lot)
     assert "投资方" in page and "确定投资方" in page
     assert "受让方" not in page
+
+
+def test_a_property_contract_departing_from_the_price_cites_32号令_not_招标投标法(
+    clock: ControlledClock,
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tests.tenders import pdf_file, shanghai_day
+    from trading.services.awards import contract_record
+
+    world = make_world(business_type="property")
+    lot = _awarded(world, clock, _in_publicity(world, clock))
+    award = Award.objects.get(lot=lot, declined_at__isnull=True)
+    with pytest.raises(ValidationError) as refused:
+        contract_record(
+            lot=lot,
+            signed_on=shanghai_day(clock()),
+            amount=award.price + 1,
+            file=pdf_file("contract.pdf"),
+            actor=world.owner_user,
+        )
+    message = " ".join(refused.value.messages)
+    assert "成交价" in message and "受让方" in message and "国资委 财政部令第32号" in message
+    for word in ENGINEERING_WORDS:
+        assert word not in message

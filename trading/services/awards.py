@@ -265,9 +265,16 @@ def contract_record(
                 code="not_awarded",
             )
         award = Award.objects.get(lot=lot, declined_at__isnull=True)
+        terms = tender_terms(tender)
+        words = {
+            "letter": _(terms.letter),
+            "winner": _(terms.winner),
+            "price": _(terms.price),
+            "article": _(terms.contract_article),
+        }
         if award.letter_issued_at is None:
             raise ValidationError(
-                _("中标通知书尚未发出，合同应在通知书发出后签订（招标投标法 第46条）。"),
+                _("%(letter)s尚未发出，合同应在其发出后签订（%(article)s）。") % words,
                 code="letter_not_issued",
             )
         deviates = amount != award.price
@@ -275,11 +282,11 @@ def contract_record(
             raise ValidationError(
                 {
                     "deviation_reason": _(
-                        "合同金额 %(amount)s 元与中标（成交）价 %(price)s 元不一致："
-                        "应按照招标文件和中标人的投标文件订立合同，"
-                        "确需不同的，请说明理由（招标投标法 第46条）。"
+                        "合同金额 %(amount)s 元与%(price)s %(award)s 元不一致："
+                        "应按照交易文件和%(winner)s的响应文件订立合同，"
+                        "确需不同的，请说明理由（%(article)s）。"
                     )
-                    % {"amount": amount, "price": award.price}
+                    % {**words, "amount": amount, "award": award.price}
                 },
                 code="deviates",
             )
@@ -287,7 +294,7 @@ def contract_record(
             raise ValidationError({"signed_on": _("签订日期不能晚于今天。")}, code="future")
         if signed_on < local_date(award.letter_issued_at):
             raise ValidationError(
-                {"signed_on": _("签订日期不能早于中标通知书发出日期。")}, code="early"
+                {"signed_on": _("签订日期不能早于%(letter)s发出日期。") % words}, code="early"
             )
         document = document_store(
             tender=tender,
