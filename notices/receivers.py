@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from notices.domain.documents.words import vocabulary
 from notices.models import NoticeKind, NoticeStatus
 from notices.selectors import notice_list_for_lot
 from notices.services import notice_draft, notice_publish_due, notices_due
@@ -42,7 +43,7 @@ def _draft(kind: str, event: OutboxEvent, *, lot: Lot | None = None) -> None:
 
 @receiver("tender.published", name="notices.announcement")
 def announcement(event: OutboxEvent) -> None:
-    """The tender's announcement (招标公告, 招标投标法 第16条)."""
+    """The tender's announcement (招标公告 招标投标法 第16条; 出让、转让公告 39号令、32号令)."""
     _draft(NoticeKind.ANNOUNCEMENT, event)
 
 
@@ -105,10 +106,14 @@ def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         if notice.due_at is None or notice.status == NoticeStatus.WITHDRAWN:
             continue
         rule = book.notice_rule(notice.kind)
+        kind = notice.get_kind_display()
+        if notice.kind == NoticeKind.ANNOUNCEMENT:
+            # A property transfer publishes a 国有产权转让公告, not a 招标公告 (32号令).
+            kind = _(vocabulary(lot.tender.project.business_type.code).announcement)
         items.append(
             TimelineItem(
                 key=f"notice:{notice.pk}",
-                label=_("发布%(kind)s") % {"kind": notice.get_kind_display()},
+                label=_("发布%(kind)s") % {"kind": kind},
                 due=notice.due_at,
                 done_at=notice.published_at,
                 light=light(

@@ -35,6 +35,7 @@ from trading.domain.timeline import beyond_horizon, format_moment
 from trading.events import event_emit
 from trading.models import Candidate, Lot, OutboxEvent, Tender, User
 from trading.selectors.access import desk_staff_list, operates_desk
+from trading.selectors.terms import tender_terms
 from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
@@ -484,8 +485,11 @@ def _tell_the_others(letter: Notice, now: datetime) -> None:
     )
     winner = str(letter.data.get("winner_name") or "")
     lot = letter.lot
-    body = _("本标段已确定%(winner)s为中标（成交）人，中标（成交）通知书已于 %(at)s 发出。") % {
+    terms = tender_terms(letter.tender)
+    body = _("本标段已确定%(winner)s为%(role)s，%(letter)s已于 %(at)s 发出。") % {
         "winner": winner,
+        "role": _(terms.winner),
+        "letter": _(terms.letter),
         "at": format_moment(now),
     }
     if result is not None:
@@ -493,7 +497,7 @@ def _tell_the_others(letter: Notice, now: datetime) -> None:
     notification_send(
         recipients=recipients,
         kind="notice.result",
-        title=_("中标（成交）结果：%(lot)s") % {"lot": f"{lot.code} {lot.name}" if lot else ""},
+        title=_("交易结果：%(lot)s") % {"lot": f"{lot.code} {lot.name}" if lot else ""},
         body=body,
         url=reverse("portal_notice_detail", args=[result.pk])
         if result is not None

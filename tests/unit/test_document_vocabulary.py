@@ -80,3 +80,15 @@ def test_a_property_deal_publicity_lasts_five_working_days_from_publication() ->
     }
     context = doc.build_deal(document_input(doc.DEAL, **data))
     assert dict(context["rows"])["公示期"].startswith("自本公示发布之日起5个工作日")
+
+
+@pytest.mark.parametrize("kind", [doc.DEAL, doc.DEAL_CONFIRMATION])
+def test_a_capital_increase_deal_names_the_investor_and_the_amount_32号令_第三章(kind: str) -> None:
+    printed = _printed(
+        kind,
+        business_type="property",
+        procedure_code="capital-increase",
+        procedure_family="property_disclosure",
+    )
+    assert "投资方" in printed and "增资金额" in printed
+    assert "受让方" not in printed

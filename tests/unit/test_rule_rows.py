@@ -444,3 +444,20 @@ def test_a_complaint_limit_is_due_through_the_rulebook(
     rulebook = book(business_type)
     rule = getattr(rulebook.complaint_limits(), step)
     assert rulebook.complaint_due(rule, at(start)) == at(due)
+
+
+@pytest.mark.parametrize("business_type", ["land", "property"])
+@pytest.mark.parametrize("stage", ["objection_documents", "objection_opening", "objection_result"])
+def test_a_sales_objection_answer_is_the_platforms_own_3_days_not_实施条例_第22条(
+    business_type: str, stage: str
+) -> None:
+    """39号令 and 32号令 set no answer period: the row says so instead of a silent fallback."""
+    rows = [
+        rule
+        for rule in RULE_SEEDS
+        if rule.business_type == business_type
+        and (rule.from_point, rule.to_point) == (stage, "objection_answer")
+    ]
+    assert [(rule.maximum, rule.unit, rule.local, rule.article) for rule in rows] == [
+        (Decimal(3), "day", True, LOCAL_LIMIT_ARTICLE)
+    ]

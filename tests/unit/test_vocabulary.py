@@ -48,3 +48,11 @@ def test_an_unknown_business_type_speaks_engineering(business_type: str) -> None
 def test_every_business_type_has_every_word() -> None:
     for terms in TERMS.values():
         assert all(getattr(terms, f.name) for f in fields(terms))
+
+
+def test_a_capital_increase_speaks_of_investors_32号令_第三章() -> None:
+    words = terms_for("property", "capital-increase")
+    assert (words.bidder, words.winner, words.price) == ("意向投资方", "投资方", "增资金额")
+    assert "受让方" not in " ".join(vars(words).values())
+    # Another property procedure keeps the transfer's words.
+    assert terms_for("property", "transfer").winner == "受让方"

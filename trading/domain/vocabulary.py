@@ -146,6 +146,26 @@ TERMS: dict[str, Terms] = {
 }
 
 
-def terms_for(business_type: str) -> Terms:
-    """The words of `business_type`; an unknown type speaks engineering's."""
+# A procedure whose words differ from its business type's: a capital increase (增资, 32号令 第三章)
+# finds investors (投资方) who pay an investment (增资金额), not transferees and a price.
+PROCEDURE_TERMS: dict[tuple[str, str], Terms] = {
+    ("property", "capital-increase"): replace(
+        PROPERTY,
+        owner="增资企业",
+        bidder="意向投资方",
+        candidates="投资方",
+        winner="投资方",
+        price="增资金额",
+        bid_price="投资金额",
+        award="确定投资方",
+        publicity="增资结果公示",
+    ),
+}
+
+
+def terms_for(business_type: str, procedure: str = "") -> Terms:
+    """The words of `business_type` (and its `procedure`); an unknown type speaks engineering's."""
+    own = PROCEDURE_TERMS.get((business_type, procedure))
+    if own is not None:
+        return own
     return TERMS.get(business_type, ENGINEERING)

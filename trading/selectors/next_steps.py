@@ -17,7 +17,8 @@ from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
 from trading.domain.timeline import Light, light
 from trading.models import Lot, Objection, Question, Tender
 from trading.selectors.access import Role
-from trading.selectors.timeline import WARN_BEFORE, lot_timeline
+from trading.selectors.terms import article_cited, tender_terms
+from trading.selectors.timeline import WARN_BEFORE, lot_timeline, tender_rulebook
 
 
 @dataclass
@@ -43,6 +44,12 @@ def _timeline_due(lot: Lot, key: str, now: datetime) -> tuple[datetime | None, s
         if item.key == key:
             return item.due, str(item.light or "")
     return None, ""
+
+
+def _rule_cited(lot: Lot, to_point: str, now: datetime) -> str:
+    """The article of the lot's own rule row for `to_point` (法 第46、47条 bind engineering only);
+    nothing where its business type has no row."""
+    return article_cited(tender_rulebook(lot.tender, now=now).article(to_point))
 
 
 def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
@@ -116,7 +123,8 @@ def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
             continue
         todos.append(
             Todo(
-                _("签订“%(lot)s”的合同并登记（招标投标法第46条：30日内）") % {"lot": lot.name},
+                _("签订“%(lot)s”的合同并登记%(article)s")
+                % {"lot": lot.name, "article": _rule_cited(lot, "contract", now)},
                 reverse("lot_detail", args=[lot.pk]) + "#contract",
                 due=due,
                 light=lit,
@@ -138,8 +146,8 @@ def todo_list_for_owner(tenders: QuerySet[Tender], now: datetime) -> list[Todo]:
             continue
         todos.append(
             Todo(
-                _("向监督部门提交“%(lot)s”的书面报告（招标投标法第47条：15日内）")
-                % {"lot": lot.name},
+                _("向监督部门提交“%(lot)s”的书面报告%(article)s")
+                % {"lot": lot.name, "article": _rule_cited(lot, "report", now)},
                 reverse("lot_detail", args=[lot.pk]) + "#report",
                 due=due,
                 light=lit,
@@ -196,12 +204,21 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
             # The publicity runs from its notice's publication (实施条例 第54条).
             return _("审核发布公示") if staff else _("等待交易中心发布公示")
         if lot.publicity_ends_at <= now:
-            return _("确定中标人") if owner else _("公示期满，等待招标人定标")
+            terms = tender_terms(tender)
+            if owner:
+                return _(terms.award)
+            return _("公示期满，等待%(owner)s%(award)s") % {
+                "owner": _(terms.owner),
+                "award": _(terms.award),
+            }
         return _("公示至 %(at)s") % {"at": _fmt(lot.publicity_ends_at)}
     if status == LotStatus.AWARDED:
         award = getattr(lot, "award", None)
         if award is not None and award.letter_issued_at is None:
-            return _("审核发布中标通知书") if staff else _("等待交易中心发出中标通知书")
+            letter = {"letter": _(tender_terms(tender).letter)}
+            if staff:
+                return _("审核发布%(letter)s") % letter
+            return _("等待交易中心发出%(letter)s") % letter
         return _("登记合同") if owner else _("等待签订合同")
     if status == LotStatus.CONTRACTED:
         return _("提交书面报告") if owner else _("等待书面报告")
@@ -215,6 +232,7 @@ def _procedure_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) ->
     status, family = lot.status, tender.procedure.family
     staff, owner = role == Role.STAFF, role == Role.OWNER
     disclosure = family == Family.PROPERTY_DISCLOSURE
+    terms = tender_terms(tender)
     if status == LotStatus.PREQUALIFICATION:
         return _("%(at)s 资格预审申请截止") % {"at": _fmt(lot.applications_close_at)}
     if status == LotStatus.PREQUAL_REVIEW:
@@ -223,19 +241,22 @@ def _procedure_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) ->
         return _("%(at)s 信息披露期满") % {"at": _fmt(lot.closes_at)}
     if status == LotStatus.BIDDING and family == Family.LISTING:
         return _("%(at)s 挂牌截止") % {"at": _fmt(lot.closes_at)}
+    words = {"bidder": _(terms.bidder), "owner": _(terms.owner), "winner": _(terms.winner)}
     if status == LotStatus.LISTING_CLOSED and disclosure:
         if lot.qualified_count is None:
-            return _("登记合格意向受让方人数") if staff else _("信息披露期满，等待登记意向受让方")
+            if staff:
+                return _("登记合格%(bidder)s人数") % words
+            return _("信息披露期满，等待登记%(bidder)s") % words
         if owner:
-            return _("未征集到意向受让方：延期、重新披露或者终结")
-        return _("未征集到意向受让方，等待转让方决定")
+            return _("未征集到%(bidder)s：延期、重新披露或者终结") % words
+        return _("未征集到%(bidder)s，等待%(owner)s决定") % words
     if status == LotStatus.LISTING_CLOSED:
         return _("登记挂牌期满结果（竞买人数）") if staff else _("挂牌期满，等待登记结果")
     if status == LotStatus.AGREEMENT:
         return _("登记协议转让结果") if staff else _("协议转让进行中")
     publicity_over = lot.publicity_ends_at is not None and lot.publicity_ends_at <= now
     if status == LotStatus.PUBLICITY and publicity_over and disclosure:
-        return _("确认受让方") if owner else _("公示期满，等待转让方确认受让方")
+        return _(terms.award) if owner else _("公示期满，等待%(owner)s确认%(winner)s") % words
     if status == LotStatus.PUBLICITY and publicity_over and family == Family.LISTING:
         return _("确认竞得人") if owner else _("公示期满，等待出让人确认竞得人")
     return ""

@@ -406,6 +406,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     book = tender_rulebook(tender, now=now)
     status = LotStatus(lot.status)
     listing = closing_point(tender) == "listing_end"
+    terms = terms_for(tender.project.business_type.code, tender.procedure.code)
     items: list[TimelineItem] = []
     if tender.documents_issued_at is not None:
         done = tender.documents_issued_at if tender.status == TenderStatus.PUBLISHED else None
@@ -455,7 +456,7 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         opened = happened(lot.opens_at, started)
         label = _("挂牌开始") if listing else _("投标开始")
         if disclosure:
-            label = _("意向受让方登记开始")
+            label = _("%(bidder)s登记开始") % {"bidder": _(terms.bidder)}
         items.append(_item("opens_at", label, lot.opens_at, opened, now))
     if lot.closes_at is not None:
         # A lot that failed before its deadline (a prequalification short of applicants) never
@@ -484,7 +485,6 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
         )
     award = lot.award if status in _PASSED_PUBLICITY else None
     publicity = tender.procedure.candidate_publicity
-    terms = terms_for(tender.project.business_type.code)
     if not publicity and lot.evaluation_reported_at is not None:
         # 政府采购法实施条例 第43条: the purchaser decides within 5 工作日 of the report.
         items.append(

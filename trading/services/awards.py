@@ -24,6 +24,7 @@ from trading.lock_objects import lock_active_holds, lock_contract_of_lot, lock_l
 from trading.models import Award, Candidate, Contract, Lot, Tender, TenderDocument, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
+from trading.selectors.terms import article_cited, tender_terms
 from trading.selectors.timeline import award_deadlines, lot_report_document, tender_rulebook
 from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.documents import check_pdf, document_store
@@ -130,16 +131,21 @@ def award_confirm(
             payload={"lot": lot.pk, "tender": tender.pk, "award": award.pk},
             clock=fixed_clock(now),
         )
-        report_due = award_deadlines(award, tender_rulebook(tender, now=now)).report
+        book = tender_rulebook(tender, now=now)
+        report_due = award_deadlines(award, book).report
+        terms = tender_terms(tender)
         notify(
             owner_side_users(project),
             kind="award.followup",
-            title=_("已定标，中标通知书待交易中心发出：%(code)s") % {"code": lot.code},
-            body=_(
-                "中标通知书发出后 30 日内签订合同（法 第46条）；"
-                "书面报告应于 %(r)s 前提交（法 第47条）。"
-            )
-            % {"r": format_moment(report_due)},
+            title=_("%(award)s，%(letter)s待交易中心发出：%(code)s")
+            % {"award": _(terms.award), "letter": _(terms.letter), "code": lot.code},
+            body=_("%(letter)s发出后签订合同%(c)s；书面报告应于 %(r)s 前提交%(ra)s。")
+            % {
+                "letter": _(terms.letter),
+                "c": article_cited(book.article("contract")),
+                "r": format_moment(report_due),
+                "ra": article_cited(book.article("report")),
+            },
             now=now,
         )
         lot_transition(
@@ -176,13 +182,20 @@ def award_letter_issue(
         award.letter_issued_at = issued_at
         award.save(update_fields=["letter_issued_at"])
         tender = lot_tender(lot)
-        due = award_deadlines(award, tender_rulebook(tender, now=now))
+        book = tender_rulebook(tender, now=now)
+        due = award_deadlines(award, book)
         notify(
             owner_side_users(tender.project),
             kind="award.letter_issued",
-            title=_("中标通知书已发出，请签订合同：%(code)s") % {"code": lot.code},
-            body=_("合同应于 %(c)s 前签订（法 第46条），书面报告应于 %(r)s 前提交（法 第47条）。")
-            % {"c": format_moment(due.contract or issued_at), "r": format_moment(due.report)},
+            title=_("%(letter)s已发出，请签订合同：%(code)s")
+            % {"letter": _(tender_terms(tender).letter), "code": lot.code},
+            body=_("合同应于 %(c)s 前签订%(ca)s，书面报告应于 %(r)s 前提交%(ra)s。")
+            % {
+                "c": format_moment(due.contract or issued_at),
+                "ca": article_cited(book.article("contract")),
+                "r": format_moment(due.report),
+                "ra": article_cited(book.article("report")),
+            },
             now=now,
         )
         ledger(
@@ -252,9 +265,16 @@ def contract_record(
                 code="not_awarded",
             )
         award = Award.objects.get(lot=lot, declined_at__isnull=True)
+        terms = tender_terms(tender)
+        words = {
+            "letter": _(terms.letter),
+            "winner": _(terms.winner),
+            "price": _(terms.price),
+            "article": _(terms.contract_article),
+        }
         if award.letter_issued_at is None:
             raise ValidationError(
-                _("中标通知书尚未发出，合同应在通知书发出后签订（招标投标法 第46条）。"),
+                _("%(letter)s尚未发出，合同应在其发出后签订（%(article)s）。") % words,
                 code="letter_not_issued",
             )
         deviates = amount != award.price
@@ -262,11 +282,11 @@ def contract_record(
             raise ValidationError(
                 {
                     "deviation_reason": _(
-                        "合同金额 %(amount)s 元与中标（成交）价 %(price)s 元不一致："
-                        "应按照招标文件和中标人的投标文件订立合同，"
-                        "确需不同的，请说明理由（招标投标法 第46条）。"
+                        "合同金额 %(amount)s 元与%(price)s %(award)s 元不一致："
+                        "应按照交易文件和%(winner)s的响应文件订立合同，"
+                        "确需不同的，请说明理由（%(article)s）。"
                     )
-                    % {"amount": amount, "price": award.price}
+                    % {**words, "amount": amount, "award": award.price}
                 },
                 code="deviates",
             )
@@ -274,7 +294,7 @@ def contract_record(
             raise ValidationError({"signed_on": _("签订日期不能晚于今天。")}, code="future")
         if signed_on < local_date(award.letter_issued_at):
             raise ValidationError(
-                {"signed_on": _("签订日期不能早于中标通知书发出日期。")}, code="early"
+                {"signed_on": _("签订日期不能早于%(letter)s发出日期。") % words}, code="early"
             )
         document = document_store(
             tender=tender,

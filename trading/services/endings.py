@@ -22,6 +22,7 @@ from trading.lock_objects import lock_lot
 from trading.models import Award, Candidate, Contract, Lot, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
+from trading.selectors.terms import tender_terms
 from trading.services.common import fixed_clock, lot_tender, notify
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
@@ -126,6 +127,7 @@ def award_decline(
         lot = lock_lot(lot.pk)
         now = clock()
         tender = lot_tender(lot)
+        terms = tender_terms(tender)
         declined = Award.objects.filter(lot=lot, declined_at__isnull=True).first()
         if (
             lot.status != LotStatus.AWARDED
@@ -201,8 +203,13 @@ def award_decline(
             notify(
                 owner_side_users(tender.project),
                 kind="award.followup",
-                title=_("已依次确定第%(rank)s名为中标人，中标通知书待交易中心发出：%(code)s")
-                % {"rank": following.rank, "code": lot.code},
+                title=_("已依次确定第%(rank)s名为%(winner)s，%(letter)s待交易中心发出：%(code)s")
+                % {
+                    "rank": following.rank,
+                    "winner": _(terms.winner),
+                    "letter": _(terms.letter),
+                    "code": lot.code,
+                },
                 now=now,
             )
         else:
@@ -216,7 +223,8 @@ def award_decline(
             notify(
                 [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
                 kind="lot.failed",
-                title=_("中标人放弃中标，重新招标：%(code)s") % {"code": lot.code},
+                title=_("%(winner)s放弃，重新交易：%(code)s")
+                % {"winner": _(terms.winner), "code": lot.code},
                 body=reason,
                 now=now,
             )

@@ -29,6 +29,7 @@ from trading.selectors.access import (
     desk_staff_list,
     owner_side_users,
 )
+from trading.selectors.terms import tender_terms
 from trading.services.common import (
     aware,
     fixed_clock,
@@ -379,7 +380,8 @@ def lot_advance(lot: Lot, now: datetime) -> None:
         notify(
             owner_side_users(tender.project),
             kind="lot.publicity_ended",
-            title=_("公示期满，请确认中标人：%(code)s") % {"code": lot.code},
+            title=_("公示期满，请%(award)s：%(code)s")
+            % {"award": _(tender_terms(tender).award), "code": lot.code},
             now=now,
         )
         ledger(

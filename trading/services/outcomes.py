@@ -24,6 +24,7 @@ from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, Organisation, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, owner_side_users
+from trading.selectors.terms import tender_terms
 from trading.selectors.timeline import tender_rulebook
 from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.documents import check_pdf, document_store
@@ -265,7 +266,8 @@ def lot_record_evaluation(
         notify(
             owner_side_users(tender.project),
             kind="lot.evaluated",
-            title=_("评标结果已登记，中标候选人公示待交易中心发布：%(code)s") % {"code": lot.code},
+            title=_("评审结果已登记，%(publicity)s待交易中心发布：%(code)s")
+            % {"publicity": _(tender_terms(tender).publicity), "code": lot.code},
             now=now,
         )
         lot_transition(

@@ -109,7 +109,7 @@ def ledger_action_label(action: str, terms: dict[str, str] | None = None) -> str
 
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
     state = _lot_state(lot)
-    terms = translated_terms(lot.tender.project.business_type.code)
+    terms = translated_terms(lot.tender.project.business_type.code, lot.tender.procedure.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
     own_labels = procedure_ledger_labels(lot.tender)
     for entry in ledger:

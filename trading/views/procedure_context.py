@@ -53,13 +53,15 @@ PROCEDURE_LEDGER_ACTIONS: dict[str, Any] = {
 # the few the lot page adds for its own sections.
 TENDER_WORDS = {"downloads": _("下载招标文件的投标人")}
 PROPERTY_WORDS = {"downloads": _("下载转让文件的意向受让方")}
+# 32号令 第三章: a capital increase looks for investors, not transferees.
+INVESTOR_WORDS = {"downloads": _("下载增资文件的意向投资方")}
 SALE_WORDS = {"downloads": _("下载出让文件的竞买人")}
 
 
 def lot_words(tender: Tender) -> dict[str, Any]:
     """The lot page's own words for a property transfer (32号令) or a sale (39号令)."""
     if tender.project.business_type.code == "property":
-        return PROPERTY_WORDS
+        return INVESTOR_WORDS if tender.procedure.code == "capital-increase" else PROPERTY_WORDS
     if is_sale(tender.procedure.family):
         return SALE_WORDS
     return TENDER_WORDS
@@ -102,13 +104,38 @@ _LEDGER_WORDS: dict[str, dict[str, Any]] = {
 }
 
 
+# A capital increase's own (32号令 第三章: 意向投资方, 增资金额).
+_INVESTOR_SCHEDULE_WORDS = {
+    "opens": _("意向投资方登记开始"),
+    "closes": _("信息披露期满"),
+    "price": _("拟募集资金金额"),
+    "qualified": _("合格意向投资方人数"),
+}
+_INVESTOR_LEDGER_WORDS = {
+    "lot.open_bidding": _("意向投资方登记开始"),
+    "lot.close_bidding": _("信息披露期满"),
+    "lot.sold": _("成交，结果公示"),
+    "lot.several_bidders": _("期满合格意向投资方两个以上，进入竞价"),
+    "lot.one_transferee": _("披露期满一个合格意向投资方，协议增资"),
+    "lot.no_transferee": _("披露期满未征集到意向投资方"),
+}
+
+
+def _capital_increase(tender: Tender) -> bool:
+    return tender.procedure.code == "capital-increase"
+
+
 def procedure_schedule_words(tender: Tender) -> dict[str, Any] | None:
     """The words of the lot's schedule facts for its procedure; None for a tender's own."""
+    if _capital_increase(tender):
+        return _INVESTOR_SCHEDULE_WORDS
     return _SCHEDULE_WORDS.get(tender.procedure.family)
 
 
 def procedure_ledger_labels(tender: Tender) -> dict[str, Any]:
     """History labels that a procedure says in its own words (信息披露期满, not 投标截止)."""
+    if _capital_increase(tender):
+        return _INVESTOR_LEDGER_WORDS
     return _LEDGER_WORDS.get(tender.procedure.family, {})
 
 
@@ -132,7 +159,11 @@ def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
             and status == LotStatus.LISTING_CLOSED
             and lot.qualified_count is None
         ):
-            offered["transferees_form"] = CountForm(label=_("合格意向受让方人数"))
+            offered["transferees_form"] = CountForm(
+                label=_INVESTOR_SCHEDULE_WORDS["qualified"]
+                if _capital_increase(tender)
+                else _("合格意向受让方人数")
+            )
         if is_sale(family) and status in (LotStatus.AGREEMENT, LotStatus.AUCTION):
             offered["deal_form"] = DealForm(bidders=verified_bidders())
         if family == Family.PREQUALIFIED and status == LotStatus.PREQUAL_REVIEW:

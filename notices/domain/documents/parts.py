@@ -22,7 +22,7 @@ from notices.domain.documents.words import Vocabulary, vocabulary
 def _base(doc: Mapping[str, Any], kind: str) -> dict[str, Any]:
     """What every document prints: heading, number, issuer, date, verification code."""
     data: Mapping[str, Any] = doc.get("data") or {}
-    words = vocabulary(str(data.get("business_type", "")))
+    words = vocabulary(str(data.get("business_type", "")), str(data.get("procedure_code", "")))
     return {
         "kind": kind,
         "document_name": DOCUMENT_NAMES[kind],

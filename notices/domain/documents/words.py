@@ -7,10 +7,10 @@ document prints (its announcement's name, the estimate, the deadline) is added h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from notices.domain.documents.kinds import N_
-from trading.domain.vocabulary import Terms, terms_for
+from trading.domain.vocabulary import PROCEDURE_TERMS, Terms, terms_for
 
 
 @dataclass(frozen=True)
@@ -111,5 +111,20 @@ VOCABULARY: dict[str, Vocabulary] = {
 }
 
 
-def vocabulary(business_type: str) -> Vocabulary:
-    return VOCABULARY.get(business_type, _TENDER_WORDS)
+def vocabulary(business_type: str, procedure: str = "") -> Vocabulary:
+    """The document words of `business_type`; a procedure with its own parties (增资: 投资方,
+    32号令 第三章) prints those."""
+    words = VOCABULARY.get(business_type, _TENDER_WORDS)
+    if (business_type, procedure) not in PROCEDURE_TERMS:
+        return words
+    terms = terms_for(business_type, procedure)
+    return replace(
+        words,
+        owner=terms.owner,
+        bidder=terms.bidder,
+        winner=terms.winner,
+        price=terms.price,
+        candidates=terms.candidates,
+        letter=terms.letter,
+        publicity=terms.publicity,
+    )

@@ -10,7 +10,7 @@ from trading.services.rule_rows.engineering import ENGINEERING
 from trading.services.rule_rows.notices import NOTICES
 from trading.services.rule_rows.procedures import PROCEDURE_RULES
 from trading.services.rule_rows.procurement import PROCUREMENT
-from trading.services.rule_rows.sales import LAND, LOCAL, MINING, PROPERTY
+from trading.services.rule_rows.sales import LAND, LOCAL, MINING, OBJECTION_ANSWERS, PROPERTY
 
 RULE_SEEDS: list[Rule] = [
     *ENGINEERING,
@@ -19,6 +19,7 @@ RULE_SEEDS: list[Rule] = [
     *MINING,
     *PROPERTY,
     *LOCAL,
+    *OBJECTION_ANSWERS,
     *NOTICES,
     *PROCEDURE_RULES,
 ]

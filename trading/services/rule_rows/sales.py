@@ -8,6 +8,7 @@ from typing import Any
 from trading.domain.timeline import Rule
 from trading.services.rule_rows.common import (
     LOCAL_ARTICLE,
+    LOCAL_LIMIT_ARTICLE,
     LOCAL_RULES,
     ORDER_32,
     ORDER_39,
@@ -133,6 +134,29 @@ MINING = [
 ]
 
 
+def objection_answers(business_type: str, article: str = LOCAL_LIMIT_ARTICLE) -> list[Rule]:
+    """The owner answers an objection within 3 日: the platform's own number, since 39号令 and
+    32号令 set none (engineering's 实施条例 第22、54条 do not bind a sale or a transfer)."""
+    return [
+        period(
+            f"{stage}_answer",
+            business_type,
+            point,
+            P.OBJECTION_ANSWER,
+            maximum=3,
+            article=article,
+            description="收到异议之日起3日内答复，答复前暂停交易活动",
+            effective_from=LOCAL_RULES,
+            local=True,
+        )
+        for stage, point in (
+            ("objection_documents", P.OBJECTION_DOCUMENTS),
+            ("objection_opening", P.OBJECTION_OPENING),
+            ("objection_result", P.OBJECTION_RESULT),
+        )
+    ]
+
+
 def local_rules(
     business_type: str,
     *,
@@ -208,6 +232,19 @@ def local_rules(
     ]
     return rules
 
+
+# Every sale and transfer names the rule an objection's answer is due by.
+OBJECTION_ANSWERS = [
+    # 39号令 and 32号令 govern these sales but set no number for the answer.
+    *objection_answers("land"),
+    *objection_answers("property"),
+    # Business types without national rules cite the platform's own rules throughout.
+    *(
+        rule
+        for business_type in ("mining", "carbon", "pollution", "medicine", "other")
+        for rule in objection_answers(business_type, LOCAL_ARTICLE)
+    ),
+]
 
 LOCAL = [
     *local_rules("carbon", announced=("sale", "auction")),
