@@ -192,3 +192,31 @@ def test_a_property_contract_departing_from_the_price_cites_32号令_not_招标�
     assert "成交价" in message and "受让方" in message and "国资委 财政部令第32号" in message
     for word in ENGINEERING_WORDS:
         assert word not in message
+
+
+def test_a_property_in_disclosure_is_disclosed_not_tendered_32号令_第13条(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="property")
+    lot = first_lot(make_tender(world))
+    clock.set(lot.opens_at + timedelta(minutes=1) if lot.opens_at else clock.now)
+    chronograph_tick(clock=clock)
+    lot.refresh_from_db()
+    assert lot.status == "bidding"
+
+    page = _page(world.staff, lot)
+
+    assert "信息披露中" in page and "投标中" not in page
+    assert "转让文件发出" in page and "招标文件发出" not in page
+    assert "没有意向受让方下载文件。" in page
+
+
+def test_an_engineering_lot_keeps_the_tendering_words(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    lot = first_lot(make_tender(world))
+    clock.set(lot.opens_at + timedelta(minutes=1) if lot.opens_at else clock.now)
+    chronograph_tick(clock=clock)
+
+    page = _page(world.staff, lot)
+
+    assert "投标中" in page and "招标文件发出" in page

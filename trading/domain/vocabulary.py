@@ -32,6 +32,8 @@ class Terms:
     report_article: str
     # The article that makes the letter binding on both sides.
     letter_article: str = "招标投标法 第45条"
+    # The documents the owner issues: 招标文件, 采购文件, 出让文件, 转让文件.
+    documents: str = "招标文件"
 
 
 ENGINEERING = Terms(
@@ -59,6 +61,7 @@ PROCUREMENT = Terms(
     award="确定中标（成交）供应商",
     letter="中标（成交）通知书",
     publicity="中标（成交）结果公告",
+    documents="采购文件",
     law="政府采购法",
     contract_article="政府采购法 第46条",
     letter_article="政府采购法 第46条",
@@ -77,6 +80,7 @@ _SALE = Terms(
     award="确认竞得人",
     letter="成交确认书",
     publicity="成交结果公示",
+    documents="出让文件",
     law="国土资源部令第39号",
     contract_article="国土资源部令第39号",
     report_article="国土资源部令第39号",
@@ -93,6 +97,7 @@ PROPERTY = Terms(
     award="确认受让方",
     letter="成交确认书",
     publicity="交易结果公示",
+    documents="转让文件",
     law="国资委 财政部令第32号",
     contract_article="国资委 财政部令第32号",
     report_article="国资委 财政部令第32号",
@@ -159,6 +164,7 @@ PROCEDURE_TERMS: dict[tuple[str, str], Terms] = {
         bid_price="投资金额",
         award="确定投资方",
         publicity="增资结果公示",
+        documents="增资文件",
     ),
 }
 

@@ -411,7 +411,13 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     if tender.documents_issued_at is not None:
         done = tender.documents_issued_at if tender.status == TenderStatus.PUBLISHED else None
         items.append(
-            _item("documents_issued", _("招标文件发出"), tender.documents_issued_at, done, now)
+            _item(
+                "documents_issued",
+                _("%(documents)s发出") % {"documents": _(terms.documents)},
+                tender.documents_issued_at,
+                done,
+                now,
+            )
         )
     if tender.clarification_deadline is not None:
         items.append(
