@@ -8,7 +8,7 @@ not win are told with the letter. 第46条: a contract departing from the award 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,11 @@ from tests.tenders import (
     publicity_end,
 )
 from trading.chronograph import chronograph_tick
-from trading.domain.timeline import local_date
+from trading.domain.timeline import SHANGHAI, local_date
 from trading.models import Award, Contract, LedgerEntry, Lot, Notification, User
 from trading.models.tenders import HoldReason
 from trading.selectors.rules import calendar_load
-from trading.selectors.timeline import lot_timeline
+from trading.selectors.timeline import award_deadlines, lot_timeline, tender_rulebook
 from trading.services.holds import hold_lift, hold_place
 
 pytestmark = [pytest.mark.django_db]
@@ -426,3 +426,26 @@ def test_a_publicity_published_during_a_suspension_is_extended_by_the_time_since
     lot.refresh_from_db()
     assert lot.suspended_at is None
     assert lot.publicity_ends_at == ends + (clock.now - published)
+
+
+def test_procurement_law_art_47_the_contract_copy_is_due_7_working_days_after_signing(
+    clock: ControlledClock,
+) -> None:
+    """政府采购法 第47条 counts from the contract, not the award (招标投标法 第47条: 15 日)."""
+    procurement = tender_rulebook(make_tender(make_world(business_type="procurement")))
+    engineering = tender_rulebook(make_tender(make_world(business_type="engineering")))
+    # Friday 4 December 2026, 10:00: the award and its letter.
+    awarded = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+    award = Award(confirmed_at=awarded, letter_issued_at=awarded)
+
+    before = award_deadlines(award, procurement)
+    signed = award_deadlines(award, procurement, contract_signed_on=date(2026, 12, 4))
+
+    assert before.report is None
+    # Seven working days after Friday 4 December: Monday 7 … Tuesday 15 December, until 24:00.
+    assert signed.report == datetime(2026, 12, 16, 0, 0, tzinfo=SHANGHAI)
+    assert procurement.article("report") == "政府采购法 第47条"
+    # 招标投标法 第47条: 15 日 after the award, 19 December 2026 (a Saturday) → Monday 21.
+    assert award_deadlines(award, engineering).report == datetime(
+        2026, 12, 22, 0, 0, tzinfo=SHANGHAI
+    )

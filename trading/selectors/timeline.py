@@ -35,6 +35,7 @@ from trading.domain.timeline import (
     rule_between,
     rules_in_force,
     scaled_points,
+    start_of_day,
     until_after,
 )
 from trading.domain.vocabulary import terms_for
@@ -307,15 +308,24 @@ class AwardDeadlines:
 
     # None until the award letter is issued: the contract's 30 日 run from the letter.
     contract: datetime | None
-    report: datetime
+    # None where the business type files no report, or counts it from a contract not yet signed.
+    report: datetime | None
 
 
-def award_deadlines(award: Award, book: Rulebook) -> AwardDeadlines:
-    """The contract counts from the letter's issue, the report from the award's confirmation."""
+def award_deadlines(
+    award: Award, book: Rulebook, *, contract_signed_on: date | None = None
+) -> AwardDeadlines:
+    """The contract counts from the letter's issue; the report from the award (招标投标法 第47条)
+    or from the contract's signing (政府采购法 第47条: its copy within 7 工作日)."""
     contract = None
     if award.letter_issued_at is not None:
         contract = book.period_end(award.letter_issued_at, "award_letter", "contract")
-    report = book.period_end(award.confirmed_at, "award_letter", "report")
+    report = None
+    if book.between("contract", "report"):
+        if contract_signed_on is not None:
+            report = book.period_end(start_of_day(contract_signed_on), "contract", "report")
+    elif book.between("award_letter", "report"):
+        report = book.period_end(award.confirmed_at, "award_letter", "report")
     return AwardDeadlines(contract=contract, report=report)
 
 
@@ -533,7 +543,10 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     if award is not None:
         due: AwardDeadlines | None
         try:
-            due = award_deadlines(award, book)
+            signed = getattr(lot, "contract", None)
+            due = award_deadlines(
+                award, book, contract_signed_on=signed.signed_on if signed is not None else None
+            )
         except ValidationError:
             # A due date past the holiday table is unknown until its year is entered.
             due = None

@@ -139,13 +139,19 @@ def award_confirm(
             kind="award.followup",
             title=_("%(award)s，%(letter)s待交易中心发出：%(code)s")
             % {"award": _(terms.award), "letter": _(terms.letter), "code": lot.code},
-            body=_("%(letter)s发出后签订合同%(c)s；书面报告应于 %(r)s 前提交%(ra)s。")
-            % {
-                "letter": _(terms.letter),
-                "c": article_cited(book.article("contract")),
-                "r": format_moment(report_due),
-                "ra": article_cited(book.article("report")),
-            },
+            body=(
+                _("%(letter)s发出后签订合同%(c)s；书面报告应于 %(r)s 前提交%(ra)s。")
+                % {
+                    "letter": _(terms.letter),
+                    "c": article_cited(book.article("contract")),
+                    "r": format_moment(report_due),
+                    "ra": article_cited(book.article("report")),
+                }
+                if report_due is not None
+                # No report due from the award: none at all, or counted from the contract.
+                else _("%(letter)s发出后签订合同%(c)s。")
+                % {"letter": _(terms.letter), "c": article_cited(book.article("contract"))}
+            ),
             now=now,
         )
         lot_transition(
@@ -189,13 +195,21 @@ def award_letter_issue(
             kind="award.letter_issued",
             title=_("%(letter)s已发出，请签订合同：%(code)s")
             % {"letter": _(tender_terms(tender).letter), "code": lot.code},
-            body=_("合同应于 %(c)s 前签订%(ca)s，书面报告应于 %(r)s 前提交%(ra)s。")
-            % {
-                "c": format_moment(due.contract or issued_at),
-                "ca": article_cited(book.article("contract")),
-                "r": format_moment(due.report),
-                "ra": article_cited(book.article("report")),
-            },
+            body=(
+                _("合同应于 %(c)s 前签订%(ca)s，书面报告应于 %(r)s 前提交%(ra)s。")
+                % {
+                    "c": format_moment(due.contract or issued_at),
+                    "ca": article_cited(book.article("contract")),
+                    "r": format_moment(due.report),
+                    "ra": article_cited(book.article("report")),
+                }
+                if due.report is not None
+                else _("合同应于 %(c)s 前签订%(ca)s。")
+                % {
+                    "c": format_moment(due.contract or issued_at),
+                    "ca": article_cited(book.article("contract")),
+                }
+            ),
             now=now,
         )
         ledger(
@@ -384,7 +398,11 @@ def report_file(*, lot: Lot, file: Any, actor: User, clock: Clock | None = None)
             contract.report = document
             contract.report_filed_at = now
             contract.save(update_fields=["report", "report_filed_at"])
-        report_due = award_deadlines(award, tender_rulebook(tender, now=now)).report
+        report_due = award_deadlines(
+            award,
+            tender_rulebook(tender, now=now),
+            contract_signed_on=contract.signed_on if contract is not None else None,
+        ).report
         ledger(
             tender,
             action="report.filed",
@@ -393,7 +411,7 @@ def report_file(*, lot: Lot, file: Any, actor: User, clock: Clock | None = None)
             payload={
                 "document": document.pk,
                 "sha256": document.sha256,
-                "on_time": now <= report_due,
+                "on_time": report_due is None or now <= report_due,
             },
             now=now,
         )

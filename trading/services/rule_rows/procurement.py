@@ -189,6 +189,18 @@ PROCUREMENT = [
         description="自中标、成交通知书发出之日起30日内签订政府采购合同",
         effective_from=PROCUREMENT_LAW,
     ),
+    period(
+        "report",
+        "procurement",
+        P.CONTRACT,
+        P.REPORT,
+        maximum=7,
+        unit=WORKDAY,
+        article="政府采购法 第47条",
+        description="采购合同自签订之日起7个工作日内，采购人应当将合同副本报同级政府采购监督管理部门"
+        "和有关部门备案",
+        effective_from=PROCUREMENT_LAW,
+    ),
     # 质疑 to the purchaser and 投诉 to the finance department.
     period(
         "objection",
