@@ -29,6 +29,7 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
+from trading.domain.timeline import SHANGHAI
 from trading.models import Award, Lot, Notification, User
 from trading.selectors.next_steps import todo_list_for_owner
 from trading.selectors.timeline import lot_timeline
@@ -220,3 +221,19 @@ def test_an_engineering_lot_keeps_the_tendering_words(clock: ControlledClock) ->
     page = _page(world.staff, lot)
 
     assert "投标中" in page and "招标文件发出" in page
+
+
+def test_a_period_that_ends_at_midnight_reads_24_00_of_its_last_day_民法典_第203条(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="engineering")
+    lot = _in_publicity(world, clock, "open")
+    assert lot.publicity_ends_at is not None
+    end = lot.publicity_ends_at.astimezone(SHANGHAI)
+    assert end.hour == end.minute == 0
+
+    page = _page(world.owner_user, lot)
+
+    last_day = (end - timedelta(days=1)).date().isoformat()
+    assert f"{last_day} 24:00" in page
+    assert f"{end.date().isoformat()} 00:00" not in page

@@ -10,11 +10,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
-from trading.domain.timeline import Light, light
+from trading.domain.timeline import Light, format_moment, light
 from trading.models import Lot, Objection, Question, Tender
 from trading.selectors.access import Role
 from trading.selectors.terms import article_cited, tender_terms
@@ -169,7 +168,8 @@ def tender_next_step(tender: Tender, role: Role) -> str:
 def _fmt(value: datetime | None) -> str:
     if value is None:
         return "—"
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    # A period's end at midnight reads as 24:00 of its last day (民法典 第203条).
+    return format_moment(value)
 
 
 def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
