@@ -324,6 +324,8 @@ def test_make_run_shows_an_extended_property_disclosure(
     items = {item.key: item for item in lot_timeline(lot, clock.now)}
     assert items["disclosure_end:1"].done_at is not None
     assert items["closes_at"].due > clock.now  # type: ignore[operator]
+    # The extended end is at a center's hour in Shanghai, not a UTC hour read as local.
+    assert lot.closes_at is not None and lot.closes_at.astimezone(SHANGHAI).hour == 17
     staff = User.objects.get(username="staff_sanya")
     page = _page(staff, lot)
     assert "延长信息披露期" in page and "第1次信息披露期满（已延期）" in page

@@ -7,6 +7,7 @@ from typing import Any
 
 from trading.clock import Clock
 from trading.domain.lifecycle import Family
+from trading.domain.timeline import SHANGHAI
 from trading.models import Lot, User
 
 
@@ -27,7 +28,9 @@ def demo_disclosure_extended(
 
     lot = lot_record_transferees(lot=lot, count=0, actor=staff, clock=clock.at(after_close))
     # Each extension ≥ 5 工作日 (企业国有产权交易操作规则 第20条): ten days from today.
-    new_end = (today + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
+    # 17:00 in Shanghai, the hour a center closes a disclosure, whatever zone `today` is in.
+    local = today.astimezone(SHANGHAI) + timedelta(days=10)
+    new_end = local.replace(hour=17, minute=0, second=0, microsecond=0)
     lot_extend_disclosure(
         lot=lot, closes_at=new_end, actor=owner, clock=clock.at(after_close + timedelta(hours=2))
     )
