@@ -130,11 +130,22 @@ class Run:
         self.note_sessions()
         os.killpg(self.process.pid, number)
 
+    def log_tails(self, lines: int = 5) -> str:
+        """The last lines of every server's log: which one is still shutting down, and why."""
+        tails = []
+        for log in sorted((self.var / "log").glob("*.log")):
+            text = log.read_text(errors="replace").splitlines()[-lines:]
+            tails.append(f"---- {log.name}\n" + "\n".join(text))
+        return "\n".join(tails)
+
     def wait(self, timeout: float = 60) -> int:
         try:
             status = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"run did not end within {timeout} s:\n{self.output}")
+            pytest.fail(
+                f"run did not end within {timeout} s:\n{self.output}\n"
+                f"still running: {processes_of(self)}\n{self.log_tails()}"
+            )
         self._reader.join(timeout=5)
         return status
 
