@@ -39,6 +39,7 @@ from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_
 from trading.templatetags.vocabulary import translated_terms
 from trading.views.common import acting_user, form_refused, now
 from trading.views.endings_context import lot_endings_forms, lot_history_context
+from trading.views.ledger_words import MORE_LEDGER_ACTIONS, generic_action_label, ledger_fields
 from trading.views.procedure_context import (
     PROCEDURE_LEDGER_ACTIONS,
     procedure_context,
@@ -95,6 +96,7 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "lot.retendered": gettext_lazy("重新招标（挂牌）"),
     "lot.succeeds": gettext_lazy("作为流标标段的重新招标起草"),
     **PROCEDURE_LEDGER_ACTIONS,
+    **MORE_LEDGER_ACTIONS,
 }
 
 
@@ -104,7 +106,8 @@ def ledger_action_label(action: str, terms: dict[str, str] | None = None) -> str
         return terms["award"]
     if terms is not None and action == "award.letter_issued":
         return _("%(letter)s发出") % {"letter": terms["letter"]}
-    return str(LEDGER_ACTIONS.get(action, action))
+    label = LEDGER_ACTIONS.get(action)
+    return str(label) if label is not None else generic_action_label(action)
 
 
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
@@ -112,10 +115,14 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
     terms = translated_terms(lot.tender.project.business_type.code, lot.tender.procedure.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
     own_labels = procedure_ledger_labels(lot.tender)
+    procedure = lot.tender.procedure
+    known = {"procedure": {procedure.code: procedure.display_name}}
     for entry in ledger:
         entry.label = own_labels.get(entry.action) or ledger_action_label(  # type: ignore[attr-defined]
             entry.action, terms
         )
+        # Shanghai wall time and words for every field: the stored payload keeps codes and UTC.
+        entry.fields = ledger_fields(entry.payload, known=known)  # type: ignore[attr-defined]
     return {
         "lot": lot,
         "tender": lot.tender,
