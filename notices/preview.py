@@ -84,7 +84,7 @@ def _recipients(notice: Notice) -> list[Recipient]:
                 accounts=_accounts(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]
             )
         )
-    if notice.kind in LETTER_KINDS and notice.lot_id is not None:
+    if notice.kind in LETTER_KINDS and notice.lot_id is not None and notice.addressee_id:
         others = (
             Candidate.objects.filter(lot_id=notice.lot_id)
             .exclude(organisation_id=notice.addressee_id)
@@ -140,9 +140,7 @@ def notice_publication_plan(notice: Notice) -> PublicationPlan:
         listed_in = _("培训演示公告：只在门户的“培训演示”列表中出现，不进入订阅源和开放数据")
         feeds.append((_("开放数据（OCDS，需加 training=1）"), f"{ocds}?training=1"))
     else:
-        query = urlencode(
-            {"region": notice.region.code, "type": notice.business_type.code}  # type: ignore[union-attr]
-        )
+        query = urlencode({"region": notice.region.code, "type": notice.business_type.code})
         listed_in = base + reverse("portal_notices") + "?" + query
         feeds.insert(
             0,

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from notices.models import Notice, NoticeKind, NoticeStatus
-from notices.preview import document_body
+from notices.preview import document_body, notice_publication_plan
 from notices.rendering import render_notice
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events, fake_render
-from tests.tenders import World, make_tender, make_world
+from tests.tenders import (
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    publicity_end,
+    record_outcome,
+)
+from trading.chronograph import chronograph_tick
+from trading.models import Notification
+from trading.services.awards import award_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +173,38 @@ def test_a_title_with_markup_is_shown_as_text_in_the_preview_and_on_the_portal(
         document = shown_document(page)
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;道路工程" in document
         assert "<script>alert" not in page
+
+
+def test_the_plan_of_an_award_letter_names_everyone_its_publication_notifies(
+    world: World, clock: ControlledClock
+) -> None:
+    lot = first_lot(make_tender(world, name="儋州市道路工程"))
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    lot = record_outcome(world, lot)
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    winner = lot.candidates.get(rank=1)
+    award_confirm(lot=lot, candidate=winner, actor=world.owner_user)
+    deliver_events(clock)
+    letter = Notice.objects.get(kind=NoticeKind.AWARD_LETTER, lot=lot)
+
+    plan = notice_publication_plan(letter)
+    page = signed_in(world.staff).get(reverse("notice_edit", args=[letter.pk])).content.decode()
+    for recipient in plan.recipients:
+        assert escape(recipient.who) in page
+
+    before = set(Notification.objects.values_list("pk", flat=True))
+    approve_and_publish(world, letter, clock, fake_render)
+    deliver_events(clock)
+    told = (
+        Notification.objects.exclude(pk__in=before)
+        .values_list("recipient__organisation__name", flat=True)
+        .distinct()
+    )
+    named = {name for recipient in plan.recipients for name in recipient.who.split("、")}
+    assert set(told) == named
+    assert winner.organisation.name in named
+    assert sum(r.accounts for r in plan.recipients) == (
+        Notification.objects.exclude(pk__in=before).values("recipient").distinct().count()
+    )
