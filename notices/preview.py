@@ -25,11 +25,9 @@ from trading.services.publicity import publicity_notice_kind
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
-# Nothing in a document template runs code or loads anything: refuse rather than show it if one
-# ever does (the text itself is autoescaped by the template).
-_ACTIVE = re.compile(
-    r"<(script|iframe|object|embed|link|img)\b|<[^>]*\son[a-z]+\s*=", re.IGNORECASE
-)
+# Nothing in a document template runs code (its text is autoescaped): refuse rather than show a
+# body that ever would, whatever a template edit brings.
+_ACTIVE = re.compile(r"<(script|iframe|object|embed|form)\b|<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 
 
 def document_body(html: str) -> SafeString:

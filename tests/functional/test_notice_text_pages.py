@@ -208,3 +208,20 @@ def test_the_plan_of_an_award_letter_names_everyone_its_publication_notifies(
     assert sum(r.accounts for r in plan.recipients) == (
         Notification.objects.exclude(pk__in=before).values("recipient").distinct().count()
     )
+
+
+@pytest.mark.parametrize("kind", NoticeKind.values)
+def test_every_kind_previews_with_the_text_its_pdf_prints(
+    kind: str, clock: ControlledClock
+) -> None:
+    from tests.functional.test_rendering import case_for
+    from tests.functional.test_rendering import draft as draft_of
+
+    case = case_for(kind, clock)
+    notice = draft_of(case, kind)
+
+    page = signed_in(case.world.staff).get(reverse("notice_edit", args=[notice.pk]))
+
+    text = re.sub(r"<[^>]+>|\s+", "", shown_document(page.content.decode()))
+    expected = [notice.title, notice.verification_code, notice.issuer, *case.expected]
+    assert [needle for needle in expected if re.sub(r"\s+", "", escape(needle)) not in text] == []
