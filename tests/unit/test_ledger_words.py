@@ -106,3 +106,9 @@ def test_a_page_may_name_values_only_it_knows() -> None:
 
 def test_every_field_label_is_distinct_from_its_code() -> None:
     assert all(str(label) != key for key, label in FIELD_LABELS.items())
+
+
+def test_a_status_change_reads_from_then_to_whatever_order_the_database_keeps() -> None:
+    fields = ledger_fields({"to": "opening", "due_at": None, "from": "bidding"})
+
+    assert [label for label, _value in fields] == ["原状态", "新状态", "期限"]

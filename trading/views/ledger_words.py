@@ -169,6 +169,7 @@ _MONEY = frozenset(
         "valuation",
     }
 )
+_FIRST = {"from": 0, "to": 1}
 # The action column already names the transition the entry records.
 _SAID_BY_THE_ACTION = frozenset({"event"})
 _STATUS_FIELDS = frozenset({"from", "to"})
@@ -254,17 +255,19 @@ def field_value(key: str, value: Any) -> str:
 def ledger_fields(
     payload: dict[str, Any], *, known: dict[str, dict[str, str]] | None = None
 ) -> list[tuple[str, str]]:
-    """The entry's fields as (label, value) pairs, in the order they were recorded.
+    """The entry's fields as (label, value) pairs, a status change first (from, then to).
 
     `known` names values only the page knows (the tender's procedure code → its name)."""
     known = known or {}
+    # PostgreSQL's jsonb keeps keys in its own order, not the order they were written in.
+    keys = sorted(payload or {}, key=lambda key: _FIRST.get(key, len(_FIRST)))
     return [
         (
             field_label(key),
-            known[key][str(value)]
-            if key in known and str(value) in known[key]
-            else field_value(key, value),
+            known[key][str(payload[key])]
+            if key in known and str(payload[key]) in known[key]
+            else field_value(key, payload[key]),
         )
-        for key, value in (payload or {}).items()
+        for key in keys
         if key not in _SAID_BY_THE_ACTION
     ]
