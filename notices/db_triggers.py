@@ -28,24 +28,25 @@ FROZEN_COLUMNS: Final = (
     "pdf_sha256",
     "hash_alg",
     "template_version",
+    "document_html",
     "published_at",
     "publication_seq",
 )
 _FINAL = ", ".join(f"'{status}'" for status in FINAL_STATUSES)
 
 
-def _update_violation(distinct: str) -> str:
-    changed = " OR ".join(f"NEW.{column} {distinct} OLD.{column}" for column in FROZEN_COLUMNS)
+def _update_violation(distinct: str, columns: tuple[str, ...]) -> str:
+    changed = " OR ".join(f"NEW.{column} {distinct} OLD.{column}" for column in columns)
     return f"OLD.status IN ({_FINAL}) AND (NEW.status NOT IN ({_FINAL}) OR {changed})"
 
 
-def _sqlite_statements() -> list[str]:
+def _sqlite_statements(columns: tuple[str, ...]) -> list[str]:
     update = "tianping_notice_immutable_update"
     delete = "tianping_notice_immutable_delete"
     return [
         f"DROP TRIGGER IF EXISTS {update}",
         f"CREATE TRIGGER {update} BEFORE UPDATE ON {TABLE} FOR EACH ROW"
-        f" WHEN {_update_violation('IS NOT')}"
+        f" WHEN {_update_violation('IS NOT', columns)}"
         f" BEGIN SELECT RAISE(ABORT, '{IMMUTABLE_ERROR}: a published notice cannot change'); END",
         f"DROP TRIGGER IF EXISTS {delete}",
         f"CREATE TRIGGER {delete} BEFORE DELETE ON {TABLE} FOR EACH ROW"
@@ -55,7 +56,7 @@ def _sqlite_statements() -> list[str]:
     ]
 
 
-def _postgresql_statements() -> list[str]:
+def _postgresql_statements(columns: tuple[str, ...]) -> list[str]:
     function = "tianping_notice_immutable"
     return [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -63,7 +64,7 @@ def _postgresql_statements() -> list[str]:
         f" IF TG_OP = 'DELETE' AND OLD.status IN ({_FINAL}) THEN"
         f" RAISE EXCEPTION '{IMMUTABLE_ERROR}: a published notice cannot be deleted'"
         " USING ERRCODE = 'integrity_constraint_violation'; END IF;"
-        f" IF TG_OP = 'UPDATE' AND {_update_violation('IS DISTINCT FROM')} THEN"
+        f" IF TG_OP = 'UPDATE' AND {_update_violation('IS DISTINCT FROM', columns)} THEN"
         f" RAISE EXCEPTION '{IMMUTABLE_ERROR}: a published notice cannot change'"
         " USING ERRCODE = 'integrity_constraint_violation'; END IF;"
         " IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$",
@@ -73,16 +74,24 @@ def _postgresql_statements() -> list[str]:
     ]
 
 
-def notice_trigger_statements(vendor: str) -> list[str]:
+def notice_trigger_statements(vendor: str, columns: tuple[str, ...] = FROZEN_COLUMNS) -> list[str]:
     if vendor == "sqlite":
-        return _sqlite_statements()
+        return _sqlite_statements(columns)
     if vendor == "postgresql":
-        return _postgresql_statements()
+        return _postgresql_statements(columns)
     raise NotImplementedError(f"no notice triggers for {vendor}")
 
 
 def install_notice_triggers(apps: Any, schema_editor: Any) -> None:
-    for statement in notice_trigger_statements(schema_editor.connection.vendor):
+    """(Re)install the triggers over the frozen columns the table has at this migration.
+
+    An earlier migration installs them before a later one adds a column: that one installs again.
+    """
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        existing = {c.name for c in connection.introspection.get_table_description(cursor, TABLE)}
+    columns = tuple(column for column in FROZEN_COLUMNS if column in existing)
+    for statement in notice_trigger_statements(connection.vendor, columns):
         schema_editor.execute(statement)
 
 

@@ -112,6 +112,9 @@ class Notice(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     hash_alg = models.CharField(max_length=20, default="sha256")
     template_version = models.CharField(max_length=40, blank=True)
+    # The HTML the PDF was rendered from, frozen with it: the portal shows the text of record,
+    # whatever the templates say later (empty for notices published before it was kept).
+    document_html = models.TextField(_("网页正文"), blank=True, default="")
     render_attempts = models.PositiveIntegerField(default=0)
     render_error = models.TextField(_("生成错误"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)

@@ -37,6 +37,8 @@ class RenderedPdf:
     content: bytes
     sha256: str
     template_version: str
+    # The HTML WeasyPrint rendered `content` from: frozen with the PDF, shown on the portal.
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,14 +163,20 @@ def render_pdf(html: str) -> bytes:
     return bytes(weasyprint.HTML(string=html).write_pdf())
 
 
+def notice_html(notice: Notice) -> str:
+    """The notice as a document in HTML: what the PDF is rendered from, and what staff preview."""
+    return render_html(str(notice.kind), notice_document_input(notice))
+
+
 def render_notice(notice: Notice) -> RenderedPdf:
     """The notice's PDF, its SHA-256 and the template version (DESIGN.md invariant 7)."""
-    kind = str(notice.kind)
-    content = render_pdf(render_html(kind, notice_document_input(notice)))
+    html = notice_html(notice)
+    content = render_pdf(html)
     return RenderedPdf(
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
-        template_version=template_version(kind),
+        template_version=template_version(str(notice.kind)),
+        html=html,
     )
 
 

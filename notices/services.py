@@ -393,6 +393,7 @@ def notice_publish_rendered(
         notice.pdf_sha256 = rendered.sha256
         notice.hash_alg = "sha256"
         notice.template_version = rendered.template_version
+        notice.document_html = rendered.html
         notice.render_error = ""
         notice.search_terms = search_terms(*_search_texts(notice))
         notice.save(
@@ -404,6 +405,7 @@ def notice_publish_rendered(
                 "pdf_sha256",
                 "hash_alg",
                 "template_version",
+                "document_html",
                 "render_error",
                 "search_terms",
             ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.preview import document_body
 from notices.search import notice_search
 from trading.models import BusinessType, Industry, Lot, Region
 from trading.models.tenders import LotStatusChoices, TenderStatusChoices
@@ -303,6 +304,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notices/portal_notice_detail.html",
         {
             "notice": notice,
+            # The text frozen with the PDF at publication, not today's templates' rendering.
+            "document": document_body(notice.document_html),
             "corrections": corrections,
             "related": related,
             "pdf_url": _reverse_or_none("verify_pdf", notice.verification_code),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notices import services
 from notices.models import Notice, NoticeStatus
+from notices.preview import notice_document, notice_publication_plan
 from notices.selectors import access_notice, notice_list_queue
 from trading.clock import get_clock
 from trading.forms import schedule_field
@@ -69,6 +70,9 @@ def _page(request: HttpRequest, notice: Notice, **forms_: forms.Form) -> HttpRes
         "notice": notice,
         "text_form": NoticeTextForm(initial={"title": notice.title, "body": notice.body}),
         "approve_form": ApproveForm(),
+        # The document the PDF is (or will be) rendered from, and where publishing it sends it.
+        "document": notice_document(notice),
+        "plan": notice_publication_plan(notice),
         "now": get_clock()(),
         # The tender's schedule in a year whose holidays the State Council has not yet published.
         "calendar_warnings": tender_calendar_warnings(notice.tender),

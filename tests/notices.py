@@ -12,15 +12,19 @@ from contextlib import contextmanager
 from typing import Any
 
 from notices.models import Notice, NoticeStatus
-from notices.rendering import RenderedPdf
+from notices.rendering import RenderedPdf, notice_html
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.clock import Clock
 
 
 def fake_render(notice: Notice) -> RenderedPdf:
     content = f"%PDF-1.4 test {notice.verification_code} {notice.title}".encode()
+    # The real HTML (cheap): only WeasyPrint's PDF is stood in for.
     return RenderedPdf(
-        content=content, sha256=hashlib.sha256(content).hexdigest(), template_version="test-1"
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        template_version="test-1",
+        html=notice_html(notice),
     )
 
 

@@ -25,7 +25,7 @@ from trading import forms_endings as fe
 from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
-from trading.models.tenders import ObjectionStage
+from trading.models.tenders import LotStatusChoices, ObjectionStage
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.documents import lot_document_downloads
 from trading.selectors.next_steps import lot_next_step
@@ -36,9 +36,10 @@ from trading.services.lot_state import lot_allowed_events
 from trading.services.lots import lot_terminate
 from trading.services.objections import objection_answer
 from trading.services.outcomes import CandidateInput, lot_record_bid_count, lot_record_evaluation
-from trading.templatetags.vocabulary import translated_terms
+from trading.templatetags.vocabulary import STATUS_WORDS, translated_terms
 from trading.views.common import acting_user, form_refused, now
 from trading.views.endings_context import lot_endings_forms, lot_history_context
+from trading.views.ledger_words import MORE_LEDGER_ACTIONS, generic_action_label, ledger_fields
 from trading.views.procedure_context import (
     PROCEDURE_LEDGER_ACTIONS,
     procedure_context,
@@ -95,6 +96,7 @@ LEDGER_ACTIONS: dict[str, Any] = {
     "lot.retendered": gettext_lazy("重新招标（挂牌）"),
     "lot.succeeds": gettext_lazy("作为流标标段的重新招标起草"),
     **PROCEDURE_LEDGER_ACTIONS,
+    **MORE_LEDGER_ACTIONS,
 }
 
 
@@ -104,7 +106,8 @@ def ledger_action_label(action: str, terms: dict[str, str] | None = None) -> str
         return terms["award"]
     if terms is not None and action == "award.letter_issued":
         return _("%(letter)s发出") % {"letter": terms["letter"]}
-    return str(LEDGER_ACTIONS.get(action, action))
+    label = LEDGER_ACTIONS.get(action)
+    return str(label) if label is not None else generic_action_label(action)
 
 
 def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -> dict[str, Any]:
@@ -112,10 +115,23 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
     terms = translated_terms(lot.tender.project.business_type.code, lot.tender.procedure.code)
     ledger = list(lot_ledger_entries(lot).order_by("-seq")[:LEDGER_LIMIT])
     own_labels = procedure_ledger_labels(lot.tender)
+    procedure = lot.tender.procedure
+    # A status in its procedure's words (信息披露中, not 投标中, for a property).
+    statuses = {
+        **{code: str(label) for code, label in LotStatusChoices.choices},
+        **{str(code): str(word) for code, word in STATUS_WORDS.get(procedure.family, {}).items()},
+    }
+    known = {
+        "procedure": {procedure.code: procedure.display_name},
+        "from": statuses,
+        "to": statuses,
+    }
     for entry in ledger:
         entry.label = own_labels.get(entry.action) or ledger_action_label(  # type: ignore[attr-defined]
             entry.action, terms
         )
+        # Shanghai wall time and words for every field: the stored payload keeps codes and UTC.
+        entry.fields = ledger_fields(entry.payload, known=known)  # type: ignore[attr-defined]
     return {
         "lot": lot,
         "tender": lot.tender,
