@@ -29,12 +29,17 @@ from trading.models import (
     Jurisdiction,
     Lot,
     Objection,
+    Organisation,
     Project,
     Tender,
     TenderDocument,
     User,
 )
-from trading.selectors.grants import desk_list_operated_by, jurisdiction_list_supervised_by
+from trading.selectors.grants import (
+    desk_list_operated_by,
+    jurisdiction_list_supervised_by,
+    may_verify_organisations,
+)
 
 
 class Purpose(enum.StrEnum):
@@ -297,3 +302,34 @@ def access_supervisor(user: User) -> QuerySet[Jurisdiction]:
     """The jurisdictions of a regulator's user; 403 for anybody else (管办分离)."""
     _console_of(user, OrganisationKind.REGULATOR)
     return jurisdiction_list_supervised_by(user)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+def access_verification_queue(user: User) -> None:
+    """Registrations to check: desk staff and the center's administrator; 403 for anybody else."""
+    access_center(user)
+    if not may_verify_organisations(user):
+        raise PermissionDenied(_("您尚未被分配交易科室，请联系交易中心管理员。"))
+
+
+def access_organisation_licence(user: User, organisation_id: int) -> Organisation:
+    """An organisation's business licence: for those who check it and the organisation itself.
+
+    Anybody else may not learn whether an organisation registered, so they get 404.
+    """
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    own = organisation is not None and acting_organisation_id(user) == organisation.pk
+    if organisation is None or not (own or may_verify_organisations(user)):
+        raise Http404(_("没有找到该主体。"))
+    if not organisation.licence:
+        raise Http404(_("该主体没有上传营业执照。"))
+    return organisation
+
+
+def access_own_organisation(user: User) -> Organisation:
+    """The organisation the user acts for (its registration page); 403 without one."""
+    if acting_organisation_id(user) is None or user.organisation is None:
+        raise PermissionDenied(_("此页面不属于您的角色。"))
+    return user.organisation
