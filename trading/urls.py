@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from trading.views import (
+    center,
     desk,
     lot_endings,
     lots,
@@ -21,6 +22,13 @@ urlpatterns = [
     path("workspace/desks/", desk.staff_console, name="staff_console"),
     path("workspace/desks/all/", desk.desk_list, name="desk_list"),
     path("workspace/desks/review/", desk.staff_review_queue, name="staff_review_queue"),
+    path("workspace/center/", center.center_console, name="center_console"),
+    path("workspace/center/grants/", center.center_grant_assign, name="center_grant_assign"),
+    path(
+        "workspace/center/grants/revoke/",
+        center.center_grant_revoke,
+        name="center_grant_revoke",
+    ),
     path("workspace/organisations/", organisations.organisation_queue, name="organisation_queue"),
     path(
         "workspace/organisations/<int:pk>/verify/",

@@ -286,7 +286,7 @@ def access_center_admin(user: User) -> None:
     """The trading center's administrator (主体管理员 of the center): the holiday table's editor."""
     access_center(user)
     if not user.is_organisation_admin:
-        raise PermissionDenied(_("只有交易中心管理员可以录入节假日安排。"))
+        raise PermissionDenied(_("只有交易中心管理员可以使用此页面。"))
 
 
 def access_desk_console(user: User) -> QuerySet[Desk]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -209,6 +210,7 @@ def _demo_accounts_seed() -> dict[str, int]:
             jurisdiction = Jurisdiction.objects.get(name=name)
             if not user.has_perm("trading.supervise_jurisdiction", jurisdiction):
                 grant_assign(user=user, target=jurisdiction, actor=admin)
+    _center_admin_rights(users["center_admin"])
     staff = users["staff_haikou"]
     for org in ORGANISATIONS:
         if org.verified and org.kind not in ("center", "regulator"):
@@ -219,6 +221,26 @@ def _demo_accounts_seed() -> dict[str, int]:
         jurisdictions=Jurisdiction.objects.count(),
     )
     return counts
+
+
+# The center's administrator keeps the rule rows and the holiday table in the admin site; it
+# manages reference data there, as the platform administrator does, and no transaction.
+CENTER_ADMIN_PERMISSIONS = [
+    f"{verb}_{model}"
+    for model in ("timelinerule", "calendarday")
+    for verb in ("view", "add", "change")
+]
+
+
+def _center_admin_rights(user: User) -> None:
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="trading", codename__in=CENTER_ADMIN_PERMISSIONS
+        )
+    )
 
 
 ROLE_LABELS = {
