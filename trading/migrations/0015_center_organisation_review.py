@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from trading.db_triggers import around_sqlite_table_rebuild
+
 
 class Migration(migrations.Migration):
 
@@ -11,7 +13,7 @@ class Migration(migrations.Migration):
         ('trading', '0014_procedures_property_disclosure'),
     ]
 
-    operations = [
+    operations = around_sqlite_table_rebuild([
         migrations.AddField(
             model_name='organisation',
             name='decided_at',
@@ -45,4 +47,4 @@ class Migration(migrations.Migration):
             model_name='organisation',
             constraint=models.CheckConstraint(condition=models.Q(('decision', ''), ('verified_at__isnull', True), _connector='OR'), name='organisation_decision_unverified'),
         ),
-    ]
+    ])
