@@ -115,9 +115,7 @@ def test_the_center_administrator_keeps_rule_rows_and_holidays_in_the_admin(
         },
     )
     assert response.status_code == 302
-    assert LedgerEntry.objects.filter(
-        action="calendar_day.changed", object_id=str(day.pk)
-    ).exists()
+    assert LedgerEntry.objects.filter(action="calendar_day.changed", object_id=str(day.pk)).exists()
     assert TimelineRule.objects.exists()
 
 

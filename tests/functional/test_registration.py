@@ -106,12 +106,16 @@ def test_a_licence_over_the_size_limit_is_refused_by_its_limit(
 def test_a_refused_registration_stores_no_licence(client: Client, demo: dict) -> None:
     from django.core.files.storage import default_storage
 
-    before = set(default_storage.listdir("business-licences")[0]) if default_storage.exists(
-        "business-licences"
-    ) else set()
+    before = (
+        set(default_storage.listdir("business-licences")[0])
+        if default_storage.exists("business-licences")
+        else set()
+    )
     response = client.post("/accounts/register/", _form(username="bidder1"))
     assert "该用户名已被使用" in response.content.decode()
-    after = set(default_storage.listdir("business-licences")[0]) if default_storage.exists(
-        "business-licences"
-    ) else set()
+    after = (
+        set(default_storage.listdir("business-licences")[0])
+        if default_storage.exists("business-licences")
+        else set()
+    )
     assert after == before

@@ -8,43 +8,73 @@ from trading.db_triggers import around_sqlite_table_rebuild
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trading', '0014_procedures_property_disclosure'),
+        ("trading", "0014_procedures_property_disclosure"),
     ]
 
-    operations = around_sqlite_table_rebuild([
-        migrations.AddField(
-            model_name='organisation',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='作出时间'),
-        ),
-        migrations.AddField(
-            model_name='organisation',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作出人'),
-        ),
-        migrations.AddField(
-            model_name='organisation',
-            name='decision',
-            field=models.CharField(blank=True, choices=[('returned', '退回补正'), ('refused', '不予核验')], max_length=10, verbose_name='核验结论'),
-        ),
-        migrations.AddField(
-            model_name='organisation',
-            name='decision_reason',
-            field=models.TextField(blank=True, verbose_name='理由'),
-        ),
-        migrations.AddField(
-            model_name='organisation',
-            name='licence',
-            field=models.FileField(blank=True, upload_to='business-licences/%Y/%m/', verbose_name='营业执照'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', ''), models.Q(('decision__in', ['returned', 'refused']), models.Q(('decision_reason', ''), _negated=True)), _connector='OR'), name='organisation_decision_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', ''), ('verified_at__isnull', True), _connector='OR'), name='organisation_decision_unverified'),
-        ),
-    ])
+    operations = around_sqlite_table_rebuild(
+        [
+            migrations.AddField(
+                model_name="organisation",
+                name="decided_at",
+                field=models.DateTimeField(blank=True, null=True, verbose_name="作出时间"),
+            ),
+            migrations.AddField(
+                model_name="organisation",
+                name="decided_by",
+                field=models.ForeignKey(
+                    blank=True,
+                    null=True,
+                    on_delete=django.db.models.deletion.PROTECT,
+                    related_name="+",
+                    to=settings.AUTH_USER_MODEL,
+                    verbose_name="作出人",
+                ),
+            ),
+            migrations.AddField(
+                model_name="organisation",
+                name="decision",
+                field=models.CharField(
+                    blank=True,
+                    choices=[("returned", "退回补正"), ("refused", "不予核验")],
+                    max_length=10,
+                    verbose_name="核验结论",
+                ),
+            ),
+            migrations.AddField(
+                model_name="organisation",
+                name="decision_reason",
+                field=models.TextField(blank=True, verbose_name="理由"),
+            ),
+            migrations.AddField(
+                model_name="organisation",
+                name="licence",
+                field=models.FileField(
+                    blank=True, upload_to="business-licences/%Y/%m/", verbose_name="营业执照"
+                ),
+            ),
+            migrations.AddConstraint(
+                model_name="organisation",
+                constraint=models.CheckConstraint(
+                    condition=models.Q(
+                        ("decision", ""),
+                        models.Q(
+                            ("decision__in", ["returned", "refused"]),
+                            models.Q(("decision_reason", ""), _negated=True),
+                        ),
+                        _connector="OR",
+                    ),
+                    name="organisation_decision_has_reason",
+                ),
+            ),
+            migrations.AddConstraint(
+                model_name="organisation",
+                constraint=models.CheckConstraint(
+                    condition=models.Q(
+                        ("decision", ""), ("verified_at__isnull", True), _connector="OR"
+                    ),
+                    name="organisation_decision_unverified",
+                ),
+            ),
+        ]
+    )

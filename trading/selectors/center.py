@@ -1,4 +1,4 @@
-"""What the trading center's administrator oversees: every desk, its staff and its work, read-only."""
+"""What the center's administrator oversees: every desk, its staff and its work, read-only."""
 
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ class DeskRow:
 
 def desk_overview() -> list[DeskRow]:
     """Every desk with its staff, the tenders awaiting its review and its lots under way."""
-    desks = list(Desk.objects.select_related("region", "business_type").order_by("region__code", "business_type__number"))
+    desks = list(
+        Desk.objects.select_related("region", "business_type").order_by(
+            "region__code", "business_type__number"
+        )
+    )
     staff: dict[str, list[User]] = defaultdict(list)
     grants = (
         UserObjectPermission.objects.filter(
@@ -39,7 +43,7 @@ def desk_overview() -> list[DeskRow]:
         .order_by("user__username")
     )
     for grant in grants:
-        staff[grant.object_pk].append(grant.user)  # type: ignore[arg-type]
+        staff[grant.object_pk].append(grant.user)
     pending = dict(
         Tender.objects.filter(status=TenderStatus.PENDING_REVIEW, project__training=False)
         .values_list("desk_id")
@@ -78,4 +82,3 @@ def tender_list_pending_everywhere() -> QuerySet[Tender]:
 def center_user_list(center: Organisation) -> QuerySet[User]:
     """The center's active users, who may be given a desk (管办分离: nobody else may)."""
     return User.objects.filter(organisation=center, is_active=True).order_by("username")
-

@@ -58,17 +58,13 @@ def _decide(
     with transaction.atomic():
         organisation = lock_organisation(organisation.pk)
         if organisation.is_verified or organisation.decision:
-            raise ValidationError(
-                _("只有等待核验的主体可以退回或不予核验。"), code="not_awaiting"
-            )
+            raise ValidationError(_("只有等待核验的主体可以退回或不予核验。"), code="not_awaiting")
         now = clock()
         organisation.decision = decision.value
         organisation.decision_reason = reason
         organisation.decided_at = now
         organisation.decided_by = actor
-        organisation.save(
-            update_fields=["decision", "decision_reason", "decided_at", "decided_by"]
-        )
+        organisation.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
         if decision == ReviewDecision.RETURNED:
             title = _("您的主体登记已退回补正")
             body = _("%(name)s 的登记被交易中心退回，理由：%(reason)s。请修改后重新提交。")
@@ -150,9 +146,7 @@ def organisation_resubmit(
         if not organisation.is_returned:
             raise ValidationError(_("只有被退回的登记可以重新提交。"), code="not_returned")
         if not licence and not organisation.licence:
-            raise ValidationError(
-                {"licence": _("请上传营业执照（PDF）。")}, code="licence_missing"
-            )
+            raise ValidationError({"licence": _("请上传营业执照（PDF）。")}, code="licence_missing")
         now = clock()
         organisation.name = name
         organisation.region = region

@@ -3,10 +3,13 @@ table and rule rows, and every desk's work read-only (operating a desk takes a d
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,8 +35,8 @@ class DeskGrantForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, center_users: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, center_users: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["user"].queryset = center_users  # type: ignore[attr-defined]
         self.fields["user"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
             f"{u.first_name} ({u.username})" if u.first_name else u.username
@@ -43,9 +46,9 @@ class DeskGrantForm(forms.Form):
         )
 
 
-def _center_users(user: User) -> object:
-    assert user.organisation is not None
-    return center_user_list(user.organisation)
+def _center_users(user: User) -> QuerySet[User]:
+    # access_center_admin ran first: the user acts for the center.
+    return center_user_list(user.organisation)  # type: ignore[arg-type]
 
 
 @require_GET
@@ -84,7 +87,11 @@ def _grant(request: HttpRequest, *, revoke: bool) -> HttpResponse:
     except (PermissionDenied, ValidationError) as refused:
         message_refusal(request, refused)
     else:
-        done = _("已撤销 %(user)s 在“%(desk)s”的操作权限。") if revoke else _("已授予 %(user)s “%(desk)s”的操作权限。")
+        done = (
+            _("已撤销 %(user)s 在“%(desk)s”的操作权限。")
+            if revoke
+            else _("已授予 %(user)s “%(desk)s”的操作权限。")
+        )
         messages.success(
             request,
             done
