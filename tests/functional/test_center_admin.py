@@ -137,5 +137,13 @@ def test_the_center_administrator_sees_every_desks_queue_without_acting(
 
     assert "待审核的学校项目" in html
     assert reverse("tender_publish", args=[pending.pk]) not in html
+    # The tender's own page reads as it does for its desk, without the desk's review forms.
+    page = client.get(reverse("tender_detail", args=[pending.pk]))
+    assert page.status_code == 200
+    assert "待审核的学校项目" in page.content.decode()
+    assert reverse("tender_publish", args=[pending.pk]) not in page.content.decode()
+    assert reverse("tender_reject", args=[pending.pk]) not in page.content.decode()
+    desk_page = signed_in(world.staff).get(reverse("tender_detail", args=[pending.pk]))
+    assert reverse("tender_publish", args=[pending.pk]) in desk_page.content.decode()
     assert client.post(reverse("tender_publish", args=[pending.pk])).status_code in (403, 404)
     assert client.get(reverse("staff_review_queue")).status_code == 403

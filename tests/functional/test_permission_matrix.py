@@ -74,8 +74,9 @@ PARTIES = {OWNER, AGENCY, OTHER_OWNER}  # the owners' console: every owner and a
 DESK_STAFF = {STAFF, OTHER_DESK_STAFF}  # center users holding a desk
 CENTER = DESK_STAFF | {CENTER_ADMIN}
 REGULATORS = {REGULATOR, OTHER_REGULATOR}
-# Who may view a submitted tender and its lots: the owner's side, its desk, its regulator.
-VIEWERS = OWNER_SIDE | {STAFF, REGULATOR}
+# Who may view a submitted tender and its lots: the owner's side, its desk, its regulator, and
+# the center's administrator (every desk, read-only).
+VIEWERS = OWNER_SIDE | {STAFF, REGULATOR, CENTER_ADMIN}
 
 # Whether everybody may know that a published tender, its lots and documents exist: the portal
 # lists them and links each open lot's page ("登录报名"). False reads "knows" as "may view it

@@ -37,6 +37,7 @@ from trading.models import (
 )
 from trading.selectors.grants import (
     desk_list_operated_by,
+    is_center_admin,
     jurisdiction_list_supervised_by,
     may_verify_organisations,
 )
@@ -61,6 +62,8 @@ class Role(enum.StrEnum):
     OWNER = "owner"
     STAFF = "staff"
     REGULATOR = "regulator"
+    # The center's administrator reading a desk it does not operate: every page, no action.
+    CENTER = "center"
 
 
 # --- who is who -----------------------------------------------------------------------------
@@ -99,6 +102,11 @@ def supervises(user: User, tender: Tender) -> bool:
     )
 
 
+def center_oversees(user: User, tender: Tender) -> bool:
+    """The center's administrator reads every desk's submitted and published tenders."""
+    return tender.status != TenderStatus.DRAFT and is_center_admin(user)
+
+
 def _staff_sees(user: User, tender: Tender) -> bool:
     # An owner's draft is its own until it is submitted for review.
     return tender.status != TenderStatus.DRAFT or tender.drafted_by_id == user.pk
@@ -125,6 +133,7 @@ def may(user: User, tender: Tender, *, purpose: Purpose) -> bool:
         owner_side
         or (operates_desk(user, tender.desk_id) and _staff_sees(user, tender))
         or (tender.status != TenderStatus.DRAFT and supervises(user, tender))
+        or center_oversees(user, tender)
     )
 
 
@@ -136,6 +145,11 @@ def project_role(user: User, project: Project) -> Role:
     ):
         return Role.OWNER
     if user.organisation_kind == OrganisationKind.CENTER:
+        operates = desk_list_operated_by(user).filter(
+            region_id=project.region_id, business_type_id=project.business_type_id
+        )
+        if user.is_organisation_admin and not operates.exists():
+            return Role.CENTER
         return Role.STAFF
     return Role.REGULATOR
 
