@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from notices.models import Notice, NoticeKind
 from tests.conftest import ControlledClock
+from tests.notices import deliver_events
 from tests.tenders import make_tender, make_world
 from trading.models import CalendarDay, Desk, LedgerEntry, TimelineRule, User
 from trading.services.demo import ADMIN_USERNAME, USERS
@@ -145,5 +147,28 @@ def test_the_center_administrator_sees_every_desks_queue_without_acting(
     assert reverse("tender_reject", args=[pending.pk]) not in page.content.decode()
     desk_page = signed_in(world.staff).get(reverse("tender_detail", args=[pending.pk]))
     assert reverse("tender_publish", args=[pending.pk]) in desk_page.content.decode()
-    assert client.post(reverse("tender_publish", args=[pending.pk])).status_code in (403, 404)
+    assert client.post(reverse("tender_publish", args=[pending.pk])).status_code == 403
     assert client.get(reverse("staff_review_queue")).status_code == 403
+
+
+def test_the_center_administrator_reads_every_desks_notice_queue_only(
+    clock: ControlledClock,
+) -> None:
+    world = make_world()
+    assert world.staff.organisation is not None
+    admin = User.objects.create_user(
+        "center-admin", organisation=world.staff.organisation, is_organisation_admin=True
+    )
+    tender = make_tender(world, name="公告只读测试项目")
+    deliver_events(clock)
+    notice = Notice.objects.get(tender=tender, kind=NoticeKind.ANNOUNCEMENT)
+    client = signed_in(admin)
+
+    html = client.get(reverse("notice_queue")).content.decode()
+
+    assert notice.title in html and 'id="read-only"' in html
+    assert reverse("notice_edit", args=[notice.pk]) not in html
+    assert client.get(reverse("notice_edit", args=[notice.pk])).status_code == 403
+    assert client.post(reverse("notice_approve", args=[notice.pk])).status_code == 403
+    staff_html = signed_in(world.staff).get(reverse("notice_queue")).content.decode()
+    assert reverse("notice_edit", args=[notice.pk]) in staff_html

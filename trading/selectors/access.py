@@ -312,6 +312,17 @@ def access_desk_console(user: User) -> QuerySet[Desk]:
     return desks
 
 
+def access_desk_oversight(user: User) -> bool:
+    """A desk console's list, for who may act on it (False) or read it only (True): desk staff
+    act on their desks; the center's administrator reads every desk; 403 for anybody else."""
+    access_center(user)
+    if desk_list_operated_by(user).exists():
+        return False
+    if user.is_organisation_admin:
+        return True
+    raise PermissionDenied(_("您尚未被分配交易科室，请联系交易中心管理员。"))
+
+
 def access_supervisor(user: User) -> QuerySet[Jurisdiction]:
     """The jurisdictions of a regulator's user; 403 for anybody else (管办分离)."""
     _console_of(user, OrganisationKind.REGULATOR)
