@@ -41,6 +41,9 @@ def test_the_center_administrator_menu_leads_to_its_console(demo: dict[str, int]
     client = signed_in(User.objects.get(username="center_admin"))
     labels = [str(item["label"]) for item in client.get("/").context["nav"]]
     assert labels == ["工作台", "中心管理", "主体核验", "消息", "平台管理"]
+    workspace = client.get(reverse("workspace")).content.decode()
+    assert reverse("center_console") in workspace
+    assert "您尚未被授予任何交易科室的操作权限" not in workspace
     html = client.get(reverse("center_console")).content.decode()
     # Every desk with its staff; the registration awaiting a check.
     assert "王海 (海口工程·政采)" in html
