@@ -50,6 +50,9 @@ def test_a_returned_registration_is_corrected_and_verified(
     row.get_by_role("button", name="退回“文昌海浪贸易有限公司”补正").click()
     expect(page.locator("#answered")).to_contain_text("联系电话少一位，请核对。")
     screenshot(page, "registration-returned")
+    page.locator("nav.site-nav").get_by_role("link", name="中心管理").click()
+    expect(page.locator("#desks")).to_contain_text("王海 (海口工程·政采)")
+    screenshot(page, "center-console")
     log_out(page)
 
     page.goto(f"{base}/accounts/login/")
