@@ -36,13 +36,14 @@ def access_notice(user: User, notice_id: int) -> Notice:
     raise Http404(_("没有找到该公告。"))
 
 
-def notice_list_queue(user: User) -> QuerySet[Notice]:
-    """Drafts and scheduled notices (failed renders among them) of the user's desks, due first."""
-    return (
-        _notices()
-        .filter(tender__desk__in=desk_list_operated_by(user))
-        .filter(status__in=[NoticeStatus.DRAFT, NoticeStatus.SCHEDULED])
-        .order_by("-status", "due_at", "pk")
+def notice_list_queue(user: User, *, every_desk: bool = False) -> QuerySet[Notice]:
+    """Drafts and scheduled notices (failed renders among them) of the user's desks, due first;
+    of every desk for the center's administrator, who reads them only."""
+    notices = _notices()
+    if not every_desk:
+        notices = notices.filter(tender__desk__in=desk_list_operated_by(user))
+    return notices.filter(status__in=[NoticeStatus.DRAFT, NoticeStatus.SCHEDULED]).order_by(
+        "-status", "due_at", "pk"
     )
 
 

@@ -19,7 +19,7 @@ from notices.selectors import access_notice, notice_list_queue
 from trading.clock import get_clock
 from trading.forms import schedule_field
 from trading.models import User
-from trading.selectors.access import access_desk_console
+from trading.selectors.access import access_desk_console, access_desk_oversight
 from trading.selectors.calendar import tender_calendar_warnings
 from trading.views.common import acting_user, form_refused, message_refusal
 
@@ -52,8 +52,9 @@ def _staff(request: HttpRequest) -> User:
 @require_GET
 @login_required
 def notice_queue(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
-    notices = list(notice_list_queue(user)[:200])
+    user = acting_user(request)
+    read_only = access_desk_oversight(user)
+    notices = list(notice_list_queue(user, every_desk=read_only)[:200])
     return render(
         request,
         "notices/staff_queue.html",
@@ -61,6 +62,7 @@ def notice_queue(request: HttpRequest) -> HttpResponse:
             "drafts": [n for n in notices if n.status == NoticeStatus.DRAFT],
             "scheduled": [n for n in notices if n.status == NoticeStatus.SCHEDULED],
             "now": get_clock()(),
+            "read_only": read_only,
         },
     )
 

@@ -303,9 +303,15 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         document=document,
         objection=objection,
         notification=notification,
-        awaiting=make_organisation("bidder", verified=False, name="权限矩阵待核验投标有限公司"),
+        awaiting=_awaiting_with_licence(),
         notices=notices,
     )
+
+
+def _awaiting_with_licence() -> Organisation:
+    organisation = make_organisation("bidder", verified=False, name="权限矩阵待核验投标有限公司")
+    organisation.licence.save("licence.pdf", pdf_file("licence.pdf"))
+    return organisation
 
 
 def world_state(world: MatrixWorld) -> dict[str, Any]:
@@ -320,7 +326,9 @@ def world_state(world: MatrixWorld) -> dict[str, Any]:
         },
         "objection": Objection.objects.get(pk=world.objection.pk).answered_at,
         "notification": Notification.objects.get(pk=world.notification.pk).read_at,
-        "awaiting": Organisation.objects.get(pk=world.awaiting.pk).verified_at,
+        "awaiting": Organisation.objects.filter(pk=world.awaiting.pk)
+        .values("verified_at", "decision", "name")
+        .get(),
     }
 
 

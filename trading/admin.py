@@ -16,6 +16,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,7 @@ from trading.db_triggers import GRANT_CODENAMES
 from trading.domain.employer import Grant
 from trading.models import (
     BusinessType,
+    CalendarDay,
     Desk,
     Industry,
     Jurisdiction,
@@ -34,9 +36,11 @@ from trading.models import (
     Organisation,
     Procedure,
     Region,
+    TimelineRule,
     User,
 )
 from trading.services.grants import grant_assign, grant_check
+from trading.services.ledger import ledger_append
 
 
 def _permissions_without_grants() -> QuerySet[Permission]:
@@ -275,3 +279,65 @@ class LedgerCheckpointAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LedgeredAdmin(admin.ModelAdmin):
+    """Rule rows and holiday days are legal data: every change made here enters the ledger."""
+
+    ledger_action = ""
+
+    def _ledger(self, request: HttpRequest, obj: Any, verb: str) -> None:
+        ledger_append(
+            scope_key="platform",
+            scope_kind="platform",
+            action=f"{self.ledger_action}.{verb}",
+            actor=request.user,  # type: ignore[arg-type]
+            obj_type=self.ledger_action,
+            obj_id=str(obj.pk),
+            payload={"row": str(obj)},
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            self._ledger(request, obj, "changed" if change else "added")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            self._ledger(request, obj, "deleted")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._ledger(request, obj, "deleted")
+            super().delete_queryset(request, queryset)
+
+
+@admin.register(TimelineRule)
+class TimelineRuleAdmin(LedgeredAdmin):
+    ledger_action = "rule"
+    list_display = [
+        "key",
+        "business_type",
+        "region",
+        "from_point",
+        "to_point",
+        "minimum",
+        "maximum",
+        "unit",
+        "article",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["kind", "business_type", "local", "region"]
+    search_fields = ["key", "article", "description"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(LedgeredAdmin):
+    ledger_action = "calendar_day"
+    list_display = ["date", "kind", "name", "provisional", "source"]
+    list_filter = ["kind", "provisional"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

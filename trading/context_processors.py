@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from trading.domain.employer import OrganisationKind
 from trading.domain.roles import NavKey, nav_keys
 from trading.models import User
+from trading.selectors.grants import desk_list_operated_by
 from trading.selectors.notifications import notification_unread_count
 
 # key → (label, URL name). Owners and agencies reach their project console, desk staff theirs;
@@ -20,6 +22,7 @@ NAV_ITEMS: dict[NavKey, tuple[Promise, str]] = {
     NavKey.LOGIN: (_("登录"), "login"),
     NavKey.WORKSPACE: (_("工作台"), "workspace"),
     NavKey.DESKS: (_("交易科室"), "staff_console"),
+    NavKey.CENTER_ADMIN: (_("中心管理"), "center_console"),
     NavKey.ORGANISATION_QUEUE: (_("主体核验"), "organisation_queue"),
     NavKey.SUPERVISION: (_("监管台"), "supervision_console"),
     NavKey.MY_PROJECTS: (_("我的项目"), "owner_console"),
@@ -45,10 +48,14 @@ def _matches(path: str, url: str) -> bool:
 
 def nav_items(user: User | None, path: str) -> list[NavItem]:
     """The user's navigation; the longest URL matching the path is the active one."""
+    kind = user.organisation_kind if user is not None else None
+    center = user is not None and kind == OrganisationKind.CENTER and not user.is_superuser
     keys = nav_keys(
         authenticated=user is not None,
-        kind=user.organisation_kind if user is not None else None,
+        kind=kind,
         staff=user is not None and user.is_staff,
+        operates_desk=center and desk_list_operated_by(user).exists(),  # type: ignore[arg-type]
+        organisation_admin=center and user.is_organisation_admin,  # type: ignore[union-attr]
     )
     items: list[NavItem] = []
     for key in keys:

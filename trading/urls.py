@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trading.views import desk, lot_endings, lots, owner, procedures, tenders, workspace
+from trading.views import (
+    center,
+    desk,
+    lot_endings,
+    lots,
+    organisations,
+    owner,
+    procedures,
+    tenders,
+    workspace,
+)
 
 urlpatterns = [
     path("workspace/", workspace.workspace, name="workspace"),
@@ -12,12 +22,35 @@ urlpatterns = [
     path("workspace/desks/", desk.staff_console, name="staff_console"),
     path("workspace/desks/all/", desk.desk_list, name="desk_list"),
     path("workspace/desks/review/", desk.staff_review_queue, name="staff_review_queue"),
-    path("workspace/organisations/", desk.organisation_queue, name="organisation_queue"),
+    path("workspace/center/", center.center_console, name="center_console"),
+    path("workspace/center/grants/", center.center_grant_assign, name="center_grant_assign"),
+    path(
+        "workspace/center/grants/revoke/",
+        center.center_grant_revoke,
+        name="center_grant_revoke",
+    ),
+    path("workspace/organisations/", organisations.organisation_queue, name="organisation_queue"),
     path(
         "workspace/organisations/<int:pk>/verify/",
-        desk.organisation_verify_view,
+        organisations.organisation_verify_view,
         name="organisation_verify",
     ),
+    path(
+        "workspace/organisations/<int:pk>/return/",
+        organisations.organisation_return_view,
+        name="organisation_return",
+    ),
+    path(
+        "workspace/organisations/<int:pk>/refuse/",
+        organisations.organisation_refuse_view,
+        name="organisation_refuse",
+    ),
+    path(
+        "organisations/<int:pk>/licence/",
+        organisations.organisation_licence,
+        name="organisation_licence",
+    ),
+    path("workspace/organisation/", organisations.organisation_mine, name="organisation_mine"),
     path("workspace/projects/", owner.owner_console, name="owner_console"),
     path("workspace/projects/new/", owner.project_create_view, name="project_create"),
     path(

@@ -151,6 +151,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Tender documents (招标文件, clarifications, contracts …) are PDFs of at most this size.
 TENDER_DOCUMENT_MAX_BYTES = int(os.environ.get("TENDER_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+# A registering organisation's business licence (营业执照), a scanned PDF.
+BUSINESS_LICENCE_MAX_BYTES = int(
+    os.environ.get("BUSINESS_LICENCE_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

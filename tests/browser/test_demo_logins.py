@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ALL_LABELS = {
     "工作台",
     "交易科室",
+    "中心管理",
     "主体核验",
     "监管台",
     "我的项目",
@@ -25,7 +26,9 @@ ALL_LABELS = {
 # 管办分离: what each role's navigation offers, and by implication everything it must not.
 EXPECTED = [
     ("admin", {"平台管理"}),
-    ("center_admin", {"工作台", "交易科室", "主体核验", "消息"}),
+    # The center's administrator holds no desk: its console, the registrations, and the admin
+    # site for the rule rows and the holiday table.
+    ("center_admin", {"工作台", "中心管理", "主体核验", "消息", "平台管理"}),
     ("staff_haikou", {"工作台", "交易科室", "主体核验", "消息"}),
     ("staff_sanya", {"工作台", "交易科室", "主体核验", "消息"}),
     ("staff_land", {"工作台", "交易科室", "主体核验", "消息"}),

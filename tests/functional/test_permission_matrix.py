@@ -35,6 +35,8 @@ from tests.matrix import (
     BIDDER,
     CENTER_ADMIN,
     CLOSE,
+    FORBIDDEN,
+    LOGIN,
     NOT_ALLOWED,
     OK,
     OTHER_DESK_STAFF,
@@ -72,8 +74,9 @@ PARTIES = {OWNER, AGENCY, OTHER_OWNER}  # the owners' console: every owner and a
 DESK_STAFF = {STAFF, OTHER_DESK_STAFF}  # center users holding a desk
 CENTER = DESK_STAFF | {CENTER_ADMIN}
 REGULATORS = {REGULATOR, OTHER_REGULATOR}
-# Who may view a submitted tender and its lots: the owner's side, its desk, its regulator.
-VIEWERS = OWNER_SIDE | {STAFF, REGULATOR}
+# Who may view a submitted tender and its lots: the owner's side, its desk, its regulator, and
+# the center's administrator (every desk, read-only).
+VIEWERS = OWNER_SIDE | {STAFF, REGULATOR, CENTER_ADMIN}
 
 # Whether everybody may know that a published tender, its lots and documents exist: the portal
 # lists them and links each open lot's page ("登录报名"). False reads "knows" as "may view it
@@ -139,13 +142,45 @@ CASES = [
     ),
     Case("desk_list", get=console(*CENTER), post=GET_ONLY),
     Case("staff_review_queue", get=console(*DESK_STAFF), post=GET_ONLY),
-    Case("organisation_queue", get=console(*DESK_STAFF), post=GET_ONLY),
+    # Registrations: desk staff and the center's administrator check them.
+    Case("organisation_queue", get=console(*CENTER), post=GET_ONLY),
     Case(
         "organisation_verify",
         kwargs=lambda w: {"pk": w.awaiting.pk},
         get=POST_ONLY,
-        post=console(*DESK_STAFF),
+        post=console(*CENTER),
     ),
+    Case(
+        "organisation_return",
+        kwargs=lambda w: {"pk": w.awaiting.pk},
+        get=POST_ONLY,
+        post=console(*CENTER),
+    ),
+    Case(
+        "organisation_refuse",
+        kwargs=lambda w: {"pk": w.awaiting.pk},
+        get=POST_ONLY,
+        post=console(*CENTER),
+    ),
+    # The licence: whoever checks it and the organisation itself; nobody else may learn that
+    # the organisation registered.
+    Case(
+        "organisation_licence",
+        kwargs=lambda w: {"pk": w.awaiting.pk},
+        get=on_object(ok=CENTER),
+        post=GET_ONLY,
+    ),
+    # Every user's own registration (a platform administrator has none); only a returned one
+    # may be posted again, by its own administrator.
+    Case(
+        "organisation_mine",
+        get=signed_in_only() | {SUPERUSER: FORBIDDEN},
+        post=everyone(FORBIDDEN) | {ANONYMOUS: LOGIN},
+    ),
+    # The center administrator's console and its desk grants.
+    Case("center_console", get=console(CENTER_ADMIN), post=GET_ONLY),
+    Case("center_grant_assign", get=POST_ONLY, post=console(CENTER_ADMIN)),
+    Case("center_grant_revoke", get=POST_ONLY, post=console(CENTER_ADMIN)),
     Case("owner_console", get=console(*PARTIES), post=GET_ONLY),
     Case("project_create", get=console(*PARTIES), post=console(*PARTIES)),
     Case(
@@ -382,7 +417,8 @@ CASES = [
     ),
     # The desks' notices: staff of another desk may not know a draft, but a published notice
     # is on the portal.
-    Case("notice_queue", get=console(*DESK_STAFF), post=GET_ONLY),
+    # Desk staff review their desks' notices; the center's administrator reads every desk's.
+    Case("notice_queue", get=console(*CENTER), post=GET_ONLY),
     Case(
         "notice_edit",
         state="draft",

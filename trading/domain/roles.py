@@ -17,6 +17,7 @@ class NavKey(enum.StrEnum):
     LOGIN = "login"
     WORKSPACE = "workspace"
     DESKS = "desks"
+    CENTER_ADMIN = "center_admin"
     ORGANISATION_QUEUE = "organisation_queue"
     SUPERVISION = "supervision"
     MY_PROJECTS = "my_projects"
@@ -45,7 +46,29 @@ NAV_BY_KIND: Final[dict[OrganisationKind, tuple[NavKey, ...]]] = {
 }
 
 
-def nav_keys(*, authenticated: bool, kind: str | None, staff: bool = False) -> list[NavKey]:
+def _center_nav(*, operates_desk: bool, organisation_admin: bool) -> list[NavKey]:
+    """Desk staff run their desks and check registrations; the center's administrator checks
+    registrations and oversees every desk; a user with neither is told on the desks' page why
+    it is empty."""
+    keys = [NavKey.WORKSPACE]
+    if operates_desk or not organisation_admin:
+        keys.append(NavKey.DESKS)
+    if organisation_admin:
+        keys.append(NavKey.CENTER_ADMIN)
+    if operates_desk or organisation_admin:
+        keys.append(NavKey.ORGANISATION_QUEUE)
+    keys.append(NavKey.INBOX)
+    return keys
+
+
+def nav_keys(
+    *,
+    authenticated: bool,
+    kind: str | None,
+    staff: bool = False,
+    operates_desk: bool = False,
+    organisation_admin: bool = False,
+) -> list[NavKey]:
     """The navigation of one user: anonymous, a member of an organisation, or a platform admin.
 
     Platform administrators manage reference data, not transactions: without an organisation
@@ -54,7 +77,9 @@ def nav_keys(*, authenticated: bool, kind: str | None, staff: bool = False) -> l
     if not authenticated:
         return list(ANONYMOUS_NAV)
     keys: list[NavKey] = []
-    if kind is not None:
+    if kind == OrganisationKind.CENTER:
+        keys = _center_nav(operates_desk=operates_desk, organisation_admin=organisation_admin)
+    elif kind is not None:
         try:
             keys = list(NAV_BY_KIND[OrganisationKind(kind)])
         except ValueError:

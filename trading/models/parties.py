@@ -86,6 +86,13 @@ class VerificationMethod(models.TextChoices):
     CA = "ca", _("CA 数字证书")
 
 
+class ReviewDecision(models.TextChoices):
+    """The center's last answer to a registration that it did not verify."""
+
+    RETURNED = "returned", _("退回补正")
+    REFUSED = "refused", _("不予核验")
+
+
 class Organisation(models.Model):
     """A legal entity; it can act on the platform once center staff (or a CA) verified it."""
 
@@ -115,6 +122,22 @@ class Organisation(models.Model):
     verification_method = models.CharField(
         _("核验方式"), max_length=20, choices=VerificationMethod.choices, blank=True
     )
+    # The business licence (营业执照) as uploaded at registration or resubmission, a PDF.
+    licence = models.FileField(_("营业执照"), upload_to="business-licences/%Y/%m/", blank=True)
+    # The center's last answer short of verification, shown to the applicant until it resubmits.
+    decision = models.CharField(
+        _("核验结论"), max_length=10, choices=ReviewDecision.choices, blank=True
+    )
+    decision_reason = models.TextField(_("理由"), blank=True)
+    decided_at = models.DateTimeField(_("作出时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "trading.User",
+        verbose_name=_("作出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -132,6 +155,15 @@ class Organisation(models.Model):
                 condition=Q(verified_at__isnull=True) | ~Q(verification_method=""),
                 name="organisation_verified_has_method",
             ),
+            models.CheckConstraint(
+                condition=Q(decision="")
+                | (Q(decision__in=ReviewDecision.values) & ~Q(decision_reason="")),
+                name="organisation_decision_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(verified_at__isnull=True),
+                name="organisation_decision_unverified",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,6 +172,14 @@ class Organisation(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_returned(self) -> bool:
+        return self.decision == ReviewDecision.RETURNED
+
+    @property
+    def is_refused(self) -> bool:
+        return self.decision == ReviewDecision.REFUSED
 
 
 class User(AbstractUser):

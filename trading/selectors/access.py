@@ -29,12 +29,18 @@ from trading.models import (
     Jurisdiction,
     Lot,
     Objection,
+    Organisation,
     Project,
     Tender,
     TenderDocument,
     User,
 )
-from trading.selectors.grants import desk_list_operated_by, jurisdiction_list_supervised_by
+from trading.selectors.grants import (
+    desk_list_operated_by,
+    is_center_admin,
+    jurisdiction_list_supervised_by,
+    may_verify_organisations,
+)
 
 
 class Purpose(enum.StrEnum):
@@ -56,6 +62,8 @@ class Role(enum.StrEnum):
     OWNER = "owner"
     STAFF = "staff"
     REGULATOR = "regulator"
+    # The center's administrator reading a desk it does not operate: every page, no action.
+    CENTER = "center"
 
 
 # --- who is who -----------------------------------------------------------------------------
@@ -94,6 +102,11 @@ def supervises(user: User, tender: Tender) -> bool:
     )
 
 
+def center_oversees(user: User, tender: Tender) -> bool:
+    """The center's administrator reads every desk's submitted and published tenders."""
+    return tender.status != TenderStatus.DRAFT and is_center_admin(user)
+
+
 def _staff_sees(user: User, tender: Tender) -> bool:
     # An owner's draft is its own until it is submitted for review.
     return tender.status != TenderStatus.DRAFT or tender.drafted_by_id == user.pk
@@ -120,6 +133,7 @@ def may(user: User, tender: Tender, *, purpose: Purpose) -> bool:
         owner_side
         or (operates_desk(user, tender.desk_id) and _staff_sees(user, tender))
         or (tender.status != TenderStatus.DRAFT and supervises(user, tender))
+        or center_oversees(user, tender)
     )
 
 
@@ -131,6 +145,11 @@ def project_role(user: User, project: Project) -> Role:
     ):
         return Role.OWNER
     if user.organisation_kind == OrganisationKind.CENTER:
+        operates = desk_list_operated_by(user).filter(
+            region_id=project.region_id, business_type_id=project.business_type_id
+        )
+        if user.is_organisation_admin and not operates.exists():
+            return Role.CENTER
         return Role.STAFF
     return Role.REGULATOR
 
@@ -281,7 +300,7 @@ def access_center_admin(user: User) -> None:
     """The trading center's administrator (主体管理员 of the center): the holiday table's editor."""
     access_center(user)
     if not user.is_organisation_admin:
-        raise PermissionDenied(_("只有交易中心管理员可以录入节假日安排。"))
+        raise PermissionDenied(_("只有交易中心管理员可以使用此页面。"))
 
 
 def access_desk_console(user: User) -> QuerySet[Desk]:
@@ -293,7 +312,49 @@ def access_desk_console(user: User) -> QuerySet[Desk]:
     return desks
 
 
+def access_desk_oversight(user: User) -> bool:
+    """A desk console's list, for who may act on it (False) or read it only (True): desk staff
+    act on their desks; the center's administrator reads every desk; 403 for anybody else."""
+    access_center(user)
+    if desk_list_operated_by(user).exists():
+        return False
+    if user.is_organisation_admin:
+        return True
+    raise PermissionDenied(_("您尚未被分配交易科室，请联系交易中心管理员。"))
+
+
 def access_supervisor(user: User) -> QuerySet[Jurisdiction]:
     """The jurisdictions of a regulator's user; 403 for anybody else (管办分离)."""
     _console_of(user, OrganisationKind.REGULATOR)
     return jurisdiction_list_supervised_by(user)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+def access_verification_queue(user: User) -> None:
+    """Registrations to check: desk staff and the center's administrator; 403 for anybody else."""
+    access_center(user)
+    if not may_verify_organisations(user):
+        raise PermissionDenied(_("您尚未被分配交易科室，请联系交易中心管理员。"))
+
+
+def access_organisation_licence(user: User, organisation_id: int) -> Organisation:
+    """An organisation's business licence: for those who check it and the organisation itself.
+
+    Anybody else may not learn whether an organisation registered, so they get 404.
+    """
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    own = organisation is not None and acting_organisation_id(user) == organisation.pk
+    if organisation is None or not (own or may_verify_organisations(user)):
+        raise Http404(_("没有找到该主体。"))
+    if not organisation.licence:
+        raise Http404(_("该主体没有上传营业执照。"))
+    return organisation
+
+
+def access_own_organisation(user: User) -> Organisation:
+    """The organisation the user acts for (its registration page); 403 without one."""
+    if acting_organisation_id(user) is None or user.organisation is None:
+        raise PermissionDenied(_("此页面不属于您的角色。"))
+    return user.organisation

@@ -7,6 +7,8 @@ Every list is scoped by who asks; a single tender or lot is reached through the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -179,4 +181,34 @@ def lot_ledger_entries(lot: Lot) -> QuerySet[LedgerEntry]:
         LedgerEntry.objects.filter(scope__key=tender_scope_key(lot.tender_id))
         .filter(Q(object_type="lot", object_id=str(lot.pk)) | Q(object_type="tender"))
         .order_by("seq")
+    )
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """The desk's last answer to a submitted tender: who returned it, when, and why."""
+
+    actor_label: str
+    decided_at: datetime
+    reason: str
+
+
+def tender_last_return(tender: Tender) -> ReviewDecision | None:
+    """The desk's return of a draft, shown on its page until the draft is submitted again."""
+    if tender.status != TenderStatus.DRAFT:
+        return None
+    entry = (
+        LedgerEntry.objects.filter(
+            scope__key=tender_scope_key(tender.pk),
+            action__in=("tender.submitted", "tender.rejected"),
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if entry is None or entry.action != "tender.rejected":
+        return None
+    return ReviewDecision(
+        actor_label=entry.actor_label,
+        decided_at=entry.recorded_at,
+        reason=str(entry.payload.get("reason", "")),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from trading.domain import uscc
@@ -129,6 +131,31 @@ def demo_uscc(org: DemoOrganisation) -> str:
     return body + uscc.check_character(body)
 
 
+def demo_licence_pdf(code: str) -> bytes:
+    """A one-page PDF standing in for a scanned business licence (demo mode only)."""
+    text = f"BUSINESS LICENCE (DEMO)  USCC {code}".encode("ascii")
+    stream = b"BT /F1 18 Tf 60 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
 def _admin() -> User:
     admin = User.objects.filter(username=ADMIN_USERNAME).first()
     if admin is None:
@@ -173,6 +200,12 @@ def _demo_accounts_seed() -> dict[str, int]:
             region=Region.objects.get(code=org.region),
             actor=admin,
         )
+    for org in ORGANISATIONS:
+        organisation = organisations[org.key]
+        if org.kind in ("bidder", "owner", "agency") and not organisation.licence:
+            organisation.licence.save(
+                f"{organisation.uscc}.pdf", ContentFile(demo_licence_pdf(organisation.uscc))
+            )
     users: dict[str, User] = {}
     for demo in USERS:
         existing_user = User.objects.filter(username=demo.username).first()
@@ -209,6 +242,7 @@ def _demo_accounts_seed() -> dict[str, int]:
             jurisdiction = Jurisdiction.objects.get(name=name)
             if not user.has_perm("trading.supervise_jurisdiction", jurisdiction):
                 grant_assign(user=user, target=jurisdiction, actor=admin)
+    _center_admin_rights(users["center_admin"])
     staff = users["staff_haikou"]
     for org in ORGANISATIONS:
         if org.verified and org.kind not in ("center", "regulator"):
@@ -219,6 +253,26 @@ def _demo_accounts_seed() -> dict[str, int]:
         jurisdictions=Jurisdiction.objects.count(),
     )
     return counts
+
+
+# The center's administrator keeps the rule rows and the holiday table in the admin site; it
+# manages reference data there, as the platform administrator does, and no transaction.
+CENTER_ADMIN_PERMISSIONS = [
+    f"{verb}_{model}"
+    for model in ("timelinerule", "calendarday")
+    for verb in ("view", "add", "change")
+]
+
+
+def _center_admin_rights(user: User) -> None:
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="trading", codename__in=CENTER_ADMIN_PERMISSIONS
+        )
+    )
 
 
 ROLE_LABELS = {

@@ -36,9 +36,12 @@ __all__ = ["check_pdf", "document_store", "tender_document_download", "tender_do
 PDF_MAGIC = b"%PDF-"
 
 
-def check_pdf(file: File[Any] | Any, field: str = "file") -> tuple[int, str]:
-    """A PDF no larger than TENDER_DOCUMENT_MAX_BYTES; returns (size, sha256)."""
-    limit = int(getattr(settings, "TENDER_DOCUMENT_MAX_BYTES", 50 * 1024 * 1024))
+def check_pdf(
+    file: File[Any] | Any, field: str = "file", *, limit: int | None = None
+) -> tuple[int, str]:
+    """A PDF no larger than `limit` (TENDER_DOCUMENT_MAX_BYTES); returns (size, sha256)."""
+    if limit is None:
+        limit = int(getattr(settings, "TENDER_DOCUMENT_MAX_BYTES", 50 * 1024 * 1024))
     size = getattr(file, "size", None)
     if size is not None and size > limit:
         raise ValidationError(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from trading.clock import Clock
@@ -90,6 +92,14 @@ def grant_revoke(
     with transaction.atomic():
         user = lock_user(user.pk)
         grant = _grant_for(target)
+        held = UserObjectPermission.objects.filter(
+            user=user,
+            permission__codename=grant.value,
+            content_type=ContentType.objects.get_for_model(target),
+            object_pk=str(target.pk),
+        )
+        if not held.exists():
+            raise ValidationError(_("该用户没有这项权限，无需撤销。"), code="not_held")
         remove_perm(f"trading.{grant.value}", user, target)
         ledger_append(
             scope_key=PLATFORM_SCOPE,

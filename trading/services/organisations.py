@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +17,8 @@ from trading.domain import uscc
 from trading.lock_objects import lock_organisation
 from trading.models import Organisation, Region, User
 from trading.models.parties import USCC_ERRORS, OrganisationKindChoices, VerificationMethod
-from trading.selectors.grants import desk_list_operated_by
+from trading.selectors.grants import may_verify_organisations, verifier_list
+from trading.services.documents import check_pdf
 from trading.services.ledger import ledger_append
 from trading.services.notifications import notification_send
 
@@ -114,15 +116,18 @@ def organisation_verify(
         # The center and the regulators are set up with the platform, by its administrator.
         if not actor.is_superuser:
             raise PermissionDenied(_("交易中心和行政监督部门由平台管理员核验。"))
-    elif actor.organisation_kind != OrganisationKindChoices.CENTER or not (
-        desk_list_operated_by(actor).exists()
-    ):
+    elif not may_verify_organisations(actor):
         raise PermissionDenied(_("只有交易中心的工作人员可以核验主体。"))
     verifier = verifier or StaffVerifier()
     with transaction.atomic():
         organisation = lock_organisation(organisation.pk)
         if organisation.is_verified:
             return organisation
+        if organisation.decision:
+            # A returned registration waits for the applicant; a refused one is final.
+            raise ValidationError(
+                _("该主体的登记已被退回或不予核验，不能直接核验。"), code="decided"
+            )
         result = verifier.check(name=organisation.name, uscc=organisation.uscc)
         if not result.confirmed:
             raise ValidationError(
@@ -151,6 +156,18 @@ def organisation_verify(
             clock=clock,
         )
     return organisation
+
+
+def licence_check(licence: Any) -> None:
+    """The business licence: a PDF (by its first bytes, not its name) within the size limit."""
+    if not licence:
+        raise ValidationError({"licence": _("请上传营业执照（PDF）。")}, code="licence_missing")
+    check_pdf(licence, field="licence", limit=settings.BUSINESS_LICENCE_MAX_BYTES)
+
+
+def licence_name(organisation: Organisation) -> str:
+    # The uploaded name is the applicant's: store under the code instead.
+    return f"{organisation.uscc}.pdf"
 
 
 def user_create(
@@ -198,11 +215,14 @@ def registration_submit(
     password: str,
     email: str,
     phone: str,
+    licence: Any,
     clock: Clock | None = None,
 ) -> User:
-    """An organisation registers itself with its first administrator; staff verify it later."""
+    """An organisation registers itself with its first administrator and its business licence;
+    staff verify it later (电子招标投标办法 第24条: 交易平台 verifies who takes part)."""
     if kind not in SELF_REGISTERING_KINDS:
         raise ValidationError({"kind": _("该类主体不能在线注册，请联系交易中心。")}, code="kind")
+    licence_check(licence)
     candidate = User(username=username, email=email, first_name=name)
     try:
         validate_password(password, user=candidate)
@@ -225,14 +245,10 @@ def registration_submit(
             phone=phone,
             is_organisation_admin=True,
         )
-        # Every center user who operates a desk may verify (organisation_verify's rule).
-        staff = User.objects.filter(
-            is_active=True,
-            organisation__kind=OrganisationKindChoices.CENTER,
-            userobjectpermission__permission__codename="operate_desk",
-        ).distinct()
+        # Stored last, once every row is in: a refused registration leaves no file behind.
+        organisation.licence.save(licence_name(organisation), licence, save=True)
         notification_send(
-            recipients=list(staff),
+            recipients=list(verifier_list()),
             kind="organisation.registered",
             title=_("新主体待核验：%(name)s") % {"name": organisation.name},
             body=_("%(name)s（%(uscc)s）已在线注册，请核对营业执照后予以核验。")

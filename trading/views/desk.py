@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from trading import forms as f
-from trading.domain.employer import OrganisationKind
-from trading.models import Organisation
 from trading.selectors.access import Role, access_center, access_desk_console
 from trading.selectors.grants import desk_list_operated_by
 from trading.selectors.next_steps import lot_next_step
-from trading.selectors.organisations import organisation_list_awaiting_verification
 from trading.selectors.tenders import lot_list_for_desk_staff, tender_list_review_queue
-from trading.services.organisations import organisation_verify
-from trading.views.common import LIST_PAGE_SIZE, acting_user, message_refusal, now
+from trading.views.common import LIST_PAGE_SIZE, acting_user, now
 from trading.views.tenders import placed_violations
 
 QUEUE_PAGE_SIZE = 50
-
-
-def verification_queue() -> QuerySet[Organisation]:
-    """Registered organisations awaiting the center's verification.
-
-    The center and the regulators are verified by the platform administrator, not by staff.
-    """
-    return (
-        organisation_list_awaiting_verification()
-        .exclude(kind__in=[OrganisationKind.CENTER, OrganisationKind.REGULATOR])
-        .select_related("region")
-    )
 
 
 @require_GET
@@ -101,28 +81,3 @@ def desk_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     access_center(user)
     return render(request, "trading/desk_list.html", {"desks": desk_list_operated_by(user)})
-
-
-@require_GET
-@login_required
-def organisation_queue(request: HttpRequest) -> HttpResponse:
-    access_desk_console(acting_user(request))
-    page = Paginator(verification_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "trading/organisation_queue.html", {"page": page})
-
-
-@require_POST
-@login_required
-def organisation_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    access_desk_console(user)
-    organisation = Organisation.objects.filter(pk=pk).first()
-    if organisation is None:
-        raise Http404(_("没有找到该主体。"))
-    try:
-        organisation_verify(organisation=organisation, actor=user)
-    except (PermissionDenied, ValidationError) as refused:
-        message_refusal(request, refused)
-    else:
-        messages.success(request, _("已核验主体“%(name)s”。") % {"name": organisation.name})
-    return redirect("organisation_queue")

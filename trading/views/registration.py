@@ -37,6 +37,12 @@ class RegistrationForm(forms.Form):
         required=False,
     )
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=30)
+    licence = forms.FileField(
+        label=gettext_lazy("营业执照"),
+        help_text=gettext_lazy("营业执照（副本）的扫描件，PDF 格式。"),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"required": gettext_lazy("请上传营业执照（PDF）。")},
+    )
     username = forms.CharField(label=gettext_lazy("管理员用户名"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("电子邮箱"))
     phone = forms.RegexField(
@@ -58,7 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """Register an organisation; it can act once the trading center has verified it."""
     if request.user.is_authenticated:
         return redirect("workspace")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -72,6 +78,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 email=data["email"],
                 phone=data["phone"],
+                licence=data["licence"],
             )
         except ValidationError as refused:
             for field, errors in refused.message_dict.items():

@@ -32,6 +32,7 @@ from trading.selectors.access import (
 )
 from trading.selectors.calendar import tender_calendar_warnings
 from trading.selectors.next_steps import lot_next_step, tender_next_step
+from trading.selectors.tenders import tender_last_return
 from trading.selectors.timeline import (
     amendment_earliest_deadline,
     closing_point,
@@ -298,6 +299,7 @@ def _tender_context(
         "reject_form": f.ReasonForm(label=_("退回理由")),
         "next_step": tender_next_step(tender, role),
         "calendar_warnings": tender_calendar_warnings(tender),
+        "last_return": tender_last_return(tender),
     }
     if role == Role.OWNER and questions.exists():
         context["question_form"] = f.QuestionAnswerForm(questions=questions)

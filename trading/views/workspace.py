@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from trading.domain.employer import OrganisationKind
 from trading.models import TenderDocument, User
 from trading.selectors.documents import tender_list_for_bidder
-from trading.selectors.grants import desk_list_operated_by
+from trading.selectors.grants import desk_list_operated_by, may_verify_organisations
 from trading.selectors.notifications import access_notification, notification_list_for
 from trading.services.documents import tender_document_download
 from trading.services.notifications import notification_mark_all_read, notification_mark_read
 from trading.views.common import acting_user
-from trading.views.desk import verification_queue
+from trading.views.organisations import verification_queue
 
 INBOX_PAGE_SIZE = 20
 TENDER_PAGE_SIZE = 20
@@ -52,7 +52,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
             {
                 "organisation": user.organisation,
                 "desks": desks,
-                "unverified_count": verification_queue().count() if desks else None,
+                "unverified_count": (
+                    verification_queue().count() if may_verify_organisations(user) else None
+                ),
             },
         )
     if kind == OrganisationKind.BIDDER:
