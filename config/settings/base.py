@@ -225,9 +225,14 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    # A refusal (403, a suspicious request) is one line; tracebacks are kept for real errors.
+    "filters": {"refusal_one_line": {"()": "config.logging.RefusalOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            # On the handler too: django.security.<Exception> loggers are children, which a
+            # logger's own filter does not see.
+            "filters": ["refusal_one_line"],
             # Production logs JSON (config.settings.production); the embedded mode plain lines.
             "formatter": os.environ.get("LOG_FORMAT", "plain"),
         }
@@ -235,6 +240,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusal_one_line"]},
+        "django.security": {"filters": ["refusal_one_line"]},
         "daphne": {"level": "WARNING"},
         "celery": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
