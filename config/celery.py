@@ -10,14 +10,21 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("tianping")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("fast"), Queue("slow"))
+# Each queue on its own direct exchange and routing key: a Queue declared by name alone is bound to
+# the default exchange and key ("slow"), so the fast queue claimed the slow queue's binding.
+app.conf.task_queues = (
+    Queue("fast", Exchange("fast", type="direct"), routing_key="fast"),
+    Queue("slow", Exchange("slow", type="direct"), routing_key="slow"),
+)
 app.conf.task_default_queue = "slow"
+app.conf.task_default_exchange = "slow"
+app.conf.task_default_routing_key = "slow"
 app.conf.task_routes = {
     "trading.tasks.chronograph_tick": {"queue": "fast"},
     "trading.tasks.ledger_checkpoint": {"queue": "fast"},
