@@ -147,6 +147,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Files browsers ask for at the root (/favicon.ico), served by WhiteNoise: no URL route, no 404.
+WHITENOISE_ROOT = BASE_DIR / "frontend" / "root"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Tender documents (招标文件, clarifications, contracts …) are PDFs of at most this size.
