@@ -22,9 +22,9 @@ app.conf.task_queues = (
     Queue("fast", Exchange("fast", type="direct"), routing_key="fast"),
     Queue("slow", Exchange("slow", type="direct"), routing_key="slow"),
 )
-app.conf.task_default_queue = "slow"
-app.conf.task_default_exchange = "slow"
-app.conf.task_default_routing_key = "slow"
+app.conf.update(
+    task_default_queue="slow", task_default_exchange="slow", task_default_routing_key="slow"
+)
 app.conf.task_routes = {
     "trading.tasks.chronograph_tick": {"queue": "fast"},
     "trading.tasks.ledger_checkpoint": {"queue": "fast"},

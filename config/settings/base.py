@@ -14,7 +14,13 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import embedded_secret_key, env_bool, env_list, parse_database_url
+from config.env import (
+    embedded_secret_key,
+    env_bool,
+    env_list,
+    env_site_url,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TIANPING_VAR_DIR", BASE_DIR / "var"))
@@ -250,8 +256,9 @@ LOGGING = {
     },
 }
 
-# The public address of the platform, printed in documents (QR codes) and exports.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the platform, as readers reach it: printed in documents (the verification
+# link and QR code), feeds, OCDS packages and e-mail. `make run` sets it from its port.
+SITE_URL = env_site_url("SITE_URL", default="http://127.0.0.1:8000")
 # OCDS: the ocid prefix must be registered with the Open Contracting Partnership for production.
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-tianping-")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "天平公共资源交易平台")

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import cast
 
 import pytest
 import redis
@@ -31,7 +32,7 @@ DELIVERY_SECONDS = 60
 
 
 def _waiting(broker: redis.Redis, queue: str) -> int:
-    return int(broker.llen(queue))
+    return cast(int, broker.llen(queue))
 
 
 def _drained(broker: redis.Redis, queue: str, worker: Worker) -> None:
