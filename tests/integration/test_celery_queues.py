@@ -54,6 +54,21 @@ def test_each_queue_is_declared_with_its_own_exchange_and_routing_key() -> None:
     }
 
 
+def test_a_worker_drops_the_fast_queues_old_binding_to_the_slow_exchange(
+    clock: ControlledClock, start_worker: Callable[[str], Worker]
+) -> None:
+    broker = redis.Redis.from_url(redis_url())
+    # What a broker that kept its data since before this fix holds: fast bound to slow/slow.
+    stale = "slow\x06\x16\x06\x16fast"
+    broker.sadd("_kombu.binding.slow", stale)
+
+    start_worker("fast")
+
+    assert stale.encode() not in cast(set[bytes], broker.smembers("_kombu.binding.slow"))
+    notice_render.delay(0)
+    assert (_waiting(broker, "fast"), _waiting(broker, "slow")) == (0, 1)
+
+
 def test_a_tick_reaches_only_the_fast_worker_and_a_render_only_the_slow_one_once_each(
     clock: ControlledClock, start_worker: Callable[[str], Worker]
 ) -> None:
