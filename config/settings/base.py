@@ -234,7 +234,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
     # A refusal (403, a suspicious request) is one line; tracebacks are kept for real errors.
-    "filters": {"refusal_one_line": {"()": "config.logging.RefusalOneLine"}},
+    "filters": {"refusal_one_line": {"()": "config.log_filters.RefusalOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
