@@ -7,6 +7,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -83,3 +84,24 @@ def embedded_secret_key(path: Path) -> str:
             f"{path} does not hold a secret key: delete it or set SECRET_KEY."
         )
     return key
+
+
+def env_site_url(name: str, *, default: str) -> str:
+    """The public address of the site (scheme and host, an optional path prefix), without '/'.
+
+    Printed in every document, feed, OCDS package and e-mail: a value readers cannot open there
+    is refused at start-up rather than printed on thousands of PDFs.
+    """
+    raw = os.environ.get(name) or default
+    parsed = urlsplit(raw.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"{name}: expected the public address of the site, such as "
+            f"https://ggzy.example.cn, got {raw!r}."
+        )
+    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise ImproperlyConfigured(
+            f"{name}: expected scheme, host and port only (no query, fragment or login), "
+            f"got {raw!r}."
+        )
+    return raw.strip().rstrip("/")

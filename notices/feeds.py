@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, JsonResponse
@@ -15,10 +16,12 @@ from django.views.decorators.http import require_GET
 from notices.models import Notice
 from notices.selectors import CHANGES_MAX, notice_list_changes, notice_list_feed
 from trading.models import BusinessType, Region
+from trading.site import absolute_url
 
 
 def _detail_url(notice: Notice) -> str:
-    return reverse("portal_notice_detail", args=[notice.pk])
+    """The notice's page at the site's public address (SITE_URL), not the requesting Host."""
+    return absolute_url(reverse("portal_notice_detail", args=[notice.pk]))
 
 
 # ASCII digits only: int() also takes "١٢", " 12", "+12" and "1_2", which are no sequence numbers.
@@ -59,7 +62,7 @@ def notice_changes(request: HttpRequest) -> JsonResponse:
             "status": notice.status,
             "title": notice.title,
             "published_at": notice.published_at.isoformat() if notice.published_at else None,
-            "url": request.build_absolute_uri(_detail_url(notice)),
+            "url": _detail_url(notice),
             "sha256": notice.pdf_sha256,
             "hash_alg": notice.hash_alg,
             "verification_code": notice.verification_code,
@@ -93,8 +96,14 @@ class RegionBusinessTypeFeed(Feed):
         }
 
     def link(self, obj: tuple[Region, BusinessType]) -> str:
+        """The portal's list filtered as this feed is (its form's `region` and `type` fields)."""
         region, business_type = obj
-        return f"{reverse('portal_notices')}?region={region.code}&type={business_type.code}"
+        query = urlencode({"region": region.code, "type": business_type.code})
+        return absolute_url(f"{reverse('portal_notices')}?{query}")
+
+    def feed_url(self, obj: tuple[Region, BusinessType]) -> str:
+        region, business_type = obj
+        return absolute_url(reverse("notice_feed", args=[region.code, business_type.code]))
 
     def subtitle(self, obj: tuple[Region, BusinessType]) -> str:
         return _("天平公共资源交易平台发布的公告、公示与结果")

@@ -30,6 +30,7 @@ from trading.models import (
     Tender,
     TenderDocument,
 )
+from trading.site import site_url
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
@@ -337,7 +338,7 @@ def release_package(tender: Tender, *, uri: str | None = None) -> dict[str, Any]
         "publisher": _compact(
             {
                 "name": str(getattr(settings, "OCDS_PUBLISHER_NAME", DEFAULT_PUBLISHER)),
-                "uri": getattr(settings, "SITE_URL", None),
+                "uri": site_url(),
             }
         ),
         "releases": [release],

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from notices.ocds import release_package, tender_for_ocds
+from trading.site import absolute_url
 
 
 @require_GET
@@ -15,7 +16,8 @@ def tender_release_package(request: HttpRequest, code: str) -> JsonResponse:
     tender = tender_for_ocds(code, include_training=include_training)
     if tender is None:
         raise Http404
-    package = release_package(tender, uri=request.build_absolute_uri())
+    # The package names itself at the public address, as every export and document does.
+    package = release_package(tender, uri=absolute_url(request.get_full_path()))
     response = JsonResponse(
         package,
         json_dumps_params={"ensure_ascii": False, "indent": 1},

@@ -14,7 +14,13 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import embedded_secret_key, env_bool, env_list, parse_database_url
+from config.env import (
+    embedded_secret_key,
+    env_bool,
+    env_list,
+    env_site_url,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TIANPING_VAR_DIR", BASE_DIR / "var"))
@@ -147,6 +153,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Files browsers ask for at the root (/favicon.ico), served by WhiteNoise: no URL route, no 404.
+WHITENOISE_ROOT = BASE_DIR / "frontend" / "root"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Tender documents (招标文件, clarifications, contracts …) are PDFs of at most this size.
@@ -229,9 +237,14 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    # A refusal (403, a suspicious request) is one line; tracebacks are kept for real errors.
+    "filters": {"refusal_one_line": {"()": "config.log_filters.RefusalOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            # On the handler too: django.security.<Exception> loggers are children, which a
+            # logger's own filter does not see.
+            "filters": ["refusal_one_line"],
             # Production logs JSON (config.settings.production); the embedded mode plain lines.
             "formatter": os.environ.get("LOG_FORMAT", "plain"),
         }
@@ -239,14 +252,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusal_one_line"]},
+        "django.security": {"filters": ["refusal_one_line"]},
         "daphne": {"level": "WARNING"},
         "celery": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
 
-# The public address of the platform, printed in documents (QR codes) and exports.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the platform, as readers reach it: printed in documents (the verification
+# link and QR code), feeds, OCDS packages and e-mail. `make run` sets it from its port.
+SITE_URL = env_site_url("SITE_URL", default="http://127.0.0.1:8000")
 # OCDS: the ocid prefix must be registered with the Open Contracting Partnership for production.
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-tianping-")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "天平公共资源交易平台")

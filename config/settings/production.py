@@ -9,7 +9,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Checked before the base settings are read: without SECRET_KEY they would generate the
 # embedded mode's key file, which production must never rely on.
-for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LEDGER_SIGNING_KEY", "BID_SEALING_SECRET"):
+# SITE_URL too: the embedded default (127.0.0.1) would be printed on every published PDF.
+for name in (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "LEDGER_SIGNING_KEY",
+    "BID_SEALING_SECRET",
+    "SITE_URL",
+):
     if not os.environ.get(name):
         raise ImproperlyConfigured(f"{name} must be set in production.")
 

@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "ggzy.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://ggzy.example.gov.cn",
     "EMAIL_HOST": "smtp.example.gov.cn",
+    "SITE_URL": "https://ggzy.example.gov.cn",
 }
 
 
@@ -52,7 +53,14 @@ def test_check_deploy_finds_no_issue_under_production_settings():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LEDGER_SIGNING_KEY", "BID_SEALING_SECRET"],
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "LEDGER_SIGNING_KEY",
+        "BID_SEALING_SECRET",
+        "SITE_URL",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_setting_in_one_line(missing: str):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}

@@ -18,6 +18,7 @@ from trading.lock_objects import (
 from trading.messaging import get_gateway
 from trading.models import Notification, OutboundMessage, User
 from trading.models.notifications import Channel, MessageStatus
+from trading.site import absolute_url
 
 INBOX = "inbox"
 CHANNELS = frozenset({INBOX, Channel.EMAIL.value, Channel.SMS.value})
@@ -79,6 +80,8 @@ def _addresses(user: User, channels: set[str]) -> list[tuple[str, str]]:
 
 
 def _message_body(channel: str, *, title: str, body: str, url: str) -> str:
+    # A message read outside the site needs the whole address (SITE_URL), not the inbox's path.
+    url = absolute_url(url)
     if channel == Channel.SMS:
         # One SMS: the title carries the news, the inbox holds the rest.
         return f"【天平】{title}" + (f" {url}" if url else "")

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from notices.ocds import release_package, tender_ocid, tenders_for_ocds
+from trading.site import absolute_url
 
 
 class Command(BaseCommand):
@@ -31,12 +31,11 @@ class Command(BaseCommand):
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CommandError(f"cannot create {directory}: {error}") from error
-        site = str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
         count = 0
         for tender in tenders_for_ocds(include_training=options["include_training"]).iterator(
             chunk_size=200
         ):
-            uri = site + reverse("ocds_release_package", args=[tender.code])
+            uri = absolute_url(reverse("ocds_release_package", args=[tender.code]))
             if tender.project.training:
                 uri += "?training=1"
             package = release_package(tender, uri=uri)
