@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from trading.chronograph import DueWork
 from trading.clock import Clock, get_clock
+from trading.domain.amounts import format_amount
 from trading.domain.lifecycle import AFTER_AWARD, TIMED_EVENTS, LotEvent, LotStatus, TenderStatus
 from trading.events import event_emit
 from trading.lock_objects import lock_active_holds, lock_lot, lock_project, lock_tender
@@ -87,7 +88,7 @@ def _check_first_price(estimate: Decimal, valuation: Decimal | None) -> None:
                     "首次信息披露的转让底价不得低于经核准或备案的评估结果（%(valuation)s 元）"
                     "（32号令 第17条）。"
                 )
-                % {"valuation": valuation}
+                % {"valuation": format_amount(valuation)}
             },
             code="below_valuation",
         )

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from notices.domain.documents.kinds import NUMBER_CODES
+from trading.domain.amounts import format_yuan
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
@@ -26,10 +27,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def yuan(value: Any) -> str:
     """'1,000,000.00 元' — the figure as a Chinese document writes it; '—' when absent."""
-    amount = _decimal(value)
-    if amount is None:
-        return "—"
-    return f"{amount.quantize(Decimal('0.01')):,} 元"
+    return format_yuan(value) or "—"
 
 
 def _four_digits(number: int) -> str:
