@@ -150,5 +150,31 @@ def _table(
     }
 
 
+def present(value: Any) -> bool:
+    """Whether `value` is worth a line: a document leaves out a line it holds nothing for."""
+    return value is not None and value != "" and value != [] and value != "—"
+
+
+def optional_row(label: str, value: Any, shown: str | None = None) -> list[Row]:
+    """`[(label, shown or value)]` when there is a value, `[]` otherwise (never a lone '—')."""
+    if not present(value):
+        return []
+    return [(label, shown if shown is not None else str(value))]
+
+
+def drop_empty_columns(table: dict[str, Any]) -> dict[str, Any]:
+    """The table without the columns no row fills (a 质量 column of dashes says nothing)."""
+    rows = table["rows"]
+    if not rows:
+        return table
+    keep = [i for i in range(len(table["columns"])) if any(present(r[i]) for r in rows)]
+    return {
+        **table,
+        "columns": [table["columns"][i] for i in keep],
+        "rows": [[r[i] for i in keep] for r in rows],
+        "nowrap": [keep.index(i) for i in table["nowrap"] if i in keep],
+    }
+
+
 def _paragraphs(body: Any) -> list[str]:
     return [line.strip() for line in str(body or "").splitlines() if line.strip()]
