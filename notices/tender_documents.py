@@ -7,6 +7,7 @@ these: the chapters of the standard documents with the tender's real values
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -14,11 +15,15 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from notices import rendering
-from notices.documents_data import tender_documents_data
+from notices.documents_data import notice_data_for, tender_documents_data
+from notices.domain import documents as doc
+from notices.domain.documents.records import build_record
 from notices.domain.documents.tender_documents import build_tender_documents
-from trading.models import Tender
+from trading.models import Lot, Tender
+from trading.services.demo_documents import TENDER_DOCUMENTS
 
 TEMPLATE = "notices/pdf/tender_documents.html"
+RECORD_TEMPLATE = "notices/pdf/record.html"
 
 
 def tender_documents_html(tender: Tender) -> str:
@@ -37,3 +42,26 @@ def tender_documents_html(tender: Tender) -> str:
 def tender_documents_pdf(tender: Tender) -> bytes:
     """The tender documents as a PDF (≈0.5 s: seeding and the slow queue only, never a request)."""
     return rendering.render_pdf(tender_documents_html(tender))
+
+
+def record_pdf(kind: str, lot: Lot, facts: Mapping[str, Any]) -> bytes:
+    """评标报告, 合同 or 书面报告 of `lot` (records.py), printed from its tender's data."""
+    tender = lot.tender
+    data = notice_data_for(doc.RESULT, tender, lot)
+    context = build_record(kind, data, facts)
+    context["site_url"] = rendering.site_url()
+    with translation.override("zh-hans"):
+        context["css"] = {
+            "header": rendering.css_string(gettext("天平 · 公共资源交易平台")),
+            "number": rendering.css_string(str(context["number"])),
+            "code": rendering.css_string(gettext(str(context["document_name"]))),
+        }
+        html = render_to_string(RECORD_TEMPLATE, context)
+    return rendering.render_pdf(html)
+
+
+def demo_document_make(kind: str, lot: Lot, facts: Mapping[str, Any]) -> bytes:
+    """The demo's file `kind` of `lot` (trading.services.demo_documents asks for it)."""
+    if kind == TENDER_DOCUMENTS:
+        return tender_documents_pdf(lot.tender)
+    return record_pdf(kind, lot, facts)

@@ -199,7 +199,8 @@ def lot_record_evaluation(
         raise ValidationError(
             {
                 "committee": _(
-                    "评标委员会成员应为三人以上单数且不重复（工程五人以上单数，招标投标法 第37条）。"
+                    "评标委员会成员应为三人以上单数且不重复"
+                    "（工程五人以上单数，招标投标法 第37条）。"
                 )
             },
             code="committee",

@@ -1,4 +1,4 @@
-"""`{{ value|yuan }}` and `{{ value|amount }}`: amounts with thousands separators and two decimals."""
+"""`{{ value|yuan }}` and `{{ value|amount }}`: 3,100,000.00 元 on every page."""
 
 from __future__ import annotations
 
