@@ -6,6 +6,7 @@ amounts; the evaluation reports, contracts and written reports are readable docu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ def test_every_demo_tender_document_is_a_multi_page_pdf_of_its_tender(
         for needle in (tender.name, tender.code, lot.code, "第一章", "第六章"):
             assert squeezed(needle) in text, (document.title, needle)
         assert "—" not in text, document.title
+
+    # The training tenders' documents (and letters) print a name, not an internal timestamp.
+    training = [d.tender.project.name for d in issued if d.tender.project.training]
+    assert training
+    assert all(re.fullmatch(r"培训演示：[^\d:]+", name) for name in training), training
 
     records = [d for d in files if d.kind != DocumentKind.TENDER_DOCUMENTS]
     assert {DocumentKind.EVALUATION_REPORT, DocumentKind.CONTRACT, DocumentKind.REPORT} <= {

@@ -634,12 +634,15 @@ def _training_armed(now: datetime) -> bool:
 
 
 def _arm_training(now: datetime) -> int:
-    """Fresh training tenders, named with the time: bidding opens in a minute, closes in four."""
-    label = timezone.localtime(now).strftime("%m-%d %H:%M")
+    """Fresh training tenders: bidding opens in a minute, closes in four.
+
+    Named as a person would name them: their documents print the name, and the rounds are told
+    apart by their codes, not by a timestamp in the name.
+    """
     created = 0
     for demo in TRAINING_TENDERS:
         named = DemoTender(
-            f"{TRAINING_PREFIX} {label} {demo.project}",
+            f"{TRAINING_PREFIX}：{demo.project.removeprefix('（培训）')}",
             demo.tender,
             demo.lot,
             demo.business_type,
