@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trading', '0014_procedures_property_disclosure'),
+        ("trading", "0014_procedures_property_disclosure"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lot',
-            name='evaluation_committee',
-            field=models.TextField(blank=True, verbose_name='评标委员会成员'),
+            model_name="lot",
+            name="evaluation_committee",
+            field=models.TextField(blank=True, verbose_name="评标委员会成员"),
         ),
         migrations.AddField(
-            model_name='lot',
-            name='quality',
-            field=models.CharField(blank=True, max_length=200, verbose_name='质量要求'),
+            model_name="lot",
+            name="quality",
+            field=models.CharField(blank=True, max_length=200, verbose_name="质量要求"),
         ),
     ]
