@@ -108,9 +108,10 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
         "uscc": candidate.uscc,
         "price": _money(candidate.price),
         "score": _money(candidate.score),
-        # A bid answers the lot's 工期 and 质量要求 unless it promised its own.
+        # A bid answers the lot's 工期 unless it promised its own; a 质量 of its own only when it
+        # promised one (the lot's requirement is printed once, above the table).
         "duration_days": candidate.duration_days or candidate.lot.duration_days,
-        "quality": candidate.quality or candidate.lot.quality,
+        "quality": candidate.quality,
         "project_manager": candidate.project_manager,
         "manager_certificate": candidate.manager_certificate,
     }
