@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -133,3 +134,14 @@ def test_a_committee_is_an_odd_number_of_at_least_three_different_members(
     members = committee_members(lines)
     assert members == names
     assert committee_is_lawful(members) is lawful
+
+
+def test_procurement_documents_cite_the_procurement_law_not_the_tendering_law() -> None:
+    data = {**DATA, "business_type": "procurement", "procedure_family": "sealed_bid"}
+    context = build_tender_documents({"data": data})
+    printed = json.dumps(
+        [(c.title, c.intro, c.rows, c.items) for c in context["chapters"]], ensure_ascii=False
+    )
+    assert "财政部令第87号 第39条" in printed and "政府采购法实施条例 第33条" in printed
+    assert "实施条例 第2" not in printed.replace("政府采购法实施条例", "")
+    assert "招标投标法 第" not in printed

@@ -49,6 +49,46 @@ def _is_sale(data: Mapping[str, Any]) -> bool:
     return str(data.get("procedure_family", "")) in SALE_FAMILIES
 
 
+@dataclass(frozen=True)
+class Articles:
+    """The articles a tender's documents cite, by the law its business type follows."""
+
+    conflict: str
+    deposit: str
+    opening: str
+    committee: str
+    candidates: str
+    rejection: str
+    performance_bond: str
+    subcontract: str
+
+
+_TENDERING = Articles(
+    conflict="实施条例 第34条",
+    deposit="实施条例 第26条",
+    opening="招标投标法 第34条",
+    committee="招标投标法 第37条",
+    candidates="实施条例 第53条",
+    rejection="实施条例 第51条",
+    performance_bond="实施条例 第58条",
+    subcontract="招标投标法 第48条",
+)
+_PROCUREMENT = Articles(
+    conflict="政府采购法实施条例 第18条",
+    deposit="政府采购法实施条例 第33条",
+    opening="财政部令第87号 第39条",
+    committee="财政部令第87号 第47条",
+    candidates="财政部令第87号 第68条",
+    rejection="财政部令第87号 第63条",
+    performance_bond="政府采购法实施条例 第48条",
+    subcontract="政府采购法 第48条",
+)
+
+
+def _articles(terms: Terms) -> Articles:
+    return _PROCUREMENT if terms.law == "政府采购法" else _TENDERING
+
+
 def _parties(data: Mapping[str, Any], words: Vocabulary) -> list[Row]:
     rows: list[Row] = [(words.owner, text(data.get("owner_name")))]
     rows += optional_row(N_("联系电话"), data.get("owner_phone"))
@@ -95,6 +135,7 @@ def _invitation(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Cha
 def _instructions(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Chapter:
     lot: Mapping[str, Any] = (data.get("lots") or [{}])[0]
     sale = _is_sale(data)
+    law = _articles(terms)
     rows: list[Row] = [
         (N_("项目名称"), text(data.get("tender_name"))),
         *optional_row(N_("招标范围（标的）"), lot.get("scope")),
@@ -114,18 +155,19 @@ def _instructions(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> C
     if not sale:
         rows += [
             (N_("投标有效期"), f"自{words.deadline}起 {BID_VALIDITY_DAYS} 日"),
-            (N_("开标"), N_("在投标截止时间于本平台不见面开标大厅公开进行（招标投标法 第34条）")),
+            (N_("开标"), f"在投标截止时间于本平台不见面开标大厅公开进行（{law.opening}）"),
             *optional_row(N_("最少有效投标数"), data.get("min_bids")),
         ]
     items = [
         f"{words.bidder}应当具备承担本项目的能力和国家规定的资格条件；"
-        "与本项目存在利害关系可能影响公正性的，不得参加（实施条例 第34条）。",
+        f"与本项目存在利害关系可能影响公正性的，不得参加（{law.conflict}）。",
         f"{words.bidder}对本文件有疑问的，应在澄清截止时间前通过本平台提出；"
         f"{words.owner}的澄清和修改通过本平台发出，构成本文件的组成部分。",
         f"文件以本平台生成的密钥在{words.bidder}一侧加密后递交，截止前可以修改或者撤回；"
         "截止后未解密的，因投标人原因的视为撤销，其他原因的视为撤回（电子招标投标办法 第31条）。",
-        f"保证金应从{words.bidder}的基本账户转出（实施条例 第26条），依法退还。",
     ]
+    if not sale:
+        items.append(f"保证金应从{words.bidder}的基本账户转出（{law.deposit}），依法退还。")
     if sale:
         items.append(
             f"{words.winner}的保证金转为定金，在签订合同后抵作成交价款；"
@@ -157,6 +199,7 @@ def _evaluation(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Cha
             ],
         )
     procurement = data.get("business_type") in ("procurement", "medicine")
+    law = _articles(terms)
     method = N_("综合评分法") if procurement else N_("综合评估法")
     weights = (
         [("价格", "30"), ("技术", "50"), ("商务", "20")]
@@ -174,12 +217,12 @@ def _evaluation(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Cha
         title=f"第三章 评标办法（{method}）",
         intro=[
             f"评标由依法组建的评标委员会负责，成员为五人以上单数，其中专家不少于三分之二"
-            f"（招标投标法 第37条）。评标委员会按本章规定的方法推荐不超过3名{terms.candidates}，"
-            "并标明排序（实施条例 第53条）。"
+            f"（{law.committee}）。评标委员会按本章规定的方法推荐不超过3名{terms.candidates}，"
+            f"并标明排序（{law.candidates}）。"
         ],
         tables=[_table(N_("评分因素及权重"), [N_("评分因素"), N_("分值")], weights, nowrap=(1,))],
         items=[
-            N_("资格审查和初步评审为合格制，有一项不合格的，其投标被否决（实施条例 第51条）。"),
+            f"资格审查和初步评审为合格制，有一项不合格的，其投标无效（{law.rejection}）。",
             price_rule,
             N_("得分相同的，以投标报价低的优先；报价也相同的，以技术得分高的优先。"),
         ],
@@ -189,6 +232,7 @@ def _evaluation(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Cha
 def _contract(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Chapter:
     contract_days = data.get("contract_days") or 30
     sale = _is_sale(data)
+    law = _articles(terms)
     items = [
         f"{words.owner}和{words.winner}应当自{words.letter}发出之日起{contract_days}日内，"
         f"按照本文件和{words.winner}的文件订立书面合同（{words.contract_article}）。",
@@ -206,9 +250,9 @@ def _contract(data: Mapping[str, Any], words: Vocabulary, terms: Terms) -> Chapt
         ]
     else:
         items += [
-            N_("履约保证金不得超过中标合同金额的10%（实施条例 第58条）。"),
+            f"履约保证金不得超过合同金额的10%（{law.performance_bond}）。",
             N_("预付款、进度款和结算款的支付比例和期限在合同专用条款中约定。"),
-            N_("中标人不得转包，也不得违法分包（招标投标法 第48条）。"),
+            f"{words.winner}不得转包，也不得违法分包（{law.subcontract}）。",
         ]
     title = N_("第四章 合同主要条款") if sale else N_("第四章 合同条款及格式")
     return Chapter(title=title, items=items)
