@@ -8,6 +8,7 @@ these: the chapters of the standard documents with the tender's real values
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -39,9 +40,16 @@ def tender_documents_html(tender: Tender) -> str:
         return render_to_string(TEMPLATE, context)
 
 
+@lru_cache(maxsize=48)
+def _pdf(html: str) -> bytes:
+    # The same HTML prints the same document: a demo seeded again at the same moment (every
+    # test that seeds it) reuses the ≈1 s render of an 8-page document instead of repeating it.
+    return rendering.render_pdf(html)
+
+
 def tender_documents_pdf(tender: Tender) -> bytes:
-    """The tender documents as a PDF (≈0.5 s: seeding and the slow queue only, never a request)."""
-    return rendering.render_pdf(tender_documents_html(tender))
+    """The tender documents as a PDF (≈1 s: seeding and the slow queue only, never a request)."""
+    return _pdf(tender_documents_html(tender))
 
 
 def record_pdf(kind: str, lot: Lot, facts: Mapping[str, Any]) -> bytes:
@@ -57,7 +65,7 @@ def record_pdf(kind: str, lot: Lot, facts: Mapping[str, Any]) -> bytes:
             "code": rendering.css_string(gettext(str(context["document_name"]))),
         }
         html = render_to_string(RECORD_TEMPLATE, context)
-    return rendering.render_pdf(html)
+    return _pdf(html)
 
 
 def demo_document_make(kind: str, lot: Lot, facts: Mapping[str, Any]) -> bytes:
