@@ -206,7 +206,7 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         data.update(_winner(lot))
         if kind == doc.DEAL:
             data.update(_publicity_length(tender))
-        # Named with the result (87号令 第69条), secret before it (招标投标法 第44条).
+        # Named with the result (87号令 第69条), secret before it (招标投标法 第37条).
         data["experts"] = [n for n in lot.evaluation_committee.splitlines() if n.strip()]
         # 招标投标法 第46条, as the tender's rule row has it.
         data["contract_days"] = tender_rulebook(tender).maximum_days("award_letter", "contract")

@@ -245,7 +245,7 @@ class Lot(models.Model):
     publicity_starts_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("公示结束"), null=True, blank=True)
     evaluation_reported_at = models.DateTimeField(_("评标报告提交时间"), null=True, blank=True)
-    # The committee's members, one per line: secret until the result (招标投标法 第44条), then
+    # The committee's members, one per line: secret until the result (招标投标法 第37条), then
     # named in the result notice (财政部令第87号 第69条).
     evaluation_committee = models.TextField(_("评标委员会成员"), blank=True)
     # The owner's reason (实施条例 第31条), printed on the termination notice.
