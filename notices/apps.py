@@ -13,7 +13,12 @@ class NoticesConfig(AppConfig):
             notice_trigger_removal_statements,
             notice_trigger_statements,
         )
+        from notices.tender_documents import demo_document_make
         from trading.db_triggers import FlushGuard, register_flush_guard
+        from trading.services.demo_documents import demo_document_maker_register
+
+        # The demo's files are real documents printed by this app's renderer.
+        demo_document_maker_register(demo_document_make)
 
         # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
         register_flush_guard(

@@ -48,6 +48,7 @@ def _lot(lot: Lot) -> dict[str, Any]:
         "increment": _money(lot.increment),
         "scope": lot.scope,
         "duration_days": lot.duration_days,
+        "quality": lot.quality,
         "opens_at": _iso(lot.opens_at),
         "closes_at": _iso(lot.closes_at),
         "status_changed_at": _iso(lot.status_changed_at),
@@ -107,7 +108,9 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
         "uscc": candidate.uscc,
         "price": _money(candidate.price),
         "score": _money(candidate.score),
-        "duration_days": candidate.duration_days,
+        # A bid answers the lot's 工期 unless it promised its own; a 质量 of its own only when it
+        # promised one (the lot's requirement is printed once, above the table).
+        "duration_days": candidate.duration_days or candidate.lot.duration_days,
         "quality": candidate.quality,
         "project_manager": candidate.project_manager,
         "manager_certificate": candidate.manager_certificate,
@@ -140,7 +143,7 @@ def _winner(lot: Lot) -> dict[str, Any]:
         "project_manager": candidate.project_manager if candidate else "",
         "manager_certificate": candidate.manager_certificate if candidate else "",
         "duration_days": (candidate.duration_days if candidate else None) or lot.duration_days,
-        "quality": candidate.quality if candidate else "",
+        "quality": (candidate.quality if candidate else "") or lot.quality,
     }
 
 
@@ -188,7 +191,9 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         data.update(
             candidates=[
                 _candidate(c)
-                for c in lot.candidates.filter(superseded_at__isnull=True).order_by("rank")
+                for c in lot.candidates.filter(superseded_at__isnull=True)
+                .select_related("lot")
+                .order_by("rank")
             ],
             bid_count=lot.bid_count,
             evaluation_reported_at=_iso(lot.evaluation_reported_at),
@@ -201,7 +206,8 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         data.update(_winner(lot))
         if kind == doc.DEAL:
             data.update(_publicity_length(tender))
-        data["experts"] = []
+        # Named with the result (87号令 第69条), secret before it (招标投标法 第37条).
+        data["experts"] = [n for n in lot.evaluation_committee.splitlines() if n.strip()]
         # 招标投标法 第46条, as the tender's rule row has it.
         data["contract_days"] = tender_rulebook(tender).maximum_days("award_letter", "contract")
     elif kind == doc.FAILURE and lot is not None:
@@ -212,4 +218,23 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         )
     elif kind == doc.TERMINATION and lot is not None:
         data["reason"] = lot.termination_reason
+    return data
+
+
+def tender_documents_data(tender: Tender) -> dict[str, Any]:
+    """What the tender documents print: the tender, its lots, its procedure and its rule rows."""
+    procedure = tender.procedure
+    data = _common(tender)
+    data.update(
+        price_form=tender.get_price_form_display(),
+        deposit_form=tender.get_deposit_form_display(),
+        documents_issued_at=_iso(tender.documents_issued_at),
+        documents_sale_ends_at=_iso(tender.documents_sale_ends_at),
+        clarification_deadline=_iso(tender.clarification_deadline),
+        min_bids=procedure.min_bids,
+        evaluation=procedure.evaluation,
+        live_auction=procedure.live_auction,
+        # 招标投标法 第46条, as the tender's rule row has it.
+        contract_days=tender_rulebook(tender).maximum_days("award_letter", "contract"),
+    )
     return data

@@ -265,6 +265,10 @@ def first_lot(tender: Tender) -> Lot:
     return lot
 
 
+# The evaluation committee every recorded evaluation names (五人以上单数, 招标投标法 第37条).
+COMMITTEE = ["评委甲", "评委乙", "评委丙", "评委丁", "评委戊"]
+
+
 def candidates(world: World, count: int = 3) -> list[CandidateInput]:
     return [
         CandidateInput(
@@ -313,6 +317,7 @@ def record_outcome(world: World, lot: Lot, *, publish: bool = True) -> Lot:
             lot=lot,
             candidates=candidates(world),
             report_file=pdf_file("report.pdf"),
+            committee=COMMITTEE,
             actor=world.staff,
         )
     if publish and lot.status == "publicity":

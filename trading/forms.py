@@ -349,6 +349,12 @@ class LotForm(ConsoleForm):
     duration_days = forms.IntegerField(
         label=_("工期/服务期（日）"), required=False, min_value=1, max_value=36500
     )
+    quality = forms.CharField(
+        label=_("质量要求"),
+        required=False,
+        max_length=200,
+        help_text=_("例如：合格（符合国家现行验收规范）。中标通知书和招标文件载明。"),
+    )
     opens_at = schedule_field(_("投标/挂牌开始时间"))
     closes_at = schedule_field(
         _("投标截止（开标）/挂牌截止时间"),
@@ -469,6 +475,12 @@ class EvaluationForm(ConsoleForm):
 
     RANKS = (1, 2, 3)
     report_file = pdf_field(_("签字的评标报告（PDF）"))
+    committee = forms.CharField(
+        label=_("评标委员会成员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一名；结果公告中公布（财政部令第87号 第69条）。"),
+    )
 
     def __init__(self, *args: Any, bidders: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -488,9 +500,23 @@ class EvaluationForm(ConsoleForm):
                 decimal_places=2,
                 min_value=Decimal("0"),
             )
+            # 中标通知书 and 候选人公示 print the project manager the bid promised.
+            self.fields[f"manager_{rank}"] = forms.CharField(
+                label=_("第%(rank)s名 项目负责人") % {"rank": rank}, required=False, max_length=50
+            )
+            self.fields[f"certificate_{rank}"] = forms.CharField(
+                label=_("第%(rank)s名 项目负责人证书编号") % {"rank": rank},
+                required=False,
+                max_length=60,
+            )
         self.order_fields(
             [
-                *(f"{p}_{r}" for r in self.RANKS for p in ("organisation", "price", "score")),
+                *(
+                    f"{p}_{r}"
+                    for r in self.RANKS
+                    for p in ("organisation", "price", "score", "manager", "certificate")
+                ),
+                "committee",
                 "report_file",
             ]
         )
@@ -528,6 +554,8 @@ class EvaluationForm(ConsoleForm):
                     "organisation": organisation,
                     "price": self.cleaned_data[f"price_{rank}"],
                     "score": self.cleaned_data.get(f"score_{rank}"),
+                    "project_manager": self.cleaned_data.get(f"manager_{rank}") or "",
+                    "manager_certificate": self.cleaned_data.get(f"certificate_{rank}") or "",
                 }
             )
         return rows

@@ -376,7 +376,7 @@ def test_tendering_law_art_46_a_contract_departing_from_the_award_is_refused_wit
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "与中标价 950000.00 元不一致" in page and "招标投标法 第46条" in page
+    assert "与中标价 950,000.00 元不一致" in page and "招标投标法 第46条" in page
     assert not Contract.objects.filter(lot=lot).exists()
     lot.refresh_from_db()
     assert lot.status == "awarded"

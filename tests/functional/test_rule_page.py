@@ -37,7 +37,7 @@ def test_the_page_lists_every_rule_row_in_force_without_login(client: Client, ru
     assert "5个工作日" in page
     assert "公开招标" in page
     # 七部委30号令 第37条: the 80万元 ceiling, in 元.
-    assert "800000.00元" in page
+    assert "800,000.00 元" in page
     assert "2%" in page
     # Notice limits set by the platform where the law sets none are marked as such.
     assert "本平台规则（法律未规定期限）" in page

@@ -192,7 +192,7 @@ def test_an_engineering_deposit_over_80_wan_is_shown_to_the_owner_and_refused_at
 
     edit = text(owner.get(reverse("lot_edit", args=[lot.pk])))
     assert "七部委30号令 第37条" in edit
-    assert "800000.00 元" in edit
+    assert "800,000.00 元" in edit
 
     tender_submit(tender=tender, actor=world.owner_user)
     response = signed_in(world.staff).post(reverse("tender_publish", args=[tender.pk]))

@@ -365,7 +365,7 @@ def test_the_engineering_deposit_is_at_most_2_percent_and_80_wan_30_order_articl
     assert all(violation.point == "deposit" for violation in found)
     if "第37条" in articles:
         ceiling = next(v for v in found if "第37条" in v.article)
-        assert "800000.00 元" in ceiling.message
+        assert "800,000.00 元" in ceiling.message
 
 
 # --- what other issues schedule by -------------------------------------------------------------

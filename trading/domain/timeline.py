@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from trading.domain.amounts import format_amount
 from trading.domain.points import AMOUNT_LABELS, POINT_LABELS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -466,7 +467,7 @@ def check_amounts(amounts: Mapping[str, Decimal], rules: Iterable[Rule]) -> list
                         latest=None,
                         message=(
                             f"{label}{word}{base_label}的{_percent(bound)}"
-                            f"（{cap} 元）（{_explain(rule)}）"
+                            f"（{format_amount(cap)} 元）（{_explain(rule)}）"
                         ),
                     )
                 )
@@ -499,17 +500,17 @@ def _check_cap(amounts: Mapping[str, Decimal], rule: Rule) -> list[Violation]:
 
 
 def _yuan(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01'))}"
+    return format_amount(amount)
 
 
 def format_bound(rule: Rule, value: Decimal | None) -> str:
-    """A bound as the public reads it: 20日, 5个工作日, 2%, 800000.00元; empty without one."""
+    """A bound as the public reads it: 20日, 5个工作日, 2%, 800,000.00 元; empty without one."""
     if value is None:
         return ""
     if rule.kind == RuleKind.AMOUNT_RATIO:
         return _percent(value)
     if rule.kind == RuleKind.AMOUNT_CAP:
-        return f"{_yuan(value)}元"
+        return f"{_yuan(value)} 元"
     return f"{value.normalize():f}{UNIT_LABELS[Unit(rule.unit)]}"
 
 

@@ -231,6 +231,8 @@ class Lot(models.Model):
     increment = money_field(_("加价幅度（元）"), default=Decimal("0"))
     scope = models.TextField(_("招标范围/标的说明"), blank=True)
     duration_days = models.PositiveIntegerField(_("工期/服务期（日）"), null=True, blank=True)
+    # 质量要求 of the works or goods: the award letter and the tender documents print it.
+    quality = models.CharField(_("质量要求"), max_length=200, blank=True)
     # Deadlines live on the lot and are enforced under its lock with the server clock.
     opens_at = models.DateTimeField(_("投标/挂牌开始时间"), null=True, blank=True)
     closes_at = models.DateTimeField(_("投标截止（开标）/挂牌截止时间"), null=True, blank=True)
@@ -243,6 +245,9 @@ class Lot(models.Model):
     publicity_starts_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_ends_at = models.DateTimeField(_("公示结束"), null=True, blank=True)
     evaluation_reported_at = models.DateTimeField(_("评标报告提交时间"), null=True, blank=True)
+    # The committee's members, one per line: secret until the result (招标投标法 第37条), then
+    # named in the result notice (财政部令第87号 第69条).
+    evaluation_committee = models.TextField(_("评标委员会成员"), blank=True)
     # The owner's reason (实施条例 第31条), printed on the termination notice.
     termination_reason = models.TextField(_("终止理由"), blank=True)
     # Why it failed when a person decided it (all bids rejected, the winner declined): 流标原因.

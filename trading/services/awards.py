@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
+from trading.domain.amounts import format_amount
 from trading.domain.lifecycle import LotEvent, LotStatus, award_blockers, award_must_go_to_first
 from trading.domain.timeline import format_moment, local_date
 from trading.events import event_emit
@@ -300,7 +301,11 @@ def contract_record(
                         "应按照交易文件和%(winner)s的响应文件订立合同，"
                         "确需不同的，请说明理由（%(article)s）。"
                     )
-                    % {**words, "amount": amount, "award": award.price}
+                    % {
+                        **words,
+                        "amount": format_amount(amount),
+                        "award": format_amount(award.price),
+                    }
                 },
                 code="deviates",
             )

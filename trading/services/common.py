@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock
+from trading.domain.amounts import format_amount
 from trading.domain.timeline import beyond_horizon, format_moment, legal_day
 from trading.models import Lot, Tender, User
 from trading.models.tenders import MAX_AMOUNT
@@ -46,7 +47,8 @@ def money(value: Any, field: str) -> Decimal:
         raise ValidationError({field: _("金额不能为负数。")}, code="money")
     if amount > MAX_AMOUNT:
         raise ValidationError(
-            {field: _("金额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,}"}}, code="money"
+            {field: _("金额不能超过 %(max)s 元。") % {"max": format_amount(MAX_AMOUNT)}},
+            code="money",
         )
     return amount.quantize(Decimal("0.01"))
 

@@ -198,6 +198,8 @@ def _demo_accounts_seed() -> dict[str, int]:
             kind=org.kind,
             uscc_code=code,
             region=Region.objects.get(code=org.region),
+            # A Haikou/Sanya landline (区号 0898): documents print it as the contact.
+            contact_phone=f"0898-6653{org.serial:04d}",
             actor=admin,
         )
     for org in ORGANISATIONS:

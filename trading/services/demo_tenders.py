@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,16 +33,18 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import DocumentKind, PriceForm
+from trading.services.demo_documents import (
+    CONTRACT,
+    EVALUATION_REPORT,
+    TENDER_DOCUMENTS,
+    WRITTEN_REPORT,
+    demo_pdf,
+)
 from trading.services.demo_procedures import (
     demo_disclosure_extended,
     demo_two_bidders_at_the_close,
 )
 
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
 TRAINING_SCALE = 1440  # one day of the schedule runs in one minute
 TRAINING_PREFIX = "培训演示"
 
@@ -277,12 +278,25 @@ DEMO_TENDERS = [
     ),
 ]
 
+# The committee the demo's evaluations name (五人以上单数, 招标投标法 第37条).
+DEMO_COMMITTEE = ["王建国（组长）", "李海燕", "陈志强", "符永明", "吴晓琳"]
+# Registered constructors (注册建造师) the demo's engineering bids name as project managers.
+_MANAGERS = [
+    ("林国栋", "琼146202012345"),
+    ("黄志明", "琼146201954321"),
+    ("邢海波", "琼146202167890"),
+]
 _OWNER_ORGS = {"school": "海口市教育局", "landbureau": "三亚市自然资源和规划局"}
 _BIDDERS = ["海南建工集团有限公司", "琼海路桥工程有限公司", "三亚宏图建设有限公司"]
 
 
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+# 工期/服务期 and 质量要求 of the works and services; a sale has neither.
+_DURATION = {"engineering": 365, "procurement": 90, "medicine": 365, "other": 180}
+_QUALITY = {
+    "engineering": "合格（符合国家现行施工质量验收规范）",
+    "procurement": "符合国家标准和采购需求，验收合格",
+    "medicine": "符合《中华人民共和国药典》及国家药品标准",
+}
 
 
 def _user(username: str) -> User:
@@ -364,6 +378,8 @@ def _draft(
         deposit_amount=_deposit(demo),
         increment=Decimal("100000.00") if procedure.live_auction else Decimal("0"),
         scope=demo.tender,
+        duration_days=_DURATION.get(demo.business_type),
+        quality=_QUALITY.get(demo.business_type, ""),
         opens_at=opens_at or start + timedelta(days=25),
         closes_at=closes_at or start + timedelta(days=demo.bid_days),
         actor=actor,
@@ -373,7 +389,7 @@ def _draft(
         tender=tender,
         kind=DocumentKind.TENDER_DOCUMENTS,
         title=f"{demo.tender} 招标（出让）文件",
-        file=_pdf("documents.pdf"),
+        file=demo_pdf("documents.pdf", TENDER_DOCUMENTS, lot),
         actor=actor,
         clock=clock,
     )
@@ -462,6 +478,10 @@ def _play(demo: DemoTender, today: datetime) -> None:
                 organisation=organisation,
                 price=(demo.estimate * Decimal(str(0.95 + rank / 100))).quantize(Decimal("0.01")),
                 score=Decimal(str(92 - rank * 3)),
+                project_manager=_MANAGERS[rank][0] if demo.business_type == "engineering" else "",
+                manager_certificate=_MANAGERS[rank][1]
+                if demo.business_type == "engineering"
+                else "",
             )
             for rank, organisation in enumerate(bidders)
         ]
@@ -472,7 +492,24 @@ def _play(demo: DemoTender, today: datetime) -> None:
         lot_record_evaluation(
             lot=lot,
             candidates=candidates,
-            report_file=_pdf("evaluation-report.pdf"),
+            report_file=demo_pdf(
+                "evaluation-report.pdf",
+                EVALUATION_REPORT,
+                lot,
+                {
+                    "candidates": [
+                        {
+                            "name": c.organisation.name,
+                            "uscc": c.organisation.uscc,
+                            "price": str(c.price),
+                            "score": str(c.score),
+                        }
+                        for c in candidates
+                    ],
+                    "committee": DEMO_COMMITTEE,
+                },
+            ),
+            committee=DEMO_COMMITTEE,
             actor=staff,
             clock=clock.at(reported),
         )
@@ -521,12 +558,15 @@ def _play(demo: DemoTender, today: datetime) -> None:
         lot=lot,
         signed_on=timezone.localtime(signed).date(),
         amount=first.price,
-        file=_pdf("contract.pdf"),
+        file=demo_pdf("contract.pdf", CONTRACT, lot),
         actor=owner,
         clock=clock.at(signed),
     )
     report_file(
-        lot=lot, file=_pdf("report.pdf"), actor=owner, clock=clock.at(signed + timedelta(days=2))
+        lot=lot,
+        file=demo_pdf("report.pdf", WRITTEN_REPORT, lot),
+        actor=owner,
+        clock=clock.at(signed + timedelta(days=2)),
     )
 
 
@@ -594,12 +634,15 @@ def _training_armed(now: datetime) -> bool:
 
 
 def _arm_training(now: datetime) -> int:
-    """Fresh training tenders, named with the time: bidding opens in a minute, closes in four."""
-    label = timezone.localtime(now).strftime("%m-%d %H:%M")
+    """Fresh training tenders: bidding opens in a minute, closes in four.
+
+    Named as a person would name them: their documents print the name, and the rounds are told
+    apart by their codes, not by a timestamp in the name.
+    """
     created = 0
     for demo in TRAINING_TENDERS:
         named = DemoTender(
-            f"{TRAINING_PREFIX} {label} {demo.project}",
+            f"{TRAINING_PREFIX}：{demo.project.removeprefix('（培训）')}",
             demo.tender,
             demo.lot,
             demo.business_type,

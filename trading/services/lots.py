@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from trading.chronograph import DueWork
 from trading.clock import Clock, get_clock
+from trading.domain.amounts import format_amount
 from trading.domain.lifecycle import AFTER_AWARD, TIMED_EVENTS, LotEvent, LotStatus, TenderStatus
 from trading.events import event_emit
 from trading.lock_objects import lock_active_holds, lock_lot, lock_project, lock_tender
@@ -87,7 +88,7 @@ def _check_first_price(estimate: Decimal, valuation: Decimal | None) -> None:
                     "首次信息披露的转让底价不得低于经核准或备案的评估结果（%(valuation)s 元）"
                     "（32号令 第17条）。"
                 )
-                % {"valuation": valuation}
+                % {"valuation": format_amount(valuation)}
             },
             code="below_valuation",
         )
@@ -130,6 +131,7 @@ def lot_create(
     increment: Decimal = Decimal("0"),
     scope: str = "",
     duration_days: int | None = None,
+    quality: str = "",
     opens_at: datetime | None,
     closes_at: datetime | None,
     actor: User,
@@ -177,6 +179,7 @@ def lot_create(
             name=name.strip(),
             scope=scope,
             duration_days=duration_days,
+            quality=quality.strip(),
             opens_at=opens_at,
             closes_at=closes_at,
             applications_close_at=applications_close_at,
@@ -201,6 +204,7 @@ _LOT_FIELDS = frozenset(
         "increment",
         "scope",
         "duration_days",
+        "quality",
         "opens_at",
         "closes_at",
         "applications_close_at",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from trading.clock import Clock, get_clock
+from trading.domain.committee import committee_is_lawful, committee_members
 from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotEvent, LotStatus, bids_outcome
 from trading.domain.timeline import format_moment
@@ -171,6 +172,7 @@ def lot_record_evaluation(
     candidates: list[CandidateInput],
     report_file: Any,
     actor: User,
+    committee: list[str] | None = None,
     clock: Clock | None = None,
 ) -> Lot:
     """Staff record the ranked candidates (≤ 3, 实施条例 第53条); their publicity is drafted.
@@ -192,6 +194,17 @@ def lot_record_evaluation(
             Decimal(0) <= Decimal(candidate.score) <= Decimal(1000)
         ):
             raise ValidationError({"candidates": _("得分不正确。")}, code="score")
+    members = committee_members(committee or [])
+    if members and not committee_is_lawful(members):
+        raise ValidationError(
+            {
+                "committee": _(
+                    "评标委员会成员应为三人以上单数且不重复"
+                    "（工程五人以上单数，招标投标法 第37条）。"
+                )
+            },
+            code="committee",
+        )
     check_pdf(report_file, "report_file")
     clock = clock or get_clock()
     with transaction.atomic():
@@ -234,9 +247,10 @@ def lot_record_evaluation(
                 manager_certificate=candidate.manager_certificate,
             )
         lot.evaluation_reported_at = now
+        lot.evaluation_committee = "\n".join(members)
         payload = {"report": document.pk, "sha256": document.sha256, "candidates": organisations}
         if not publicity:
-            lot.save(update_fields=["evaluation_reported_at"])
+            lot.save(update_fields=["evaluation_reported_at", "evaluation_committee"])
             decide_by = tender_rulebook(tender, now=now).latest(
                 now, "evaluation_report", "award_decision"
             )
@@ -277,6 +291,6 @@ def lot_record_evaluation(
             actor=actor,
             now=now,
             payload=payload,
-            fields=("evaluation_reported_at",),
+            fields=("evaluation_reported_at", "evaluation_committee"),
         )
     return lot

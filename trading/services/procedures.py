@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from trading.clock import Clock, get_clock
+from trading.domain.amounts import format_amount
 from trading.domain.lifecycle import Family, LotEvent, LotStatus
 from trading.domain.procedures import (
     PREQUAL_INSUFFICIENT_REASON,
@@ -305,7 +306,7 @@ def lot_redisclose(
                         "新的转让底价低于评估结果的90%%（%(floor)s 元），应当经转让行为批准单位"
                         "书面同意：请填写批准文件（32号令 第18条）。"
                     )
-                    % {"floor": (valuation * Decimal("0.9")).quantize(Decimal("0.01"))}
+                    % {"floor": format_amount(valuation * Decimal("0.9"))}
                 },
                 code="approval_required",
             )

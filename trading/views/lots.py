@@ -316,7 +316,13 @@ def _candidate_inputs(rows: list[dict[str, Any]]) -> list[CandidateInput]:
     # The service ranks candidates in the order given.
     ordered = sorted(rows, key=lambda row: row["rank"])
     return [
-        CandidateInput(organisation=row["organisation"], price=row["price"], score=row.get("score"))
+        CandidateInput(
+            organisation=row["organisation"],
+            price=row["price"],
+            score=row.get("score"),
+            project_manager=row.get("project_manager", ""),
+            manager_certificate=row.get("manager_certificate", ""),
+        )
         for row in ordered
     ]
 
@@ -331,6 +337,8 @@ def lot_evaluation_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "organisation": data[f"organisation_{rank}"],
                 "price": data[f"price_{rank}"],
                 "score": data.get(f"score_{rank}"),
+                "project_manager": data.get(f"manager_{rank}") or "",
+                "manager_certificate": data.get(f"certificate_{rank}") or "",
             }
             for rank in f.EvaluationForm.RANKS
             if data.get(f"organisation_{rank}") is not None
@@ -339,6 +347,7 @@ def lot_evaluation_view(request: HttpRequest, pk: int) -> HttpResponse:
             lot=lot,
             candidates=_candidate_inputs(form_rows),
             report_file=data["report_file"],
+            committee=str(data.get("committee") or "").splitlines(),
             actor=user,
         )
 

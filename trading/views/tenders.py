@@ -96,6 +96,7 @@ _LOT_FIELDS = (
     "increment",
     "scope",
     "duration_days",
+    "quality",
     "opens_at",
     "closes_at",
     # Only on the forms of the procedures that have them (LotForm drops the others).

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from notices.domain.documents.kinds import NUMBER_CODES
+from trading.domain.amounts import format_yuan
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
@@ -26,10 +27,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def yuan(value: Any) -> str:
     """'1,000,000.00 元' — the figure as a Chinese document writes it; '—' when absent."""
-    amount = _decimal(value)
-    if amount is None:
-        return "—"
-    return f"{amount.quantize(Decimal('0.01')):,} 元"
+    return format_yuan(value) or "—"
 
 
 def _four_digits(number: int) -> str:
@@ -149,6 +147,32 @@ def _table(
         "columns": list(columns),
         "rows": [list(r) for r in rows],
         "nowrap": list(nowrap),
+    }
+
+
+def present(value: Any) -> bool:
+    """Whether `value` is worth a line: a document leaves out a line it holds nothing for."""
+    return value is not None and value != "" and value != [] and value != "—"
+
+
+def optional_row(label: str, value: Any, shown: str | None = None) -> list[Row]:
+    """`[(label, shown or value)]` when there is a value, `[]` otherwise (never a lone '—')."""
+    if not present(value):
+        return []
+    return [(label, shown if shown is not None else str(value))]
+
+
+def drop_empty_columns(table: dict[str, Any]) -> dict[str, Any]:
+    """The table without the columns no row fills (a 质量 column of dashes says nothing)."""
+    rows = table["rows"]
+    if not rows:
+        return table
+    keep = [i for i in range(len(table["columns"])) if any(present(r[i]) for r in rows)]
+    return {
+        **table,
+        "columns": [table["columns"][i] for i in keep],
+        "rows": [[r[i] for i in keep] for r in rows],
+        "nowrap": [keep.index(i) for i in table["nowrap"] if i in keep],
     }
 
 

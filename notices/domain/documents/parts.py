@@ -11,6 +11,7 @@ from notices.domain.documents.formatting import (
     _table,
     chinese_date,
     chinese_datetime,
+    optional_row,
     price_with_words,
     text,
     yuan,
@@ -76,6 +77,7 @@ def _lot_rows(lot: Mapping[str, Any] | None, words: Vocabulary) -> list[Row]:
         rows.append((N_("招标范围（标的）"), text(lot.get("scope"))))
     if lot.get("duration_days"):
         rows.append((N_("工期（服务期）"), f"{lot['duration_days']} 日"))
+    rows += optional_row(N_("质量要求"), lot.get("quality"))
     rows.append((words.estimate, yuan(lot.get("estimate"))))
     return rows
 

@@ -9,6 +9,8 @@ from notices.domain.documents.formatting import (
     _table,
     chinese_date,
     chinese_datetime,
+    drop_empty_columns,
+    optional_row,
     price_with_words,
     text,
     yuan,
@@ -50,8 +52,12 @@ def build_candidates(doc: Mapping[str, Any]) -> dict[str, Any]:
     ctx["rows"] = [
         *_project_rows(data, words),
         *_lot_rows(lot, words),
-        (N_("有效投标数"), text(data.get("bid_count"))),
-        (N_("评标报告提交时间"), chinese_datetime(data.get("evaluation_reported_at"))),
+        *optional_row(N_("有效投标数"), data.get("bid_count")),
+        *optional_row(
+            N_("评标报告提交时间"),
+            data.get("evaluation_reported_at"),
+            chinese_datetime(data.get("evaluation_reported_at")),
+        ),
         (N_("公示期"), period),
     ]
     ctx["tables"] = [
@@ -73,19 +79,19 @@ def build_candidates(doc: Mapping[str, Any]) -> dict[str, Any]:
                     text(c.get("name")),
                     text(c.get("uscc")),
                     yuan(c.get("price")),
-                    text(c.get("quality")),
-                    text(c.get("duration_days")),
-                    text(c.get("score")),
+                    c.get("quality") or "",
+                    str(c.get("duration_days") or ""),
+                    str(c.get("score") or ""),
                     " ".join(
                         v for v in (c.get("project_manager"), c.get("manager_certificate")) if v
-                    )
-                    or "—",
+                    ),
                 ]
                 for c in data.get("candidates") or []
             ],
-            nowrap=(0, 3),
+            nowrap=(0, 1, 2, 3),
         )
     ]
+    ctx["tables"] = [drop_empty_columns(t) for t in ctx["tables"]]
     if data.get("business_type") == "procurement":
         how = (
             "供应商认为采购过程或者中标、成交结果使自己的权益受到损害的，"
@@ -126,14 +132,12 @@ def build_result(doc: Mapping[str, Any]) -> dict[str, Any]:
         *_project_rows(data, words),
         *_lot_rows(lot, words),
         *_winner_rows(data, words),
-        (N_("联系电话"), text(data.get("winner_phone"))),
+        *optional_row(N_("联系电话"), data.get("winner_phone")),
         (N_("定标时间"), chinese_datetime(data.get("award_confirmed_at"))),
         (N_("主要标的"), text(lot.get("scope") or lot.get("name"))),
     ]
-    experts = data.get("experts") or []
-    ctx["rows"].append(
-        (N_("评标委员会成员"), "、".join(str(e) for e in experts) if experts else "—")
-    )
+    experts = [str(e) for e in data.get("experts") or [] if e]
+    ctx["rows"] += optional_row(N_("评标委员会成员"), "、".join(experts))
     ctx["closing"] = [N_("公告期限为1个工作日。对结果有异议的，可以依法提出异议（质疑）。")]
     return ctx
 
@@ -182,9 +186,9 @@ def build_award_letter(doc: Mapping[str, Any]) -> dict[str, Any]:
         *_winner_rows(data, words),
         (N_("投标日期"), chinese_date(lot.get("closes_at"))),
         (N_("招标范围"), text(lot.get("scope") or lot.get("name"))),
-        (N_("工期"), f"{data['duration_days']} 日" if data.get("duration_days") else "—"),
-        (N_("质量要求"), text(data.get("quality"))),
-        (N_("项目负责人及证书编号"), manager or "—"),
+        *optional_row(N_("工期"), data.get("duration_days"), f"{data.get('duration_days')} 日"),
+        *optional_row(N_("质量要求"), data.get("quality")),
+        *optional_row(N_("项目负责人及证书编号"), manager),
         # A letter is issued when it is published (法 第45条): its date is the publication's.
         (N_("发出日期"), chinese_date(data.get("letter_issued_at") or doc.get("dated"))),
     ]
@@ -222,7 +226,7 @@ def build_deal_confirmation(doc: Mapping[str, Any]) -> dict[str, Any]:
         (N_("标的编号"), text(lot.get("code"))),
         (N_("标的名称"), text(lot.get("name"))),
         (N_("位置"), text(data.get("region_name"))),
-        (N_("标的说明（面积、用途、年限）"), text(lot.get("scope"))),
+        *optional_row(N_("标的说明（面积、用途、年限）"), lot.get("scope")),
         (N_("起始价"), yuan(lot.get("estimate"))),
         (words.price, price_with_words(data.get("price"))),
         (N_("成交时间"), chinese_datetime(data.get("award_confirmed_at"))),

@@ -8,6 +8,7 @@ from typing import Any
 from notices.domain.documents.formatting import (
     _table,
     chinese_datetime,
+    optional_row,
     text,
 )
 from notices.domain.documents.kinds import (
@@ -41,13 +42,21 @@ def build_announcement(doc: Mapping[str, Any]) -> dict[str, Any]:
         *_project_rows(data, words),
         (N_("报价方式"), text(data.get("price_form"))),
         (N_("保证金形式"), text(data.get("deposit_form"))),
-        (N_("文件发出时间"), chinese_datetime(data.get("documents_issued_at"))),
+        *optional_row(
+            N_("文件发出时间"),
+            data.get("documents_issued_at"),
+            chinese_datetime(data.get("documents_issued_at")),
+        ),
         *(
             [(N_("文件发售截止时间"), chinese_datetime(data.get("documents_sale_ends_at")))]
             if data.get("documents_sale_ends_at")
             else []
         ),
-        (N_("澄清截止时间"), chinese_datetime(data.get("clarification_deadline"))),
+        *optional_row(
+            N_("澄清截止时间"),
+            data.get("clarification_deadline"),
+            chinese_datetime(data.get("clarification_deadline")),
+        ),
     ]
     ctx["tables"] = [_lots_table(data.get("lots") or [], words)]
     ctx["closing"] = [
@@ -129,7 +138,7 @@ def build_failure(doc: Mapping[str, Any]) -> dict[str, Any]:
     ctx["rows"] = [
         *_project_rows(data, words),
         *_lot_rows(lot, words),
-        (N_("有效投标（竞买）数"), text(data.get("bid_count"))),
+        *optional_row(N_("有效投标（竞买）数"), data.get("bid_count")),
         (N_("最少有效投标数"), text(data.get("min_bids"))),
     ]
     if data.get("reason"):
