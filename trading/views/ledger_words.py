@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trading.domain.amounts import format_amount
 from trading.domain.timeline import format_moment
 from trading.models.tenders import (
     DepositForm,
@@ -36,6 +36,15 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "grant.revoked": gettext_lazy("撤销办理权限"),
     "organisation.registered": gettext_lazy("主体注册"),
     "organisation.verified": gettext_lazy("主体核验通过"),
+    "organisation.returned": gettext_lazy("主体注册退回补正"),
+    "organisation.refused": gettext_lazy("主体注册不予核验"),
+    "organisation.resubmitted": gettext_lazy("主体补正后重新提交"),
+    "rule.added": gettext_lazy("新增规则条目"),
+    "rule.changed": gettext_lazy("修改规则条目"),
+    "rule.deleted": gettext_lazy("删除规则条目"),
+    "calendar_day.added": gettext_lazy("新增节假日安排"),
+    "calendar_day.changed": gettext_lazy("修改节假日安排"),
+    "calendar_day.deleted": gettext_lazy("删除节假日安排"),
     "lot.negotiation_recorded": gettext_lazy("登记谈判（协商）记录"),
     "lot.applications_closed": gettext_lazy("资格预审申请截止"),
     "lot.publish": gettext_lazy("标段公告"),
@@ -221,11 +230,10 @@ def _moment(value: str) -> str | None:
 
 
 def _money(value: Any) -> str:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+    figure = format_amount(value)
+    if not figure:
         return str(value)
-    return _("%(amount)s 元") % {"amount": f"{amount:,.2f}"}
+    return _("%(amount)s 元") % {"amount": figure}
 
 
 def field_value(key: str, value: Any) -> str:
