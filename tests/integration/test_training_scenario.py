@@ -19,6 +19,7 @@ from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from tests.notices import queued_renders
+from tests.tenders import make_tender, make_world
 from trading.chronograph import chronograph_tick
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus
 from trading.models import LedgerEntry, Lot, Notification, User
@@ -189,3 +190,45 @@ def test_a_training_lot_nobody_can_record_is_closed_with_its_reason(
     run(clock, queued, until=timedelta(minutes=8))
     _closed_with_reason(lot, "登记开标结果")
     assert lot.bid_count is None
+
+
+def test_a_submitted_training_tender_is_published_by_the_scenario_and_its_notice_with_it(
+    clock: ControlledClock, queued: list[int]
+) -> None:
+    world = make_world()
+    tender = make_tender(
+        world,
+        training=True,
+        time_scale=1440,
+        opens_in=timedelta(minutes=1),
+        closes_in=timedelta(minutes=30),
+        publish=False,
+    )
+    assert tender.status == "pending_review"
+    run(clock, queued, until=timedelta(seconds=15))
+    tender.refresh_from_db()
+    assert tender.status == "published"
+    entry = LedgerEntry.objects.get(action="tender.published", object_id=str(tender.pk))
+    assert entry.actor_id == world.staff.pk  # the desk's demo actor, through tender_publish
+    announcement = Notice.objects.get(tender=tender, kind=NoticeKind.ANNOUNCEMENT)
+    assert announcement.status == NoticeStatus.PUBLISHED
+
+
+def test_a_training_tender_with_an_unlawful_schedule_is_returned_with_the_reason(
+    clock: ControlledClock, queued: list[int]
+) -> None:
+    world = make_world()
+    # Five training days to the deadline: fewer than 招标投标法 第24条's 20 日.
+    tender = make_tender(
+        world,
+        training=True,
+        time_scale=1440,
+        opens_in=timedelta(minutes=1),
+        closes_in=timedelta(minutes=5),
+        publish=False,
+    )
+    run(clock, queued, until=timedelta(seconds=5))
+    tender.refresh_from_db()
+    assert tender.status == "draft"
+    message = Notification.objects.get(recipient=world.owner_user, kind="tender.rejected")
+    assert "培训场景审核未通过" in message.body and "第24条" in message.body

@@ -261,14 +261,9 @@ def _simulate(
             if not publicity and plan.step in (Step.RECORD_EVALUATION, Step.RECORD_NEGOTIATION):
                 evaluated, changed = now, now
                 continue
+        assert event is not None
         assert is_stuck(plan, now) or event is not LotEvent.TRAINING_CLOSE
-        status = transition(
-            family,
-            status,
-            event,
-            candidate_publicity=publicity,
-            training=True,  # type: ignore[arg-type]
-        )
+        status = transition(family, status, event, candidate_publicity=publicity, training=True)
         changed = now
         moves += 1
         assert moves < 20, "a training lot must not go round in circles"

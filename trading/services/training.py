@@ -6,6 +6,7 @@ user would, once the user running the training has let half a training day pass;
 cannot move within its scaled time is closed through `lot_transition` with its reason, shown on
 the lot page and sent to the inbox. Training lots that are not over are few (each ends within
 minutes), so the due query is all of them and `training_lot_advance` decides what is due.
+`TRAINING_REVIEW` publishes a submitted training tender at once (or returns it with the reason).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from trading.chronograph import DueWork
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
+from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus, TenderStatus
 from trading.domain.training import (
     STUCK_AFTER_DAYS,
     Plan,
@@ -36,7 +37,7 @@ from trading.domain.training import (
 )
 from trading.events import event_emit
 from trading.lock_objects import lock_active_holds
-from trading.models import Candidate, Lot, Organisation, Tender, User
+from trading.models import Candidate, Lot, Organisation, Project, Tender, User
 from trading.models.tenders import Award
 from trading.selectors.access import desk_staff_list, owner_side_users
 from trading.services.common import fixed_clock, lot_tender, notify
@@ -44,6 +45,7 @@ from trading.services.lot_state import lot_transition
 
 __all__ = [
     "TRAINING",
+    "TRAINING_REVIEW",
     "training_lot_advance",
     "training_lot_close",
     "training_lot_plan",
@@ -199,7 +201,8 @@ def training_lot_close(*, lot: Lot, tender: Tender, step: Step, now: datetime) -
 
 
 def _staff(tender: Tender) -> User:
-    staff = desk_staff_list(tender.desk)
+    # Four eyes: never the tender's own drafter (管办分离).
+    staff = [user for user in desk_staff_list(tender.desk) if user.pk != tender.drafted_by_id]
     if not staff:
         raise ValidationError(_("本交易科室没有工作人员，培训场景无法代为登记。"))
     return staff[0]
@@ -312,3 +315,39 @@ def _take(step: Step, lot: Lot, tender: Tender, now: datetime) -> None:
 
 
 TRAINING = DueWork(name="trading.training", due=training_lots_due, advance=training_lot_advance)
+
+
+# --- the scenario's desk: a submitted training tender is reviewed at once ---------------------
+
+
+def training_projects_due(now: datetime) -> QuerySet[Project]:
+    """Training projects with a tender waiting for review (the project row is locked first, as
+    `tender_publish` locks it)."""
+    pending = Tender.objects.filter(project__training=True, status=TenderStatus.PENDING_REVIEW)
+    return Project.objects.filter(pk__in=pending.values("project_id"))
+
+
+def training_project_review(project: Project, now: datetime) -> None:
+    """The scenario's desk staff publish each submitted training tender, or return it with the
+    reason the schedule is refused, so that none waits in the review queue."""
+    from trading.services.tenders import tender_publish, tender_reject
+
+    tenders = Tender.objects.filter(project=project, status=TenderStatus.PENDING_REVIEW)
+    for tender in tenders.select_related("desk", "project").order_by("pk"):
+        try:
+            staff = _staff(tender)
+        except ValidationError:
+            continue  # nobody to review it: it stays on the desk's to-do list
+        try:
+            with transaction.atomic():
+                tender_publish(tender=tender, actor=staff, clock=fixed_clock(now))
+        except ValidationError as refused:
+            reason = _("培训场景审核未通过，请修改后重新提交：%(why)s") % {
+                "why": "；".join(refused.messages)
+            }
+            tender_reject(tender=tender, reason=reason, actor=staff, clock=fixed_clock(now))
+
+
+TRAINING_REVIEW = DueWork(
+    name="trading.training_review", due=training_projects_due, advance=training_project_review
+)
