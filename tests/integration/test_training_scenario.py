@@ -232,3 +232,24 @@ def test_a_training_tender_with_an_unlawful_schedule_is_returned_with_the_reason
     assert tender.status == "draft"
     message = Notification.objects.get(recipient=world.owner_user, kind="tender.rejected")
     assert "培训场景审核未通过" in message.body and "第24条" in message.body
+
+
+def test_a_training_auction_says_its_room_is_a_placeholder_and_when_the_scenario_ends_it(
+    demo: dict[str, int], clock: ControlledClock, queued: list[int]
+) -> None:
+    demo_tenders_seed(clock=clock)
+    run(clock, queued, until=timedelta(minutes=4, seconds=5))  # the listing closed at 4 minutes
+    lot = next(lot for lot in training_lots() if lot.tender.procedure.family == "listing_auction")
+    assert lot.status == LotStatus.AUCTION
+    client = Client()
+    client.force_login(User.objects.get(username="staff_sanya"))
+    page = client.get(reverse("lot_detail", args=[lot.pk])).content.decode()
+    assert "竞价室尚为演示占位" in page
+    assert "由培训场景代为办理" in page
+    run(clock, queued, until=timedelta(seconds=30))
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.PUBLICITY
+    message = Notification.objects.get(
+        recipient__username="owner_land", kind="lot.training_auction", title__contains=lot.code
+    )
+    assert "占位" in message.body

@@ -25,12 +25,10 @@ from django.utils.translation import gettext_lazy
 
 from trading.chronograph import DueWork
 from trading.domain.employer import OrganisationKind
-from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus, TenderStatus
+from trading.domain.lifecycle import TERMINAL, LotEvent, LotStatus, TenderStatus
 from trading.domain.training import (
     STUCK_AFTER_DAYS,
-    Plan,
     Step,
-    TrainingLot,
     is_stuck,
     step_is_due,
     training_plan,
@@ -40,6 +38,7 @@ from trading.lock_objects import lock_active_holds
 from trading.models import Candidate, Lot, Organisation, Project, Tender, User
 from trading.models.tenders import Award
 from trading.selectors.access import desk_staff_list, owner_side_users
+from trading.selectors.training import training_lot_facts
 from trading.services.common import fixed_clock, lot_tender, notify
 from trading.services.lot_state import lot_transition
 
@@ -48,7 +47,6 @@ __all__ = [
     "TRAINING_REVIEW",
     "training_lot_advance",
     "training_lot_close",
-    "training_lot_plan",
     "training_lots_due",
 ]
 
@@ -60,11 +58,6 @@ _PDF = (
     b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
     b"trailer << /Root 1 0 R >>\n%%EOF\n"
 )
-_TIMED_FIELD = {
-    LotStatus.PUBLISHED: "opens_at",
-    LotStatus.BIDDING: "closes_at",
-    LotStatus.PREQUALIFICATION: "applications_close_at",
-}
 
 # Why a stuck lot was closed, by what it waited for.
 STUCK_REASONS = {
@@ -94,43 +87,6 @@ def training_lots_due(now: datetime) -> QuerySet[Lot]:
     return Lot.objects.filter(tender__project__training=True).exclude(
         status__in=[*TERMINAL, LotStatus.DRAFT]
     )
-
-
-def _evaluated_at(lot: Lot, tender: Tender) -> datetime | None:
-    """When the report (or the agreed negotiation) was recorded, for an award without publicity."""
-    if tender.procedure.candidate_publicity:
-        return None
-    if lot.status == LotStatus.NEGOTIATION:
-        record = lot.negotiations.filter(agreed=True, superseded_at__isnull=True).first()
-        return record.recorded_at if record is not None else None
-    return lot.evaluation_reported_at if lot.status == LotStatus.EVALUATION else None
-
-
-def training_lot_facts(lot: Lot, tender: Tender, now: datetime) -> TrainingLot:
-    """What the pure plan reads of the lot."""
-    status = LotStatus(lot.status)
-    award = Award.objects.filter(lot=lot, declined_at__isnull=True).first()
-    field = _TIMED_FIELD.get(status)
-    return TrainingLot(
-        family=Family(tender.procedure.family),
-        status=status,
-        scale=tender.project.time_scale,
-        status_changed_at=lot.status_changed_at or tender.announced_at or now,
-        candidate_publicity=tender.procedure.candidate_publicity,
-        timed_at=getattr(lot, field) if field else None,
-        evaluated_at=_evaluated_at(lot, tender),
-        publicity_ends_at=lot.publicity_ends_at,
-        letter_issued_at=award.letter_issued_at if award is not None else None,
-        suspended_at=lot.suspended_at,
-    )
-
-
-def training_lot_plan(lot: Lot, now: datetime) -> Plan | None:
-    """The training lot's plan (None for a real lot or one that is over)."""
-    tender = lot_tender(lot)
-    if not tender.project.training:
-        return None
-    return training_plan(training_lot_facts(lot, tender, now))
 
 
 def training_lot_advance(lot: Lot, now: datetime) -> None:
