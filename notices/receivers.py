@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from notices.domain.documents.words import vocabulary
-from notices.models import NoticeKind, NoticeStatus
+from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.selectors import notice_list_for_lot
-from notices.services import notice_draft, notice_publish_due, notices_due
+from notices.services import (
+    notice_approve_for_training,
+    notice_draft,
+    notice_publish_due,
+    notices_due,
+)
 from trading.chronograph import DueWork, register_due_work
 from trading.domain.procedures import is_sale
 from trading.domain.timeline import light
@@ -24,6 +30,21 @@ from trading.selectors.timeline import WARN_BEFORE, TimelineItem, tender_ruleboo
 from trading.timeline_sources import register_timeline_source
 
 PUBLISH = DueWork(name="notices.publish", due=notices_due, advance=notice_publish_due)
+
+
+def training_drafts_due(now: datetime) -> QuerySet[Notice]:
+    """Training notices waiting for approval: the training scenario approves them itself."""
+    return Notice.objects.filter(status=NoticeStatus.DRAFT, training=True, created_at__lte=now)
+
+
+def training_draft_approve(notice: Notice, now: datetime) -> None:
+    notice_approve_for_training(notice=notice, clock=lambda: now)
+
+
+# A training tender's notices are published by its scenario, not left in the review queue.
+TRAINING_APPROVE = DueWork(
+    name="notices.training_approve", due=training_drafts_due, advance=training_draft_approve
+)
 
 
 def _tender(event: OutboxEvent) -> Tender:
@@ -126,4 +147,5 @@ def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
 
 
 register_due_work(PUBLISH)
+register_due_work(TRAINING_APPROVE)
 register_timeline_source("notices", notice_timeline)

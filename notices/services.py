@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RENDER_LEASE",
     "notice_approve",
+    "notice_approve_for_training",
     "notice_correct",
     "notice_draft",
     "notice_publish_due",
@@ -204,7 +205,12 @@ def notice_draft(
         notification_send(
             recipients=desk_staff_list(tender.desk),
             kind="notice.drafted",
-            title=_("待审核公告：%(title)s") % {"title": notice.title},
+            title=(
+                _("培训演示公告，由培训场景自动审核发布：%(title)s")
+                if project.training
+                else _("待审核公告：%(title)s")
+            )
+            % {"title": notice.title},
             clock=_fixed(now),
         )
     return notice
@@ -245,7 +251,27 @@ def notice_approve(
         not isinstance(publish_at, datetime) or publish_at.tzinfo is None
     ):
         raise ValidationError({"publish_at": _("请填写带时区的日期时间。")}, code="datetime")
-    clock = clock or get_clock()
+    return _approve(notice, publish_at=publish_at, actor=actor, clock=clock or get_clock())
+
+
+# Who approved a notice that no person approved: the ledger's `by` of a training notice.
+TRAINING_SCENARIO = "training_scenario"
+
+
+def notice_approve_for_training(*, notice: Notice, clock: Clock | None = None) -> Notice:
+    """The training scenario approves its own notice for publication now, recorded as its act.
+
+    Only a training notice (培训演示, no legal effect) is approved without desk staff: the
+    scenario runs by itself from end to end, so the public sees the announcement in time.
+    """
+    if not notice.training:
+        raise PermissionDenied(_("只有培训演示公告可以由培训场景自动审核发布。"))
+    return _approve(notice, publish_at=None, actor=None, clock=clock or get_clock())
+
+
+def _approve(
+    notice: Notice, *, publish_at: datetime | None, actor: User | None, clock: Clock
+) -> Notice:
     partner_id = _issued_with(notice)
     with transaction.atomic():
         # Both of a pair in primary-key order: two staff approving one each cannot deadlock.
@@ -268,12 +294,14 @@ def notice_approve(
             approved_for = approved.publish_at
             if approved_for <= now:
                 notice_publish_due(approved, now)
+            by = {} if actor is not None else {"by": TRAINING_SCENARIO}
             _ledger(
                 approved,
                 action="notice.approved",
                 actor=actor,
                 now=now,
                 publish_at=approved_for.isoformat(),
+                **by,
             )
     return notice
 

@@ -11,9 +11,13 @@ from trading.services.awards import award_letter_issue
 from trading.services.lots import LOTS
 from trading.services.notifications import MESSAGE_QUEUED, outbound_message_send
 from trading.services.publicity import lot_publicity_open
+from trading.services.training import TRAINING, TRAINING_REVIEW
 
 # Lots move by themselves at their times: opens_at → bidding, closes_at → opening or auction.
 register_due_work(LOTS)
+# Training lots are moved on by the scenario's demo actors, or closed when they cannot move.
+register_due_work(TRAINING)
+register_due_work(TRAINING_REVIEW)
 
 
 @receiver("award.letter_published", name="trading.award_letter")

@@ -644,7 +644,7 @@ def test_the_demo_seeds_every_business_type_in_its_state_and_arms_training_tende
 
     assert first["demo_tenders"] == len(DEMO_TENDERS)
     assert again["demo_tenders"] == 0  # idempotent
-    assert first["training_tenders"] == 2 and again["training_tenders"] == 0
+    assert first["training_tenders"] == 4 and again["training_tenders"] == 0
     real = Lot.objects.filter(tender__project__training=False)
     assert set(real.values_list("tender__project__business_type__code", flat=True)) == {
         "engineering",
@@ -674,11 +674,16 @@ def test_the_demo_seeds_every_business_type_in_its_state_and_arms_training_tende
     assert (successor.status, successor.predecessor.status) == ("draft", "failed")  # type: ignore[union-attr]
     assert successor.tender.project.business_type.code == "engineering"
     training = Lot.objects.filter(tender__project__training=True)
-    assert training.count() == 2
+    assert training.count() == 4  # one of each family: sealed bid, auction, agreement, disclosure
     assert all(lot.status == "published" for lot in training)
 
     clock.set(clock.now + timedelta(minutes=5))
     chronograph_tick()
 
-    assert {lot.status for lot in training.all()} == {"opening", "auction"}
-    assert demo_tenders_seed()["training_tenders"] == 2  # re-armed once the last ones ran out
+    assert {lot.status for lot in training.all()} == {
+        "opening",
+        "auction",
+        "negotiation",
+        "listing_closed",
+    }
+    assert demo_tenders_seed()["training_tenders"] == 4  # re-armed once the last ones ran out

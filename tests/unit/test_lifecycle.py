@@ -112,7 +112,7 @@ def test_the_enumerations_have_the_agreed_values() -> None:
         "property_disclosure",
         "prequalified",
     }
-    assert len(LotEvent) == 25
+    assert len(LotEvent) == 26  # training_close: training lots only (test_training_plan)
     assert {s.value for s in TERMINAL} == {"closed", "failed", "terminated"}
 
 

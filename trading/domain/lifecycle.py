@@ -123,6 +123,8 @@ class LotEvent(enum.StrEnum):
     ONE_TRANSFEREE = "one_transferee"
     EXTEND = "extend"
     REDISCLOSE = "redisclose"
+    # --- training tenders (issue 9, `training`) ---
+    TRAINING_CLOSE = "training_close"
 
 
 # The winner declines or does not sign (实施条例 第55条): the owner awards the next candidate in
@@ -262,6 +264,15 @@ TRANSITIONS: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
 }
 
 
+# A training lot that cannot move within its scaled time is closed with the reason, whatever its
+# status (`trading.domain.training`): it is no transaction, so nothing binds it, the award neither.
+TRAINING_EDGES: dict[tuple[LotStatus, LotEvent], LotStatus] = {
+    (s, LotEvent.TRAINING_CLOSE): LotStatus.CLOSED
+    for s in LotStatus
+    if s not in TERMINAL and s is not LotStatus.DRAFT
+}
+
+
 def _direct_award(
     table: dict[tuple[LotStatus, LotEvent], LotStatus],
 ) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
@@ -292,11 +303,13 @@ DIRECT_AWARD: dict[Family, dict[tuple[LotStatus, LotEvent], LotStatus]] = {
 
 
 def lot_table(
-    family: Family | str, *, candidate_publicity: bool = True
+    family: Family | str, *, candidate_publicity: bool = True, training: bool = False
 ) -> dict[tuple[LotStatus, LotEvent], LotStatus]:
-    """The transition table of a procedure: its family's, or the direct award's."""
+    """The transition table of a procedure: its family's, or the direct award's; a training
+    lot's has the training close besides."""
     tables = TRANSITIONS if candidate_publicity else DIRECT_AWARD
-    return tables[Family(family)]
+    table = tables[Family(family)]
+    return table | TRAINING_EDGES if training else table
 
 
 class IllegalTransition(Exception):
@@ -317,21 +330,27 @@ def transition(
     event: LotEvent | str,
     *,
     candidate_publicity: bool = True,
+    training: bool = False,
 ) -> LotStatus:
     """The status a lot moves to on `event`; anything the table does not list is refused."""
     family, status, event = Family(family), LotStatus(status), LotEvent(event)
     try:
-        return lot_table(family, candidate_publicity=candidate_publicity)[status, event]
+        table = lot_table(family, candidate_publicity=candidate_publicity, training=training)
+        return table[status, event]
     except KeyError:
         raise IllegalTransition(family, status, event) from None
 
 
 def allowed_events(
-    family: Family | str, status: LotStatus | str, *, candidate_publicity: bool = True
+    family: Family | str,
+    status: LotStatus | str,
+    *,
+    candidate_publicity: bool = True,
+    training: bool = False,
 ) -> frozenset[LotEvent]:
     """The events the procedure's table allows from `status`."""
     status = LotStatus(status)
-    table = lot_table(family, candidate_publicity=candidate_publicity)
+    table = lot_table(family, candidate_publicity=candidate_publicity, training=training)
     return frozenset(e for (s, e) in table if s is status)
 
 

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trading.domain.lifecycle import TERMINAL, Family, LotStatus, TenderStatus
-from trading.domain.timeline import Light, format_moment, light
+from trading.domain.timeline import SHANGHAI, Light, format_moment, light
+from trading.domain.training import WAITING, Step
 from trading.models import Lot, Objection, Question, Tender
 from trading.selectors.access import Role
 from trading.selectors.terms import article_cited, tender_terms
 from trading.selectors.timeline import WARN_BEFORE, lot_timeline, tender_rulebook
+from trading.selectors.training import training_lot_plan
 
 
 @dataclass
@@ -173,7 +175,33 @@ def _fmt(value: datetime | None) -> str:
 
 
 def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
-    """What the reader has to do (or wait for) next on this lot."""
+    """What the reader has to do (or wait for) next on this lot; on a training lot, also when
+    the training scenario takes the step if nobody does (and when it would close the lot)."""
+    step = _lot_next_step(lot, tender, role, now)
+    if not tender.project.training or not step:
+        return step
+    plan = training_lot_plan(lot, tender, now)
+    if plan is None:
+        return step
+    if plan.step is Step.RECORD_AUCTION:
+        step = _("竞价室尚为演示占位")
+    if plan.step in WAITING:
+        return _("%(step)s（培训演示：逾 %(at)s 仍未完成的，培训场景结束本标段）") % {
+            "step": step,
+            "at": _clock_time(plan.stuck_at),
+        }
+    return _("%(step)s（培训演示：%(at)s 前无人办理的，由培训场景代为办理）") % {
+        "step": step,
+        "at": _clock_time(plan.due_at),
+    }
+
+
+def _clock_time(moment: datetime) -> str:
+    # A training day passes in a minute: the seconds matter, the day is today's.
+    return moment.astimezone(SHANGHAI).strftime("%H:%M:%S")
+
+
+def _lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
     status = lot.status
     owner = role == Role.OWNER
     staff = role == Role.STAFF

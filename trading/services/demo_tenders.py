@@ -5,9 +5,11 @@ history played on a clock set back in time so that every status is reached lawfu
 consistent with today (a lot shown as bidding closes in the future; one in publicity ends in a
 few days). Idempotent: a demo tender whose project exists is left alone.
 
-Training tenders (Project.training, time_scale=1440: one day of the schedule per minute) are
-re-armed on every seeding once the previous ones have run through: their lots open a minute
-after seeding and close a few minutes later, so `make run` shows them move on their own.
+Training tenders (Project.training, time_scale=1440: one day of the schedule per minute), one
+of each procedure family, are re-armed on every seeding once the previous ones have run through:
+their lots open a minute after seeding and close a few minutes later; the training scenario
+(`trading.services.training`, `notices.receivers`) then publishes their notices and takes every
+step nobody takes, so `make run` shows them reach their end by themselves.
 """
 
 from __future__ import annotations
@@ -357,7 +359,7 @@ def _draft(
         funding_source="state",
         state_funded=True,
         training=training,
-        time_scale=TRAINING_SCALE if training else 1,
+        time_scale=int(demo.extra.get("scale", TRAINING_SCALE)) if training else 1,
         actor=actor,
         clock=clock,
     )
@@ -614,6 +616,33 @@ TRAINING_TENDERS = [
         Decimal("500000.00"),
         "bidding",
     ),
+    DemoTender(
+        "（培训）三亚市氨氮排污权协议出让",
+        "氨氮排污权协议出让（培训）",
+        "氨氮 20吨",
+        "pollution",
+        "agreement",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("240000.00"),
+        "bidding",
+    ),
+    # 32号令: 20 工作日 of disclosure and 5 工作日 of result publicity; two training days a
+    # minute, so that it ends within a quarter of an hour like the others.
+    DemoTender(
+        "（培训）三亚市国有企业10%股权转让",
+        "国有企业股权转让（培训）",
+        "10%股权",
+        "property",
+        "transfer",
+        "460200",
+        "owner_land",
+        "staff_sanya",
+        Decimal("6800000.00"),
+        "bidding",
+        extra={"scale": TRAINING_SCALE * 2},
+    ),
 ]
 
 # Real minutes from seeding: bidding opens after one, the deadline comes three minutes later.
@@ -652,6 +681,7 @@ def _arm_training(now: datetime) -> int:
             demo.staff,
             demo.estimate,
             demo.goes_to,
+            extra=demo.extra,
         )
         # The schedule was drafted "35 training days" ago; its lawful periods are checked scaled.
         clock = SteppingClock(now - TRAINING_HISTORY)

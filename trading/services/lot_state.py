@@ -37,6 +37,7 @@ _ACTIONS = {
     LotEvent.CLOSE_APPLICATIONS: "lot.applications_closed",
     LotEvent.EXTEND: "lot.disclosure_extended",
     LotEvent.REDISCLOSE: "lot.redisclosed",
+    LotEvent.TRAINING_CLOSE: "lot.training_closed",
 }
 STATE_FIELDS = ("status", "status_changed_at", "next_check")
 
@@ -78,6 +79,7 @@ def lot_allowed_events(lot: Lot, tender: Tender) -> frozenset[LotEvent]:
         Family(procedure.family),
         LotStatus(lot.status),
         candidate_publicity=procedure.candidate_publicity,
+        training=tender.project.training,
     )
 
 
@@ -103,6 +105,7 @@ def lot_transition(
             before,
             event,
             candidate_publicity=tender.procedure.candidate_publicity,
+            training=tender.project.training,
         )
     except IllegalTransition:
         raise _refusal(lot) from None
