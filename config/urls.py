@@ -8,9 +8,12 @@ from django.urls import include, path
 
 from trading.auth import LoginForm
 from trading.views import registration
+from trading.views.workspace import language_set
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own: the same switch, remembered on the account for e-mail and SMS.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from notices.domain.codes import verification_code_new
 from notices.domain.lifecycle import NoticeEvent, notice_transition
@@ -40,6 +40,7 @@ from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
 from trading.services.publicity import publicity_notice_kind
+from trading.translatable import Message, Word, join
 
 if TYPE_CHECKING:
     from notices.rendering import RenderedPdf
@@ -204,7 +205,7 @@ def notice_draft(
         notification_send(
             recipients=desk_staff_list(tender.desk),
             kind="notice.drafted",
-            title=_("待审核公告：%(title)s") % {"title": notice.title},
+            title=Message(gettext_noop("待审核公告：%(title)s"), title=notice.title),
             clock=_fixed(now),
         )
     return notice
@@ -444,7 +445,7 @@ def notice_publish_rendered(
                 recipients=list(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]
                 kind="notice.letter",
                 title=notice.title,
-                body=_("验证码：%(code)s") % {"code": notice.verification_code},
+                body=Message(gettext_noop("验证码：%(code)s"), code=notice.verification_code),
                 clock=_fixed(now),
             )
         _ledger(
@@ -486,18 +487,24 @@ def _tell_the_others(letter: Notice, now: datetime) -> None:
     winner = str(letter.data.get("winner_name") or "")
     lot = letter.lot
     terms = tender_terms(letter.tender)
-    body = _("本标段已确定%(winner)s为%(role)s，%(letter)s已于 %(at)s 发出。") % {
-        "winner": winner,
-        "role": _(terms.winner),
-        "letter": _(terms.letter),
-        "at": format_moment(now),
-    }
+    body = Message(
+        gettext_noop("本标段已确定%(winner)s为%(role)s，%(letter)s已于 %(at)s 发出。"),
+        winner=winner,
+        role=Word(terms.winner),
+        letter=Word(terms.letter),
+        at=format_moment(now),
+    )
     if result is not None:
-        body += _("结果公告验证码：%(code)s。") % {"code": result.verification_code}
+        body = join(
+            body,
+            Message(gettext_noop("结果公告验证码：%(code)s。"), code=result.verification_code),
+        )
     notification_send(
         recipients=recipients,
         kind="notice.result",
-        title=_("交易结果：%(lot)s") % {"lot": f"{lot.code} {lot.name}" if lot else ""},
+        title=Message(
+            gettext_noop("交易结果：%(lot)s"), lot=f"{lot.code} {lot.name}" if lot else ""
+        ),
         body=body,
         url=reverse("portal_notice_detail", args=[result.pk])
         if result is not None

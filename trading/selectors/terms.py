@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.domain.vocabulary import Terms, terms_for
 from trading.models import Tender
+from trading.translatable import Message
 
 
 def tender_terms(tender: Tender) -> Terms:
@@ -16,3 +18,8 @@ def tender_terms(tender: Tender) -> Terms:
 def article_cited(article: str) -> str:
     """`article` in brackets after a sentence; nothing where no rule row governs the step."""
     return _("（%(article)s）") % {"article": article} if article else ""
+
+
+def article_note(article: str) -> Message | str:
+    """`article_cited` rendered in the reader's language; the law's title stays Chinese."""
+    return Message(gettext_noop("（%(article)s）"), article=article) if article else ""

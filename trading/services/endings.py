@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotEvent, LotStatus, next_candidate_rank
@@ -26,6 +27,7 @@ from trading.selectors.terms import tender_terms
 from trading.services.common import fixed_clock, lot_tender, notify
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message, Word
 
 __all__ = ["AFTER_DECLINE", "award_decline", "lot_reject_all"]
 
@@ -75,8 +77,10 @@ def lot_reject_all(
         notify(
             owner_side_users(tender.project),
             kind="lot.failed",
-            title=_("流标：%(code)s 全部投标被否决") % {"code": lot.code},
-            body=_("%(reason)s 请依法重新招标（实施条例 第44条）。") % {"reason": reason},
+            title=Message(gettext_noop("流标：%(code)s 全部投标被否决"), code=lot.code),
+            body=Message(
+                gettext_noop("%(reason)s 请依法重新招标（实施条例 第44条）。"), reason=reason
+            ),
             now=now,
         )
         lot_transition(
@@ -203,13 +207,15 @@ def award_decline(
             notify(
                 owner_side_users(tender.project),
                 kind="award.followup",
-                title=_("已依次确定第%(rank)s名为%(winner)s，%(letter)s待交易中心发出：%(code)s")
-                % {
-                    "rank": following.rank,
-                    "winner": _(terms.winner),
-                    "letter": _(terms.letter),
-                    "code": lot.code,
-                },
+                title=Message(
+                    gettext_noop(
+                        "已依次确定第%(rank)s名为%(winner)s，%(letter)s待交易中心发出：%(code)s"
+                    ),
+                    rank=following.rank,
+                    winner=Word(terms.winner),
+                    letter=Word(terms.letter),
+                    code=lot.code,
+                ),
                 now=now,
             )
         else:
@@ -223,8 +229,11 @@ def award_decline(
             notify(
                 [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
                 kind="lot.failed",
-                title=_("%(winner)s放弃，重新交易：%(code)s")
-                % {"winner": _(terms.winner), "code": lot.code},
+                title=Message(
+                    gettext_noop("%(winner)s放弃，重新交易：%(code)s"),
+                    winner=Word(terms.winner),
+                    code=lot.code,
+                ),
                 body=reason,
                 now=now,
             )

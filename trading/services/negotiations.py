@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -24,6 +25,7 @@ from trading.models import Candidate, Lot, NegotiationRecord, Organisation, User
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message
 
 __all__ = ["lot_record_negotiation"]
 
@@ -121,8 +123,10 @@ def lot_record_negotiation(
                 notify(
                     owner_side_users(tender.project),
                     kind="lot.negotiated",
-                    title=_("谈判（协商）已达成一致，请确定成交供应商：%(code)s")
-                    % {"code": lot.code},
+                    title=Message(
+                        gettext_noop("谈判（协商）已达成一致，请确定成交供应商：%(code)s"),
+                        code=lot.code,
+                    ),
                     now=now,
                 )
                 ledger(
@@ -144,7 +148,10 @@ def lot_record_negotiation(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.negotiated",
-                title=_("谈判（协商）成交，结果公示待交易中心发布：%(code)s") % {"code": lot.code},
+                title=Message(
+                    gettext_noop("谈判（协商）成交，结果公示待交易中心发布：%(code)s"),
+                    code=lot.code,
+                ),
                 now=now,
             )
         else:
@@ -158,7 +165,7 @@ def lot_record_negotiation(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.failed",
-                title=_("谈判（协商）未成交：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("谈判（协商）未成交：%(code)s"), code=lot.code),
                 body=minutes[:200],
                 now=now,
             )
