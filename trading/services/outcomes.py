@@ -150,7 +150,10 @@ def lot_record_auction_result(
         notify(
             owner_side_users(tender.project),
             kind="lot.sold" if sold else "lot.failed",
-            title=(_("竞价成交：%(code)s") if sold else _("流拍：%(code)s")) % {"code": lot.code},
+            title=Message(
+                gettext_noop("竞价成交：%(code)s") if sold else gettext_noop("流拍：%(code)s"),
+                code=lot.code,
+            ),
             now=now,
         )
         lot_transition(lot, tender, event, actor=actor, now=now, payload=payload)
