@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop
 
 from trading.domain.vocabulary import Terms, terms_for
 from trading.models import Tender
-from trading.translatable import Message
+from trading.translatable import Message, Word
 
 
 def tender_terms(tender: Tender) -> Terms:
@@ -15,11 +15,22 @@ def tender_terms(tender: Tender) -> Terms:
     return terms_for(tender.project.business_type.code, tender.procedure.code)
 
 
+def article_words(article: str) -> str:
+    """A rule row's article for the reader: a law keeps its Chinese title; the platform's own
+    rule phrases (本平台规则…) are words and are translated."""
+    return "；".join(_(part) if part else part for part in article.split("；"))
+
+
 def article_cited(article: str) -> str:
     """`article` in brackets after a sentence; nothing where no rule row governs the step."""
-    return _("（%(article)s）") % {"article": article} if article else ""
+    return _("（%(article)s）") % {"article": article_words(article)} if article else ""
 
 
 def article_note(article: str) -> Message | str:
     """`article_cited` rendered in the reader's language; the law's title stays Chinese."""
-    return Message(gettext_noop("（%(article)s）"), article=article) if article else ""
+    if not article:
+        return ""
+    parts = article.split("；")
+    words = {f"a{index}": Word(part) for index, part in enumerate(parts)}
+    joined = "；".join(f"%({name})s" for name in words)
+    return Message(gettext_noop("（%(article)s）"), article=Message(joined, **words))
