@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
 from notices.receivers import PUBLISH
