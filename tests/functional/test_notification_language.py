@@ -133,3 +133,35 @@ def test_an_anonymous_language_switch_still_works_and_remembers_nothing(client: 
 
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_a_timeline_point_and_the_pdf_hint_read_in_english_on_the_owner_s_pages(
+    client: Client, clock: ControlledClock
+) -> None:
+    world = make_world()
+    tender = make_tender(world, submit=False, publish=False)
+    client.force_login(world.owner_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    form = client.get(reverse("document_upload", args=[tender.pk])).content.decode()
+    rules = client.get(reverse("portal_rules")).content.decode()
+
+    assert "PDF, at most" in form
+    assert "PDF 格式" not in form
+    assert "Notice published at" in rules
+
+
+def test_a_notice_drafted_while_an_english_reader_acts_is_still_titled_in_chinese(
+    clock: ControlledClock,
+) -> None:
+    from django.utils import translation
+
+    from notices.services import notice_draft
+
+    world = make_world()
+    tender = make_tender(world, submit=False, publish=False)
+
+    with translation.override("en"):
+        notice = notice_draft(kind="announcement", tender=tender)
+
+    assert notice.title == f"{tender.name}招标公告"

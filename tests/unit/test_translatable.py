@@ -111,3 +111,24 @@ def test_no_notification_is_written_as_text_already_translated_into_one_language
     ]
 
     assert offenders == []
+
+
+def test_every_timeline_point_name_is_where_makemessages_finds_it() -> None:
+    from trading.domain.points import AMOUNT_LABELS, POINT_LABELS
+    from trading.selectors.point_words import POINT_MESSAGES
+
+    assert set(POINT_MESSAGES) == {*POINT_LABELS.values(), *AMOUNT_LABELS.values()}
+
+
+def test_a_rule_s_article_keeps_the_law_s_title_and_translates_the_platform_s_own_rule() -> None:
+    from trading.selectors.terms import article_note, article_words
+    from trading.services.rule_rows.common import LOCAL_ARTICLE
+
+    with override("en"):
+        words = article_words(f"{LOCAL_ARTICLE}；招标投标法 第24条")
+        note = _stored(Message("%(a)s", a=article_note(f"招标投标法 第45条；{LOCAL_ARTICLE}")))
+
+        assert words == "the platform's trading rules (local rules)；招标投标法 第24条"
+        assert (
+            note.render() == " (Tendering Law, Art. 45；the platform's trading rules (local rules))"
+        )
