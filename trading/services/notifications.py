@@ -121,7 +121,7 @@ def _addresses(user: User, channels: set[str]) -> list[tuple[str, str]]:
 def _message_body(channel: str, *, title: str, body: str, url: str) -> str:
     if channel == Channel.SMS:
         # One SMS: the title carries the news, the inbox holds the rest.
-        return _("【天平】") + title + (f" {url}" if url else "")
+        return _("【天平】%(title)s") % {"title": title} + (f" {url}" if url else "")
     return "\n\n".join(part for part in (title, body, url) if part)
 
 
