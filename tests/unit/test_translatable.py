@@ -96,7 +96,7 @@ def _pre_translated_arguments(path: Path) -> list[str]:
             for inner in ast.walk(keyword.value):
                 called = getattr(inner, "func", None)
                 if isinstance(called, ast.Name) and called.id in _TRANSLATORS:
-                    found.append(f"{path.relative_to(ROOT)}:{inner.lineno} {keyword.arg}=")
+                    found.append(f"{path.relative_to(ROOT)}:{called.lineno} {keyword.arg}=")
     return found
 
 
