@@ -12,9 +12,8 @@ from trading.views.workspace import language_set
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Before Django's own: the same switch, remembered on the account for e-mail and SMS.
+    # Django's language switch (django.conf.urls.i18n), remembered on the account for e-mail/SMS.
     path("i18n/setlang/", language_set, name="set_language"),
-    path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
