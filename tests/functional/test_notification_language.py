@@ -165,3 +165,26 @@ def test_a_notice_drafted_while_an_english_reader_acts_is_still_titled_in_chines
         notice = notice_draft(kind="announcement", tender=tender)
 
     assert notice.title == f"{tender.name}招标公告"
+
+
+def test_a_report_filed_by_an_english_reader_is_titled_in_chinese_on_the_record(
+    clock: ControlledClock,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from tests.tenders import closes, first_lot, record_outcome
+    from trading.chronograph import chronograph_tick
+    from trading.models import TenderDocument
+
+    world = make_world()
+    lot = first_lot(make_tender(world))
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+
+    with translation.override("en"):
+        record_outcome(world, lot, publish=False)
+
+    report = TenderDocument.objects.get(tender=lot.tender, kind="evaluation_report")
+    assert report.title == f"评标报告 {lot.code}"

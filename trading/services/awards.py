@@ -27,7 +27,7 @@ from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
 from trading.selectors.terms import article_note, tender_terms
 from trading.selectors.timeline import award_deadlines, lot_report_document, tender_rulebook
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
 from trading.translatable import Message, Word
@@ -327,7 +327,7 @@ def contract_record(
         document = document_store(
             tender=tender,
             kind=DocumentKind.CONTRACT,
-            title=_("合同 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("合同 %(code)s"), code=lot.code),
             file=file,
             actor=actor,
             now=now,
@@ -402,7 +402,7 @@ def report_file(*, lot: Lot, file: Any, actor: User, clock: Clock | None = None)
         document = document_store(
             tender=tender,
             kind=DocumentKind.REPORT,
-            title=_("招标投标情况书面报告 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("招标投标情况书面报告 %(code)s"), code=lot.code),
             file=file,
             actor=actor,
             now=now,

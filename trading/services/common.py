@@ -22,7 +22,13 @@ from trading.models.tenders import MAX_AMOUNT
 from trading.selectors.calendar import calendar_last_year, calendar_not_entered_error
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
-from trading.translatable import Text
+from trading.translatable import Message, Text
+
+
+def record_text(msgid: str, /, **params: str) -> str:
+    """Text stored on a record (a document's title, a reason on the lot) is written in the
+    platform's language, whatever language the person acting reads the platform in."""
+    return Message(msgid, **params).render_in(settings.LANGUAGE_CODE)
 
 
 def fixed_clock(now: datetime) -> Clock:

@@ -24,7 +24,7 @@ from trading.models import Award, Candidate, Contract, Lot, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
 from trading.selectors.terms import tender_terms
-from trading.services.common import fixed_clock, lot_tender, notify
+from trading.services.common import fixed_clock, lot_tender, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
 from trading.translatable import Message, Word
@@ -60,7 +60,7 @@ def lot_reject_all(
         document = document_store(
             tender=tender,
             kind=DocumentKind.EVALUATION_REPORT,
-            title=_("评标报告（否决全部投标）%(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("评标报告（否决全部投标）%(code)s"), code=lot.code),
             file=report_file,
             actor=actor,
             now=now,
@@ -194,7 +194,9 @@ def award_decline(
                 price=following.price,
                 confirmed_by=actor,
                 confirmed_at=now,
-                reason=_("排名在前的中标人放弃中标：%(reason)s") % {"reason": reason},
+                reason=record_text(
+                    gettext_noop("排名在前的中标人放弃中标：%(reason)s"), reason=reason
+                ),
             )
             # The notices draft the new result and the new letter from this event.
             event_emit(
@@ -219,7 +221,9 @@ def award_decline(
                 now=now,
             )
         else:
-            lot.failure_reason = _("中标人放弃中标：%(reason)s") % {"reason": reason}
+            lot.failure_reason = record_text(
+                gettext_noop("中标人放弃中标：%(reason)s"), reason=reason
+            )
             event_emit(
                 kind="lot.failed",
                 subject=f"lot:{lot.pk}",

@@ -23,7 +23,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, NegotiationRecord, Organisation, User
 from trading.selectors.access import Purpose, access_lot, owner_side_users
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.lot_state import lot_require, lot_transition
 from trading.translatable import Message
 
@@ -155,7 +155,9 @@ def lot_record_negotiation(
                 now=now,
             )
         else:
-            lot.failure_reason = _("谈判（协商）未达成一致：%(minutes)s") % {"minutes": minutes}
+            lot.failure_reason = record_text(
+                gettext_noop("谈判（协商）未达成一致：%(minutes)s"), minutes=minutes
+            )
             event_emit(
                 kind="lot.failed",
                 subject=f"lot:{lot.pk}",

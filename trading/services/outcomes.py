@@ -27,7 +27,7 @@ from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.terms import tender_terms
 from trading.selectors.timeline import tender_rulebook
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
 from trading.translatable import Message, Word
@@ -218,7 +218,7 @@ def lot_record_evaluation(
         document = document_store(
             tender=tender,
             kind=DocumentKind.EVALUATION_REPORT,
-            title=_("评标报告 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("评标报告 %(code)s"), code=lot.code),
             file=report_file,
             actor=actor,
             now=now,
