@@ -120,15 +120,27 @@ def test_every_timeline_point_name_is_where_makemessages_finds_it() -> None:
     assert set(POINT_MESSAGES) == {*POINT_LABELS.values(), *AMOUNT_LABELS.values()}
 
 
-def test_a_rule_s_article_keeps_the_law_s_title_and_translates_the_platform_s_own_rule() -> None:
+def test_a_rule_s_article_names_the_law_in_english_and_translates_the_platform_s_own_rule() -> None:
+    from django.utils.translation import gettext
+
     from trading.selectors.terms import article_note, article_words
     from trading.services.rule_rows.common import LOCAL_ARTICLE
 
     with override("en"):
+        # "%(law)s 第%(number)s条" is new: its English arrives with the merged catalogue.
+        art_24 = gettext("%(law)s 第%(number)s条") % {"law": "Tendering Law", "number": "24"}
         words = article_words(f"{LOCAL_ARTICLE}；招标投标法 第24条")
         note = _stored(Message("%(a)s", a=article_note(f"招标投标法 第45条；{LOCAL_ARTICLE}")))
 
-        assert words == "the platform's trading rules (local rules)；招标投标法 第24条"
+        assert words == f"the platform's trading rules (local rules)；{art_24}"
+        # A citation the vocabulary names whole keeps its own English.
         assert (
             note.render() == " (Tendering Law, Art. 45；the platform's trading rules (local rules))"
+        )
+        # A law the catalogue cannot name keeps its Chinese title and its number.
+        assert article_words("某某办法 第3条") == "某某办法 第3条"
+
+    with override("zh-hans"):
+        assert article_words("招标投标法实施条例 第16-22条；民法典 第203条") == (
+            "招标投标法实施条例 第16-22条；民法典 第203条"
         )
