@@ -8,10 +8,12 @@ from django.urls import include, path
 
 from trading.auth import LoginForm
 from trading.views import registration
+from trading.views.workspace import language_set
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch (django.conf.urls.i18n), remembered on the account for e-mail/SMS.
+    path("i18n/setlang/", language_set, name="set_language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -21,10 +21,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from notices.domain.codes import verification_code_new
+from notices.domain.documents.kinds import DOCUMENT_NAMES
 from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.lock_objects import lock_notice, lock_publication_counter
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
@@ -40,6 +42,7 @@ from trading.selectors.timeline import tender_rulebook
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
 from trading.services.publicity import publicity_notice_kind
+from trading.translatable import Message, Word, join
 
 if TYPE_CHECKING:
     from notices.rendering import RenderedPdf
@@ -64,11 +67,11 @@ TITLE_MAX = 300
 BODY_MAX = 20_000
 
 _ANNOUNCEMENT_TITLES = {
-    "engineering": gettext_lazy("招标公告"),
-    "procurement": gettext_lazy("采购公告"),
-    "land": gettext_lazy("出让公告"),
-    "mining": gettext_lazy("出让公告"),
-    "property": gettext_lazy("转让公告"),
+    "engineering": gettext_noop("招标公告"),
+    "procurement": gettext_noop("采购公告"),
+    "land": gettext_noop("出让公告"),
+    "mining": gettext_noop("出让公告"),
+    "property": gettext_noop("转让公告"),
 }
 
 
@@ -76,17 +79,31 @@ def _fixed(now: datetime) -> Clock:
     return lambda: now
 
 
-def _title(kind: str, tender: Tender, lot: Lot | None) -> str:
+def _label(kind: str, tender: Tender) -> str:
+    """The untranslated name of the document (its title's last words)."""
     if kind == NoticeKind.ANNOUNCEMENT:
-        label = _ANNOUNCEMENT_TITLES.get(tender.project.business_type.code, _("交易公告"))
-    elif kind == NoticeKind.FAILURE:
+        return _ANNOUNCEMENT_TITLES.get(tender.project.business_type.code, gettext_noop("交易公告"))
+    if kind == NoticeKind.FAILURE:
         # 流拍 for a sale nobody bought, 流标 for too few bids.
         auction = is_sale(tender.procedure.family)
-        label = _("流拍公告") if auction else _("流标公告")
-    else:
-        label = NoticeKind(kind).label
+        return gettext_noop("流拍公告") if auction else gettext_noop("流标公告")
+    return DOCUMENT_NAMES[kind]
+
+
+def _title(kind: str, tender: Tender, lot: Lot | None) -> str:
     where = tender.name if lot is None else f"{tender.name}（{lot.name}）"
-    return _joined(where, str(label))[:TITLE_MAX]
+    return _joined(where, _(_label(kind, tender)))[:TITLE_MAX]
+
+
+def _about(notice: Notice) -> Message:
+    """A notice in a message: its kind in the reader's words, then what it is about."""
+    subject = notice.lot if notice.lot_id is not None else notice.tender
+    return Message(
+        gettext_noop("%(document)s：%(code)s %(name)s"),
+        document=Word(_label(notice.kind, notice.tender)),
+        code=subject.code,  # type: ignore[union-attr]
+        name=subject.name,  # type: ignore[union-attr]
+    )
 
 
 def _joined(name: str, label: str) -> str:
@@ -185,6 +202,11 @@ def notice_draft(
             )
             since = occurred or now
         project = tender.project
+        # A notice is a record in Chinese, whatever language the person whose action drafted it
+        # reads the platform in (the PDF is rendered in Chinese too).
+        with translation.override(settings.LANGUAGE_CODE):
+            record_title = _title(kind, tender, lot)
+            record_data = notice_data_for(kind, tender, lot)
         notice = Notice.objects.create(
             kind=kind,
             tender=tender,
@@ -193,8 +215,8 @@ def notice_draft(
             business_type_id=project.business_type_id,
             industry_id=project.industry_id,
             training=project.training,
-            title=_title(kind, tender, lot),
-            data=notice_data_for(kind, tender, lot),
+            title=record_title,
+            data=record_data,
             issuer=_issuer(kind, tender),
             addressee_id=_addressee_id(kind, lot),
             source_event_id=source_event_id,
@@ -206,11 +228,13 @@ def notice_draft(
             recipients=desk_staff_list(tender.desk),
             kind="notice.drafted",
             title=(
-                _("培训演示公告，由培训场景自动审核发布：%(title)s")
+                Message(
+                    gettext_noop("培训演示公告，由培训场景自动审核发布：%(about)s"),
+                    about=_about(notice),
+                )
                 if project.training
-                else _("待审核公告：%(title)s")
-            )
-            % {"title": notice.title},
+                else Message(gettext_noop("待审核：%(about)s"), about=_about(notice))
+            ),
             clock=_fixed(now),
         )
     return notice
@@ -473,8 +497,8 @@ def notice_publish_rendered(
             notification_send(
                 recipients=list(notice.addressee.users.filter(is_active=True)),  # type: ignore[union-attr]
                 kind="notice.letter",
-                title=notice.title,
-                body=_("验证码：%(code)s") % {"code": notice.verification_code},
+                title=_about(notice),
+                body=Message(gettext_noop("验证码：%(code)s"), code=notice.verification_code),
                 clock=_fixed(now),
             )
         _ledger(
@@ -516,18 +540,24 @@ def _tell_the_others(letter: Notice, now: datetime) -> None:
     winner = str(letter.data.get("winner_name") or "")
     lot = letter.lot
     terms = tender_terms(letter.tender)
-    body = _("本标段已确定%(winner)s为%(role)s，%(letter)s已于 %(at)s 发出。") % {
-        "winner": winner,
-        "role": _(terms.winner),
-        "letter": _(terms.letter),
-        "at": format_moment(now),
-    }
+    body = Message(
+        gettext_noop("本标段已确定%(winner)s为%(role)s，%(letter)s已于 %(at)s 发出。"),
+        winner=winner,
+        role=Word(terms.winner),
+        letter=Word(terms.letter),
+        at=format_moment(now),
+    )
     if result is not None:
-        body += _("结果公告验证码：%(code)s。") % {"code": result.verification_code}
+        body = join(
+            body,
+            Message(gettext_noop("结果公告验证码：%(code)s。"), code=result.verification_code),
+        )
     notification_send(
         recipients=recipients,
         kind="notice.result",
-        title=_("交易结果：%(lot)s") % {"lot": f"{lot.code} {lot.name}" if lot else ""},
+        title=Message(
+            gettext_noop("交易结果：%(lot)s"), lot=f"{lot.code} {lot.name}" if lot else ""
+        ),
         body=body,
         url=reverse("portal_notice_detail", args=[result.pk])
         if result is not None

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from trading.domain.employer import OrganisationKind
@@ -119,11 +120,19 @@ def money_field(label: Any, *, required: bool = True, help_text: Any = "") -> fo
     )
 
 
+def _pdf_help_text() -> str:
+    return str(_("PDF 格式，不超过 %(mb)s MB。")) % {"mb": document_max_bytes() // (1024 * 1024)}
+
+
+_pdf_help = lazy(_pdf_help_text, str)
+
+
 def pdf_field(label: Any, *, required: bool = True) -> forms.FileField:
     return forms.FileField(
         label=label,
         required=required,
-        help_text=_("PDF 格式，不超过 %(mb)s MB。") % {"mb": document_max_bytes() // (1024 * 1024)},
+        # Lazy: a form class is built once, and its help text must follow each reader's language.
+        help_text=_pdf_help(),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 

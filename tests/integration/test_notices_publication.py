@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
 from notices.receivers import PUBLISH
@@ -359,7 +360,10 @@ def test_a_published_letter_is_delivered_to_the_winners_users(
     notice_render_and_publish(letter.pk, render=fake_render, clock=clock)
 
     inbox = Notification.objects.filter(kind="notice.letter", recipient=world.bidder_users[0])
-    assert inbox.get().title == letter.title
+    # The document's kind in the reader's words, then the lot it awards (not the Chinese title).
+    assert inbox.get().title == f"中标通知书：{lot.code} {lot.name}"
+    with translation.override("en"):
+        assert inbox.get().shown_title.startswith("Award letter")
 
 
 def test_a_correction_is_a_new_draft_that_points_at_the_published_notice(

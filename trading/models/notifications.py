@@ -8,14 +8,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from trading.translatable import Message
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
         "trading.User", on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("类别"), max_length=60)
+    # `title` and `body` hold the text in the platform's language (what e-mail archives and rows
+    # written before messages had keys show); a keyed message is rendered for each reader.
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    title_key = models.TextField(_("标题原文"), blank=True)
+    body_key = models.TextField(_("内容原文"), blank=True)
+    # {"title": {...}, "body": {...}}: each message's parameters, translatable ones as markers.
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
@@ -28,6 +36,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _message(self, part: str, key: str) -> Message | None:
+        if not key:
+            return None
+        return Message.from_json({"key": key, "params": (self.params or {}).get(part) or {}})
+
+    def _shown(self, part: str, key: str, stored: str) -> str:
+        try:
+            message = self._message(part, key)
+            return stored if message is None else message.render()
+        except (KeyError, ValueError, TypeError):
+            # A translation that lost a placeholder must not hide the news: show the stored text.
+            return stored
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's active language."""
+        return self._shown("title", self.title_key, self.title)
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the reader's active language."""
+        return self._shown("body", self.body_key, self.body)
 
 
 class Channel(models.TextChoices):

@@ -196,6 +196,8 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # Manages the organisation's own accounts; grants no power over transactions.
     is_organisation_admin = models.BooleanField(_("主体管理员"), default=False)
+    # The language e-mail and SMS reach this person in; blank: the platform's (LANGUAGE_CODE).
+    language = models.CharField(_("语言"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("用户")

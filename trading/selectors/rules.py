@@ -7,10 +7,10 @@ from datetime import date
 
 from django.db.models import Q
 
-from trading.domain.points import AMOUNT_LABELS, POINT_LABELS
 from trading.domain.timeline import Calendar, Rule, format_bound
 from trading.models import BusinessType, CalendarDay, Procedure, TimelineRule
 from trading.models.rules import DayKind
+from trading.selectors.point_words import point_label
 
 
 def calendar_load() -> Calendar:
@@ -118,8 +118,8 @@ def rule_list_in_force(*, on: date, business_type: str | None = None) -> list[Ru
                     str(names.get((bt, code), code)) for code in row.procedure_codes or ()
                 ),
                 region_name=str(row.region.display_name) if row.region else "",
-                from_label=POINT_LABELS.get(row.from_point, AMOUNT_LABELS.get(row.from_point, "")),
-                to_label=POINT_LABELS.get(row.to_point, AMOUNT_LABELS.get(row.to_point, "")),
+                from_label=point_label(row.from_point),
+                to_label=point_label(row.to_point),
                 description=row.description,
                 minimum=format_bound(rule, row.minimum),
                 maximum=format_bound(rule, row.maximum),

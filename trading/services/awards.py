@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.amounts import format_amount
@@ -25,11 +26,12 @@ from trading.lock_objects import lock_active_holds, lock_contract_of_lot, lock_l
 from trading.models import Award, Candidate, Contract, Lot, Tender, TenderDocument, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
-from trading.selectors.terms import article_cited, tender_terms
+from trading.selectors.terms import article_note, tender_terms
 from trading.selectors.timeline import award_deadlines, lot_report_document, tender_rulebook
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message, Word
 
 __all__ = ["award_confirm", "award_letter_issue", "contract_record", "report_file"]
 
@@ -138,20 +140,29 @@ def award_confirm(
         notify(
             owner_side_users(project),
             kind="award.followup",
-            title=_("%(award)s，%(letter)s待交易中心发出：%(code)s")
-            % {"award": _(terms.award), "letter": _(terms.letter), "code": lot.code},
+            title=Message(
+                gettext_noop("%(award)s，%(letter)s待交易中心发出：%(code)s"),
+                award=Word(terms.award),
+                letter=Word(terms.letter),
+                code=lot.code,
+            ),
             body=(
-                _("%(letter)s发出后签订合同%(c)s；书面报告应于 %(r)s 前提交%(ra)s。")
-                % {
-                    "letter": _(terms.letter),
-                    "c": article_cited(book.article("contract")),
-                    "r": format_moment(report_due),
-                    "ra": article_cited(book.article("report")),
-                }
+                Message(
+                    gettext_noop(
+                        "%(letter)s发出后签订合同%(c)s；书面报告应于 %(r)s 前提交%(ra)s。"
+                    ),
+                    letter=Word(terms.letter),
+                    c=article_note(book.article("contract")),
+                    r=format_moment(report_due),
+                    ra=article_note(book.article("report")),
+                )
                 if report_due is not None
                 # No report due from the award: none at all, or counted from the contract.
-                else _("%(letter)s发出后签订合同%(c)s。")
-                % {"letter": _(terms.letter), "c": article_cited(book.article("contract"))}
+                else Message(
+                    gettext_noop("%(letter)s发出后签订合同%(c)s。"),
+                    letter=Word(terms.letter),
+                    c=article_note(book.article("contract")),
+                )
             ),
             now=now,
         )
@@ -194,22 +205,25 @@ def award_letter_issue(
         notify(
             owner_side_users(tender.project),
             kind="award.letter_issued",
-            title=_("%(letter)s已发出，请签订合同：%(code)s")
-            % {"letter": _(tender_terms(tender).letter), "code": lot.code},
+            title=Message(
+                gettext_noop("%(letter)s已发出，请签订合同：%(code)s"),
+                letter=Word(tender_terms(tender).letter),
+                code=lot.code,
+            ),
             body=(
-                _("合同应于 %(c)s 前签订%(ca)s，书面报告应于 %(r)s 前提交%(ra)s。")
-                % {
-                    "c": format_moment(due.contract or issued_at),
-                    "ca": article_cited(book.article("contract")),
-                    "r": format_moment(due.report),
-                    "ra": article_cited(book.article("report")),
-                }
+                Message(
+                    gettext_noop("合同应于 %(c)s 前签订%(ca)s，书面报告应于 %(r)s 前提交%(ra)s。"),
+                    c=format_moment(due.contract or issued_at),
+                    ca=article_note(book.article("contract")),
+                    r=format_moment(due.report),
+                    ra=article_note(book.article("report")),
+                )
                 if due.report is not None
-                else _("合同应于 %(c)s 前签订%(ca)s。")
-                % {
-                    "c": format_moment(due.contract or issued_at),
-                    "ca": article_cited(book.article("contract")),
-                }
+                else Message(
+                    gettext_noop("合同应于 %(c)s 前签订%(ca)s。"),
+                    c=format_moment(due.contract or issued_at),
+                    ca=article_note(book.article("contract")),
+                )
             ),
             now=now,
         )
@@ -318,7 +332,7 @@ def contract_record(
         document = document_store(
             tender=tender,
             kind=DocumentKind.CONTRACT,
-            title=_("合同 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("合同 %(code)s"), code=lot.code),
             file=file,
             actor=actor,
             now=now,
@@ -329,7 +343,7 @@ def contract_record(
             notify(
                 desk_staff_list(tender.desk),
                 kind="contract.deviates",
-                title=_("合同与中标结果不一致：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("合同与中标结果不一致：%(code)s"), code=lot.code),
                 body=deviation_reason,
                 now=now,
             )
@@ -350,7 +364,7 @@ def contract_record(
             notify(
                 owner_side_users(tender.project),
                 kind="award.report_due",
-                title=_("请提交书面报告：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("请提交书面报告：%(code)s"), code=lot.code),
                 now=now,
             )
         ledger(
@@ -393,7 +407,7 @@ def report_file(*, lot: Lot, file: Any, actor: User, clock: Clock | None = None)
         document = document_store(
             tender=tender,
             kind=DocumentKind.REPORT,
-            title=_("招标投标情况书面报告 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("招标投标情况书面报告 %(code)s"), code=lot.code),
             file=file,
             actor=actor,
             now=now,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -33,6 +34,7 @@ from trading.services.common import fixed_clock
 from trading.services.grants import PLATFORM_SCOPE
 from trading.services.ledger import ledger_append
 from trading.services.notifications import notification_send
+from trading.translatable import Message
 
 __all__ = ["calendar_notice_read", "calendar_reminders_send", "calendar_year_enter"]
 
@@ -200,12 +202,14 @@ def calendar_reminders_send(*, clock: Clock | None = None) -> int:
             notification_send(
                 recipients=[admin],
                 kind=REMINDER_KIND,
-                title=_("请录入%(years)s年的节假日安排") % {"years": years},
-                body=_(
-                    "%(years)s年的节假日安排尚未录入：落在该年的期限按暂定安排计算，超出已录入年份的"
-                    "时间将被拒绝。国务院办公厅的通知发布后，请粘贴其正文录入。"
-                )
-                % {"years": years},
+                title=Message(gettext_noop("请录入%(years)s年的节假日安排"), years=years),
+                body=Message(
+                    gettext_noop(
+                        "%(years)s年的节假日安排尚未录入：落在该年的期限按暂定安排计算，超出已录入年份的"
+                        "时间将被拒绝。国务院办公厅的通知发布后，请粘贴其正文录入。"
+                    ),
+                    years=years,
+                ),
                 url=reverse("calendar_years"),
                 clock=fixed_clock(now),
             )

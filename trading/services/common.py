@@ -23,6 +23,13 @@ from trading.models.tenders import MAX_AMOUNT
 from trading.selectors.calendar import calendar_last_year, calendar_not_entered_error
 from trading.services.ledger import ledger_append_tender
 from trading.services.notifications import notification_send
+from trading.translatable import Message, Text
+
+
+def record_text(msgid: str, /, **params: str) -> str:
+    """Text stored on a record (a document's title, a reason on the lot) is written in the
+    platform's language, whatever language the person acting reads the platform in."""
+    return Message(msgid, **params).render_in(settings.LANGUAGE_CODE)
 
 
 def fixed_clock(now: datetime) -> Clock:
@@ -86,8 +93,9 @@ def within_horizon(value: datetime | None, field: str, now: datetime) -> None:
 
 
 def notify(
-    recipients: Iterable[User | None], *, kind: str, title: str, body: str = "", now: datetime
+    recipients: Iterable[User | None], *, kind: str, title: Text, body: Text = "", now: datetime
 ) -> None:
+    """Tell `recipients` in their own language: Messages, or text a person wrote."""
     people = [user for user in recipients if user is not None]
     if people:
         notification_send(

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotEvent, LotStatus, next_candidate_rank
@@ -23,9 +24,10 @@ from trading.models import Award, Candidate, Contract, Lot, User
 from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
 from trading.selectors.terms import tender_terms
-from trading.services.common import fixed_clock, lot_tender, notify
+from trading.services.common import fixed_clock, lot_tender, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message, Word
 
 __all__ = ["AFTER_DECLINE", "award_decline", "lot_reject_all"]
 
@@ -58,7 +60,7 @@ def lot_reject_all(
         document = document_store(
             tender=tender,
             kind=DocumentKind.EVALUATION_REPORT,
-            title=_("评标报告（否决全部投标）%(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("评标报告（否决全部投标）%(code)s"), code=lot.code),
             file=report_file,
             actor=actor,
             now=now,
@@ -75,8 +77,10 @@ def lot_reject_all(
         notify(
             owner_side_users(tender.project),
             kind="lot.failed",
-            title=_("流标：%(code)s 全部投标被否决") % {"code": lot.code},
-            body=_("%(reason)s 请依法重新招标（实施条例 第44条）。") % {"reason": reason},
+            title=Message(gettext_noop("流标：%(code)s 全部投标被否决"), code=lot.code),
+            body=Message(
+                gettext_noop("%(reason)s 请依法重新招标（实施条例 第44条）。"), reason=reason
+            ),
             now=now,
         )
         lot_transition(
@@ -190,7 +194,9 @@ def award_decline(
                 price=following.price,
                 confirmed_by=actor,
                 confirmed_at=now,
-                reason=_("排名在前的中标人放弃中标：%(reason)s") % {"reason": reason},
+                reason=record_text(
+                    gettext_noop("排名在前的中标人放弃中标：%(reason)s"), reason=reason
+                ),
             )
             # The notices draft the new result and the new letter from this event.
             event_emit(
@@ -203,17 +209,21 @@ def award_decline(
             notify(
                 owner_side_users(tender.project),
                 kind="award.followup",
-                title=_("已依次确定第%(rank)s名为%(winner)s，%(letter)s待交易中心发出：%(code)s")
-                % {
-                    "rank": following.rank,
-                    "winner": _(terms.winner),
-                    "letter": _(terms.letter),
-                    "code": lot.code,
-                },
+                title=Message(
+                    gettext_noop(
+                        "已依次确定第%(rank)s名为%(winner)s，%(letter)s待交易中心发出：%(code)s"
+                    ),
+                    rank=following.rank,
+                    winner=Word(terms.winner),
+                    letter=Word(terms.letter),
+                    code=lot.code,
+                ),
                 now=now,
             )
         else:
-            lot.failure_reason = _("中标人放弃中标：%(reason)s") % {"reason": reason}
+            lot.failure_reason = record_text(
+                gettext_noop("中标人放弃中标：%(reason)s"), reason=reason
+            )
             event_emit(
                 kind="lot.failed",
                 subject=f"lot:{lot.pk}",
@@ -223,8 +233,11 @@ def award_decline(
             notify(
                 [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
                 kind="lot.failed",
-                title=_("%(winner)s放弃，重新交易：%(code)s")
-                % {"winner": _(terms.winner), "code": lot.code},
+                title=Message(
+                    gettext_noop("%(winner)s放弃，重新交易：%(code)s"),
+                    winner=Word(terms.winner),
+                    code=lot.code,
+                ),
                 body=reason,
                 now=now,
             )

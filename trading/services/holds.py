@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import TERMINAL, LotStatus
@@ -31,6 +32,7 @@ from trading.selectors.timeline import (
 )
 from trading.services.common import fixed_clock, ledger, lot_tender, notify
 from trading.services.lot_state import lot_next_check
+from trading.translatable import Message
 
 __all__ = ["hold_add", "hold_lift", "hold_place", "hold_release", "lot_stakeholders"]
 
@@ -202,7 +204,7 @@ def hold_place(
         notify(
             lot_stakeholders(tender),
             kind="lot.suspended",
-            title=_("标段已暂停：%(code)s") % {"code": lot.code},
+            title=Message(gettext_noop("标段已暂停：%(code)s"), code=lot.code),
             body=note,
             now=now,
         )
@@ -238,7 +240,7 @@ def hold_lift(*, hold: Hold, actor: User, clock: Clock | None = None) -> Hold:
             notify(
                 lot_stakeholders(tender),
                 kind="lot.resumed",
-                title=_("标段已恢复：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("标段已恢复：%(code)s"), code=lot.code),
                 now=now,
             )
         ledger(

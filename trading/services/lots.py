@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from trading.chronograph import DueWork
 from trading.clock import Clock, get_clock
@@ -43,6 +43,7 @@ from trading.services.common import (
 )
 from trading.services.holds import lot_stakeholders
 from trading.services.lot_state import lot_next_check, lot_require, lot_transition
+from trading.translatable import Message, Word
 
 __all__ = ["LOTS", "lot_advance", "lot_create", "lot_terminate", "lot_update"]
 
@@ -297,7 +298,7 @@ def lot_terminate(*, lot: Lot, reason: str, actor: User, clock: Clock | None = N
         notify(
             lot_stakeholders(tender),
             kind="lot.terminated",
-            title=_("标段已终止：%(code)s") % {"code": lot.code},
+            title=Message(gettext_noop("标段已终止：%(code)s"), code=lot.code),
             body=reason,
             now=now,
         )
@@ -323,9 +324,9 @@ _TIMED = {
 
 # Where the chronograph stops for desk staff to record what the close produced.
 _STAFF_RECORDS = {
-    LotStatus.OPENING: gettext_lazy("投标截止，请组织开标：%(code)s"),
-    LotStatus.PREQUAL_REVIEW: gettext_lazy("资格预审申请截止，请登记资格审查结果：%(code)s"),
-    LotStatus.LISTING_CLOSED: gettext_lazy(
+    LotStatus.OPENING: gettext_noop("投标截止，请组织开标：%(code)s"),
+    LotStatus.PREQUAL_REVIEW: gettext_noop("资格预审申请截止，请登记资格审查结果：%(code)s"),
+    LotStatus.LISTING_CLOSED: gettext_noop(
         "挂牌（信息披露）期满，请登记竞买人（意向受让方）：%(code)s"
     ),
 }
@@ -370,22 +371,27 @@ def lot_advance(lot: Lot, now: datetime) -> None:
         notify(
             desk_staff_list(tender.desk),
             kind="lot.opening" if lot.status == LotStatus.OPENING else f"lot.{lot.status}",
-            title=str(_STAFF_RECORDS[LotStatus(lot.status)]) % {"code": lot.code},
+            title=Message(_STAFF_RECORDS[LotStatus(lot.status)], code=lot.code),
             now=now,
         )
     if fired and lot.status == LotStatus.NEGOTIATION:
         notify(
             desk_staff_list(tender.desk),
             kind="lot.negotiation",
-            title=_("响应截止，请组织谈判（协商）并登记谈判记录：%(code)s") % {"code": lot.code},
+            title=Message(
+                gettext_noop("响应截止，请组织谈判（协商）并登记谈判记录：%(code)s"), code=lot.code
+            ),
             now=now,
         )
     if publicity_over:
         notify(
             owner_side_users(tender.project),
             kind="lot.publicity_ended",
-            title=_("公示期满，请%(award)s：%(code)s")
-            % {"award": _(tender_terms(tender).award), "code": lot.code},
+            title=Message(
+                gettext_noop("公示期满，请%(award)s：%(code)s"),
+                award=Word(tender_terms(tender).award),
+                code=lot.code,
+            ),
             now=now,
         )
         ledger(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -22,8 +23,9 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, NegotiationRecord, Organisation, User
 from trading.selectors.access import Purpose, access_lot, owner_side_users
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message
 
 __all__ = ["lot_record_negotiation"]
 
@@ -121,8 +123,10 @@ def lot_record_negotiation(
                 notify(
                     owner_side_users(tender.project),
                     kind="lot.negotiated",
-                    title=_("谈判（协商）已达成一致，请确定成交供应商：%(code)s")
-                    % {"code": lot.code},
+                    title=Message(
+                        gettext_noop("谈判（协商）已达成一致，请确定成交供应商：%(code)s"),
+                        code=lot.code,
+                    ),
                     now=now,
                 )
                 ledger(
@@ -144,11 +148,16 @@ def lot_record_negotiation(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.negotiated",
-                title=_("谈判（协商）成交，结果公示待交易中心发布：%(code)s") % {"code": lot.code},
+                title=Message(
+                    gettext_noop("谈判（协商）成交，结果公示待交易中心发布：%(code)s"),
+                    code=lot.code,
+                ),
                 now=now,
             )
         else:
-            lot.failure_reason = _("谈判（协商）未达成一致：%(minutes)s") % {"minutes": minutes}
+            lot.failure_reason = record_text(
+                gettext_noop("谈判（协商）未达成一致：%(minutes)s"), minutes=minutes
+            )
             event_emit(
                 kind="lot.failed",
                 subject=f"lot:{lot.pk}",
@@ -158,7 +167,7 @@ def lot_record_negotiation(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.failed",
-                title=_("谈判（协商）未成交：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("谈判（协商）未成交：%(code)s"), code=lot.code),
                 body=minutes[:200],
                 now=now,
             )

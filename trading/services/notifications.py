@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from trading.clock import Clock, get_clock
 from trading.events import event_emit
@@ -19,6 +21,7 @@ from trading.messaging import get_gateway
 from trading.models import Notification, OutboundMessage, User
 from trading.models.notifications import Channel, MessageStatus
 from trading.site import absolute_url
+from trading.translatable import Message, Text, render_text
 
 INBOX = "inbox"
 CHANNELS = frozenset({INBOX, Channel.EMAIL.value, Channel.SMS.value})
@@ -29,19 +32,34 @@ def notification_send(
     *,
     recipients: Iterable[User],
     kind: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     channels: Iterable[str] = (INBOX,),
     clock: Clock | None = None,
 ) -> list[Notification]:
-    """Write inbox rows and queue e-mail/SMS through the outbox, with the change (DESIGN.md §3)."""
+    """Write inbox rows and queue e-mail/SMS through the outbox, with the change (DESIGN.md §3).
+
+    `title` and `body` are `Message`s, rendered in each reader's language; a plain string is
+    text a person wrote (a reason, a document's own title) and is shown as written.
+    """
     wanted = set(channels)
     unknown = wanted - CHANNELS
     if unknown:
         raise ValueError(f"unknown notification channels: {sorted(unknown)}")
     unique_recipients = list({user.pk: user for user in recipients}.values())
     clock = clock or get_clock()
+    keys = {
+        "title_key": title.msgid if isinstance(title, Message) else "",
+        "body_key": body.msgid if isinstance(body, Message) else "",
+        "params": {
+            part: value.to_json()["params"]
+            for part, value in (("title", title), ("body", body))
+            if isinstance(value, Message) and value.params
+        },
+    }
+    with override(settings.LANGUAGE_CODE):
+        stored_title, stored_body = render_text(title), render_text(body)
     with transaction.atomic():
         now = clock()
         notifications: list[Notification] = []
@@ -49,16 +67,32 @@ def notification_send(
             notification = None
             if INBOX in wanted:
                 notification = Notification.objects.create(
-                    recipient=user, kind=kind, title=title, body=body, url=url, created_at=now
+                    recipient=user,
+                    kind=kind,
+                    title=stored_title[:200],
+                    body=stored_body,
+                    url=url,
+                    created_at=now,
+                    **keys,
                 )
                 notifications.append(notification)
-            for channel, address in _addresses(user, wanted):
+            addresses = _addresses(user, wanted)
+            if not addresses:
+                continue
+            # E-mail and SMS cannot be re-rendered when read: they leave in the person's language.
+            with override(user_language(user)):
+                user_title, user_body = render_text(title), render_text(body)
+                texts = {
+                    channel: _message_body(channel, title=user_title, body=user_body, url=url)
+                    for channel, _address in addresses
+                }
+            for channel, address in addresses:
                 message = OutboundMessage.objects.create(
                     notification=notification,
                     channel=channel,
                     to=address,
-                    subject=title if channel == Channel.EMAIL else "",
-                    body=_message_body(channel, title=title, body=body, url=url),
+                    subject=user_title[:200] if channel == Channel.EMAIL else "",
+                    body=texts[channel],
                     created_at=now,
                 )
                 event_emit(
@@ -68,6 +102,12 @@ def notification_send(
                     clock=lambda: now,
                 )
     return notifications
+
+
+def user_language(user: User) -> str:
+    """The language `user` chose on the platform, else the platform's own."""
+    known = {code for code, _name in settings.LANGUAGES}
+    return user.language if user.language in known else settings.LANGUAGE_CODE
 
 
 def _addresses(user: User, channels: set[str]) -> list[tuple[str, str]]:
@@ -84,7 +124,7 @@ def _message_body(channel: str, *, title: str, body: str, url: str) -> str:
     url = absolute_url(url)
     if channel == Channel.SMS:
         # One SMS: the title carries the news, the inbox holds the rest.
-        return f"【天平】{title}" + (f" {url}" if url else "")
+        return _("【天平】%(title)s") % {"title": title} + (f" {url}" if url else "")
     return "\n\n".join(part for part in (title, body, url) if part)
 
 
@@ -139,3 +179,14 @@ def outbound_message_send(*, message_id: int, clock: Clock | None = None) -> Out
         message.gateway_ref = reference
         message.save(update_fields=["status", "sent_at", "gateway_ref"])
     return message
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language the person chose, for the e-mail and SMS they are sent."""
+    known = {code for code, _name in settings.LANGUAGES}
+    if language not in known:
+        raise ValueError(f"unknown language: {language!r}")
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return user

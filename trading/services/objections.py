@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -25,6 +26,7 @@ from trading.services.holds import hold_add, hold_release, lot_stakeholders
 from trading.services.lot_state import lot_require
 from trading.services.procedures import prequalification_check
 from trading.services.reevaluation import ReevaluationOrder, lot_reevaluate_locked
+from trading.translatable import Message
 
 __all__ = ["objection_answer", "objection_raise"]
 
@@ -105,11 +107,11 @@ def objection_raise(
         notify(
             owner_side_users(tender.project),
             kind="objection.raised",
-            title=_("收到异议，请于 %(due)s 前答复：%(code)s")
-            % {
-                "due": format_moment(answer_due),
-                "code": lot.code,
-            },
+            title=Message(
+                gettext_noop("收到异议，请于 %(due)s 前答复：%(code)s"),
+                due=format_moment(answer_due),
+                code=lot.code,
+            ),
             body=text[:200],
             now=now,
         )
@@ -171,7 +173,7 @@ def objection_answer(
         notify(
             [objection.raised_by_user],
             kind="objection.answered",
-            title=_("您的异议已答复：%(code)s") % {"code": lot.code},
+            title=Message(gettext_noop("您的异议已答复：%(code)s"), code=lot.code),
             body=answer[:200],
             now=now,
         )
@@ -179,7 +181,7 @@ def objection_answer(
             notify(
                 lot_stakeholders(tender),
                 kind="lot.resumed",
-                title=_("标段已恢复：%(code)s") % {"code": lot.code},
+                title=Message(gettext_noop("标段已恢复：%(code)s"), code=lot.code),
                 now=now,
             )
         ledger(

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.lock_objects import lock_organisation
@@ -22,6 +23,7 @@ from trading.selectors.grants import may_verify_organisations, verifier_list
 from trading.services.ledger import ledger_append
 from trading.services.notifications import notification_send
 from trading.services.organisations import PLATFORM_SCOPE, licence_check, licence_name
+from trading.translatable import Message
 
 REASON_MAX = 1000
 
@@ -66,16 +68,18 @@ def _decide(
         organisation.decided_by = actor
         organisation.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
         if decision == ReviewDecision.RETURNED:
-            title = _("您的主体登记已退回补正")
-            body = _("%(name)s 的登记被交易中心退回，理由：%(reason)s。请修改后重新提交。")
+            title = gettext_noop("您的主体登记已退回补正")
+            body = gettext_noop(
+                "%(name)s 的登记被交易中心退回，理由：%(reason)s。请修改后重新提交。"
+            )
         else:
-            title = _("您的主体登记不予核验")
-            body = _("%(name)s 的登记未通过交易中心核验，理由：%(reason)s。")
+            title = gettext_noop("您的主体登记不予核验")
+            body = gettext_noop("%(name)s 的登记未通过交易中心核验，理由：%(reason)s。")
         notification_send(
             recipients=list(organisation.users.filter(is_active=True)),
             kind=f"organisation.{decision.value}",
-            title=title,
-            body=body % {"name": organisation.name, "reason": reason},
+            title=Message(title),
+            body=Message(body, name=organisation.name, reason=reason),
             url=reverse("organisation_mine"),
             clock=fixed(now),
         )
@@ -179,9 +183,12 @@ def organisation_resubmit(
         notification_send(
             recipients=list(verifier_list()),
             kind="organisation.resubmitted",
-            title=_("主体重新提交核验：%(name)s") % {"name": organisation.name},
-            body=_("%(name)s（%(uscc)s）已按退回意见修改登记，请重新核对。")
-            % {"name": organisation.name, "uscc": organisation.uscc},
+            title=Message(gettext_noop("主体重新提交核验：%(name)s"), name=organisation.name),
+            body=Message(
+                gettext_noop("%(name)s（%(uscc)s）已按退回意见修改登记，请重新核对。"),
+                name=organisation.name,
+                uscc=organisation.uscc,
+            ),
             url=reverse("organisation_queue"),
             clock=fixed(now),
         )

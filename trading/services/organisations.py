@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain import uscc
@@ -21,6 +22,7 @@ from trading.selectors.grants import may_verify_organisations, verifier_list
 from trading.services.documents import check_pdf
 from trading.services.ledger import ledger_append
 from trading.services.notifications import notification_send
+from trading.translatable import Message
 
 PLATFORM_SCOPE = "platform"
 
@@ -141,8 +143,11 @@ def organisation_verify(
         notification_send(
             recipients=list(organisation.users.filter(is_active=True)),
             kind="organisation.verified",
-            title=_("您的主体已通过核验"),
-            body=_("%(name)s 已通过交易中心核验，现在可以参与交易。") % {"name": organisation.name},
+            title=Message(gettext_noop("您的主体已通过核验")),
+            body=Message(
+                gettext_noop("%(name)s 已通过交易中心核验，现在可以参与交易。"),
+                name=organisation.name,
+            ),
             clock=clock,
         )
         ledger_append(
@@ -250,9 +255,12 @@ def registration_submit(
         notification_send(
             recipients=list(verifier_list()),
             kind="organisation.registered",
-            title=_("新主体待核验：%(name)s") % {"name": organisation.name},
-            body=_("%(name)s（%(uscc)s）已在线注册，请核对营业执照后予以核验。")
-            % {"name": organisation.name, "uscc": organisation.uscc},
+            title=Message(gettext_noop("新主体待核验：%(name)s"), name=organisation.name),
+            body=Message(
+                gettext_noop("%(name)s（%(uscc)s）已在线注册，请核对营业执照后予以核验。"),
+                name=organisation.name,
+                uscc=organisation.uscc,
+            ),
             url=reverse("organisation_queue"),
             clock=clock,
         )

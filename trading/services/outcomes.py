@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.committee import committee_is_lawful, committee_members
@@ -27,9 +28,10 @@ from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.terms import tender_terms
 from trading.selectors.timeline import tender_rulebook
-from trading.services.common import fixed_clock, ledger, lot_tender, money, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.documents import check_pdf, document_store
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message, Word
 
 __all__ = [
     "CandidateInput",
@@ -72,9 +74,12 @@ def lot_record_bid_count(*, lot: Lot, count: int, actor: User, clock: Clock | No
             notify(
                 owner_side_users(tender.project),
                 kind="lot.failed",
-                title=_("流标：%(code)s 有效投标不足 %(n)s 家")
-                % {"code": lot.code, "n": tender.procedure.min_bids},
-                body=_("请依法重新招标（实施条例 第44条）。"),
+                title=Message(
+                    gettext_noop("流标：%(code)s 有效投标不足 %(n)s 家"),
+                    code=lot.code,
+                    n=tender.procedure.min_bids,
+                ),
+                body=Message(gettext_noop("请依法重新招标（实施条例 第44条）。")),
                 now=now,
             )
         lot_transition(
@@ -146,7 +151,10 @@ def lot_record_auction_result(
         notify(
             owner_side_users(tender.project),
             kind="lot.sold" if sold else "lot.failed",
-            title=(_("竞价成交：%(code)s") if sold else _("流拍：%(code)s")) % {"code": lot.code},
+            title=Message(
+                gettext_noop("竞价成交：%(code)s") if sold else gettext_noop("流拍：%(code)s"),
+                code=lot.code,
+            ),
             now=now,
         )
         lot_transition(lot, tender, event, actor=actor, now=now, payload=payload)
@@ -223,7 +231,7 @@ def lot_record_evaluation(
         document = document_store(
             tender=tender,
             kind=DocumentKind.EVALUATION_REPORT,
-            title=_("评标报告 %(code)s") % {"code": lot.code},
+            title=record_text(gettext_noop("评标报告 %(code)s"), code=lot.code),
             file=report_file,
             actor=actor,
             now=now,
@@ -257,9 +265,15 @@ def lot_record_evaluation(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.evaluated",
-                title=_("评审报告已提交，请确定中标（成交）供应商：%(code)s") % {"code": lot.code},
-                body=_("按评审报告推荐的顺序确定（%(a)s），期限 %(d)s。")
-                % {"a": ARTICLE_43, "d": format_moment(decide_by) if decide_by else "—"},
+                title=Message(
+                    gettext_noop("评审报告已提交，请确定中标（成交）供应商：%(code)s"),
+                    code=lot.code,
+                ),
+                body=Message(
+                    gettext_noop("按评审报告推荐的顺序确定（%(a)s），期限 %(d)s。"),
+                    a=ARTICLE_43,
+                    d=format_moment(decide_by) if decide_by else "—",
+                ),
                 now=now,
             )
             ledger(
@@ -280,8 +294,11 @@ def lot_record_evaluation(
         notify(
             owner_side_users(tender.project),
             kind="lot.evaluated",
-            title=_("评审结果已登记，%(publicity)s待交易中心发布：%(code)s")
-            % {"publicity": _(tender_terms(tender).publicity), "code": lot.code},
+            title=Message(
+                gettext_noop("评审结果已登记，%(publicity)s待交易中心发布：%(code)s"),
+                publicity=Word(tender_terms(tender).publicity),
+                code=lot.code,
+            ),
             now=now,
         )
         lot_transition(

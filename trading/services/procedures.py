@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.amounts import format_amount
@@ -47,6 +48,7 @@ from trading.services.common import (
 )
 from trading.services.lot_state import lot_require, lot_transition
 from trading.services.outcomes import lot_record_auction_result
+from trading.translatable import Message
 
 __all__ = [
     "lot_end_disclosure",
@@ -92,7 +94,7 @@ def _failed(lot: Lot, tender: Tender, now: datetime, *, reason: str, **payload: 
     notify(
         owner_side_users(tender.project),
         kind="lot.failed",
-        title=_("交易未成交：%(code)s") % {"code": lot.code},
+        title=Message(gettext_noop("交易未成交：%(code)s"), code=lot.code),
         body=reason,
         now=now,
     )
@@ -180,8 +182,12 @@ def lot_record_transferees(*, lot: Lot, count: int, actor: User, clock: Clock | 
             notify(
                 owner_side_users(tender.project),
                 kind="lot.no_transferee",
-                title=_("信息披露期满未征集到意向受让方：%(code)s") % {"code": lot.code},
-                body=_("可以延期、降低转让底价后重新披露或者终结（32号令 第18条）。"),
+                title=Message(
+                    gettext_noop("信息披露期满未征集到意向受让方：%(code)s"), code=lot.code
+                ),
+                body=Message(
+                    gettext_noop("可以延期、降低转让底价后重新披露或者终结（32号令 第18条）。")
+                ),
                 now=now,
             )
             ledger(
@@ -414,8 +420,10 @@ def lot_record_prequalification(
             notify(
                 owner_side_users(tender.project),
                 kind="lot.prequalified",
-                title=_("资格预审完成，请向合格申请人发出投标邀请书：%(code)s")
-                % {"code": lot.code},
+                title=Message(
+                    gettext_noop("资格预审完成，请向合格申请人发出投标邀请书：%(code)s"),
+                    code=lot.code,
+                ),
                 now=now,
             )
         lot_transition(

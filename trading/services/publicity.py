@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotStatus
@@ -23,6 +23,7 @@ from trading.selectors.access import owner_side_users
 from trading.selectors.timeline import tender_rulebook
 from trading.services.common import ledger, lot_tender, notify
 from trading.services.lot_state import lot_next_check
+from trading.translatable import Message
 
 __all__ = ["lot_publicity_open", "publicity_notice_kind"]
 
@@ -70,8 +71,11 @@ def lot_publicity_open(
         notify(
             owner_side_users(tender.project),
             kind="lot.publicity_started",
-            title=_("公示已发布：%(code)s，公示期至 %(end)s")
-            % {"code": lot.code, "end": format_moment(lot.publicity_ends_at)},
+            title=Message(
+                gettext_noop("公示已发布：%(code)s，公示期至 %(end)s"),
+                code=lot.code,
+                end=format_moment(lot.publicity_ends_at),
+            ),
             now=now,
         )
         ledger(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -19,6 +20,7 @@ from trading.models.tenders import DocumentKind
 from trading.selectors.access import Purpose, access_tender, owner_side_users
 from trading.services.common import fixed_clock, ledger, notify
 from trading.services.documents import document_store
+from trading.translatable import Message
 
 __all__ = ["question_answer", "question_ask"]
 
@@ -44,7 +46,7 @@ def question_ask(*, tender: Tender, text: str, actor: User, clock: Clock | None 
         notify(
             owner_side_users(tender.project),
             kind="question.asked",
-            title=_("有新的答疑问题：%(code)s") % {"code": tender.code},
+            title=Message(gettext_noop("有新的答疑问题：%(code)s"), code=tender.code),
             body=text[:200],
             now=now,
         )
@@ -104,7 +106,7 @@ def question_answer(
         notify(
             [row.asked_by for row in rows],
             kind="question.answered",
-            title=_("您的问题已答复：%(code)s") % {"code": tender.code},
+            title=Message(gettext_noop("您的问题已答复：%(code)s"), code=tender.code),
             now=now,
         )
         ledger(

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotEvent
@@ -24,6 +25,7 @@ from trading.models import Lot, NegotiationRecord, Tender, User
 from trading.selectors.access import Purpose, access_lot, desk_staff_list, owner_side_users
 from trading.services.common import fixed_clock, lot_tender, notify
 from trading.services.lot_state import lot_require, lot_transition
+from trading.translatable import Message
 
 __all__ = ["ReevaluationOrder", "lot_reevaluate", "lot_reevaluate_locked"]
 
@@ -74,7 +76,7 @@ def lot_reevaluate_locked(
     notify(
         [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
         kind="lot.reevaluation",
-        title=_("重新评审：%(code)s") % {"code": lot.code},
+        title=Message(gettext_noop("重新评审：%(code)s"), code=lot.code),
         body=reason,
         now=now,
     )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import (
@@ -30,17 +31,22 @@ from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.services.common import fixed_clock, ledger, lot_tender, notify
 from trading.services.lots import lot_create
 from trading.services.tenders import tender_create
+from trading.translatable import Message, Word
 
 __all__ = ["lot_retender", "retender_word"]
 
 
 def retender_word(tender: Tender) -> str:
     """What the next round is called: 重新招标 (tenders) or 重新挂牌 (listings and auctions)."""
+    return _(_retender_msgid(tender))
+
+
+def _retender_msgid(tender: Tender) -> str:
     if is_sale(tender.procedure.family):
-        return _("重新挂牌")
+        return gettext_noop("重新挂牌")
     if tender.project.business_type.code == "procurement":
-        return _("重新采购")
-    return _("重新招标")
+        return gettext_noop("重新采购")
+    return gettext_noop("重新招标")
 
 
 def _method_change(
@@ -102,7 +108,7 @@ def lot_retender(
         procedure = procedure or predecessor_tender.procedure
         _method_change(predecessor_tender, procedure, approval, approval_number)
         changed = procedure.pk != predecessor_tender.procedure_id
-        word = retender_word(predecessor_tender)
+        word = Word(_retender_msgid(predecessor_tender))
         # The tender's name is a record in Chinese, whatever language the owner reads.
         with translation.override("zh-hans"):
             suffix = retender_word(predecessor_tender)
@@ -147,8 +153,11 @@ def lot_retender(
         notify(
             owner_side_users(predecessor_tender.project),
             kind="lot.retendered",
-            title=_("已起草%(word)s：%(code)s，请补充招标文件后提交审核")
-            % {"word": word, "code": successor.code},
+            title=Message(
+                gettext_noop("已起草%(word)s：%(code)s，请补充招标文件后提交审核"),
+                word=word,
+                code=successor.code,
+            ),
             now=now,
         )
         change = {

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.employer import OrganisationKind
@@ -57,6 +58,7 @@ from trading.services.common import (
 from trading.services.documents import document_store
 from trading.services.lot_state import lot_next_check, lot_transition
 from trading.services.procedures import prequalification_check
+from trading.translatable import Message
 
 __all__ = [
     "tender_amend",
@@ -287,8 +289,10 @@ def tender_submit(*, tender: Tender, actor: User, clock: Clock | None = None) ->
         notify(
             reviewers,
             kind="tender.submitted",
-            title=_("待审核：%(code)s %(name)s") % {"code": tender.code, "name": tender.name},
-            body=_("请审核该招标项目的公告、文件和时间安排后发布。"),
+            title=Message(
+                gettext_noop("待审核：%(code)s %(name)s"), code=tender.code, name=tender.name
+            ),
+            body=Message(gettext_noop("请审核该招标项目的公告、文件和时间安排后发布。")),
             now=now,
         )
         ledger(tender, action="tender.submitted", actor=actor, obj=tender, now=now)
@@ -313,7 +317,9 @@ def tender_reject(
         notify(
             [tender.drafted_by, *owner_side_users(tender.project)],
             kind="tender.rejected",
-            title=_("已退回：%(code)s %(name)s") % {"code": tender.code, "name": tender.name},
+            title=Message(
+                gettext_noop("已退回：%(code)s %(name)s"), code=tender.code, name=tender.name
+            ),
             body=reason,
             now=now,
         )
@@ -444,7 +450,9 @@ def tender_publish(*, tender: Tender, actor: User, clock: Clock | None = None) -
         notify(
             [tender.drafted_by, *owner_side_users(tender.project)],
             kind="tender.published",
-            title=_("已发布：%(code)s %(name)s") % {"code": tender.code, "name": tender.name},
+            title=Message(
+                gettext_noop("已发布：%(code)s %(name)s"), code=tender.code, name=tender.name
+            ),
             now=now,
         )
         ledger(

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from trading.chronograph import DueWork
 from trading.domain.employer import OrganisationKind
@@ -41,6 +41,7 @@ from trading.selectors.access import desk_staff_list, owner_side_users
 from trading.selectors.training import training_lot_facts
 from trading.services.common import fixed_clock, lot_tender, notify
 from trading.services.lot_state import lot_transition
+from trading.translatable import Message
 
 __all__ = [
     "TRAINING",
@@ -138,7 +139,7 @@ def training_lot_close(*, lot: Lot, tender: Tender, step: Step, now: datetime) -
     notify(
         [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
         kind="lot.training_closed",
-        title=_("培训演示标段已自动结束：%(code)s") % {"code": lot.code},
+        title=Message(gettext_noop("培训演示标段已自动结束：%(code)s"), code=lot.code),
         body=reason,
         now=now,
     )
@@ -241,8 +242,12 @@ def _take(step: Step, lot: Lot, tender: Tender, now: datetime) -> None:
             notify(
                 [*owner_side_users(tender.project), *desk_staff_list(tender.desk)],
                 kind="lot.training_auction",
-                title=_("培训演示竞价已自动结束：%(code)s") % {"code": lot.code},
-                body=_("竞价室尚为演示占位，培训场景已按演示竞买人的最高报价登记竞价结果。"),
+                title=Message(gettext_noop("培训演示竞价已自动结束：%(code)s"), code=lot.code),
+                body=Message(
+                    gettext_noop(
+                        "竞价室尚为演示占位，培训场景已按演示竞买人的最高报价登记竞价结果。"
+                    )
+                ),
                 now=now,
             )
     elif step is Step.RECORD_LISTING:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from trading.domain.lifecycle import LotStatus
 from trading.domain.vocabulary import terms_for
 from trading.models import Lot
+from trading.selectors.terms import article_words
 
 register = template.Library()
 
@@ -118,6 +119,12 @@ def translated_terms(business_type: str, procedure: str = "") -> dict[str, str]:
     """Every word of `business_type`'s (and `procedure`'s) vocabulary in the reader's language."""
     words = terms_for(business_type, procedure)
     return {name: gettext(word) for name, word in asdict(words).items()}
+
+
+@register.filter
+def article(value: str) -> str:
+    """`{{ rule.article|article }}`: a law's title stays Chinese, the platform's phrases do not."""
+    return article_words(str(value or ""))
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from trading.domain.employer import OrganisationKind
 from trading.models import TenderDocument, User
@@ -18,7 +20,11 @@ from trading.selectors.documents import tender_list_for_bidder
 from trading.selectors.grants import desk_list_operated_by, may_verify_organisations
 from trading.selectors.notifications import access_notification, notification_list_for
 from trading.services.documents import tender_document_download
-from trading.services.notifications import notification_mark_all_read, notification_mark_read
+from trading.services.notifications import (
+    notification_mark_all_read,
+    notification_mark_read,
+    user_language_set,
+)
 from trading.views.common import acting_user
 from trading.views.organisations import verification_queue
 
@@ -142,3 +148,13 @@ def tender_document_download_view(request: HttpRequest, pk: int) -> HttpResponse
         filename=_download_name(document),
         content_type="application/pdf",
     )
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice also sets their e-mail language."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if isinstance(user, User) and language in {code for code, _n in settings.LANGUAGES}:
+        user_language_set(user=user, language=language)
+    return response

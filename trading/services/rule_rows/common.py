@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from trading.domain.points import Point
 from trading.domain.timeline import Rule, RuleKind, Unit
 
@@ -32,9 +34,10 @@ LOCAL_RULES = date(2020, 1, 1)
 CIRCULAR_214_NAME = "财库〔2014〕214号"
 
 # The platform's own rules for business types the national rules skip.
-LOCAL_ARTICLE = "本平台交易规则（地方规则）"
+LOCAL_ARTICLE = gettext_noop("本平台交易规则（地方规则）")
 # A number the platform sets where the statute asks only for promptness (及时) or says nothing.
-LOCAL_LIMIT_ARTICLE = "本平台规则（法律未规定期限）"
+# Stored in rule rows in Chinese like every article; pages translate it (`article_words`).
+LOCAL_LIMIT_ARTICLE = gettext_noop("本平台规则（法律未规定期限）")
 
 
 def period(
