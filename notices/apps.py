@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,12 +15,11 @@ class NoticesConfig(AppConfig):
             notice_trigger_removal_statements,
             notice_trigger_statements,
         )
-        from notices.tender_documents import demo_document_make
         from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo_documents import demo_document_maker_register
 
         # The demo's files are real documents printed by this app's renderer.
-        demo_document_maker_register(demo_document_make)
+        demo_document_maker_register(_demo_document_make)
 
         # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
         register_flush_guard(
@@ -26,3 +27,11 @@ class NoticesConfig(AppConfig):
                 "notices.immutable", notice_trigger_statements, notice_trigger_removal_statements
             )
         )
+
+
+def _demo_document_make(*args: Any, **kwargs: Any) -> Any:
+    # Imported on first use: WeasyPrint costs every process 0.6 s at start-up, and only the
+    # demo seed and the render worker print documents.
+    from notices.tender_documents import demo_document_make
+
+    return demo_document_make(*args, **kwargs)

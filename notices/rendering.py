@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import segno
-import weasyprint
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -159,6 +158,10 @@ def render_html(kind: str, document_input: Mapping[str, Any]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint costs 0.6 s at import, and only the render worker and the demo
+    # seed print; every web process that merely previews a notice's HTML is spared it.
+    import weasyprint
+
     # No base_url: a document must not load anything from outside itself.
     return bytes(weasyprint.HTML(string=html).write_pdf())
 
