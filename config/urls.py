@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from trading.auth import LoginForm
 from trading.views import registration
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF so that public pages carry no token and are cached for everybody: a forged
+    # post could only change the interface language of the visitor's browser, nothing else.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.portal_cache import cached_public_page, notice_page_version, publication_last_seq
 from notices.search import notice_search
 from trading.models import BusinessType, Industry, Lot, Region
 from trading.models.tenders import LotStatusChoices, TenderStatusChoices
@@ -257,11 +258,13 @@ def _notice_list_page(
 
 
 @require_GET
+@cached_public_page("notices", publication_last_seq)
 def notice_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(request, title=_("公告公示"), kinds=None, url_name="portal_notices")
 
 
 @require_GET
+@cached_public_page("results", publication_last_seq)
 def result_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(
         request, title=_("交易结果"), kinds=RESULT_KINDS, url_name="portal_results"
@@ -277,6 +280,7 @@ def _reverse_or_none(name: str, *args: Any) -> str | None:
 
 
 @require_GET
+@cached_public_page("notice", notice_page_version)
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = (
         Notice.objects.select_related(
