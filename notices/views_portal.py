@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.portal_cache import cached_public_page, notice_page_version, publication_last_seq
 from notices.search import notice_search
+from notices.widgets import PlainSelect
 from trading.models import BusinessType, Industry, Lot, Region
 from trading.models.tenders import LotStatusChoices, TenderStatusChoices
 
@@ -48,6 +49,8 @@ CURSOR_MAX = 2**63 - 1
 
 class CodeChoiceField(forms.ModelChoiceField):
     """A reference row chosen by its code, so filter URLs read ?region=460100&type=engineering."""
+
+    widget = PlainSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -105,6 +108,7 @@ class NoticeFilterForm(forms.Form):
         label=_("公告类型"),
         choices=[("", _("全部类型")), *NoticeKind.choices],
         required=False,
+        widget=PlainSelect,
     )
     date_from = BoundedDateField(
         label=_("发布日期自"),
