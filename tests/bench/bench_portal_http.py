@@ -270,6 +270,7 @@ def scenarios(facts: dict[str, Any]) -> list[tuple[str, str]]:
     notice = facts["notice_ids"][0]
     return [
         ("reference: trivial view", "/bench/ping/"),
+        ("reference: one database read", "/bench/one-query/"),
         ("list, first page", "/notices/"),
         ("filter region + type", "/notices/?region=460100&type=engineering"),
         ("search 2 chars (道路)", "/notices/?q=" + quote("道路")),
