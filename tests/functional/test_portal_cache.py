@@ -147,6 +147,10 @@ def test_anonymous_pages_revalidate_by_etag_and_get_304_until_a_publication(
         cache_control = response["Cache-Control"]
         assert "public" in cache_control and "must-revalidate" in cache_control, url
         assert "max-age=0" in cache_control, url
+        # A shared cache keeps one copy per language and never gives it to a signed-in visitor.
+        assert {"Cookie", "Accept-Language"} <= {
+            part.strip() for part in response["Vary"].split(",")
+        }, url
         etags[url] = response["ETag"]
         assert client.get(url, headers={"if-none-match": etags[url]}).status_code == 304, url
 
