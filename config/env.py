@@ -83,3 +83,8 @@ def embedded_secret_key(path: Path) -> str:
             f"{path} does not hold a secret key: delete it or set SECRET_KEY."
         )
     return key
+
+
+def postgresql_pool(max_size: int) -> dict[str, int]:
+    """Django's PostgreSQL pool options (psycopg-pool): a few connections kept open per process."""
+    return {"min_size": min(2, max_size), "max_size": max_size}

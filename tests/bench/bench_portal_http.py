@@ -185,7 +185,7 @@ def server(database_url: str, work: Path, processes: int) -> Iterator[str]:
         if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "TIANPING_DEMO", "SECRET_KEY"}
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="tests.bench.http_settings",
+        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_HTTP_SETTINGS", "tests.bench.http_settings"),
         DATABASE_URL=database_url,
         TIANPING_VAR_DIR=str(work / "var"),
         TIANPING_DEMO="false",
