@@ -18,9 +18,11 @@ MO_FILES := $(PO_FILES:.po=.mo)
 SYSTEM_RUN := redis-server gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0
 SYSTEM_TEST := $(SYSTEM_RUN) postgresql chromium poppler-utils
+# `make bench` loads the real server over HTTP with Apache's `ab`.
+SYSTEM_BENCH := $(SYSTEM_RUN) postgresql apache2-utils
 
-.PHONY: help install install-system-run install-system-test install-python messages run test \
-	bench clean
+.PHONY: help install install-system-run install-system-test install-system-bench install-python \
+	messages run test bench clean
 
 help:
 	@echo "make run    install what is missing, then start the platform on http://127.0.0.1:8000/"
@@ -35,6 +37,9 @@ install-system-run:
 
 install-system-test:
 	@config/bin/install-system $(SYSTEM_TEST)
+
+install-system-bench:
+	@config/bin/install-system $(SYSTEM_BENCH)
 
 install-python: $(DEPS_STAMP)
 
@@ -64,7 +69,7 @@ run: install
 test: install install-system-test
 	@config/bin/with-services config/bin/check
 
-bench: install
+bench: install install-system-bench
 	@config/bin/with-services config/bin/bench
 
 clean:

@@ -105,3 +105,8 @@ def env_site_url(name: str, *, default: str) -> str:
             f"got {raw!r}."
         )
     return raw.strip().rstrip("/")
+
+
+def postgresql_pool(max_size: int) -> dict[str, int]:
+    """Django's PostgreSQL pool options (psycopg-pool): a few connections kept open per process."""
+    return {"min_size": min(2, max_size), "max_size": max_size}

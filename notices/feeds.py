@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from notices.models import Notice
+from notices.portal_cache import cached_public_page, publication_last_seq
 from notices.selectors import CHANGES_MAX, notice_list_changes, notice_list_feed
 from trading.models import BusinessType, Region
 from trading.site import absolute_url
@@ -41,6 +42,7 @@ def _whole(raw: str | None, default: int, *, low: int, high: int) -> int | None:
 
 
 @require_GET
+@cached_public_page("changes", publication_last_seq)
 def notice_changes(request: HttpRequest) -> JsonResponse:
     """Published notices after `after` in publication order: poll with the returned next_after."""
     after = _whole(request.GET.get("after"), 0, low=0, high=SEQ_MAX)

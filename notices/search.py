@@ -9,6 +9,11 @@ as ordinary words: FTS5 with the `unicode61` tokenizer on SQLite, a GIN-indexed 
 Within a run of Chinese characters the bigrams are laid out consecutively, so a query of n ≥ 2
 characters becomes the phrase of its n - 1 bigrams, which matches exactly the texts that contain
 it. The query is rebuilt from these terms only: raw user input never reaches MATCH or tsquery.
+
+Codes (tender 招标项目编号, lot 标段编号) are ASCII words in that text. People copy the start of
+the code a list row prints, so an ASCII word of PREFIX_MIN_CHARS or more also matches the words it
+begins (FTS5 `"word"*`, tsquery `'word':*`); a shorter one must match whole, or "1" would expand
+to every number in the index.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ _RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
 # Longer queries are cut: nobody types more into a search box, and hostile input stays cheap.
 MAX_QUERY_CHARS = 64
 MAX_QUERY_PHRASES = 8
+# Six characters name a region (460100) or more: a prefix this long selects few words.
+PREFIX_MIN_CHARS = 6
+# Marks a phrase's only term as a prefix; terms hold only CJK characters and [0-9a-z].
+PREFIX = "*"
 FTS_TABLE = "notices_search"
 # Below this many matches SQLite fetches them all by id and sorts; above, it walks the list.
 SQLITE_FETCH_ALL_BELOW = 2000
@@ -69,10 +78,14 @@ def search_terms(*texts: str) -> str:
 def search_query_phrases(query: str) -> list[list[str]]:
     """The phrases a query asks for, all of which must match: one per Chinese run or ASCII word.
 
-    A single character is a phrase of itself, a longer run the phrase of its bigrams."""
+    A single character is a phrase of itself, a longer run the phrase of its bigrams, an ASCII
+    word of PREFIX_MIN_CHARS or more the prefix of a word (marked by a trailing PREFIX)."""
     phrases: list[list[str]] = []
     for run in _runs(query[:MAX_QUERY_CHARS]):
-        phrase = _bigrams(run) if _is_cjk(run) and len(run) > 1 else [run]
+        if _is_cjk(run):
+            phrase = _bigrams(run) if len(run) > 1 else [run]
+        else:
+            phrase = [run + PREFIX] if len(run) >= PREFIX_MIN_CHARS else [run]
         if phrase not in phrases:
             phrases.append(phrase)
     return phrases[:MAX_QUERY_PHRASES]
@@ -81,16 +94,24 @@ def search_query_phrases(query: str) -> list[list[str]]:
 def fts5_match(phrases: list[list[str]]) -> str:
     """An FTS5 MATCH expression: each phrase quoted, the phrases joined by AND."""
     # Terms hold only CJK characters and [0-9a-z]; doubling quotes is defence in depth.
-    quoted = ['"' + " ".join(phrase).replace('"', '""') + '"' for phrase in phrases]
+    quoted = []
+    for phrase in phrases:
+        prefix = phrase[-1].endswith(PREFIX)
+        terms = [*phrase[:-1], phrase[-1].removesuffix(PREFIX)]
+        quoted.append('"' + " ".join(terms).replace('"', '""') + '"' + (PREFIX if prefix else ""))
     return " AND ".join(quoted)
+
+
+def _pg_term(term: str) -> str:
+    prefix = term.endswith(PREFIX)
+    term = term.removesuffix(PREFIX)
+    literal = "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
+    return literal + (":*" if prefix else "")
 
 
 def pg_tsquery(phrases: list[list[str]]) -> str:
     """A tsquery literal: the terms of a phrase joined by <->, the phrases by &."""
-    quoted = [
-        " <-> ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in phrase)
-        for phrase in phrases
-    ]
+    quoted = [" <-> ".join(_pg_term(term) for term in phrase) for phrase in phrases]
     return " & ".join(f"({part})" for part in quoted)
 
 

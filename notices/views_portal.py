@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.portal_cache import cached_public_page, notice_page_version, publication_last_seq
 from notices.preview import document_body
 from notices.search import notice_search
+from notices.widgets import PlainSelect
 from trading.models import BusinessType, Industry, Lot, Region
 from trading.models.tenders import LotStatusChoices, TenderStatusChoices
 
@@ -48,6 +50,8 @@ CURSOR_MAX = 2**63 - 1
 
 class CodeChoiceField(forms.ModelChoiceField):
     """A reference row chosen by its code, so filter URLs read ?region=460100&type=engineering."""
+
+    widget = PlainSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -105,6 +109,7 @@ class NoticeFilterForm(forms.Form):
         label=_("公告类型"),
         choices=[("", _("全部类型")), *NoticeKind.choices],
         required=False,
+        widget=PlainSelect,
     )
     date_from = BoundedDateField(
         label=_("发布日期自"),
@@ -258,11 +263,13 @@ def _notice_list_page(
 
 
 @require_GET
+@cached_public_page("notices", publication_last_seq)
 def notice_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(request, title=_("公告公示"), kinds=None, url_name="portal_notices")
 
 
 @require_GET
+@cached_public_page("results", publication_last_seq)
 def result_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(
         request, title=_("交易结果"), kinds=RESULT_KINDS, url_name="portal_results"
@@ -278,6 +285,7 @@ def _reverse_or_none(name: str, *args: Any) -> str | None:
 
 
 @require_GET
+@cached_public_page("notice", notice_page_version)
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = (
         Notice.objects.select_related(

@@ -18,7 +18,7 @@ from django.db.models import Max
 from notices.models import Notice, NoticeKind, NoticeStatus, PublicationCounter
 from notices.search import search_index_rebuild, search_index_update, search_terms
 from trading.clock import get_clock
-from trading.models import BusinessType, Industry, Region, Tender
+from trading.models import BusinessType, Industry, Lot, Region, Tender
 
 
 def _next_seq() -> int:
@@ -45,6 +45,7 @@ def notice_row(
     seq: int = 0,
     status: str = NoticeStatus.PUBLISHED,
     corrects: Notice | None = None,
+    lot: Lot | None = None,
 ) -> Notice:
     """An unsaved notice of `tender` as the publisher leaves it (`seq` 0: numbered on save)."""
     project = tender.project
@@ -55,6 +56,7 @@ def notice_row(
         kind=kind,
         status=status,
         tender=tender,
+        lot=lot,
         region=region or project.region,
         business_type=business_type or project.business_type,
         industry=industry,
@@ -69,7 +71,10 @@ def notice_row(
         pdf_sha256=hashlib.sha256(title.encode()).hexdigest() if published else "",
         published_at=at if published else None,
         publication_seq=(seq or None) if published else None,
-        search_terms=search_terms(title, body, issuer, tender.code),
+        # As the publisher indexes them (notices.services._search_texts).
+        search_terms=search_terms(
+            title, body, issuer, tender.name, tender.code, *([lot.name, lot.code] if lot else [])
+        ),
     )
 
 

@@ -21,7 +21,7 @@ for name in (
     if not os.environ.get(name):
         raise ImproperlyConfigured(f"{name} must be set in production.")
 
-from config.env import env_bool  # noqa: E402
+from config.env import env_bool, postgresql_pool  # noqa: E402
 from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import DATABASES, DEBUG, DEMO, LOGGING, MAILERS  # noqa: E402
 
@@ -44,7 +44,14 @@ CSRF_COOKIE_SECURE = True
 cast(dict[str, Any], LOGGING["handlers"])["console"]["formatter"] = os.environ.get(
     "LOG_FORMAT", "json"
 )
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+# A pool of connections per process: under ASGI Django opens a connection per request (each runs
+# in a thread of its own), which on PostgreSQL is a new server process each time; a cached portal
+# page measured 1.5 times faster pooled (README.md, "Serving the portal under load").
+DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"].get("OPTIONS", {}),
+    "pool": postgresql_pool(int(os.environ.get("DB_POOL_SIZE", "10"))),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
 # Mail goes out over SMTP unless EMAIL_BACKEND names another production backend.
 if not os.environ.get("EMAIL_BACKEND"):
     MAILERS["default"]["BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
