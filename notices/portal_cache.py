@@ -21,6 +21,7 @@ not versioned: an entry lives PAGE_TIMEOUT at most after an administrator rename
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -31,8 +32,11 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
 
 from notices.models import Notice, NoticeStatus, PublicationCounter
+
+logger = logging.getLogger(__name__)
 
 # Bounds how long a renamed region or type may show its old name; a publication ends it sooner.
 PAGE_TIMEOUT = 600
@@ -97,6 +101,23 @@ def private_no_store(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+def _cache_get(key: str) -> Any:
+    # The cache only saves work: with Redis away the portal renders every page itself, slower
+    # but open, rather than answer the morning's announcement with a 500.
+    try:
+        return cache.get(key)
+    except (RedisError, OSError):
+        logger.warning("portal cache unavailable: serving %s uncached", key, exc_info=False)
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, PAGE_TIMEOUT)
+    except (RedisError, OSError):
+        logger.warning("portal cache unavailable: %s not stored", key, exc_info=False)
+
+
 def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
     """Decorate a GET view whose page depends only on its URL, the language and `version` (called
     with the view's URL arguments): served from the cache and answered 304 when unchanged."""
@@ -114,7 +135,7 @@ def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
             not_modified = get_conditional_response(request, etag=etag)
             if isinstance(not_modified, HttpResponseNotModified):
                 return _public(not_modified, etag)
-            stored = cache.get(key)
+            stored = _cache_get(key)
             if stored is not None:
                 content, content_type = stored
                 return _public(HttpResponse(content, content_type=content_type), etag)
@@ -127,7 +148,7 @@ def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             ):
-                cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+                _cache_set(key, (response.content, response["Content-Type"]))
                 return _public(response, etag)
             return response
 

@@ -217,3 +217,22 @@ def test_the_language_switch_needs_no_token_on_a_public_page(
 
     assert response.status_code == 302
     assert '<html lang="en">' in browser.get(reverse("portal_notices")).content.decode()
+
+
+def test_with_redis_away_the_portal_still_answers_every_page(
+    client: Client, clock: ControlledClock, tender: Tender, settings: Any
+) -> None:
+    """The cache only saves work: a Redis that refuses connections costs speed, not the portal."""
+    publish(tender, clock, "道路改造招标公告")
+    # Port 1 refuses connections: the real Redis client meets a server that is not there.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    for name, url in pages(tender).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        if name != "results":  # the results page lists result notices only
+            assert "道路改造招标公告" in text(response), name
