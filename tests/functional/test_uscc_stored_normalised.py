@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 # GB 32100-2015 附录A's worked example: it has letters, so its lower case differs.
 CODE = "91350100M000100Y43"
+LICENCE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 FULL_WIDTH = "".join(chr(ord(char) + 0xFEE0) for char in CODE)  # as a Chinese IME types it
 
 
@@ -80,8 +82,9 @@ def test_a_code_changed_in_the_admin_is_stored_normalised(admin_client: Client) 
 # --- online registration --------------------------------------------------------------------------
 
 
-def _registration(code: str, username: str) -> dict[str, str]:
+def _registration(code: str, username: str) -> dict[str, object]:
     return {
+        "licence": SimpleUploadedFile("执照.pdf", LICENCE, content_type="application/pdf"),
         "name": "福州示例有限公司",
         "kind": "bidder",
         "uscc": code,

@@ -36,6 +36,7 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "grant.revoked": gettext_lazy("撤销办理权限"),
     "organisation.registered": gettext_lazy("主体注册"),
     "organisation.verified": gettext_lazy("主体核验通过"),
+    "lot.training_closed": gettext_lazy("培训演示标段自动结束"),
     "organisation.returned": gettext_lazy("主体注册退回补正"),
     "organisation.refused": gettext_lazy("主体注册不予核验"),
     "organisation.resubmitted": gettext_lazy("主体补正后重新提交"),
@@ -102,6 +103,7 @@ FIELD_LABELS: dict[str, Any] = {
     "objection": gettext_lazy("异议"),
     "on_time": gettext_lazy("按期"),
     "ordered_by": gettext_lazy("决定机关"),
+    "by": gettext_lazy("办理方"),
     "organisation": gettext_lazy("主体"),
     "predecessor": gettext_lazy("原标段"),
     "previous_closes_at": gettext_lazy("原截止时间"),
@@ -200,6 +202,7 @@ _STATUSES = {**dict(TenderStatusChoices.choices), **dict(LotStatusChoices.choice
 _CHOICES: dict[str, dict[str, Any]] = {
     "price_form": dict(PriceForm.choices),
     "deposit_form": dict(DepositForm.choices),
+    "by": {"training_scenario": gettext_lazy("培训场景")},
 }
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _WORD = re.compile(r"[._]+")
@@ -261,17 +264,22 @@ def field_value(key: str, value: Any) -> str:
 
 
 def ledger_fields(
-    payload: dict[str, Any], *, known: dict[str, dict[str, str]] | None = None
+    payload: dict[str, Any],
+    *,
+    known: dict[str, dict[str, str]] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """The entry's fields as (label, value) pairs, a status change first (from, then to).
 
-    `known` names values only the page knows (the tender's procedure code → its name)."""
+    `known` names values only the page knows (the tender's procedure code → its name); `labels`
+    names fields in the procedure's own words (受让方, not 中标人, for a property)."""
     known = known or {}
+    labels = labels or {}
     # PostgreSQL's jsonb keeps keys in its own order, not the order they were written in.
     keys = sorted(payload or {}, key=lambda key: _FIRST.get(key, len(_FIRST)))
     return [
         (
-            field_label(key),
+            labels.get(key) or field_label(key),
             known[key][str(payload[key])]
             if key in known and str(payload[key]) in known[key]
             else field_value(key, payload[key]),

@@ -126,12 +126,19 @@ def _lot_live_context(lot: Lot, role: Role, moment: datetime, since: str = "") -
         "from": statuses,
         "to": statuses,
     }
+    labels = {
+        "candidate": terms["candidates"],
+        "candidates": terms["candidates"],
+        "winner": terms["winner"],
+        "award_price": terms["price"],
+        "award": terms["award"],
+    }
     for entry in ledger:
         entry.label = own_labels.get(entry.action) or ledger_action_label(  # type: ignore[attr-defined]
             entry.action, terms
         )
         # Shanghai wall time and words for every field: the stored payload keeps codes and UTC.
-        entry.fields = ledger_fields(entry.payload, known=known)  # type: ignore[attr-defined]
+        entry.fields = ledger_fields(entry.payload, known=known, labels=labels)  # type: ignore[attr-defined]
     return {
         "lot": lot,
         "tender": lot.tender,
