@@ -46,9 +46,9 @@ def test_every_demo_tender_document_is_a_multi_page_pdf_of_its_tender(
     assert training
     # (It once read 培训演示 2026-12-05 15:40:21…; a name may hold numbers, as in 10%股权.)
     timestamp = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d{8,}")
-    assert all(
-        name.startswith("培训演示：") and not timestamp.search(name) for name in training
-    ), training
+    assert all(name.startswith("培训演示：") and not timestamp.search(name) for name in training), (
+        training
+    )
 
     records = [d for d in files if d.kind != DocumentKind.TENDER_DOCUMENTS]
     assert {DocumentKind.EVALUATION_REPORT, DocumentKind.CONTRACT, DocumentKind.REPORT} <= {
