@@ -257,6 +257,9 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
         "celery": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports every layout step at INFO: thousands of lines per demo seed.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
