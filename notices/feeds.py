@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices.models import Notice
 from notices.portal_cache import cached_public_page, publication_last_seq
@@ -41,7 +41,7 @@ def _whole(raw: str | None, default: int, *, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
-@require_GET
+@require_safe
 @cached_public_page("changes", publication_last_seq)
 def notice_changes(request: HttpRequest) -> JsonResponse:
     """Published notices after `after` in publication order: poll with the returned next_after."""

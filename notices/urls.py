@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import include, path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices import feeds, views
 from notices.portal_cache import cached_public_page, desk_feed_version
@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/notices/changes", feeds.notice_changes, name="notice_changes"),
     path(
         "feeds/<str:region_code>/<str:business_type_code>.atom",
-        require_GET(cached_public_page("feed", desk_feed_version)(feeds.RegionBusinessTypeFeed())),
+        require_safe(cached_public_page("feed", desk_feed_version)(feeds.RegionBusinessTypeFeed())),
         name="notice_feed",
     ),
 ]

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices.models import PublicationCounter
 from notices.views_portal import open_lots, portal_notices
@@ -51,7 +51,7 @@ def overview_counts() -> dict[tuple[int, int], dict[str, int]]:
     return cells
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent").order_by("code"))
     business_types = list(BusinessType.objects.order_by("number"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices.ocds import release_package, tender_for_ocds
 from trading.site import absolute_url
 
 
-@require_GET
+@require_safe
 def tender_release_package(request: HttpRequest, code: str) -> JsonResponse:
     # Training tenders are never mixed with real data unless the reader asks for them.
     include_training = request.GET.get("training") == "1"

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.portal_cache import cached_public_page, notice_page_version, publication_last_seq
@@ -262,13 +262,13 @@ def _notice_list_page(
     )
 
 
-@require_GET
+@require_safe
 @cached_public_page("notices", publication_last_seq)
 def notice_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(request, title=_("公告公示"), kinds=None, url_name="portal_notices")
 
 
-@require_GET
+@require_safe
 @cached_public_page("results", publication_last_seq)
 def result_list(request: HttpRequest) -> HttpResponse:
     return _notice_list_page(
@@ -284,7 +284,7 @@ def _reverse_or_none(name: str, *args: Any) -> str | None:
         return None
 
 
-@require_GET
+@require_safe
 @cached_public_page("notice", notice_page_version)
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = (
@@ -338,7 +338,7 @@ def open_lots() -> QuerySet[Lot]:
     )
 
 
-@require_GET
+@require_safe
 def open_tenders(request: HttpRequest) -> HttpResponse:
     form = OpenLotFilterForm(request.GET or None)
     lots: list[Any] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from notices.views_portal import NoticeFilterForm
 from trading.clock import get_clock
@@ -18,7 +18,7 @@ class RuleFilterForm(forms.Form):
     type = NoticeFilterForm.base_fields["type"]
 
 
-@require_GET
+@require_safe
 def rule_list(request: HttpRequest) -> HttpResponse:
     form = RuleFilterForm(request.GET or None)
     today = local_date(get_clock()())

@@ -236,3 +236,22 @@ def test_with_redis_away_the_portal_still_answers_every_page(
         assert response.status_code == 200, name
         if name != "results":  # the results page lists result notices only
             assert "道路改造招标公告" in text(response), name
+
+
+def test_public_pages_answer_head_as_they_answer_get(
+    client: Client, clock: ControlledClock, tender: Tender
+) -> None:
+    """Link checkers, caches and `curl -I` ask with HEAD: the same status and validators, no body."""
+    notice = publish(tender, clock, "道路改造招标公告")
+    urls = [
+        *pages(tender).values(),
+        reverse("portal_notice_detail", args=[notice.pk]),
+        reverse("portal_rules"),
+        reverse("portal_open_tenders"),
+    ]
+    for url in urls:
+        got = client.get(url)
+        head = client.head(url)
+        assert (head.status_code, got.status_code) == (200, 200), url
+        assert head.content == b"", url
+        assert head.get("ETag") == got.get("ETag"), url
