@@ -118,7 +118,8 @@ def test_the_public_finds_a_result_in_chinese_and_the_winner_verifies_its_award_
     expect(page.locator("h1")).to_have_text(result.title)
     expect(page.locator("article.notice")).to_contain_text(TENDER_NAME)
     expect(page.locator("article.notice")).to_contain_text(lot.code)
-    expect(page.get_by_text(result.verification_code)).to_be_visible()
+    # The code shows in the text (by the QR code) and next to the original's hash.
+    expect(page.locator("dd.code", has_text=result.verification_code)).to_be_visible()
     expect(page.get_by_text(result.pdf_sha256)).to_be_visible()
     screenshot(page, "portal-03-result-notice")
 
