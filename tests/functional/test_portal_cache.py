@@ -241,7 +241,7 @@ def test_with_redis_away_the_portal_still_answers_every_page(
 def test_public_pages_answer_head_as_they_answer_get(
     client: Client, clock: ControlledClock, tender: Tender
 ) -> None:
-    """Link checkers, caches and `curl -I` ask with HEAD: the same status and validators, no body."""
+    """Link checkers, caches and `curl -I` ask with HEAD: same status and validators, no body."""
     notice = publish(tender, clock, "道路改造招标公告")
     urls = [
         *pages(tender).values(),
