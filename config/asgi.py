@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from bidding.routing import websocket_urlpatterns  # noqa: E402
 from config import http_limits  # noqa: E402
+from notices.portal_fastpath import FastPath  # noqa: E402
 
 # A request line too long for daphne's parser gets 414 instead of a dropped connection.
 http_limits.install()
@@ -22,7 +23,8 @@ http_limits.install()
 # Static files are served by WhiteNoise's middleware (config.settings.base), DEBUG or not.
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Anonymous public pages current in Redis are answered before Django (issue 9's load).
+        "http": FastPath(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -14,8 +14,10 @@ renders the page again. Which number is a page's version decides what a publicat
 
 Only anonymous requests without pending messages are cached, and the pages they get hold no
 CSRF token (base.html) and nothing else of the visitor's, so one rendering serves everybody.
-Responses to signed-in users are `private, no-store`. Reference rows (region and type names) are
-not versioned: an entry lives PAGE_TIMEOUT at most after an administrator renames one.
+Anonymous pages are also kept for the ASGI fast path (notices/portal_fastpath.py), which answers
+them before Django. Responses to signed-in users are `private, no-store`. Reference rows (region
+and type names) are not versioned: an entry lives PAGE_TIMEOUT at most after an administrator
+renames one.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
+from notices import portal_fastpath
 from notices.models import Notice, NoticeStatus, PublicationCounter
 
 logger = logging.getLogger(__name__)
@@ -118,6 +121,13 @@ def _cache_set(key: str, value: Any) -> None:
         logger.warning("portal cache unavailable: %s not stored", key, exc_info=False)
 
 
+def _fill_mark(request: HttpRequest, response: HttpResponseBase, seq: int | None) -> None:
+    """Let the ASGI fast path keep this page for every visitor whose request looks the same."""
+    scope = getattr(request, "scope", None)  # only under daphne; the test client has none
+    if seq is not None and scope is not None and portal_fastpath.entry_key(scope) is not None:
+        response[portal_fastpath.FILL_HEADER.decode()] = str(seq)
+
+
 def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
     """Decorate a GET view whose page depends only on its URL, the language and `version` (called
     with the view's URL arguments): served from the cache and answered 304 when unchanged."""
@@ -127,7 +137,11 @@ def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method not in ("GET", "HEAD") or not _shared(request):
                 return private_no_store(view(request, *args, **kwargs))
-            current = version(*args, **kwargs)
+            # The global number, read before rendering: the fast entry is served only while it
+            # is current (a page may show more than it says, never less).
+            global_seq = publication_last_seq() if portal_fastpath.enabled() else None
+            current = global_seq if version is publication_last_seq else None
+            current = current if current is not None else version(*args, **kwargs)
             if current is None:  # nothing published there: the view says what (404)
                 return view(request, *args, **kwargs)
             key = _key(name, current, request)
@@ -138,7 +152,10 @@ def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
             stored = _cache_get(key)
             if stored is not None:
                 content, content_type = stored
-                return _public(HttpResponse(content, content_type=content_type), etag)
+                hit = _public(HttpResponse(content, content_type=content_type), etag)
+                if request.method == "GET":
+                    _fill_mark(request, hit, global_seq)
+                return hit
             response = view(request, *args, **kwargs)
             # Only a complete page that holds and sets nothing of this visitor's is kept for the
             # next one (a CSRF token would be the first visitor's).
@@ -149,6 +166,8 @@ def cached_public_page(name: str, version: Version) -> Callable[..., Any]:
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             ):
                 _cache_set(key, (response.content, response["Content-Type"]))
+                if request.method == "GET":
+                    _fill_mark(request, response, global_seq)
                 return _public(response, etag)
             return response
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from notices.domain.documents.words import vocabulary
 from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.portal_fastpath import publication_seq_out_of_sync, publication_seq_sync
 from notices.selectors import notice_list_for_lot
 from notices.services import (
     notice_approve_for_training,
@@ -146,6 +147,12 @@ def notice_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
     return items
 
 
+# Redis's copy of the publication number, re-set when it is not the database's: a process killed
+# between a publication's commit and its on-commit hook leaves old pages served one tick at most.
+SEQ_SYNC = DueWork(
+    name="notices.fastpath_seq_sync", due=publication_seq_out_of_sync, advance=publication_seq_sync
+)
 register_due_work(PUBLISH)
+register_due_work(SEQ_SYNC)
 register_due_work(TRAINING_APPROVE)
 register_timeline_source("notices", notice_timeline)

@@ -30,6 +30,7 @@ from notices.domain.documents.kinds import DOCUMENT_NAMES
 from notices.domain.lifecycle import NoticeEvent, notice_transition
 from notices.lock_objects import lock_notice, lock_publication_counter
 from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
+from notices.portal_fastpath import publication_seq_raise
 from trading.clock import Clock, get_clock
 from trading.domain.procedures import is_sale
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
@@ -463,6 +464,9 @@ def notice_publish_rendered(
             ]
         )
         search_index_update(notice)
+        # The fast path stops serving pages of the previous number as soon as this one shows.
+        seq = counter.last_seq
+        transaction.on_commit(lambda: publication_seq_raise(seq), robust=True)
         if notice.lot_id is not None:
             # A period the notice opens (a publicity, the result notice's day) runs from now
             # (实施条例 第54条 公示): trading decides which of the lot's notices opens one.

@@ -105,6 +105,10 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL]},
     }
 }
+# Anonymous public pages answered from Redis before Django (notices/portal_fastpath.py); the
+# prefix keeps two deployments (or test servers) sharing one Redis apart.
+PORTAL_FASTPATH = os.environ.get("PORTAL_FASTPATH", "1") == "1"
+PORTAL_FASTPATH_PREFIX = os.environ.get("PORTAL_FASTPATH_PREFIX", "portal:fast:")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

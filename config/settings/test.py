@@ -15,4 +15,7 @@ AXES_FAILURE_LIMIT = 3
 CHRONOGRAPH_POKE = False
 MESSAGE_LOG_FILE = VAR_DIR / "test-messages.jsonl"
 # A per-process cache that tests clear (tests/conftest.py), so no test reads another's entries.
+# Off in tests, which share one Redis across databases; tests/functional/test_portal_fastpath.py
+# turns it on with a prefix of its own.
+PORTAL_FASTPATH = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
