@@ -55,7 +55,9 @@ def _page(
                 for hold in holds
             ],
             "hold_form": forms_.get("hold", InterventionForm(prefix="hold")),
-            "lift_form": forms_.get("lift", InterventionForm(prefix="lift")),
+            # A refused lift is told above the holds: its hold may be gone from the list.
+            "lift_errors": forms_["lift"].non_field_errors() if "lift" in forms_ else [],
+            "lift_form": InterventionForm(prefix="lift"),
             "terminate_form": forms_.get("terminate", InterventionForm(prefix="terminate")),
             "reevaluate_form": forms_.get("reevaluate", InterventionForm(prefix="reevaluate")),
         },
