@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
@@ -24,6 +25,10 @@ from trading.chronograph import chronograph_tick
 from trading.models import Hold, LedgerEntry, Lot, Notification, User
 from trading.selectors.tenders import tender_scope_key
 from trading.services.holds import hold_place
+from trading.services.interventions import (
+    intervention_hold_place,
+    intervention_terminate_order,
+)
 
 pytestmark = [pytest.mark.django_db]
 
@@ -228,3 +233,18 @@ def test_the_write_guard_fails_a_supervision_view_that_writes_trading_data_itsel
 
     assert _supervision_write_guard
     _supervision_write_guard.clear()  # the failure was this test's point
+
+
+def test_a_tender_is_suspended_lot_by_lot_and_a_closed_tender_is_refused(
+    world: World, clock: ControlledClock
+) -> None:
+    tender = make_tender(world)
+    holds = intervention_hold_place(target=tender, reason="项目整体核查", actor=world.regulator)
+
+    assert [hold.lot_id for hold in holds] == list(tender.lots.values_list("pk", flat=True))
+    assert all(lot.suspended_at is not None for lot in tender.lots.all())
+
+    for lot in tender.lots.all():
+        intervention_terminate_order(lot=lot, reason="责令终止", actor=world.regulator)
+    with pytest.raises(ValidationError, match="没有正在进行的标段"):
+        intervention_hold_place(target=tender, reason="再次核查", actor=world.regulator)
