@@ -90,7 +90,7 @@ def _hold_one(lot: Lot, *, reason: str, actor: User, clock: Clock) -> Hold:
         action="intervention.hold_placed",
         actor=actor,
         obj=lot,
-        payload={"hold": hold.pk, "reason": reason, "regulator": actor.organisation_id},
+        payload={"hold": hold.pk, "reason": reason},
         now=now,
     )
     if suspended:
@@ -188,7 +188,7 @@ def intervention_terminate_order(
             action="intervention.termination_ordered",
             actor=actor,
             obj=lot,
-            payload={"reason": reason, "regulator": actor.organisation_id},
+            payload={"reason": reason},
             now=now,
         )
         lot_terminate_locked(lot, tender, holds, reason=reason, actor=actor, now=now)
@@ -212,7 +212,7 @@ def intervention_reevaluate_order(
             action="intervention.reevaluation_ordered",
             actor=actor,
             obj=lot,
-            payload={"reason": reason, "regulator": actor.organisation_id},
+            payload={"reason": reason},
             now=now,
         )
         lot_reevaluate_locked(
