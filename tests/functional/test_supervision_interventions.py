@@ -77,6 +77,8 @@ def _lot(world: World) -> Lot:
 
 def test_the_regulator_suspends_a_lot_and_the_owner_and_desk_are_told(world: World) -> None:
     lot = _lot(world)
+    lot_page = _as(world.regulator).get(reverse("lot_detail", args=[lot.pk])).content.decode()
+    assert f'href="{reverse("supervision_lot", args=[lot.pk])}"' in lot_page
     page = _as(world.regulator).get(reverse("supervision_lot", args=[lot.pk]))
     assert page.status_code == 200 and lot.code in page.content.decode()
 
