@@ -23,6 +23,11 @@ urlpatterns += [
         name="supervision_lot_hold",
     ),
     path(
+        "supervision/tenders/<int:tender_id>/hold/",
+        views_interventions.tender_hold,
+        name="supervision_tender_hold",
+    ),
+    path(
         "supervision/holds/<int:hold_id>/lift/",
         views_interventions.hold_lift,
         name="supervision_hold_lift",

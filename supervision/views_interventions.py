@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from trading.models import Hold, Lot, User
-from trading.selectors.access import access_lot_for_supervision
+from trading.selectors.access import access_lot_for_supervision, access_tender_for_supervision
 from trading.services.interventions import (
     intervention_hold_lift,
     intervention_hold_place,
@@ -144,3 +144,22 @@ def lot_reevaluate(request: HttpRequest, lot_id: int) -> HttpResponse:
         lambda lot, user, reason: intervention_reevaluate_order(lot=lot, reason=reason, actor=user),
         _("已责令重新评审。"),
     )
+
+
+@require_POST
+@login_required
+def tender_hold(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Suspend every running lot of a tender; the answer comes back on the tender's page."""
+    user = acting_user(request)
+    tender = access_tender_for_supervision(user, tender_id)
+    form = InterventionForm(request.POST, prefix="hold")
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        intervention_hold_place(target=tender, reason=form.cleaned_data["reason"], actor=user)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return redirect("tender_detail", tender.pk)
+    messages.success(request, _("已暂停该招标项目正在进行的标段。"))
+    return redirect("tender_detail", tender.pk)

@@ -215,6 +215,13 @@ CASES = [
         )
     ),
     Case(
+        "supervision_tender_hold",
+        state="published",
+        kwargs=lambda w: {"tender_id": w.published.pk},
+        get=POST_ONLY,
+        post=on_object(ok={REGULATOR}, console_of=REGULATORS),
+    ),
+    Case(
         "supervision_hold_lift",
         state="objected",
         kwargs=lambda w: {"hold_id": w.objection.lot.holds.get().pk},

@@ -250,3 +250,22 @@ def test_a_tender_is_suspended_lot_by_lot_and_a_closed_tender_is_refused(
         intervention_terminate_order(lot=lot, reason="责令终止", actor=world.regulator)
     with pytest.raises(ValidationError, match="没有正在进行的标段"):
         intervention_hold_place(target=tender, reason="再次核查", actor=world.regulator)
+
+
+def test_the_regulator_suspends_a_whole_tender_from_its_page(world: World) -> None:
+    tender = make_tender(world)
+    page = _as(world.regulator).get(reverse("tender_detail", args=[tender.pk])).content.decode()
+    action = reverse("supervision_tender_hold", args=[tender.pk])
+    assert f'action="{action}"' in page
+    owner_page = _as(world.owner_user).get(reverse("tender_detail", args=[tender.pk]))
+    assert action not in owner_page.content.decode()
+
+    blank = _as(world.regulator).post(action, {"hold-reason": " "}, follow=True)
+    assert "请填写监督干预的理由" in blank.content.decode()
+    assert not Hold.objects.filter(lot__tender=tender).exists()
+
+    done = _as(world.regulator).post(action, {"hold-reason": "项目整体核查"}, follow=True)
+    assert "已暂停该招标项目正在进行的标段" in done.content.decode()
+    assert all(lot.suspended_at is not None for lot in tender.lots.all())
+    assert _as(world.other_regulator).post(action, {"hold-reason": "越权"}).status_code == 404
+    assert _as(world.staff).post(action, {"hold-reason": "越权"}).status_code == 403

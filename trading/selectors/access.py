@@ -371,3 +371,12 @@ def access_lot_for_supervision(user: User, lot_id: int) -> Lot:
     if lot is None or not may(user, lot.tender, purpose=Purpose.SUPERVISE):
         raise Http404(_("没有找到该标段。"))
     return lot
+
+
+def access_tender_for_supervision(user: User, tender_id: int) -> Tender:
+    """A tender of the regulator's jurisdiction; 403 for non-regulators, 404 outside it."""
+    access_supervisor(user)
+    tender = tender_queryset().filter(pk=tender_id).first()
+    if tender is None or not may(user, tender, purpose=Purpose.SUPERVISE):
+        raise Http404(_("没有找到该招标项目。"))
+    return tender
