@@ -269,3 +269,14 @@ def test_the_regulator_suspends_a_whole_tender_from_its_page(world: World) -> No
     assert all(lot.suspended_at is not None for lot in tender.lots.all())
     assert _as(world.other_regulator).post(action, {"hold-reason": "越权"}).status_code == 404
     assert _as(world.staff).post(action, {"hold-reason": "越权"}).status_code == 403
+
+
+def test_a_reevaluation_before_any_result_is_refused_and_changes_nothing(world: World) -> None:
+    lot = _lot(world)
+    before = _actions(lot)
+
+    refused = _post(world.regulator, "supervision_lot_reevaluate", lot.pk)
+
+    assert refused.status_code == 400 and "不能进行此操作" in refused.content.decode()
+    lot.refresh_from_db()
+    assert lot.status == "published" and _actions(lot) == before
