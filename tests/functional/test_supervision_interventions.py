@@ -280,3 +280,18 @@ def test_a_reevaluation_before_any_result_is_refused_and_changes_nothing(world: 
     assert refused.status_code == 400 and "不能进行此操作" in refused.content.decode()
     lot.refresh_from_db()
     assert lot.status == "published" and _actions(lot) == before
+
+
+def test_the_demo_has_a_lot_suspended_by_its_regulator(
+    demo: dict[str, int], clock: ControlledClock, settings: Any
+) -> None:
+    from trading.services.demo_tenders import demo_tenders_seed
+
+    settings.DEMO = True
+    demo_tenders_seed()
+
+    hold = Hold.objects.get(reason="intervention", lifted_at__isnull=True)
+    assert hold.lot.suspended_at is not None and hold.lot.status == "bidding"
+    regulator = User.objects.get(username="reg_housing")
+    page = _as(regulator).get(reverse("supervision_lot", args=[hold.lot_id])).content.decode()
+    assert "核查期间暂停" in page and "解除本部门的暂停" in page
