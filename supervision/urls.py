@@ -4,8 +4,42 @@ from __future__ import annotations
 
 from django.urls import path
 
-from supervision import views
+from supervision import views, views_interventions
 
 urlpatterns = [
     path("supervision/", views.console, name="supervision_console"),
+]
+
+# A regulator's interventions on one lot (管办分离: the only writes a regulator makes).
+urlpatterns += [
+    path(
+        "supervision/lots/<int:lot_id>/",
+        views_interventions.lot_interventions,
+        name="supervision_lot",
+    ),
+    path(
+        "supervision/lots/<int:lot_id>/hold/",
+        views_interventions.lot_hold,
+        name="supervision_lot_hold",
+    ),
+    path(
+        "supervision/tenders/<int:tender_id>/hold/",
+        views_interventions.tender_hold,
+        name="supervision_tender_hold",
+    ),
+    path(
+        "supervision/holds/<int:hold_id>/lift/",
+        views_interventions.hold_lift,
+        name="supervision_hold_lift",
+    ),
+    path(
+        "supervision/lots/<int:lot_id>/terminate/",
+        views_interventions.lot_terminate,
+        name="supervision_lot_terminate",
+    ),
+    path(
+        "supervision/lots/<int:lot_id>/reevaluate/",
+        views_interventions.lot_reevaluate,
+        name="supervision_lot_reevaluate",
+    ),
 ]

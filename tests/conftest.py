@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.write_guard import _supervision_write_guard  # noqa: F401  (every test runs guarded)
 from trading.clock import clock_freeze
 
 SHANGHAI_NOON = datetime.fromisoformat("2026-11-30T12:00:00+08:00")

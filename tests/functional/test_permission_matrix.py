@@ -190,6 +190,45 @@ CASES = [
         post=on_object(ok=OWNER_SIDE, console_of=PARTIES),
     ),
     Case("supervision_console", get=console(*REGULATORS), post=GET_ONLY),
+    # A regulator's interventions on a lot of its jurisdiction: 403 outside the regulators'
+    # console, 404 to a regulator of another jurisdiction (管办分离). An empty POST is refused
+    # for its missing reason (400) and changes nothing.
+    Case(
+        "supervision_lot",
+        state="published",
+        kwargs=lambda w: {"lot_id": w.lots["published"].pk},
+        get=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        post=GET_ONLY,
+    ),
+    *(
+        Case(
+            key,
+            state="published",
+            kwargs=lambda w: {"lot_id": w.lots["published"].pk},
+            get=POST_ONLY,
+            post=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        )
+        for key in (
+            "supervision_lot_hold",
+            "supervision_lot_terminate",
+            "supervision_lot_reevaluate",
+        )
+    ),
+    Case(
+        "supervision_tender_hold",
+        state="published",
+        kwargs=lambda w: {"tender_id": w.published.pk},
+        get=POST_ONLY,
+        post=on_object(ok={REGULATOR}, console_of=REGULATORS),
+    ),
+    Case(
+        "supervision_hold_lift",
+        state="objected",
+        kwargs=lambda w: {"hold_id": w.objection.lot.holds.get().pk},
+        get=POST_ONLY,
+        post=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        why="the objection's hold is lifted by the owner's answer: the regulator is told so (400)",
+    ),
     # Tenders.
     Case(
         "tender_detail",

@@ -358,3 +358,25 @@ def access_own_organisation(user: User) -> Organisation:
     if acting_organisation_id(user) is None or user.organisation is None:
         raise PermissionDenied(_("此页面不属于您的角色。"))
     return user.organisation
+
+
+def access_lot_for_supervision(user: User, lot_id: int) -> Lot:
+    """A lot of the regulator's jurisdiction; 403 for non-regulators, 404 outside it (管办分离)."""
+    access_supervisor(user)
+    lot = (
+        Lot.objects.select_related("tender__project", "tender__procedure", "tender__desk")
+        .filter(pk=lot_id)
+        .first()
+    )
+    if lot is None or not may(user, lot.tender, purpose=Purpose.SUPERVISE):
+        raise Http404(_("没有找到该标段。"))
+    return lot
+
+
+def access_tender_for_supervision(user: User, tender_id: int) -> Tender:
+    """A tender of the regulator's jurisdiction; 403 for non-regulators, 404 outside it."""
+    access_supervisor(user)
+    tender = tender_queryset().filter(pk=tender_id).first()
+    if tender is None or not may(user, tender, purpose=Purpose.SUPERVISE):
+        raise Http404(_("没有找到该招标项目。"))
+    return tender

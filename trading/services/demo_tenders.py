@@ -80,7 +80,8 @@ class DemoTender:
     estimate: Decimal
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
     # awarded | issued (letter and result out) | closed | failed_bids | failed_auction |
-    # retendered (a failed lot and its successor) | extended_disclosure (32号令 第18条). A
+    # retendered (a failed lot and its successor) | extended_disclosure (32号令 第18条) |
+    # suspended (bidding, held by its regulator's intervention, 实施条例 第62条). A
     # negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
@@ -93,6 +94,7 @@ STARTS = {
     "pending_review": 0,
     "published": 0,
     "bidding": 30,
+    "suspended": 30,
     "evaluation": 50,
     "publicity": 50,
     "failed_bids": 50,
@@ -116,6 +118,22 @@ DEMO_TENDERS = [
         "staff_haikou",
         Decimal("36800000.00"),
         "publicity",
+    ),
+    DemoTender(
+        "海口市美兰区海甸溪沿岸市政道路改造工程",
+        "海甸溪沿岸市政道路改造工程施工",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("12600000.00"),
+        "suspended",
+        extra={
+            "regulator": "reg_housing",
+            "hold_reason": "接实名举报，核查招标文件资格条件是否排斥潜在投标人，核查期间暂停。",
+        },
     ),
     DemoTender(
         "海口市实验小学操场改造工程",
@@ -441,6 +459,18 @@ def _play(demo: DemoTender, today: datetime) -> None:
     closes_at = lot.closes_at or today  # set by _draft
     if goal == "bidding":
         _advance(lot, min(today, closes_at - timedelta(minutes=1)))
+        return
+    if goal == "suspended":
+        from trading.services.interventions import intervention_hold_place
+
+        held_at = min(today, closes_at - timedelta(minutes=1))
+        lot = _advance(lot, held_at)
+        intervention_hold_place(
+            target=lot,
+            reason=demo.extra["hold_reason"],
+            actor=_user(demo.extra["regulator"]),
+            clock=clock.at(held_at),
+        )
         return
     lot = _advance(lot, closes_at + timedelta(minutes=1))
     after_close = closes_at + timedelta(hours=2)

@@ -22,7 +22,7 @@ from trading.domain.amounts import format_amount
 from trading.domain.lifecycle import AFTER_AWARD, TIMED_EVENTS, LotEvent, LotStatus, TenderStatus
 from trading.events import event_emit
 from trading.lock_objects import lock_active_holds, lock_lot, lock_project, lock_tender
-from trading.models import Lot, Tender, User
+from trading.models import Hold, Lot, Tender, User
 from trading.selectors.access import (
     Purpose,
     access_lot,
@@ -45,7 +45,14 @@ from trading.services.holds import lot_stakeholders
 from trading.services.lot_state import lot_next_check, lot_require, lot_transition
 from trading.translatable import Message, Word
 
-__all__ = ["LOTS", "lot_advance", "lot_create", "lot_terminate", "lot_update"]
+__all__ = [
+    "LOTS",
+    "lot_advance",
+    "lot_create",
+    "lot_terminate",
+    "lot_terminate_locked",
+    "lot_update",
+]
 
 
 def _check_lot(
@@ -282,36 +289,43 @@ def lot_terminate(*, lot: Lot, reason: str, actor: User, clock: Clock | None = N
                 ),
                 code="after_award",
             )
-        lot_require(lot, tender, LotEvent.TERMINATE)
-        for hold in holds:
-            hold.lifted_at = now
-            hold.lifted_by = actor
-            hold.save(update_fields=["lifted_at", "lifted_by"])
-        lot.suspended_at = None
-        lot.termination_reason = reason
-        event_emit(
-            kind="lot.terminated",
-            subject=f"lot:{lot.pk}",
-            payload={"lot": lot.pk, "tender": tender.pk, "reason": reason},
-            clock=fixed_clock(now),
-        )
-        notify(
-            lot_stakeholders(tender),
-            kind="lot.terminated",
-            title=Message(gettext_noop("标段已终止：%(code)s"), code=lot.code),
-            body=reason,
-            now=now,
-        )
-        lot_transition(
-            lot,
-            tender,
-            LotEvent.TERMINATE,
-            actor=actor,
-            now=now,
-            payload={"reason": reason},
-            fields=("suspended_at", "termination_reason"),
-        )
+        lot_terminate_locked(lot, tender, holds, reason=reason, actor=actor, now=now)
     return lot
+
+
+def lot_terminate_locked(
+    lot: Lot, tender: Tender, holds: list[Hold], *, reason: str, actor: User, now: datetime
+) -> None:
+    """Terminate the locked lot, lifting its locked holds; the notices draft the announcement."""
+    lot_require(lot, tender, LotEvent.TERMINATE)
+    for hold in holds:
+        hold.lifted_at = now
+        hold.lifted_by = actor
+        hold.save(update_fields=["lifted_at", "lifted_by"])
+    lot.suspended_at = None
+    lot.termination_reason = reason
+    event_emit(
+        kind="lot.terminated",
+        subject=f"lot:{lot.pk}",
+        payload={"lot": lot.pk, "tender": tender.pk, "reason": reason},
+        clock=fixed_clock(now),
+    )
+    notify(
+        lot_stakeholders(tender),
+        kind="lot.terminated",
+        title=Message(gettext_noop("标段已终止：%(code)s"), code=lot.code),
+        body=reason,
+        now=now,
+    )
+    lot_transition(
+        lot,
+        tender,
+        LotEvent.TERMINATE,
+        actor=actor,
+        now=now,
+        payload={"reason": reason},
+        fields=("suspended_at", "termination_reason"),
+    )
 
 
 # --- the chronograph ------------------------------------------------------------------------

@@ -49,6 +49,11 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "lot.negotiation_recorded": gettext_lazy("登记谈判（协商）记录"),
     "lot.applications_closed": gettext_lazy("资格预审申请截止"),
     "lot.publish": gettext_lazy("标段公告"),
+    # A regulator's interventions (trading.services.interventions).
+    "intervention.hold_placed": gettext_lazy("行政监督部门暂停"),
+    "intervention.hold_lifted": gettext_lazy("行政监督部门解除暂停"),
+    "intervention.termination_ordered": gettext_lazy("行政监督部门责令终止"),
+    "intervention.reevaluation_ordered": gettext_lazy("行政监督部门责令重新评审"),
 }
 
 # What each part of an action's code names, for a code no table knows yet.
@@ -126,6 +131,7 @@ FIELD_LABELS: dict[str, Any] = {
     "sha256": gettext_lazy("SHA-256 摘要"),
     "signed_on": gettext_lazy("签订日期"),
     "stage": gettext_lazy("阶段"),
+    "still_held": gettext_lazy("其他尚未解除的暂停"),
     "successor": gettext_lazy("重新招标的标段"),
     "superseded_candidates": gettext_lazy("作废的候选人"),
     "superseded_publicity": gettext_lazy("作废的公示"),
