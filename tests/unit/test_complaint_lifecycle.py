@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -20,7 +21,9 @@ from trading.domain.complaints import (
     decision_start,
     filing_start,
     order_required,
+    working_days_left,
 )
+from trading.domain.timeline import Calendar
 
 # Written out literally, independently of the module, so any change to the table fails here.
 _ALLOWED = [
@@ -163,3 +166,24 @@ def test_decision_period_starts_where_the_rule_row_says() -> None:
     accepted = _T + timedelta(days=2)
     assert decision_start("complaint", filed_at=_T, accepted_at=accepted) == _T
     assert decision_start("complaint_accepted", filed_at=_T, accepted_at=accepted) == accepted
+
+
+_CST = ZoneInfo("Asia/Shanghai")
+_NEW_YEAR = Calendar(holidays=frozenset({date(2027, 1, 1)}))
+# 3 工作日 from Thursday 31 December 2026 end at 24:00 on Wednesday 6 January 2027.
+_DUE = datetime(2027, 1, 7, tzinfo=_CST)
+
+
+@pytest.mark.parametrize(
+    ("today", "left"),
+    [
+        (date(2026, 12, 31), 3),  # 元旦 and the weekend do not count
+        (date(2027, 1, 4), 2),
+        (date(2027, 1, 6), 0),  # the last day
+        (date(2027, 1, 7), -1),  # overdue by a working day
+        (date(2027, 1, 11), -3),
+    ],
+)
+def test_working_days_left_skip_holidays_and_weekends(today: date, left: int) -> None:
+    now = datetime(today.year, today.month, today.day, 10, tzinfo=_CST)
+    assert working_days_left(_NEW_YEAR, now, _DUE) == left

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from trading.domain.lifecycle import IllegalStep, step
+from trading.domain.timeline import Calendar, local_date
 
 __all__ = [
     "COMPLAINT_TRANSITIONS",
@@ -26,6 +27,7 @@ __all__ = [
     "decision_start",
     "filing_start",
     "order_required",
+    "working_days_left",
 ]
 
 
@@ -143,3 +145,21 @@ def decision_start(from_point: str, *, filed_at: datetime, accepted_at: datetime
     """The start of the decision period: the acceptance (实施条例 第61条) or the receipt of the
     complaint (政府采购法 第56条), as the rule row says."""
     return filed_at if from_point == "complaint" else accepted_at
+
+
+def working_days_left(calendar: Calendar, now: datetime, due: datetime) -> int:
+    """The working days from tomorrow to the last day of a period ending at `due` (24:00 of that
+    day), today not counted (民法典 第201条); 0 on the last day, negative once overdue."""
+    last = local_date(due - timedelta(microseconds=1))
+    today = local_date(now)
+    if last < today:
+        return -sum(
+            1
+            for n in range(1, (today - last).days + 1)
+            if calendar.is_working_day(last + timedelta(days=n))
+        )
+    return sum(
+        1
+        for n in range(1, (last - today).days + 1)
+        if calendar.is_working_day(today + timedelta(days=n))
+    )

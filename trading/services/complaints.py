@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -114,10 +115,14 @@ def tender_regulators(tender: Tender) -> list[User]:
             region=project.region, business_type=project.business_type, industry=project.industry
         ):
             continue
-        users = get_users_with_perms(
-            jurisdiction,
-            with_superusers=False,
-            only_with_perms_in=[Grant.SUPERVISE_JURISDICTION.value],
+        # Without attach_perms guardian returns a queryset of users.
+        users = cast(
+            "QuerySet[User]",
+            get_users_with_perms(
+                jurisdiction,
+                with_superusers=False,
+                only_with_perms_in=[Grant.SUPERVISE_JURISDICTION.value],
+            ),
         )
         for user in users:
             if user.is_active and user.organisation_kind == OrganisationKind.REGULATOR:
@@ -172,7 +177,7 @@ def complaint_file(
     objection: Objection,
     grounds: str,
     actor: User,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[File[Any]] = (),
     clock: Clock | None = None,
 ) -> Complaint:
     """A bidder complains to the regulator of the lot (实施条例 第60条; 政府采购法 第55条)."""
@@ -374,7 +379,7 @@ def complaint_hold(
     政府采购法 第57条), through the holds service."""
     if complaint.status not in ("accepted", "statements_requested", "filed"):
         raise ValidationError(_("该投诉已处理完毕，不能暂停标段。"), code="status")
-    if complaint.hold_id is not None and complaint.hold.lifted_at is None:
+    if complaint.hold is not None and complaint.hold.lifted_at is None:
         raise ValidationError(_("该投诉已暂停标段。"), code="held")
     hold = hold_place(
         lot=complaint.lot, reason=HoldReason.COMPLAINT, note=note, actor=actor, clock=clock
