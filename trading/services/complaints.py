@@ -35,7 +35,7 @@ from trading.domain.complaints import (
 from trading.domain.employer import Grant, OrganisationKind
 from trading.domain.lifecycle import LotStatus
 from trading.domain.timeline import format_moment
-from trading.lock_objects import lock_active_holds, lock_complaint, lock_lot
+from trading.lock_objects import lock_active_holds, lock_complaint, lock_lot, lock_objection
 from trading.models import (
     Complaint,
     ComplaintAttachment,
@@ -199,6 +199,8 @@ def complaint_file(
     clock = clock or get_clock()
     with transaction.atomic():
         lot = lock_lot(lot.pk)
+        # Its answer as it stands now, not as the caller read it.
+        objection = lock_objection(objection.pk)
         now = clock()
         if lot.status == LotStatus.DRAFT:
             raise Http404(_("没有找到该标段。"))
