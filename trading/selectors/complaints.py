@@ -68,6 +68,7 @@ def complaint_light(complaint: Complaint, now: datetime) -> ComplaintLight:
     if status in TERMINAL:
         late = complaint.decided_late
         return ComplaintLight(_("已办结"), None, Light.RED if late else Light.DONE, None)
+    due: datetime | None
     if status is ComplaintStatus.FILED:
         label, due = _("受理期限"), complaint.acceptance_due
     else:
