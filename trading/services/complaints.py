@@ -9,51 +9,57 @@ accepted within 3 工作日, decided within 30 工作日 of the acceptance); 政
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from guardian.shortcuts import get_users_with_perms
 
 from trading.clock import Clock, get_clock
 from trading.domain.complaints import (
     ComplaintEvent,
-    IllegalStep,
-    complaint_transition,
     decision_start,
     filing_start,
     order_required,
 )
-from trading.domain.employer import Grant, OrganisationKind
+from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotStatus
 from trading.domain.timeline import format_moment
-from trading.lock_objects import lock_active_holds, lock_complaint, lock_lot, lock_objection
+from trading.lock_objects import lock_lot, lock_objection
 from trading.models import (
     Complaint,
     ComplaintAttachment,
     ComplaintExtension,
     ComplaintStatement,
-    Jurisdiction,
     Lot,
     Objection,
     Organisation,
-    Tender,
     User,
 )
 from trading.models.tenders import HoldReason
-from trading.selectors.access import Purpose, access_lot, owner_side_users
-from trading.selectors.timeline import Rulebook, tender_rulebook
+from trading.selectors.access import owner_side_users
 from trading.services.common import ledger, lot_tender, notify
+from trading.services.complaint_support import (
+    MAX_ATTACHMENTS,
+    attachment_limit,
+    complaint_hold_release,
+    complaint_lock,
+    complaint_parties,
+    complaint_regulator,
+    complaint_rulebook,
+    complaint_step,
+    organisation_users,
+    required_text,
+    statement_parties,
+    tender_regulators,
+)
 from trading.services.documents import check_pdf
-from trading.services.holds import hold_place, hold_release, lot_stakeholders
+from trading.services.holds import hold_place
 from trading.translatable import Message
 
 __all__ = [
@@ -67,108 +73,6 @@ __all__ = [
     "complaint_statements_request",
     "complaint_withdraw",
 ]
-
-# The most attachments one complaint carries, and the size of each (a complaint is a letter
-# with its evidence, not a tender's documents).
-MAX_ATTACHMENTS = 10
-
-
-def _attachment_limit() -> int:
-    return int(getattr(settings, "COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def _text(value: str | None, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message}, code=field)
-    return value
-
-
-def _step(complaint: Complaint, event: ComplaintEvent) -> str:
-    try:
-        return complaint_transition(complaint.status, event).value
-    except IllegalStep:
-        raise ValidationError(
-            _("投诉当前状态为“%(s)s”，不能进行此操作。") % {"s": complaint.get_status_display()},
-            code="status",
-        ) from None
-
-
-def _rulebook_limits(tender: Tender, now: datetime) -> tuple[Rulebook, Any]:
-    book = tender_rulebook(tender, now=now)
-    limits = book.complaint_limits()
-    if limits.filing is None or limits.acceptance is None or limits.decision is None:
-        raise ValidationError(
-            _("该业务类型没有投诉的法定期限，请向监督部门书面投诉。"), code="no_rule"
-        )
-    return book, limits
-
-
-def tender_regulators(tender: Tender) -> list[User]:
-    """Active users of the regulators whose jurisdiction covers the tender (管办分离)."""
-    project = tender.project
-    found: dict[int, User] = {}
-    for jurisdiction in Jurisdiction.objects.prefetch_related(
-        "regions", "business_types", "industries"
-    ):
-        if not jurisdiction.covers(
-            region=project.region, business_type=project.business_type, industry=project.industry
-        ):
-            continue
-        # Without attach_perms guardian returns a queryset of users.
-        users = cast(
-            "QuerySet[User]",
-            get_users_with_perms(
-                jurisdiction,
-                with_superusers=False,
-                only_with_perms_in=[Grant.SUPERVISE_JURISDICTION.value],
-            ),
-        )
-        for user in users:
-            if user.is_active and user.organisation_kind == OrganisationKind.REGULATOR:
-                found[user.pk] = user
-    return [found[pk] for pk in sorted(found)]
-
-
-def _organisation_users(organisation_ids: Iterable[int]) -> list[User]:
-    return list(
-        User.objects.filter(organisation_id__in=list(organisation_ids), is_active=True).order_by(
-            "pk"
-        )
-    )
-
-
-def _parties(complaint: Complaint, tender: Tender) -> list[User]:
-    """Who a complaint's steps are told to: the complainant and the owner side."""
-    return [*_organisation_users([complaint.complainant_id]), *owner_side_users(tender.project)]
-
-
-def _lock(complaint: Complaint) -> tuple[Lot, dict[int, Any], Complaint, Tender]:
-    lot = lock_lot(complaint.lot_id)
-    holds = {row.pk: row for row in lock_active_holds(lot.pk)}
-    return lot, holds, lock_complaint(complaint.pk), lot_tender(lot)
-
-
-def _release_hold(
-    complaint: Complaint,
-    lot: Lot,
-    tender: Tender,
-    holds: dict[int, Any],
-    actor: User,
-    now: datetime,
-) -> None:
-    """The complaint's own hold ends with it; the lot resumes only if no other hold remains."""
-    if complaint.hold_id not in holds:
-        return
-    resumed = hold_release(lot, tender, holds[complaint.hold_id], actor=actor, now=now)
-    if resumed is not None:
-        notify(
-            lot_stakeholders(tender),
-            kind="lot.resumed",
-            title=Message(gettext_noop("标段已恢复：%(code)s"), code=lot.code),
-            now=now,
-        )
-        ledger(tender, action="lot.resumed", actor=actor, obj=lot, payload=resumed, now=now)
 
 
 def complaint_file(
@@ -188,13 +92,13 @@ def complaint_file(
     # The objection the law requires first is the complainant's own, on this lot (第60条).
     if objection.lot_id != lot.pk or objection.raised_by_id != actor.organisation_id:
         raise Http404(_("没有找到该异议。"))
-    grounds = _text(grounds, "grounds", _("请填写投诉事项与理由。"))
+    grounds = required_text(grounds, "grounds", _("请填写投诉事项与理由。"))
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationError(
             {"attachments": _("附件不能超过 %(n)s 个。") % {"n": MAX_ATTACHMENTS}}, code="too_many"
         )
     checked = [
-        check_pdf(file, field="attachments", limit=_attachment_limit()) for file in attachments
+        check_pdf(file, field="attachments", limit=attachment_limit()) for file in attachments
     ]
     clock = clock or get_clock()
     with transaction.atomic():
@@ -205,7 +109,7 @@ def complaint_file(
         if lot.status == LotStatus.DRAFT:
             raise Http404(_("没有找到该标段。"))
         tender = lot_tender(lot)
-        book, limits = _rulebook_limits(tender, now)
+        book, limits = complaint_rulebook(tender, now)
         start = filing_start(
             from_point=limits.filing.from_point,
             objection_raised=True,
@@ -285,24 +189,15 @@ def complaint_file(
     return complaint
 
 
-def _regulator(actor: User, complaint: Complaint) -> None:
-    # A complaint outside the regulator's jurisdiction does not exist for it (404), even on a
-    # published lot anyone signed in may know of.
-    try:
-        access_lot(actor, complaint.lot_id, purpose=Purpose.SUPERVISE)
-    except PermissionDenied:
-        raise Http404(_("没有找到该投诉。")) from None
-
-
 def complaint_accept(*, complaint: Complaint, actor: User, clock: Clock | None = None) -> Complaint:
     """The regulator accepts the complaint (受理, 实施条例 第61条; 财政部令第94号 第21条)."""
-    _regulator(actor, complaint)
+    complaint_regulator(actor, complaint)
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, _holds, complaint, tender = _lock(complaint)
+        lot, _holds, complaint, tender = complaint_lock(complaint)
         now = clock()
-        complaint.status = _step(complaint, ComplaintEvent.ACCEPT)
-        _book, limits = _rulebook_limits(tender, now)
+        complaint.status = complaint_step(complaint, ComplaintEvent.ACCEPT)
+        _book, limits = complaint_rulebook(tender, now)
         complaint.accepted_at = now
         complaint.handled_by = actor
         if complaint.decision_due is None:
@@ -313,7 +208,7 @@ def complaint_accept(*, complaint: Complaint, actor: User, clock: Clock | None =
         complaint.save(update_fields=["status", "accepted_at", "handled_by", "decision_due"])
         late = now > complaint.acceptance_due
         notify(
-            _parties(complaint, tender),
+            complaint_parties(complaint, tender),
             kind="complaint.accepted",
             title=Message(
                 gettext_noop("投诉已受理，处理期限 %(due)s：%(code)s"),
@@ -341,18 +236,18 @@ def complaint_refuse(
     *, complaint: Complaint, reasons: str, actor: User, clock: Clock | None = None
 ) -> Complaint:
     """The regulator refuses the complaint, with its reasons (不予受理, 财政部令第94号 第21条)."""
-    _regulator(actor, complaint)
-    reasons = _text(reasons, "reasons", _("请填写不予受理的理由。"))
+    complaint_regulator(actor, complaint)
+    reasons = required_text(reasons, "reasons", _("请填写不予受理的理由。"))
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, holds, complaint, tender = _lock(complaint)
+        lot, holds, complaint, tender = complaint_lock(complaint)
         now = clock()
-        complaint.status = _step(complaint, ComplaintEvent.REFUSE)
+        complaint.status = complaint_step(complaint, ComplaintEvent.REFUSE)
         complaint.reasons = reasons
         complaint.handled_by = actor
         complaint.save(update_fields=["status", "reasons", "handled_by"])
         notify(
-            _parties(complaint, tender),
+            complaint_parties(complaint, tender),
             kind="complaint.refused",
             title=Message(gettext_noop("投诉不予受理：%(code)s"), code=lot.code),
             body=reasons[:200],
@@ -370,7 +265,7 @@ def complaint_refuse(
             },
             now=now,
         )
-        _release_hold(complaint, lot, tender, holds, actor, now)
+        complaint_hold_release(complaint, lot, tender, holds, actor, now)
     return complaint
 
 
@@ -391,17 +286,6 @@ def complaint_hold(
     return complaint
 
 
-def _statement_parties(complaint: Complaint, tender: Tender) -> set[int]:
-    """Who may be asked for a statement: the complainant, the owner and its agency, and the
-    candidates whose result the complaint may change (财政部令第94号 第26条)."""
-    project = tender.project
-    parties = {complaint.complainant_id, project.owner_id}
-    if project.agency_id:
-        parties.add(project.agency_id)
-    parties |= set(complaint.lot.candidates.values_list("organisation_id", flat=True))
-    return parties
-
-
 def complaint_statements_request(
     *,
     complaint: Complaint,
@@ -411,23 +295,23 @@ def complaint_statements_request(
     clock: Clock | None = None,
 ) -> list[ComplaintStatement]:
     """The regulator asks the parties for written statements by `due` (财政部令第94号 第26条)."""
-    _regulator(actor, complaint)
+    complaint_regulator(actor, complaint)
     if not parties:
         raise ValidationError({"parties": _("请选择需要提交书面说明的当事人。")}, code="parties")
     if due is None:
         raise ValidationError({"due": _("请填写书面说明的期限。")}, code="due")
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, _holds, complaint, tender = _lock(complaint)
+        lot, _holds, complaint, tender = complaint_lock(complaint)
         now = clock()
         if due <= now:
             raise ValidationError({"due": _("书面说明的期限应晚于现在。")}, code="due")
-        allowed = _statement_parties(complaint, tender)
+        allowed = statement_parties(complaint, tender)
         if any(party.pk not in allowed for party in parties):
             raise ValidationError(
                 {"parties": _("只能要求投诉的当事人提交书面说明。")}, code="parties"
             )
-        complaint.status = _step(complaint, ComplaintEvent.REQUEST_STATEMENTS)
+        complaint.status = complaint_step(complaint, ComplaintEvent.REQUEST_STATEMENTS)
         complaint.save(update_fields=["status"])
         rows = [
             ComplaintStatement.objects.create(
@@ -436,7 +320,7 @@ def complaint_statements_request(
             for party in parties
         ]
         notify(
-            _organisation_users(party.pk for party in parties),
+            organisation_users(party.pk for party in parties),
             kind="complaint.statement_requested",
             title=Message(
                 gettext_noop("请于 %(due)s 前就投诉提交书面说明：%(code)s"),
@@ -466,10 +350,10 @@ def complaint_statement_submit(
     """A party submits its written statement; one after the due date is kept, marked late."""
     if actor.organisation_id != statement.party_id or not actor.is_active:
         raise Http404(_("没有找到该书面说明。"))
-    text = _text(text, "text", _("请填写书面说明。"))
+    text = required_text(text, "text", _("请填写书面说明。"))
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, _holds, complaint, tender = _lock(statement.complaint)
+        lot, _holds, complaint, tender = complaint_lock(statement.complaint)
         statement = ComplaintStatement.objects.select_for_update().get(pk=statement.pk)
         now = clock()
         if statement.submitted_at is not None:
@@ -511,15 +395,15 @@ def complaint_extend(
 ) -> ComplaintExtension:
     """The regulator moves its decision date, with a reason (实施条例 第61条: 检验、检测、鉴定、
     专家评审 do not count; 财政部令第94号 第28条)."""
-    _regulator(actor, complaint)
-    reason = _text(reason, "reason", _("请填写延期理由。"))
+    complaint_regulator(actor, complaint)
+    reason = required_text(reason, "reason", _("请填写延期理由。"))
     if new_due is None:
         raise ValidationError({"new_due": _("请填写新的处理期限。")}, code="new_due")
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, _holds, complaint, tender = _lock(complaint)
+        lot, _holds, complaint, tender = complaint_lock(complaint)
         now = clock()
-        _step(complaint, ComplaintEvent.EXTEND)
+        complaint_step(complaint, ComplaintEvent.EXTEND)
         previous = complaint.decision_due
         if previous is None or new_due <= previous:
             raise ValidationError({"new_due": _("新的处理期限应晚于原期限。")}, code="new_due")
@@ -534,7 +418,7 @@ def complaint_extend(
         complaint.decision_due = new_due
         complaint.save(update_fields=["decision_due"])
         notify(
-            _parties(complaint, tender),
+            complaint_parties(complaint, tender),
             kind="complaint.extended",
             title=Message(
                 gettext_noop("投诉处理期限延长至 %(due)s：%(code)s"),
@@ -571,8 +455,8 @@ def complaint_decide(
 ) -> Complaint:
     """The regulator decides: dismissed, or upheld with an order (实施条例 第61、71条;
     政府采购法 第56条). After the limit it still decides; the entry says late."""
-    _regulator(actor, complaint)
-    reasons = _text(reasons, "reasons", _("请填写处理决定的理由。"))
+    complaint_regulator(actor, complaint)
+    reasons = required_text(reasons, "reasons", _("请填写处理决定的理由。"))
     event = ComplaintEvent.UPHOLD if upheld else ComplaintEvent.DISMISS
     order = (order or "").strip()
     if order_required(event, order):
@@ -582,9 +466,9 @@ def complaint_decide(
         )
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, holds, complaint, tender = _lock(complaint)
+        lot, holds, complaint, tender = complaint_lock(complaint)
         now = clock()
-        complaint.status = _step(complaint, event)
+        complaint.status = complaint_step(complaint, event)
         complaint.reasons = reasons
         complaint.order = order
         complaint.decided_at = now
@@ -594,7 +478,7 @@ def complaint_decide(
             update_fields=["status", "reasons", "order", "decided_at", "handled_by", "decided_late"]
         )
         notify(
-            _parties(complaint, tender),
+            complaint_parties(complaint, tender),
             kind="complaint.decided",
             title=(
                 Message(gettext_noop("投诉成立：%(code)s"), code=lot.code)
@@ -618,7 +502,7 @@ def complaint_decide(
             },
             now=now,
         )
-        _release_hold(complaint, lot, tender, holds, actor, now)
+        complaint_hold_release(complaint, lot, tender, holds, actor, now)
     return complaint
 
 
@@ -630,9 +514,9 @@ def complaint_withdraw(
         raise Http404(_("没有找到该投诉。"))
     clock = clock or get_clock()
     with transaction.atomic():
-        lot, holds, complaint, tender = _lock(complaint)
+        lot, holds, complaint, tender = complaint_lock(complaint)
         now = clock()
-        complaint.status = _step(complaint, ComplaintEvent.WITHDRAW)
+        complaint.status = complaint_step(complaint, ComplaintEvent.WITHDRAW)
         complaint.withdrawn_at = now
         complaint.save(update_fields=["status", "withdrawn_at"])
         notify(
@@ -650,5 +534,5 @@ def complaint_withdraw(
             payload={"complaint": complaint.pk, "reason": (reason or "").strip()},
             now=now,
         )
-        _release_hold(complaint, lot, tender, holds, actor, now)
+        complaint_hold_release(complaint, lot, tender, holds, actor, now)
     return complaint
