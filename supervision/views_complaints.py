@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from trading import forms_complaints as fc
@@ -113,12 +114,12 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _DONE = {
-    "accept": _("投诉已受理。"),
-    "refuse": _("已决定不予受理。"),
-    "hold": _("标段已暂停。"),
-    "statements": _("已要求当事人提交书面说明。"),
-    "extend": _("处理期限已延长。"),
-    "decide": _("处理决定已作出。"),
+    "accept": gettext_lazy("投诉已受理。"),
+    "refuse": gettext_lazy("已决定不予受理。"),
+    "hold": gettext_lazy("标段已暂停。"),
+    "statements": gettext_lazy("已要求当事人提交书面说明。"),
+    "extend": gettext_lazy("处理期限已延长。"),
+    "decide": gettext_lazy("处理决定已作出。"),
 }
 
 
