@@ -152,3 +152,17 @@ def test_a_late_decision_shows_red(clock: ControlledClock) -> None:
     )
     page = regulator.get(reverse("supervision_complaint", args=[complaint.pk]))
     assert "逾期处理" in page.text
+
+
+def test_the_bidders_workspace_leads_from_its_objection_to_a_complaint(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="engineering")
+    lot, _objection = _objected(clock, world)
+    bidder = _as(world.bidder_users[0])
+    page = bidder.get(reverse("workspace"))
+    assert reverse("complaint_file", args=[lot.pk]) in page.text
+    assert (
+        reverse("complaint_file", args=[lot.pk])
+        not in _as(world.bidder_users[1]).get(reverse("workspace")).text
+    )
