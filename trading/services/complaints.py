@@ -22,7 +22,9 @@ from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.complaints import (
+    TERMINAL,
     ComplaintEvent,
+    ComplaintStatus,
     decision_start,
     filing_start,
     order_required,
@@ -274,15 +276,17 @@ def complaint_hold(
 ) -> Complaint:
     """The regulator suspends the lot while it handles the complaint (实施条例 第62条;
     政府采购法 第57条), through the holds service."""
-    if complaint.status not in ("accepted", "statements_requested", "filed"):
-        raise ValidationError(_("该投诉已处理完毕，不能暂停标段。"), code="status")
-    if complaint.hold is not None and complaint.hold.lifted_at is None:
-        raise ValidationError(_("该投诉已暂停标段。"), code="held")
-    hold = hold_place(
-        lot=complaint.lot, reason=HoldReason.COMPLAINT, note=note, actor=actor, clock=clock
-    )
-    Complaint.objects.filter(pk=complaint.pk).update(hold=hold)
-    complaint.hold = hold
+    complaint_regulator(actor, complaint)
+    with transaction.atomic():
+        # Two clicks at once: the second waits on the complaint's row and finds its hold.
+        lot, holds, complaint, _tender = complaint_lock(complaint)
+        if ComplaintStatus(complaint.status) in TERMINAL:
+            raise ValidationError(_("该投诉已处理完毕，不能暂停标段。"), code="status")
+        if complaint.hold_id in holds:
+            raise ValidationError(_("该投诉已暂停标段。"), code="held")
+        hold = hold_place(lot=lot, reason=HoldReason.COMPLAINT, note=note, actor=actor, clock=clock)
+        complaint.hold = hold
+        complaint.save(update_fields=["hold"])
     return complaint
 
 
