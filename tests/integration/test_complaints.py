@@ -15,7 +15,14 @@ from django.http import Http404
 
 from tests.conftest import ControlledClock
 from tests.tenders import first_lot, make_tender, make_world, pdf_file
-from trading.models import CalendarDay, Complaint, LedgerEntry, Lot, Notification
+from trading.models import (
+    CalendarDay,
+    Complaint,
+    LedgerEntry,
+    Lot,
+    Notification,
+    OutboxEvent,
+)
 from trading.selectors.tenders import tender_scope_key
 from trading.services.complaints import (
     complaint_accept,
@@ -164,6 +171,12 @@ def test_an_engineering_complaint_runs_to_an_upheld_decision_counting_working_da
     assert entries(lot, "complaint.decided")[0]["late"] is False
     assert entries(lot, "lot.resumed")
     assert notified(bidder, "complaint.decided")
+    # Each step with a document (受理通知书, 处理决定书) leaves its event for the renderer.
+    assert list(
+        OutboxEvent.objects.filter(subject=f"complaint:{complaint.pk}")
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    ) == ["complaint.accepted", "complaint.decided"]
 
 
 def test_a_complaint_after_the_ten_days_is_refused_with_the_article(clock: ControlledClock) -> None:

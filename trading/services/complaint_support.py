@@ -20,11 +20,12 @@ from guardian.shortcuts import get_users_with_perms
 
 from trading.domain.complaints import ComplaintEvent, IllegalStep, complaint_transition
 from trading.domain.employer import Grant, OrganisationKind
+from trading.events import event_emit
 from trading.lock_objects import lock_active_holds, lock_complaint, lock_lot
 from trading.models import Complaint, Jurisdiction, Lot, Tender, User
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.timeline import Rulebook, tender_rulebook
-from trading.services.common import ledger, lot_tender, notify
+from trading.services.common import fixed_clock, ledger, lot_tender, notify
 from trading.services.holds import hold_release, lot_stakeholders
 from trading.translatable import Message
 
@@ -116,10 +117,11 @@ def complaint_hold_release(
     holds: dict[int, Any],
     actor: User,
     now: datetime,
-) -> None:
-    """The complaint's own hold ends with it; the lot resumes only if no other hold remains."""
+) -> dict[str, Any] | None:
+    """The complaint's own hold ends with it; the lot resumes only if no other hold remains.
+    Returns the resumption's ledger payload, for `complaint_resumed_ledger` after the step's."""
     if complaint.hold_id not in holds:
-        return
+        return None
     resumed = hold_release(lot, tender, holds[complaint.hold_id], actor=actor, now=now)
     if resumed is not None:
         notify(
@@ -128,6 +130,14 @@ def complaint_hold_release(
             title=Message(gettext_noop("标段已恢复：%(code)s"), code=lot.code),
             now=now,
         )
+    return resumed
+
+
+def complaint_resumed_ledger(
+    tender: Tender, lot: Lot, resumed: dict[str, Any] | None, actor: User, now: datetime
+) -> None:
+    """The lot's resumption in the chain, after the step that caused it (the ledger last)."""
+    if resumed is not None:
         ledger(tender, action="lot.resumed", actor=actor, obj=lot, payload=resumed, now=now)
 
 
@@ -149,3 +159,16 @@ def statement_parties(complaint: Complaint, tender: Tender) -> set[int]:
         parties.add(project.agency_id)
     parties |= set(complaint.lot.candidates.values_list("organisation_id", flat=True))
     return parties
+
+
+def complaint_event(
+    kind: str, complaint: Complaint, lot: Lot, tender: Tender, now: datetime, **extra: Any
+) -> None:
+    """The outbox event of a step that produces a document (受理通知书, 不予受理通知书,
+    处理决定书): the notices' renderer drafts it from here (财政部令第94号 第21、30条)."""
+    event_emit(
+        kind=kind,
+        subject=f"complaint:{complaint.pk}",
+        payload={"complaint": complaint.pk, "lot": lot.pk, "tender": tender.pk, **extra},
+        clock=fixed_clock(now),
+    )

@@ -49,10 +49,12 @@ from trading.services.common import ledger, lot_tender, notify
 from trading.services.complaint_support import (
     MAX_ATTACHMENTS,
     attachment_limit,
+    complaint_event,
     complaint_hold_release,
     complaint_lock,
     complaint_parties,
     complaint_regulator,
+    complaint_resumed_ledger,
     complaint_rulebook,
     complaint_step,
     organisation_users,
@@ -219,6 +221,7 @@ def complaint_accept(*, complaint: Complaint, actor: User, clock: Clock | None =
             ),
             now=now,
         )
+        complaint_event("complaint.accepted", complaint, lot, tender, now)
         ledger(
             tender,
             action="complaint.accepted",
@@ -255,6 +258,8 @@ def complaint_refuse(
             body=reasons[:200],
             now=now,
         )
+        complaint_event("complaint.refused", complaint, lot, tender, now)
+        resumed = complaint_hold_release(complaint, lot, tender, holds, actor, now)
         ledger(
             tender,
             action="complaint.refused",
@@ -267,7 +272,7 @@ def complaint_refuse(
             },
             now=now,
         )
-        complaint_hold_release(complaint, lot, tender, holds, actor, now)
+        complaint_resumed_ledger(tender, lot, resumed, actor, now)
     return complaint
 
 
@@ -492,6 +497,17 @@ def complaint_decide(
             body=reasons[:200],
             now=now,
         )
+        complaint_event(
+            "complaint.decided",
+            complaint,
+            lot,
+            tender,
+            now,
+            upheld=upheld,
+            order=order,
+            late=complaint.decided_late,
+        )
+        resumed = complaint_hold_release(complaint, lot, tender, holds, actor, now)
         ledger(
             tender,
             action="complaint.decided",
@@ -506,7 +522,7 @@ def complaint_decide(
             },
             now=now,
         )
-        complaint_hold_release(complaint, lot, tender, holds, actor, now)
+        complaint_resumed_ledger(tender, lot, resumed, actor, now)
     return complaint
 
 
@@ -530,6 +546,7 @@ def complaint_withdraw(
             body=(reason or "").strip()[:200],
             now=now,
         )
+        resumed = complaint_hold_release(complaint, lot, tender, holds, actor, now)
         ledger(
             tender,
             action="complaint.withdrawn",
@@ -538,5 +555,5 @@ def complaint_withdraw(
             payload={"complaint": complaint.pk, "reason": (reason or "").strip()},
             now=now,
         )
-        complaint_hold_release(complaint, lot, tender, holds, actor, now)
+        complaint_resumed_ledger(tender, lot, resumed, actor, now)
     return complaint
