@@ -15,6 +15,7 @@ from trading.domain.complaints import (
     DECIDED,
     TERMINAL,
     ComplaintEvent,
+    ComplaintOrder,
     ComplaintStatus,
     IllegalStep,
     complaint_transition,
@@ -24,6 +25,7 @@ from trading.domain.complaints import (
     working_days_left,
 )
 from trading.domain.timeline import Calendar
+from trading.models import complaints as complaint_models
 
 # Written out literally, independently of the module, so any change to the table fails here.
 _ALLOWED = [
@@ -187,3 +189,8 @@ _DUE = datetime(2027, 1, 7, tzinfo=_CST)
 def test_working_days_left_skip_holidays_and_weekends(today: date, left: int) -> None:
     now = datetime(today.year, today.month, today.day, 10, tzinfo=_CST)
     assert working_days_left(_NEW_YEAR, now, _DUE) == left
+
+
+def test_the_models_statuses_and_orders_are_the_domains() -> None:
+    assert set(complaint_models.ComplaintStatus.values) == {s.value for s in ComplaintStatus}
+    assert set(complaint_models.ComplaintOrder.values) == {o.value for o in ComplaintOrder}
