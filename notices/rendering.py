@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from notices.domain import documents
+from notices.domain.documents.complaint_documents import COMPLAINT_BUILDERS
 
 if TYPE_CHECKING:
     from notices.models import Notice
@@ -188,4 +189,10 @@ def _register_notices() -> None:
         register_document(kind, template=f"notices/pdf/{kind}.html", builder=builder, version="1")
 
 
+def _register_complaint_documents() -> None:
+    for kind, builder in COMPLAINT_BUILDERS.items():
+        register_document(kind, template=f"notices/pdf/{kind}.html", builder=builder, version="1")
+
+
 _register_notices()
+_register_complaint_documents()

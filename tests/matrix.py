@@ -44,6 +44,7 @@ from tests.tenders import (
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import local_date as shanghai_day
 from trading.models import (
+    Complaint,
     Lot,
     Notification,
     Objection,
@@ -54,7 +55,12 @@ from trading.models import (
 )
 from trading.models.tenders import DocumentKind
 from trading.services.awards import award_confirm, contract_record
-from trading.services.objections import objection_raise
+from trading.services.complaints import (
+    complaint_accept,
+    complaint_file,
+    complaint_statements_request,
+)
+from trading.services.objections import objection_answer, objection_raise
 from trading.services.outcomes import lot_record_bid_count
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -198,6 +204,8 @@ class MatrixWorld:
     lots: dict[str, Lot]  # by state: draft, published, opening, evaluation, publicity, ...
     document: TenderDocument  # the published tender's documents, offered to bidders
     objection: Objection
+    # A complaint by the first bidder on its answered objection, a statement asked of the owner.
+    complaint: Complaint
     notification: Notification  # the owner's
     awaiting: Organisation  # a registered bidder the center has not verified yet
     notices: dict[str, Notice]  # draft, failed, published
@@ -255,6 +263,7 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         text="评分办法对本地企业有倾向性。",
         actor=people.bidder_users[0],
     )
+    complaint = _complaint(people)
     deliver_events(clock)
     notices = {
         "draft": _announcement(published),
@@ -302,10 +311,31 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         lots=lots,
         document=document,
         objection=objection,
+        complaint=complaint,
         notification=notification,
         awaiting=_awaiting_with_licence(),
         notices=notices,
     )
+
+
+def _complaint(people: World) -> Complaint:
+    """A complaint past its acceptance, the owner asked for a statement (实施条例 第60、61条)."""
+    lot = first_lot(make_tender(people, name="权限矩阵投诉"))
+    objection = objection_raise(
+        lot=lot, stage="documents", text="资格条件排斥外地企业。", actor=people.bidder_users[0]
+    )
+    objection_answer(objection=objection, answer="资格条件合法。", actor=people.owner_user)
+    complaint = complaint_file(
+        lot=lot, objection=objection, grounds="答复不成立。", actor=people.bidder_users[0]
+    )
+    complaint_accept(complaint=complaint, actor=people.regulator)
+    complaint_statements_request(
+        complaint=complaint,
+        parties=[people.owner],
+        due=complaint.filed_at + timedelta(days=5),
+        actor=people.regulator,
+    )
+    return complaint
 
 
 def _awaiting_with_licence() -> Organisation:

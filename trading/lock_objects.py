@@ -2,7 +2,7 @@
 
 The order, outermost first (later issues extend it; never lock against it):
     organisation → user → desk/jurisdiction → region → project → tender → question → lot → hold
-    → objection → contract → … → ledger scope head
+    → objection → complaint → contract → … → ledger scope head
 
 The ledger scope head is always locked last (DESIGN.md invariant 6): `ledger_append` takes it,
 so call it as the final write of a service's transaction.
@@ -11,6 +11,7 @@ so call it as the final write of a service's transaction.
 from __future__ import annotations
 
 from trading.models import (
+    Complaint,
     Contract,
     Hold,
     Lot,
@@ -105,3 +106,8 @@ def lock_unread_notifications_of(user_pk: int) -> list[Notification]:
 
 def lock_outbound_message(pk: int) -> OutboundMessage | None:
     return OutboundMessage.objects.select_for_update().filter(pk=pk).first()
+
+
+def lock_complaint(pk: int) -> Complaint:
+    """Taken after its lot and the lot's holds."""
+    return Complaint.objects.select_for_update().get(pk=pk)

@@ -6,6 +6,7 @@ from django.urls import path
 
 from trading.views import (
     center,
+    complaints,
     desk,
     lot_endings,
     lots,
@@ -91,6 +92,19 @@ urlpatterns = [
     path("lots/<int:pk>/decline/", lot_endings.award_decline_view, name="award_decline"),
     path("lots/<int:pk>/retender/", lot_endings.lot_retender_view, name="lot_retender"),
     path("objections/<int:pk>/answer/", lots.objection_answer_view, name="objection_answer"),
+    # Complaints (投诉): the bidder files from the lot; the parties answer and withdraw here.
+    path("lots/<int:pk>/complaint/", complaints.complaint_file_view, name="complaint_file"),
+    path("complaints/<int:pk>/", complaints.complaint_detail_view, name="complaint_detail"),
+    path(
+        "complaints/<int:pk>/withdraw/",
+        complaints.complaint_withdraw_view,
+        name="complaint_withdraw",
+    ),
+    path(
+        "complaint-statements/<int:pk>/",
+        complaints.complaint_statement_view,
+        name="complaint_statement",
+    ),
     # The procedures' own closes: land listing, property disclosure, prequalification.
     path(
         "lots/<int:pk>/listing-close/",

@@ -398,6 +398,52 @@ CASES = [
         post=on_object(ok=OWNER_SIDE, knows=VIEWERS | {BIDDER}),
         why="the bidder who objected knows the objection; nobody else outside the lot does",
     ),
+    # Complaints (投诉): the bidder who objected files from the lot; the complaint is known only
+    # to its complainant and the parties asked for a statement, and to the regulators of its
+    # jurisdiction, who handle it from the supervision console (another regulator: 404).
+    Case(
+        "complaint_file",
+        kwargs=lambda w: {"pk": w.complaint.lot_id},
+        get=published(ok={BIDDER}),
+        post=published(ok={BIDDER}),
+        why="实施条例 第60条: only a bidder who objected first may complain",
+    ),
+    Case(
+        "complaint_detail",
+        kwargs=lambda w: {"pk": w.complaint.pk},
+        get=on_object(ok={BIDDER, OWNER}),
+        post=GET_ONLY,
+        why="the complainant and the owner, asked for a statement; the regulator reads it in "
+        "the supervision console",
+    ),
+    Case(
+        "complaint_withdraw",
+        kwargs=lambda w: {"pk": w.complaint.pk},
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}, knows={OWNER}),
+        why="财政部令第94号 第24条: the complainant withdraws",
+    ),
+    Case(
+        "complaint_statement",
+        kwargs=lambda w: {"pk": w.complaint.statements.get().pk},
+        get=POST_ONLY,
+        post=on_object(ok={OWNER}),
+        why="the party asked for the statement answers it",
+    ),
+    Case("supervision_complaints", get=console(*REGULATORS), post=GET_ONLY),
+    Case(
+        "supervision_complaint",
+        kwargs=lambda w: {"pk": w.complaint.pk},
+        get=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        post=GET_ONLY,
+    ),
+    Case(
+        "supervision_complaint_act",
+        kwargs=lambda w: {"pk": w.complaint.pk, "action": "decide"},
+        get=POST_ONLY,
+        post=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        why="every step (accept, refuse, hold, statements, extend, decide) is one route",
+    ),
     # The procedures' own closes (issue 8): staff record what a close produced, the transferor
     # of a property disclosure decides what follows when none qualified (32号令 第18条). An
     # empty POST reaches the form (400) for whoever may act, whatever the lot's state.

@@ -1,4 +1,10 @@
 from trading.models.clock import ClockSetting
+from trading.models.complaints import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintExtension,
+    ComplaintStatement,
+)
 from trading.models.events import EventDelivery, OutboxEvent
 from trading.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerScope
 from trading.models.negotiations import NegotiationRecord
@@ -34,6 +40,10 @@ __all__ = [
     "CalendarDay",
     "Candidate",
     "ClockSetting",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintExtension",
+    "ComplaintStatement",
     "Contract",
     "Desk",
     "DocumentDownload",

@@ -26,6 +26,14 @@ from trading.models.tenders import (
 # Ledger actions written outside trading's tender and lot services (notices, desks, the calendar,
 # registration); the lot page's own table is `trading.views.lots.LEDGER_ACTIONS`.
 MORE_LEDGER_ACTIONS: dict[str, Any] = {
+    "complaint.filed": gettext_lazy("提出投诉"),
+    "complaint.accepted": gettext_lazy("受理投诉"),
+    "complaint.refused": gettext_lazy("投诉不予受理"),
+    "complaint.statements_requested": gettext_lazy("要求当事人提交书面说明"),
+    "complaint.statement_submitted": gettext_lazy("提交书面说明"),
+    "complaint.extended": gettext_lazy("延长投诉处理期限"),
+    "complaint.decided": gettext_lazy("作出投诉处理决定"),
+    "complaint.withdrawn": gettext_lazy("撤回投诉"),
     "notice.approved": gettext_lazy("审核通过公告"),
     "notice.published": gettext_lazy("公告发布"),
     "notice.correction_drafted": gettext_lazy("起草更正公告"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from trading.domain.employer import OrganisationKind
-from trading.models import TenderDocument, User
+from trading.models import Complaint, Objection, TenderDocument, User
 from trading.selectors.documents import tender_list_for_bidder
 from trading.selectors.grants import desk_list_operated_by, may_verify_organisations
 from trading.selectors.notifications import access_notification, notification_list_for
@@ -122,6 +122,13 @@ def _bidder_workspace(request: HttpRequest, user: User) -> HttpResponse:
             "page": page,
             "training": training,
             "training_count": 0 if training else tender_list_for_bidder(training=True).count(),
+            # The bidder's own objections (each opens the way to a complaint) and complaints.
+            "objections": Objection.objects.filter(raised_by_id=user.organisation_id)
+            .select_related("lot")
+            .order_by("-raised_at")[:20],
+            "complaints": Complaint.objects.filter(complainant_id=user.organisation_id)
+            .select_related("lot")
+            .order_by("-filed_at")[:20],
         },
     )
 

@@ -1,0 +1,84 @@
+"""Complaints as their readers see them: the regulator's list, the pending limit and its light."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from trading.domain.complaints import TERMINAL, ComplaintStatus, working_days_left
+from trading.domain.timeline import Light, light
+from trading.models import Complaint, User
+from trading.selectors.access import Purpose, acting_organisation_id, may
+from trading.selectors.tenders import tender_list_for_regulator
+from trading.selectors.timeline import WARN_BEFORE, tender_rulebook
+
+
+def complaint_queryset() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related(
+        "lot__tender__project", "complainant", "objection", "hold"
+    )
+
+
+def complaint_list_for_regulator(user: User) -> QuerySet[Complaint]:
+    """Complaints on the lots of the regulator's jurisdictions, the open ones first."""
+    return complaint_queryset().filter(lot__tender__in=tender_list_for_regulator(user))
+
+
+def complaint_get_for_regulator(user: User, pk: int) -> Complaint:
+    """A complaint in the regulator's jurisdiction; 404 otherwise (its existence stays hidden)."""
+    complaint = complaint_queryset().filter(pk=pk).first()
+    if complaint is None or not may(user, complaint.lot.tender, purpose=Purpose.SUPERVISE):
+        raise Http404(_("没有找到该投诉。"))
+    return complaint
+
+
+def complaint_get_for_party(user: User, pk: int) -> Complaint:
+    """A complaint read by its complainant or a party asked for a statement; 404 for others."""
+    complaint = complaint_queryset().filter(pk=pk).first()
+    org = acting_organisation_id(user)
+    if (
+        complaint is None
+        or org is None
+        or (
+            org != complaint.complainant_id
+            and not complaint.statements.filter(party_id=org).exists()
+        )
+    ):
+        raise Http404(_("没有找到该投诉。"))
+    return complaint
+
+
+@dataclass(frozen=True)
+class ComplaintLight:
+    """The limit a complaint waits on, its light and the working days left (negative: overdue)."""
+
+    label: str
+    due: datetime | None
+    light: Light
+    working_days_left: int | None
+
+
+def complaint_light(complaint: Complaint, now: datetime) -> ComplaintLight:
+    """Acceptance while filed, the decision (as extended) once accepted; a late decision red."""
+    status = ComplaintStatus(complaint.status)
+    if status in TERMINAL:
+        late = complaint.decided_late
+        return ComplaintLight(_("已办结"), None, Light.RED if late else Light.DONE, None)
+    due: datetime | None
+    if status is ComplaintStatus.FILED:
+        label, due = _("受理期限"), complaint.acceptance_due
+    else:
+        label, due = _("处理期限"), complaint.decision_due
+    if due is None:
+        return ComplaintLight(label, None, Light.GREEN, None)
+    calendar = tender_rulebook(complaint.lot.tender, now=now).calendar
+    return ComplaintLight(
+        label,
+        due,
+        light(due=due, now=now, done_at=None, warn=WARN_BEFORE),
+        working_days_left(calendar, now, due),
+    )
