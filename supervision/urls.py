@@ -8,4 +8,6 @@ from supervision import views
 
 urlpatterns = [
     path("supervision/", views.console, name="supervision_console"),
+    path("supervision/export.csv", views.console_export, name="supervision_export"),
+    path("supervision/tenders/<int:tender_id>/", views.tender, name="supervision_tender"),
 ]
