@@ -19,7 +19,7 @@ from tests.conftest import ControlledClock
 from tests.tenders import World, closes, first_lot, make_tender, make_world
 from trading.chronograph import chronograph_tick
 from trading.db_triggers import ledger_trigger_removal_statements
-from trading.models import LedgerEntry, Region, User
+from trading.models import LedgerEntry, Lot, Region, User
 from trading.selectors.jurisdiction import access_lot_for_supervision
 from trading.selectors.tenders import tender_scope_key
 from trading.services.documents import tender_document_download
@@ -202,3 +202,44 @@ def test_the_tender_page_reports_its_chains_against_the_latest_checkpoint(
     broken = client.get(url).content.decode()
     assert "本项目的日志链校验失败" in broken
     assert f"scope {tender_scope_key(tender.pk)} entry 1" in broken
+
+
+# --- the demo's regulators ----------------------------------------------------------------------
+
+DEMO_REGULATORS = ["reg_housing", "reg_finance", "reg_land"]
+
+
+@pytest.mark.parametrize("username", DEMO_REGULATORS)
+def test_each_demo_regulator_sees_exactly_its_jurisdiction(
+    demo: dict[str, int], clock: ControlledClock, settings: Any, username: str
+) -> None:
+    from trading.services.demo_tenders import demo_tenders_seed
+
+    settings.DEMO = True
+    demo_tenders_seed()
+    user = User.objects.get(username=username)
+    jurisdictions = list(user.organisation.jurisdictions.all())
+    client = _as(user)
+    listed = {row[2] for row in _csv(client.get(reverse("supervision_export")))[1:]}
+    submitted = Lot.objects.exclude(tender__status="draft").select_related(
+        "tender__project__region", "tender__project__business_type", "tender__project__industry"
+    )
+    inside = {
+        lot.code
+        for lot in submitted
+        if any(
+            j.covers(
+                region=lot.tender.project.region,
+                business_type=lot.tender.project.business_type,
+                industry=lot.tender.project.industry,
+            )
+            for j in jurisdictions
+        )
+    }
+    assert listed == inside and inside, username
+    outside = submitted.exclude(code__in=inside).first()
+    assert outside is not None
+    assert client.get(reverse("supervision_tender", args=[outside.tender_id])).status_code == 404
+    own = submitted.filter(code__in=inside).first()
+    assert own is not None
+    assert client.get(reverse("supervision_tender", args=[own.tender_id])).status_code == 200
