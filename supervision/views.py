@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -84,6 +84,7 @@ def console(request: HttpRequest) -> HttpResponse:
     form, data, lots = _filtered(request)
     moment = now()
     colour = str(data.get("light") or "")
+    page: Page[Any]
     if colour:
         page = Paginator(_light_filtered(lots, colour, moment), LIST_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -91,7 +92,7 @@ def console(request: HttpRequest) -> HttpResponse:
         rows = list(page.object_list)
     else:
         page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = list(_rows(page.object_list, moment))
+        rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
