@@ -32,6 +32,7 @@ from trading.selectors.jurisdiction import (
     tender_chains_verify,
     tender_ledger_for_supervision,
 )
+from trading.selectors.rules import rules_snapshot
 from trading.selectors.timeline import TimelineItem
 from trading.templatetags.vocabulary import STATUS_WORDS, lot_status_word, translated_terms
 from trading.views.common import LIST_PAGE_SIZE, acting_user, now
@@ -58,8 +59,9 @@ class Row:
 
 
 def _rows(lots: Iterable[Lot], moment: datetime) -> Iterator[Row]:
-    for lot in lots:
-        yield Row(lot, lot_lights(lot, moment))
+    with rules_snapshot():
+        for lot in lots:
+            yield Row(lot, lot_lights(lot, moment))
 
 
 def _filtered(request: HttpRequest) -> tuple[SupervisionFilterForm, dict[str, Any], Any]:
