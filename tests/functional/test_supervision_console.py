@@ -243,3 +243,36 @@ def test_each_demo_regulator_sees_exactly_its_jurisdiction(
     own = submitted.filter(code__in=inside).first()
     assert own is not None
     assert client.get(reverse("supervision_tender", args=[own.tender_id])).status_code == 200
+
+
+def test_the_list_pages_and_filters_by_status_and_region(world: World) -> None:
+    from trading.views.common import LIST_PAGE_SIZE
+
+    many = make_tender(world, name="分页的项目", lots=LIST_PAGE_SIZE + 1)
+    client = _as(world.regulator)
+    first = client.get(reverse("supervision_console")).content.decode()
+    second = client.get(reverse("supervision_console"), {"page": 2}).content.decode()
+    codes = sorted(lot.code for lot in many.lots.all())
+    on_first = [code for code in codes if code in first]
+    on_second = [code for code in codes if code in second]
+    assert len(on_first) == LIST_PAGE_SIZE and len(on_second) == 1
+    assert 'rel="next"' in first
+
+    status = first_lot(many).status
+    assert (
+        codes[0]
+        in client.get(reverse("supervision_console"), {"status": f"lot:{status}"}).content.decode()
+    )
+    assert (
+        codes[0]
+        not in client.get(
+            reverse("supervision_console"), {"status": "lot:awarded"}
+        ).content.decode()
+    )
+    assert (
+        codes[0]
+        in client.get(
+            reverse("supervision_console"), {"region": world.region.code}
+        ).content.decode()
+    )
+    assert len(_csv(client.get(reverse("supervision_export"), {"status": "lot:awarded"}))) == 1
