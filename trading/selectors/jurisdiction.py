@@ -139,9 +139,7 @@ def access_lot_for_supervision(user: User, lot: Lot | int) -> Lot:
     seat); 404 outside it, 403 for users of any other role (管办分离)."""
     access_supervisor(user)
     lot_id = lot.pk if isinstance(lot, Lot) else lot
-    found = (
-        lot_list_for_regulator(user).filter(pk=lot_id).first() if lot_id is not None else None
-    )
+    found = lot_list_for_regulator(user).filter(pk=lot_id).first() if lot_id is not None else None
     if found is None:
         raise Http404(_("没有找到该标段。"))
     return found

@@ -37,7 +37,7 @@ def calendar_load() -> Calendar:
     if memo is not None:
         if "calendar" not in memo:
             memo["calendar"] = _calendar_read()
-        return memo["calendar"]  # type: ignore[no-any-return]
+        return memo["calendar"]
     return _calendar_read()
 
 

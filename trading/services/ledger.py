@@ -483,9 +483,7 @@ class _Verifier:
         # Entries are appended with their head in one transaction: one beyond its head that is
         # older than a concurrent append could be was hidden by moving the head back.
         hidden = (
-            entry_rows.filter(
-                seq__gt=F("scope__head_seq"), recorded_at__lt=self.overdue_before
-            )
+            entry_rows.filter(seq__gt=F("scope__head_seq"), recorded_at__lt=self.overdue_before)
             .order_by("scope__key", "seq")
             .values_list("scope__key", "seq")
             .first()
