@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from supervision.forms import SupervisionFilterForm
 from trading.domain.lifecycle import TenderStatus
-from trading.models import Lot
+from trading.models import Jurisdiction, Lot
 from trading.models.tenders import LotStatusChoices
 from trading.selectors.access import access_supervisor
 from trading.selectors.jurisdiction import (
@@ -64,12 +64,15 @@ def _rows(lots: Iterable[Lot], moment: datetime) -> Iterator[Row]:
             yield Row(lot, lot_lights(lot, moment))
 
 
-def _filtered(request: HttpRequest) -> tuple[SupervisionFilterForm, dict[str, Any], Any]:
+def _filtered(
+    request: HttpRequest, jurisdictions: list[Jurisdiction]
+) -> tuple[SupervisionFilterForm, dict[str, Any], Any]:
     user = acting_user(request)
-    jurisdictions = list(access_supervisor(user))
     form = SupervisionFilterForm(request.GET or None, jurisdictions=jurisdictions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    lots = lot_list_for_regulator(user, data)
+    lots = lot_list_for_regulator(user, data, jurisdictions=jurisdictions).prefetch_related(
+        "objections"
+    )
     return form, data, lots
 
 
@@ -83,7 +86,7 @@ def _light_filtered(lots: Any, colour: str, moment: datetime) -> list[Row]:
 def console(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     jurisdictions = list(access_supervisor(user))
-    form, data, lots = _filtered(request)
+    form, data, lots = _filtered(request, jurisdictions)
     moment = now()
     colour = str(data.get("light") or "")
     page: Page[Any]
@@ -126,7 +129,8 @@ def _light_text(item: TimelineItem) -> str:
 def console_export(request: HttpRequest) -> HttpResponse:
     """Exactly what the console's filter shows, every page, as CSV (UTF-8 with a BOM so that
     Excel reads the Chinese)."""
-    _form, data, lots = _filtered(request)
+    jurisdictions = list(access_supervisor(acting_user(request)))
+    _form, data, lots = _filtered(request, jurisdictions)
     moment = now()
     colour = str(data.get("light") or "")
     rows = _light_filtered(lots, colour, moment) if colour else _rows(lots, moment)

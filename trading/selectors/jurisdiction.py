@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from trading.domain.lifecycle import LotStatus, TenderStatus
-from trading.models import LedgerCheckpoint, LedgerEntry, Lot, Tender, User
+from trading.models import Jurisdiction, LedgerCheckpoint, LedgerEntry, Lot, Tender, User
 from trading.selectors.access import access_supervisor, acting_organisation_id, tender_queryset
 from trading.selectors.grants import jurisdiction_list_supervised_by
 from trading.selectors.tenders import sealed_scope_key, tender_scope_key
@@ -30,12 +30,17 @@ from trading.services.ledger import VerificationReport, ledger_verify_scopes
 _BEFORE_OPENING = frozenset({LotStatus.DRAFT, LotStatus.PUBLISHED, LotStatus.BIDDING})
 
 
-def jurisdiction_condition(user: User, *, to_project: str = "project__") -> Q:
-    """A filter matching the projects (reached through `to_project`) the user supervises."""
+def jurisdiction_condition(
+    user: User, *, to_project: str = "project__", jurisdictions: list[Jurisdiction] | None = None
+) -> Q:
+    """A filter matching the projects (reached through `to_project`) the user supervises;
+    `jurisdictions` are the user's, when the caller has them already."""
     condition = Q(pk__in=[])
     if acting_organisation_id(user) is None:
         return condition
-    for jurisdiction in jurisdiction_list_supervised_by(user):
+    if jurisdictions is None:
+        jurisdictions = list(jurisdiction_list_supervised_by(user))
+    for jurisdiction in jurisdictions:
         scope = Q(
             **{
                 f"{to_project}region_id__in": jurisdiction.region_ids(),
@@ -55,7 +60,12 @@ def jurisdiction_condition(user: User, *, to_project: str = "project__") -> Q:
     return condition
 
 
-def lot_list_for_regulator(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Lot]:
+def lot_list_for_regulator(
+    user: User,
+    filters: Mapping[str, Any] | None = None,
+    *,
+    jurisdictions: list[Jurisdiction] | None = None,
+) -> QuerySet[Lot]:
     """Every lot of a submitted or published tender in the user's jurisdictions, filtered.
 
     `filters` keys (all optional): region (a region code, with its sub-regions), business_type
@@ -63,7 +73,11 @@ def lot_list_for_regulator(user: User, filters: Mapping[str, Any] | None = None)
     deadline), q (a lot's, tender's or project's code or name, or the trade id).
     """
     lots = (
-        Lot.objects.filter(jurisdiction_condition(user, to_project="tender__project__"))
+        Lot.objects.filter(
+            jurisdiction_condition(
+                user, to_project="tender__project__", jurisdictions=jurisdictions
+            )
+        )
         .exclude(tender__status=TenderStatus.DRAFT)
         .select_related(
             "tender__project__region",
