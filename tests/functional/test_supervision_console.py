@@ -276,3 +276,19 @@ def test_the_list_pages_and_filters_by_status_and_region(world: World) -> None:
         ).content.decode()
     )
     assert len(_csv(client.get(reverse("supervision_export"), {"status": "lot:awarded"}))) == 1
+
+
+def test_the_date_filter_counts_shanghai_days_of_the_bid_deadline(world: World) -> None:
+    from django.utils import timezone
+
+    lot = first_lot(make_tender(world, name="按日期筛选"))
+    day = timezone.localtime(closes(lot)).date()
+    client = _as(world.regulator)
+
+    def shown(**dates: Any) -> bool:
+        response = client.get(reverse("supervision_console"), {k: str(v) for k, v in dates.items()})
+        return lot.code in response.content.decode()
+
+    assert shown(date_from=day, date_to=day)
+    assert not shown(date_from=day + timedelta(days=1))
+    assert not shown(date_to=day - timedelta(days=1))

@@ -8,11 +8,12 @@ role has no business on the supervision pages (403, as for every console of anot
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trading.domain.lifecycle import LotStatus, TenderStatus
@@ -101,10 +102,11 @@ def lot_list_for_regulator(
         lots = lots.filter(tender__status=status.removeprefix("tender:"))
     elif status.startswith("lot:"):
         lots = lots.filter(status=status.removeprefix("lot:"))
+    # Shanghai days as instants: a range on the column, not a date computed for every row.
     if "date_from" in filters:
-        lots = lots.filter(closes_at__date__gte=filters["date_from"])
+        lots = lots.filter(closes_at__gte=_day_start(filters["date_from"]))
     if "date_to" in filters:
-        lots = lots.filter(closes_at__date__lte=filters["date_to"])
+        lots = lots.filter(closes_at__lt=_day_start(filters["date_to"] + timedelta(days=1)))
     if "q" in filters:
         term = str(filters["q"]).strip()
         lots = lots.filter(
@@ -117,6 +119,10 @@ def lot_list_for_regulator(
             | Q(tender__trade_id__icontains=term)
         )
     return lots.order_by("-tender__created_at", "tender_id", "code", "pk")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def lot_lights(lot: Lot, now: datetime) -> list[TimelineItem]:
