@@ -25,6 +25,7 @@ from trading.selectors.tenders import tender_scope_key
 from trading.services.documents import tender_document_download
 from trading.services.ledger import ledger_checkpoint
 from trading.templatetags.vocabulary import lot_status_word
+from trading.views.lots import ledger_action_label
 
 pytestmark = [pytest.mark.django_db]
 
@@ -190,6 +191,9 @@ def test_the_tender_page_reports_its_chains_against_the_latest_checkpoint(
     url = reverse("supervision_tender", args=[tender.pk])
     page = client.get(url).content.decode()
     assert "本项目的日志链与已签名检查点一致" in page
+    # The ledger in words, as on the lot page: the desk's publication, by its staff member.
+    assert ledger_action_label("tender.published") in page
+    assert "tender.published" not in page
     assert "最新签名检查点" in page
 
     # What an attacker who owns the database does: drop the append-only triggers, rewrite.
