@@ -8,6 +8,8 @@ from supervision import views, views_complaints, views_interventions
 
 urlpatterns = [
     path("supervision/", views.console, name="supervision_console"),
+    path("supervision/export.csv", views.console_export, name="supervision_export"),
+    path("supervision/tenders/<int:tender_id>/", views.tender, name="supervision_tender"),
     path(
         "supervision/complaints/",
         views_complaints.complaints,

@@ -229,6 +229,30 @@ CASES = [
         post=on_object(ok={REGULATOR}, console_of=REGULATORS),
         why="the objection's hold is lifted by the owner's answer: the regulator is told so (400)",
     ),
+    Case("supervision_export", get=console(*REGULATORS), post=GET_ONLY),
+    Case(
+        "supervision_tender",
+        state="published",
+        kwargs=lambda w: {"tender_id": w.published.pk},
+        get=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        post=GET_ONLY,
+        why="a tender outside the other regulator's jurisdiction does not exist for it",
+    ),
+    Case(
+        "supervision_tender",
+        state="pending",
+        kwargs=lambda w: {"tender_id": w.pending.pk},
+        get=on_object(ok={REGULATOR}, console_of=REGULATORS),
+        post=GET_ONLY,
+    ),
+    Case(
+        "supervision_tender",
+        state="draft",
+        kwargs=lambda w: {"tender_id": w.draft.pk},
+        get=on_object(ok=(), console_of=REGULATORS),
+        post=GET_ONLY,
+        why="an owner's draft is not yet the regulators' business",
+    ),
     # Tenders.
     Case(
         "tender_detail",

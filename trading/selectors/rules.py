@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 
@@ -12,9 +16,32 @@ from trading.models import BusinessType, CalendarDay, Procedure, TimelineRule
 from trading.models.rules import DayKind
 from trading.selectors.point_words import point_label
 
+# Inside `rules_snapshot`: the rule table and the calendar already read, by loader.
+_SNAPSHOT: ContextVar[dict[str, Any] | None] = ContextVar("rules_snapshot", default=None)
+
+
+@contextmanager
+def rules_snapshot() -> Iterator[None]:
+    """Read the rule table and the calendar once for a list of many lots (a console page
+    computing every lot's lights), not once per lot."""
+    token = _SNAPSHOT.set({})
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
 
 def calendar_load() -> Calendar:
     """The whole holiday table in one query (a few hundred rows over the seeded years)."""
+    memo = _SNAPSHOT.get()
+    if memo is not None:
+        if "calendar" not in memo:
+            memo["calendar"] = _calendar_read()
+        return memo["calendar"]
+    return _calendar_read()
+
+
+def _calendar_read() -> Calendar:
     holidays: set[date] = set()
     workdays: set[date] = set()
     provisional_years: set[int] = set()
@@ -34,6 +61,15 @@ def calendar_load() -> Calendar:
 
 def rules_load() -> list[Rule]:
     """Every rule row, every version and region: `rules_in_force` picks the ones that apply."""
+    memo = _SNAPSHOT.get()
+    if memo is not None:
+        if "rules" not in memo:
+            memo["rules"] = _rules_read()
+        return list(memo["rules"])
+    return _rules_read()
+
+
+def _rules_read() -> list[Rule]:
     rows = TimelineRule.objects.select_related("business_type", "region").order_by(
         "key", "effective_from", "id"
     )

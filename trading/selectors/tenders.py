@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from trading.domain.lifecycle import TenderStatus
-from trading.models import LedgerEntry, Lot, Project, Tender, User
+from trading.models import Jurisdiction, LedgerEntry, Lot, Project, Tender, User
 from trading.selectors.access import acting_organisation_id, tender_queryset
 from trading.selectors.grants import desk_list_operated_by, jurisdiction_list_supervised_by
 
@@ -151,25 +151,43 @@ def lot_list_for_desk_staff(user: User, filters: Mapping[str, Any]) -> QuerySet[
     return lots.exclude(tender__status=TenderStatus.DRAFT).order_by("-tender__created_at", "code")
 
 
-def tender_list_for_regulator(user: User) -> QuerySet[Tender]:
-    """Submitted and published tenders inside the user's jurisdictions."""
-    if acting_organisation_id(user) is None:
-        return Tender.objects.none()
+def jurisdiction_condition(
+    user: User, *, to_project: str = "project__", jurisdictions: list[Jurisdiction] | None = None
+) -> Q:
+    """A filter matching the projects (reached through `to_project`) the user supervises;
+    `jurisdictions` are the user's, when the caller has them already."""
     condition = Q(pk__in=[])
-    for jurisdiction in jurisdiction_list_supervised_by(user):
+    if acting_organisation_id(user) is None:
+        return condition
+    if jurisdictions is None:
+        jurisdictions = list(jurisdiction_list_supervised_by(user))
+    for jurisdiction in jurisdictions:
         scope = Q(
-            project__region_id__in=jurisdiction.region_ids(),
-            project__business_type__in=jurisdiction.business_types.all(),
+            **{
+                f"{to_project}region_id__in": jurisdiction.region_ids(),
+                f"{to_project}business_type_id__in": [
+                    bt.pk for bt in jurisdiction.business_types.all()
+                ],
+            }
         )
-        industries = list(jurisdiction.industries.values_list("pk", flat=True))
+        industries = [industry.pk for industry in jurisdiction.industries.all()]
         if industries:
             scope &= (
-                Q(project__industry__isnull=True)
-                | Q(project__industry_id__in=industries)
-                | Q(project__industry__parent_id__in=industries)
+                Q(**{f"{to_project}industry__isnull": True})
+                | Q(**{f"{to_project}industry_id__in": industries})
+                | Q(**{f"{to_project}industry__parent_id__in": industries})
             )
         condition |= scope
-    return tender_queryset().filter(condition).exclude(status=TenderStatus.DRAFT).distinct()
+    return condition
+
+
+def tender_list_for_regulator(user: User) -> QuerySet[Tender]:
+    """Submitted and published tenders inside the user's jurisdictions."""
+    return (
+        tender_queryset()
+        .filter(jurisdiction_condition(user, to_project="project__"))
+        .exclude(status=TenderStatus.DRAFT)
+    )
 
 
 def lot_ledger_entries(lot: Lot) -> QuerySet[LedgerEntry]:

@@ -488,7 +488,8 @@ def lot_timeline(lot: Lot, now: datetime) -> list[TimelineItem]:
             label = _("信息披露期满")
         article = book.article(closing_point(tender))
         items.append(_item("closes_at", label, lot.closes_at, closed, now, article))
-    for objection in lot.objections.order_by("raised_at", "pk"):
+    # Sorted here, not by the database, so a list of lots may prefetch their objections.
+    for objection in sorted(lot.objections.all(), key=lambda o: (o.raised_at, o.pk)):
         items.append(
             _item(
                 f"objection:{objection.pk}",

@@ -327,6 +327,14 @@ def ledger_verify(
         return _Verifier(external, overdue_before).run()
 
 
+def ledger_verify_scopes(keys: list[str], *, clock: Clock | None = None) -> VerificationReport:
+    """Recompute only the chains `keys` (one tender's) against every signed checkpoint (inv. 6)."""
+    clock = clock or get_clock()
+    overdue_before = clock() - timedelta(seconds=2 * settings.LEDGER_CHECKPOINT_SECONDS)
+    with _consistent_snapshot():
+        return _Verifier([], overdue_before, only=frozenset(keys)).run()
+
+
 @contextmanager
 def _consistent_snapshot() -> Iterator[None]:
     # On PostgreSQL one REPEATABLE READ snapshot keeps concurrent writers and checkpoints from
@@ -363,8 +371,15 @@ _COVERAGE_REASONS = frozenset({"uncheckpointed"})
 
 
 class _Verifier:
-    def __init__(self, external: list[PublishedCheckpoint], overdue_before: datetime) -> None:
+    def __init__(
+        self,
+        external: list[PublishedCheckpoint],
+        overdue_before: datetime,
+        only: frozenset[str] | None = None,
+    ) -> None:
         self.external = external
+        # The chains to recompute; None for all. The checkpoints are always checked whole.
+        self.only = only
         # Every checkpoint signs all heads that changed since the previous one, each minute: an
         # entry recorded before this instant that no checkpoint covers lost its checkpoint.
         self.overdue_before = overdue_before
@@ -434,14 +449,22 @@ class _Verifier:
         return count
 
     def _check_chains(self) -> int:
+        scope_rows = LedgerScope.objects.all()
+        entry_rows = LedgerEntry.objects.all()
+        if self.only is not None:
+            scope_rows = scope_rows.filter(key__in=self.only)
+            entry_rows = entry_rows.filter(scope__key__in=self.only)
+            self.signed_heads = defaultdict(
+                dict, {k: v for k, v in self.signed_heads.items() if k in self.only}
+            )
         scopes = {
             pk: (key, head_seq, head_hash)
-            for pk, key, head_seq, head_hash in LedgerScope.objects.values_list(
+            for pk, key, head_seq, head_hash in scope_rows.values_list(
                 "pk", "key", "head_seq", "head_hash"
             )
         }
         rows = (
-            LedgerEntry.objects.filter(seq__lte=F("scope__head_seq"))
+            entry_rows.filter(seq__lte=F("scope__head_seq"))
             .order_by("scope_id", "seq")
             .values_list(*_ENTRY_FIELDS)
             .iterator(chunk_size=2000)
@@ -460,9 +483,7 @@ class _Verifier:
         # Entries are appended with their head in one transaction: one beyond its head that is
         # older than a concurrent append could be was hidden by moving the head back.
         hidden = (
-            LedgerEntry.objects.filter(
-                seq__gt=F("scope__head_seq"), recorded_at__lt=self.overdue_before
-            )
+            entry_rows.filter(seq__gt=F("scope__head_seq"), recorded_at__lt=self.overdue_before)
             .order_by("scope__key", "seq")
             .values_list("scope__key", "seq")
             .first()
