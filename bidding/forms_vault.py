@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bidding.models import CertificateKind
 
 
+def _needed(message: Any) -> dict[str, Any]:
+    return {"required": message}
+
+
 class ProfileForm(forms.Form):
-    legal_representative = forms.CharField(label=_("法定代表人"), max_length=100)
+    legal_representative = forms.CharField(
+        label=_("法定代表人"), max_length=100, error_messages=_needed(_("请填写法定代表人。"))
+    )
     basic_account_bank = forms.CharField(
         label=_("基本存款账户开户行"),
         max_length=200,
         help_text=_("以开户许可证或基本存款账户信息为准。"),
+        error_messages=_needed(_("请填写基本存款账户开户行。")),
     )
     basic_account_name = forms.CharField(
         label=_("基本存款账户户名"),
         max_length=200,
         help_text=_("须与主体名称完全一致。"),
+        error_messages=_needed(_("请填写基本存款账户户名。")),
     )
     basic_account_number = forms.CharField(
         label=_("基本存款账户账号"),
         max_length=60,
         help_text=_("现金保证金须从此账户转出（招标投标法实施条例第26条）。"),
+        error_messages=_needed(_("请填写基本存款账户账号。")),
     )
-    contact_name = forms.CharField(label=_("联系人"), max_length=100)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    contact_name = forms.CharField(
+        label=_("联系人"), max_length=100, error_messages=_needed(_("请填写联系人。"))
+    )
+    contact_phone = forms.CharField(
+        label=_("联系电话"), max_length=30, error_messages=_needed(_("请填写联系电话。"))
+    )
     # Checked by the service, so that its message is the one shown.
     contact_email = forms.CharField(label=_("联系邮箱"), max_length=254, required=False)
 
