@@ -66,7 +66,7 @@ def test_the_administrator_completes_the_profile_and_the_workspace_says_so(
     page = response.content.decode()
     assert "主体信息已保存。" in page and "主体信息完整" in page
     profile = OrganisationProfile.objects.get(organisation=admin.organisation)
-    # Stored as the bank prints it, in digits only: the deposit's paying account is compared with it.
+    # Kept in digits only: the deposit's paying account is compared with it.
     assert profile.basic_account_number == "2201021009000123456"
     assert profile.legal_representative == "林海"
     entry = LedgerEntry.objects.get(action="organisation.profile_updated")

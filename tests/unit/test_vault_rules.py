@@ -22,7 +22,8 @@ from bidding.domain.vault import (
     [
         ("4601 0200 0000 1234 5678", "46010200000012345678"),
         ("460-102-000", "460102000"),
-        ("４６０１０２０００００１", "460102000001"),  # full-width digits from a Chinese IME
+        # Full-width digits, as a Chinese input method types them.
+        ("".join(chr(0xFF10 + int(d)) for d in "460102000001"), "460102000001"),
     ],
 )
 def test_an_account_number_is_kept_as_its_digits(typed: str, stored: str) -> None:
