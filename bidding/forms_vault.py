@@ -102,7 +102,7 @@ class CertificateForm(forms.Form):
         label=_("证书扫描件"),
         help_text=_("PDF 格式。"),
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
-        error_messages={"required": _("请上传证书扫描件（PDF）。")},
+        error_messages={"required": _("请上传证书扫描件（PDF）。"), "empty": _("文件为空。")},
     )
 
 
