@@ -113,7 +113,7 @@ def profile_missing(profile: OrganisationProfile) -> list[str]:
     """The verbose names of what an enrolment needs and the profile lacks."""
     meta = OrganisationProfile._meta
     return [
-        str(meta.get_field(field).verbose_name)
+        str(getattr(meta.get_field(field), "verbose_name", field))
         for field in REQUIRED_PROFILE_FIELDS
         if not getattr(profile, field)
     ]

@@ -27,7 +27,7 @@ from trading.services.documents import check_pdf
 from trading.services.ledger import ledger_append
 from trading.services.notifications import notification_send
 from trading.services.organisations import PLATFORM_SCOPE
-from trading.translatable import Message, Word
+from trading.translatable import Message, Param, Word
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def certificate_expiry_advance(certificate: Certificate, now: datetime) -> None:
 
 
 def _tell(certificate: Certificate, notice: ExpiryNotice, now: datetime) -> None:
-    params = {
+    params: dict[str, Param] = {
         "kind": KIND_WORDS[certificate.kind],
         "name": certificate.name,
         "number": certificate.number,
