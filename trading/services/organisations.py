@@ -368,6 +368,11 @@ def organisation_user_remove(*, user: User, actor: User, clock: Clock | None = N
         # Under the organisation's lock two administrators removing each other at once are
         # ordered: the second finds itself the last one.
         lock_organisation(organisation.pk)
+        # The actor may itself have been removed while it waited for the lock.
+        if not organisation.users.filter(
+            pk=actor.pk, is_active=True, is_organisation_admin=True
+        ).exists():
+            raise PermissionDenied(_("只有本主体管理员可以管理本主体的用户。"))
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:
             return locked
