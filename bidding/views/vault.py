@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -183,6 +184,12 @@ def certificate_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("bidding_certificates")
 
 
+def _file_name(certificate: Certificate) -> str:
+    """The certificate's number and version, with nothing a path could use."""
+    number = re.sub(r"[^\w\-()（）\[\]]+", "_", certificate.number).strip("._")[:80]
+    return f"{number or 'certificate'}-v{certificate.version}.pdf"
+
+
 @require_GET
 @login_required
 def certificate_file(request: HttpRequest, pk: int) -> FileResponse:
@@ -190,6 +197,6 @@ def certificate_file(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         certificate.file.open("rb"),
         as_attachment=False,
-        filename=f"{certificate.number}-v{certificate.version}.pdf",
+        filename=_file_name(certificate),
         content_type="application/pdf",
     )
