@@ -144,7 +144,7 @@ def certificate_add(
         )
         _store(certificate, file, sha256)
         certificate.save()
-        _ledger(certificate, "certificate.added", actor, now)
+        _ledger(certificate, action="certificate.added", actor=actor, now=now)
     return certificate
 
 
@@ -189,7 +189,7 @@ def certificate_replace(
         )
         _store(new, file, sha256)
         new.save()
-        _ledger(new, "certificate.replaced", actor, now, previous=old.pk)
+        _ledger(new, action="certificate.replaced", actor=actor, now=now, previous=old.pk)
     return new
 
 
@@ -211,12 +211,12 @@ def certificate_retire(
         locked.retired_by = actor
         locked.next_check = None
         locked.save(update_fields=["retired_at", "retired_by", "next_check"])
-        _ledger(locked, "certificate.retired", actor, now)
+        _ledger(locked, action="certificate.retired", actor=actor, now=now)
     return locked
 
 
 def _ledger(
-    certificate: Certificate, action: str, actor: User | None, now: datetime, **extra: Any
+    certificate: Certificate, *, action: str, actor: User | None, now: datetime, **extra: Any
 ) -> None:
     ledger_append(
         scope_key=PLATFORM_SCOPE,
