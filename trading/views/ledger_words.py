@@ -189,6 +189,13 @@ FIELD_LABELS: dict[str, Any] = {
     "training": gettext_lazy("培训演示"),
     "winner": gettext_lazy("中标人"),
     "count": gettext_lazy("数量"),
+    # The bidder's profile, users and certificate vault (bidding).
+    "changed": gettext_lazy("修改的项目"),
+    "basic_account_number": gettext_lazy("基本存款账户账号"),
+    "organisation_admin": gettext_lazy("主体管理员"),
+    "number": gettext_lazy("证书编号"),
+    "expires_on": gettext_lazy("有效期至"),
+    "previous": gettext_lazy("上一版本"),
 }
 
 _MONEY = frozenset(
