@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +24,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from bidding.models import Certificate
+from bidding.services.vault import CertificateFacts, certificate_add
 from notices.models import Notice, NoticeKind
 from notices.services import notice_approve, notice_render_failed
 from notices.tasks import notice_render_and_publish
@@ -209,6 +211,8 @@ class MatrixWorld:
     notification: Notification  # the owner's
     awaiting: Organisation  # a registered bidder the center has not verified yet
     notices: dict[str, Notice]  # draft, failed, published
+    # bdvault: a certificate in the first bidder's vault.
+    certificate: Certificate
 
 
 def _announcement(tender: Tender) -> Notice:
@@ -315,6 +319,7 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         notification=notification,
         awaiting=_awaiting_with_licence(),
         notices=notices,
+        certificate=_certificate(people.bidder_users[0]),
     )
 
 
@@ -338,6 +343,22 @@ def _complaint(people: World) -> Complaint:
     return complaint
 
 
+def _certificate(user: User) -> Certificate:
+    assert user.organisation is not None
+    return certificate_add(
+        organisation=user.organisation,
+        facts=CertificateFacts(
+            kind="licence",
+            name="安全生产许可证",
+            number="(琼)JZ安许证字[2024]000123",
+            issuer="海南省住房和城乡建设厅",
+            issued_on=date(2024, 3, 1),
+        ),
+        file=pdf_file("licence.pdf"),
+        actor=user,
+    )
+
+
 def _awaiting_with_licence() -> Organisation:
     organisation = make_organisation("bidder", verified=False, name="权限矩阵待核验投标有限公司")
     organisation.licence.save("licence.pdf", pdf_file("licence.pdf"))
@@ -359,6 +380,10 @@ def world_state(world: MatrixWorld) -> dict[str, Any]:
         "awaiting": Organisation.objects.filter(pk=world.awaiting.pk)
         .values("verified_at", "decision", "name")
         .get(),
+        "certificates": list(
+            Certificate.objects.order_by("pk").values_list("pk", "replaced_at", "retired_at")
+        ),
+        "active_users": User.objects.filter(is_active=True).count(),
     }
 
 

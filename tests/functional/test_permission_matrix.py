@@ -74,6 +74,7 @@ PARTIES = {OWNER, AGENCY, OTHER_OWNER}  # the owners' console: every owner and a
 DESK_STAFF = {STAFF, OTHER_DESK_STAFF}  # center users holding a desk
 CENTER = DESK_STAFF | {CENTER_ADMIN}
 REGULATORS = {REGULATOR, OTHER_REGULATOR}
+BIDDERS = {BIDDER, UNVERIFIED_BIDDER}  # a bidding organisation's own pages (bdvault)
 # Who may view a submitted tender and its lots: the owner's side, its desk, its regulator, and
 # the center's administrator (every desk, read-only).
 VIEWERS = OWNER_SIDE | {STAFF, REGULATOR, CENTER_ADMIN}
@@ -176,6 +177,58 @@ CASES = [
         "organisation_mine",
         get=signed_in_only() | {SUPERUSER: FORBIDDEN},
         post=everyone(FORBIDDEN) | {ANONYMOUS: LOGIN},
+    ),
+    # bdvault: the bidder's profile, users and certificate vault. Its own users read them and the
+    # staff checking registrations read them; the world's bidders are not their organisation's
+    # administrators, so every change is refused them (403); nobody else may learn of them (404).
+    Case(
+        "bidding_profile",
+        get=console(*BIDDERS),
+        post=everyone(FORBIDDEN) | {ANONYMOUS: LOGIN},
+    ),
+    Case(
+        "bidding_organisation_particulars",
+        kwargs=lambda w: {"organisation_id": w.people.bidders[0].pk},
+        get=on_object(ok={BIDDER} | CENTER),
+        post=GET_ONLY,
+    ),
+    Case(
+        "bidding_members",
+        get=console(*BIDDERS),
+        post=everyone(FORBIDDEN) | {ANONYMOUS: LOGIN},
+    ),
+    Case(
+        "bidding_member_remove",
+        kwargs=lambda w: {"pk": w.people.bidder_users[0].pk},
+        get=POST_ONLY,
+        post=on_object(ok=set(), knows={BIDDER}, console_of=BIDDERS),
+    ),
+    # The invitee's one-time link, signed in or not; a bad link says so.
+    Case(
+        "bidding_invitation",
+        kwargs=lambda w: {"uidb64": "MQ", "token": "spent-token"},
+        get=PUBLIC,
+        post=PUBLIC,
+    ),
+    Case("bidding_certificates", get=console(*BIDDERS), post=GET_ONLY),
+    Case("bidding_certificate_add", get=console(*BIDDERS), post=console(*BIDDERS)),
+    Case(
+        "bidding_certificate_replace",
+        kwargs=lambda w: {"pk": w.certificate.pk},
+        get=on_object(ok={BIDDER}, console_of=BIDDERS),
+        post=on_object(ok={BIDDER}, console_of=BIDDERS),
+    ),
+    Case(
+        "bidding_certificate_retire",
+        kwargs=lambda w: {"pk": w.certificate.pk},
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}, console_of=BIDDERS),
+    ),
+    Case(
+        "bidding_certificate_file",
+        kwargs=lambda w: {"pk": w.certificate.pk},
+        get=on_object(ok={BIDDER} | CENTER),
+        post=GET_ONLY,
     ),
     # The center administrator's console and its desk grants.
     Case("center_console", get=console(CENTER_ADMIN), post=GET_ONLY),

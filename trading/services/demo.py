@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -172,6 +173,17 @@ def _desks(region: str, business_type: str) -> list[Desk]:
     return list(desks)
 
 
+# Other apps' demo data, seeded after the accounts (and tenders): registered from their
+# AppConfig.ready(), since trading never imports them. Each takes `tenders` and returns counts.
+DemoSeeder = Callable[..., dict[str, int]]
+_SEEDERS: dict[str, DemoSeeder] = {}
+
+
+def demo_seeder_register(name: str, seeder: DemoSeeder) -> None:
+    """Run `seeder(tenders=…)` at the end of every demo seed (idempotent, as the seed is)."""
+    _SEEDERS[name] = seeder
+
+
 def demo_seed(*, tenders: bool = True) -> dict[str, int]:
     """Reference data, demo organisations, accounts, grants and tenders (demo mode only)."""
     counts = _demo_accounts_seed()
@@ -180,6 +192,8 @@ def demo_seed(*, tenders: bool = True) -> dict[str, int]:
         from trading.services.demo_tenders import demo_tenders_seed
 
         counts.update(demo_tenders_seed())
+    for seeder in _SEEDERS.values():
+        counts.update(seeder(tenders=tenders))
     return counts
 
 

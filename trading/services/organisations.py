@@ -179,13 +179,14 @@ def user_create(
     *,
     organisation: Organisation,
     username: str,
-    password: str,
+    password: str | None,
     display_name: str = "",
     email: str = "",
     phone: str = "",
     is_organisation_admin: bool = False,
 ) -> User:
-    """An account of one organisation (a user belongs to exactly one)."""
+    """An account of one organisation (a user belongs to exactly one); without a password (None)
+    nobody can sign in to it until one is set."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("该用户名已被使用。")}, code="username_taken")
     user = User(
@@ -196,7 +197,10 @@ def user_create(
         phone=phone,
         is_organisation_admin=is_organisation_admin,
     )
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     return user
 
@@ -265,3 +269,131 @@ def registration_submit(
             clock=clock,
         )
     return user
+
+
+# --- several users per organisation (issue 11): the organisation administrator's writers ---------
+
+
+def _organisation_admin_of(actor: User, organisation: Organisation) -> None:
+    if not (
+        actor.is_active and actor.is_organisation_admin and actor.organisation_id == organisation.pk
+    ):
+        raise PermissionDenied(_("只有本主体管理员可以管理本主体的用户。"))
+
+
+def organisation_user_invite(
+    *,
+    organisation: Organisation,
+    actor: User,
+    username: str,
+    display_name: str,
+    email: str = "",
+    phone: str = "",
+    is_organisation_admin: bool = False,
+    clock: Clock | None = None,
+) -> User:
+    """The organisation administrator adds an account of its organisation, without a password:
+    the invitee chooses one through a one-time link (see organisation_user_accept)."""
+    _organisation_admin_of(actor, organisation)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名。")}, code="username")
+    if not (email or phone):
+        raise ValidationError(
+            _("请填写电子邮箱或手机号，邀请链接将发送到这里。"), code="no_address"
+        )
+    clock = clock or get_clock()
+    with transaction.atomic():
+        lock_organisation(organisation.pk)
+        user = user_create(
+            organisation=organisation,
+            username=username,
+            password=None,
+            display_name=display_name.strip(),
+            email=email,
+            phone=phone,
+            is_organisation_admin=is_organisation_admin,
+        )
+        ledger_append(
+            scope_key=PLATFORM_SCOPE,
+            scope_kind="platform",
+            action="organisation.user_invited",
+            actor=actor,
+            obj_type="user",
+            obj_id=str(user.pk),
+            payload={
+                "organisation": organisation.pk,
+                "username": username,
+                "organisation_admin": is_organisation_admin,
+            },
+            clock=clock,
+        )
+    return user
+
+
+def organisation_user_accept(*, user: User, password: str, clock: Clock | None = None) -> User:
+    """An invitee sets the password of its account (the link that brought it is then spent)."""
+    if not user.is_active or user.has_usable_password():
+        raise PermissionDenied(_("该邀请链接已失效。"))
+    try:
+        validate_password(password, user=user)
+    except ValidationError as refused:
+        raise ValidationError({"password": refused.messages}, code="password") from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        ledger_append(
+            scope_key=PLATFORM_SCOPE,
+            scope_kind="platform",
+            action="organisation.user_joined",
+            actor=user,
+            obj_type="user",
+            obj_id=str(user.pk),
+            payload={"organisation": user.organisation_id},
+            clock=clock,
+        )
+    return user
+
+
+def organisation_user_remove(*, user: User, actor: User, clock: Clock | None = None) -> User:
+    """The organisation administrator removes an account: it can no longer sign in or act.
+
+    The organisation keeps at least one administrator, so the last one cannot remove itself.
+    """
+    organisation = user.organisation
+    if organisation is None:
+        raise PermissionDenied(_("只有本主体管理员可以管理本主体的用户。"))
+    _organisation_admin_of(actor, organisation)
+    with transaction.atomic():
+        # Under the organisation's lock two administrators removing each other at once are
+        # ordered: the second finds itself the last one.
+        lock_organisation(organisation.pk)
+        # The actor may itself have been removed while it waited for the lock.
+        if not organisation.users.filter(
+            pk=actor.pk, is_active=True, is_organisation_admin=True
+        ).exists():
+            raise PermissionDenied(_("只有本主体管理员可以管理本主体的用户。"))
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            return locked
+        if locked.is_organisation_admin:
+            others = organisation.users.filter(is_active=True, is_organisation_admin=True).exclude(
+                pk=locked.pk
+            )
+            if not others.exists():
+                raise ValidationError(
+                    _("不能移除本主体唯一的管理员，请先邀请另一位管理员。"), code="last_admin"
+                )
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        ledger_append(
+            scope_key=PLATFORM_SCOPE,
+            scope_kind="platform",
+            action="organisation.user_removed",
+            actor=actor,
+            obj_type="user",
+            obj_id=str(locked.pk),
+            payload={"organisation": organisation.pk, "username": locked.username},
+            clock=clock,
+        )
+    return locked

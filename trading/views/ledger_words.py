@@ -48,6 +48,14 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "organisation.returned": gettext_lazy("主体注册退回补正"),
     "organisation.refused": gettext_lazy("主体注册不予核验"),
     "organisation.resubmitted": gettext_lazy("主体补正后重新提交"),
+    # The bidder's profile, users and certificate vault (bidding).
+    "organisation.profile_updated": gettext_lazy("修改主体信息"),
+    "organisation.user_invited": gettext_lazy("邀请本主体用户"),
+    "organisation.user_joined": gettext_lazy("受邀用户设置密码"),
+    "organisation.user_removed": gettext_lazy("移除本主体用户"),
+    "certificate.added": gettext_lazy("证书入库"),
+    "certificate.replaced": gettext_lazy("证书替换为新版本"),
+    "certificate.retired": gettext_lazy("证书停用"),
     "rule.added": gettext_lazy("新增规则条目"),
     "rule.changed": gettext_lazy("修改规则条目"),
     "rule.deleted": gettext_lazy("删除规则条目"),
@@ -76,6 +84,7 @@ _SUBJECTS: dict[str, Any] = {
     "report": gettext_lazy("书面报告"),
     "document": gettext_lazy("文件"),
     "organisation": gettext_lazy("主体"),
+    "certificate": gettext_lazy("证书"),
 }
 
 FIELD_LABELS: dict[str, Any] = {
@@ -180,6 +189,13 @@ FIELD_LABELS: dict[str, Any] = {
     "training": gettext_lazy("培训演示"),
     "winner": gettext_lazy("中标人"),
     "count": gettext_lazy("数量"),
+    # The bidder's profile, users and certificate vault (bidding).
+    "changed": gettext_lazy("修改的项目"),
+    "basic_account_number": gettext_lazy("基本存款账户账号"),
+    "organisation_admin": gettext_lazy("主体管理员"),
+    "number": gettext_lazy("证书编号"),
+    "expires_on": gettext_lazy("有效期至"),
+    "previous": gettext_lazy("上一版本"),
 }
 
 _MONEY = frozenset(

@@ -1,0 +1,41 @@
+"""Bidding's pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from bidding.views import members, vault
+
+urlpatterns = [
+    # bdvault: the bidder's profile, users and certificate vault.
+    path("bidding/profile/", vault.profile, name="bidding_profile"),
+    path(
+        "bidding/organisations/<int:organisation_id>/",
+        vault.organisation_particulars,
+        name="bidding_organisation_particulars",
+    ),
+    path("bidding/users/", members.members, name="bidding_members"),
+    path("bidding/users/<int:pk>/remove/", members.member_remove, name="bidding_member_remove"),
+    path(
+        "bidding/invitation/<uidb64>/<token>/",
+        members.invitation,
+        name="bidding_invitation",
+    ),
+    path("bidding/certificates/", vault.certificates, name="bidding_certificates"),
+    path("bidding/certificates/add/", vault.certificate_add_view, name="bidding_certificate_add"),
+    path(
+        "bidding/certificates/<int:pk>/replace/",
+        vault.certificate_replace_view,
+        name="bidding_certificate_replace",
+    ),
+    path(
+        "bidding/certificates/<int:pk>/retire/",
+        vault.certificate_retire_view,
+        name="bidding_certificate_retire",
+    ),
+    path(
+        "bidding/certificates/<int:pk>/file/",
+        vault.certificate_file,
+        name="bidding_certificate_file",
+    ),
+]
