@@ -1,4 +1,13 @@
 from bidding.models.enrolment import Enrolment, EnrolmentMember
+from bidding.models.guarantees import Guarantee
 from bidding.models.profile import OrganisationProfile
+from bidding.models.refunds import Forfeiture, RefundDue
 
-__all__ = ["Enrolment", "EnrolmentMember", "OrganisationProfile"]
+__all__ = [
+    "Enrolment",
+    "EnrolmentMember",
+    "Forfeiture",
+    "Guarantee",
+    "OrganisationProfile",
+    "RefundDue",
+]

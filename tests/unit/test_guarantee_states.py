@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from decimal import Decimal
 
@@ -68,7 +69,7 @@ def test_no_sequence_reaches_an_illegal_state_and_terminal_states_stay(events: l
         except IllegalGuaranteeTransition:
             continue
         path.append(state)
-    for earlier, later in zip(path, path[1:], strict=False):
+    for earlier, later in itertools.pairwise(path):
         assert earlier not in TERMINAL, f"left terminal {earlier} for {later}"
         assert later in set(S)
     # A guarantee is verified only after it was issued; claimed or released only once standing.
