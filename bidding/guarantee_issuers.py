@@ -8,12 +8,10 @@ tests/functional/test_guarantee_issuer_contract.py. settings.GUARANTEE_ISSUER na
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -75,14 +73,6 @@ class GuaranteeIssuer(Protocol):
         ...
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class LocalIssuer:
     """Issues every application with a positive amount at once; for the embedded mode and demos."""
 
@@ -93,42 +83,44 @@ class LocalIssuer:
         self._secret = (secret if secret is not None else settings.SECRET_KEY).encode()
 
     def _signature(self, body: str) -> str:
-        digest = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
-        return _b64(digest[:12])
+        return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()[:16].upper()
 
     def apply(self, application: GuaranteeApplication) -> IssuedGuarantee:
         if application.amount <= 0:
             raise IssuerDeclined("担保金额必须大于零。")
-        terms = {
-            "k": application.kind,
-            "a": str(application.amount),
-            "b": application.beneficiary_uscc,
-            "v": application.valid_until.isoformat(),
-            "r": application.reference,
-        }
-        body = _b64(json.dumps(terms, separators=(",", ":"), sort_keys=True).encode())
-        number = f"LG-{body}.{self._signature(body)}"
-        issued = self.status(number)
+        reference = "".join(ch for ch in application.reference if ch.isalnum())[:20]
+        body = "-".join(
+            [
+                "LB" if application.kind == "bank" else "LI",
+                str(application.amount),
+                application.beneficiary_uscc,
+                str(int(application.valid_until.timestamp())),
+                reference,
+            ]
+        )
+        issued = self.status(f"{body}-{self._signature(body)}")
         if issued is None:  # cannot happen: the number was signed just now
             raise IssuerDeclined("保函编号无法校验。")
         return issued
 
     def status(self, number: str) -> IssuedGuarantee | None:
-        if not number.startswith("LG-") or "." not in number:
+        body, _, signature = number.rpartition("-")
+        if not hmac.compare_digest(signature.encode(), self._signature(body).encode()):
             return None
-        body, signature = number[3:].rsplit(".", 1)
-        if not hmac.compare_digest(signature, self._signature(body)):
+        parts = body.split("-")
+        if len(parts) != 5 or parts[0] not in ("LB", "LI"):
             return None
         try:
-            terms = json.loads(_unb64(body))
-        except ValueError:
+            amount = Decimal(parts[1])
+            valid_until = datetime.fromtimestamp(int(parts[3]), tz=UTC)
+        except (ArithmeticError, ValueError):
             return None
         return IssuedGuarantee(
             number=number,
             issuer_name=self.name,
-            amount=Decimal(terms["a"]),
-            beneficiary_uscc=terms["b"],
-            valid_until=datetime.fromisoformat(terms["v"]),
+            amount=amount,
+            beneficiary_uscc=parts[2],
+            valid_until=valid_until,
         )
 
     def claim(self, number: str, *, amount: Decimal, reason: str) -> str:

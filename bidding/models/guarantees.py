@@ -44,7 +44,7 @@ class Guarantee(models.Model):
     # The issuer adapter that handles it (settings name the default one).
     issuer_code = models.CharField(_("出具机构代码"), max_length=40)
     issuer_name = models.CharField(_("出具机构"), max_length=200, blank=True)
-    number = models.CharField(_("保函编号"), max_length=64, blank=True)
+    number = models.CharField(_("保函编号"), max_length=128, blank=True)
     amount = models.DecimalField(_("担保金额（元）"), max_digits=16, decimal_places=2)
     beneficiary_name = models.CharField(_("受益人"), max_length=200)
     beneficiary_uscc = models.CharField(_("受益人统一社会信用代码"), max_length=18)

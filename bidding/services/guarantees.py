@@ -35,7 +35,7 @@ __all__ = [
     "guarantee_register",
 ]
 
-NUMBER_MAX = 64
+NUMBER_MAX = 128
 
 
 def bid_valid_until(lot: Lot) -> datetime:
