@@ -35,7 +35,12 @@ def letter_published(lot: Lot, at: datetime) -> None:
         event_emit(
             kind="award.letter_published",
             subject=f"lot:{lot.pk}",
-            payload={"lot": lot.pk, "notice": 0, "code": "TESTCODE", "published_at": at.isoformat()},
+            payload={
+                "lot": lot.pk,
+                "notice": 0,
+                "code": "TESTCODE",
+                "published_at": at.isoformat(),
+            },
             clock=lambda: at,
         )
 

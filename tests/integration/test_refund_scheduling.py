@@ -199,7 +199,7 @@ def test_a_withdrawal_before_the_deadline_is_refunded_within_five_days(
 ) -> None:
     """实施条例 第35条: 5 日 after the withdrawal; Saturday 5 Dec moves to Monday 7 Dec."""
     world = make_world(business_type="engineering")
-    lot, enrolments = _lot_with_bidders(world, clock)
+    _lot, enrolments = _lot_with_bidders(world, clock)
     withdraw(enrolments[2], clock.now)
     tick(clock)
     withdraw(enrolments[2], clock.now)  # delivered twice
