@@ -20,7 +20,7 @@ def enrol(lot: Lot, organisation: Organisation, user: User, number: int) -> Enro
         lot=lot,
         lead=organisation,
         bidder_number=f"B{number:03d}",
-        enrolled_at=lot.opens_at or lot.created_at,
+        enrolled_at=lot.opens_at or lot.tender.created_at,
         enrolled_by=user,
     )
     EnrolmentMember.objects.create(

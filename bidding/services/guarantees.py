@@ -4,6 +4,7 @@ platform verifies each against the lot (招标投标法实施条例 第26条; �
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -86,7 +87,7 @@ def _verify(guarantee: Guarantee, lot: Lot, *, now: datetime) -> None:
     bid_until = bid_valid_until(lot)
     problems = verification_problems(
         amount=guarantee.amount,
-        required_amount=lot.deposit_amount or 0,
+        required_amount=lot.deposit_amount or Decimal("0.00"),
         valid_until=guarantee.valid_until or now,
         bid_valid_until=bid_until,
         beneficiary_uscc=guarantee.beneficiary_uscc,

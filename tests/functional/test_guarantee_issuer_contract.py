@@ -48,7 +48,7 @@ APPLICATION = GuaranteeApplication(
 
 @pytest.fixture(params=HARNESSES, ids=lambda h: h.name)
 def harness(request: pytest.FixtureRequest) -> Harness:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def test_an_issued_guarantee_carries_the_terms_applied_for(harness: Harness) -> None:

@@ -105,6 +105,7 @@ def _bdrefunds_enrolment(world: MatrixWorld) -> dict[str, Any]:
     from bidding.models import Enrolment, EnrolmentMember
 
     lot = world.published.lots.order_by("pk").first()
+    assert lot is not None and lot.opens_at is not None
     bidder, user = world.people.bidders[0], world.people.bidder_users[0]
     enrolment, created = Enrolment.objects.get_or_create(
         lot=lot,

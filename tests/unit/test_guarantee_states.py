@@ -37,7 +37,9 @@ ALLOWED = [
 
 
 @pytest.mark.parametrize(("before", "event", "after"), ALLOWED)
-def test_allowed_transition(before: S, event: E, after: S) -> None:
+def test_allowed_transition(
+    before: GuaranteeState, event: GuaranteeEvent, after: GuaranteeState
+) -> None:
     assert guarantee_next(before, event) is after
 
 
@@ -50,7 +52,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("before", "event"), REFUSED)
-def test_every_other_pair_is_refused(before: S, event: E) -> None:
+def test_every_other_pair_is_refused(before: GuaranteeState, event: GuaranteeEvent) -> None:
     with pytest.raises(IllegalGuaranteeTransition):
         guarantee_next(before, event)
 
@@ -60,7 +62,9 @@ def test_the_table_is_exactly_the_allowed_list() -> None:
 
 
 @given(st.lists(st.sampled_from(list(E)), max_size=12))
-def test_no_sequence_reaches_an_illegal_state_and_terminal_states_stay(events: list[E]) -> None:
+def test_no_sequence_reaches_an_illegal_state_and_terminal_states_stay(
+    events: list[GuaranteeEvent],
+) -> None:
     state = S.APPLIED
     path = [state]
     for event in events:
