@@ -29,8 +29,11 @@ from trading.services.common import record_text
 
 @receiver("lot.status_changed", name="bidding.refunds_on_lot_change")
 def refunds_on_lot_change(event: OutboxEvent) -> None:
-    """An award, a contract, a failure or a termination may release refunds."""
-    refund_schedule_lot(lot_id=int(event.payload["lot"]))
+    """A sale, an award, a contract, a failure or a termination may release refunds."""
+    sold = event.payload.get("event") == "sold"
+    refund_schedule_lot(
+        lot_id=int(event.payload["lot"]), sold_at=event.occurred_at if sold else None
+    )
 
 
 @receiver("award.letter_published", name="bidding.refunds_on_award_letter")

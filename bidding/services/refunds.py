@@ -80,12 +80,17 @@ def _organisations(enrolment: Enrolment) -> set[int]:
 
 
 def refund_schedule_lot(
-    *, lot_id: int, letter_at: datetime | None = None, clock: Clock | None = None
+    *,
+    lot_id: int,
+    letter_at: datetime | None = None,
+    sold_at: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[RefundDue]:
     """Schedule every refund of the lot that its rule rows now allow; idempotent.
 
     `letter_at` is the award letter's publication when the event announcing it runs before
-    trading has recorded it.
+    trading has recorded it; `sold_at` the moment a sale found its buyer (the auction's or the
+    listing's result), when the losers of a sale are refunded.
     """
     clock = clock or get_clock()
     created: list[RefundDue] = []
@@ -100,8 +105,16 @@ def refund_schedule_lot(
         forfeited_orgs = {a.organisation_id for a in awards if a.deposit_forfeited}
         contract = Contract.objects.filter(lot=lot).first()
         instants: dict[str, datetime] = {}
+        winners = {current.organisation_id} if current is not None else set()
+        sale = tender.procedure.family in LISTING_FAMILIES
+        decided = bool(awards)
         if awards:
             instants[Point.AWARD_DECISION] = awards[0].confirmed_at
+        elif sale and sold_at is not None:
+            buyer = lot.candidates.filter(superseded_at__isnull=True, rank=1).first()
+            if buyer is not None:
+                winners, decided = {buyer.organisation_id}, True
+                instants[Point.AWARD_DECISION] = sold_at
         letter = (current.letter_issued_at if current else None) or letter_at
         if letter is not None:
             instants[Point.AWARD_LETTER] = letter
@@ -111,7 +124,6 @@ def refund_schedule_lot(
             instants[Point.FAILED] = lot.status_changed_at or now
         book = tender_rulebook(tender, now=now)
         project = tender.project
-        sale = tender.procedure.family in LISTING_FAMILIES
         enrolments = Enrolment.objects.filter(lot=lot).exclude(refund_due__isnull=False)
         for enrolment in enrolments.exclude(forfeiture__isnull=False).order_by("pk"):
             orgs = _organisations(enrolment)
@@ -122,11 +134,11 @@ def refund_schedule_lot(
                 enrolment_instants = instants
                 if orgs & forfeited_orgs:
                     role = Role.FORFEITED
-                elif current is not None and current.organisation_id in orgs:
+                elif orgs & winners:
                     role = Role.WINNER
                 elif lot.status in _ENDED:
                     role = Role.ENDED
-                elif awards:
+                elif decided:
                     role = Role.LOSER
                 else:
                     continue

@@ -27,7 +27,7 @@ from tests.tenders import (
 )
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.domain.timeline import local_date
-from trading.models import LedgerEntry, Lot
+from trading.models import LedgerEntry, Lot, Tender
 from trading.services.awards import award_confirm, contract_record
 from trading.services.endings import award_decline
 from trading.services.lots import lot_terminate
@@ -251,3 +251,53 @@ def test_refund_due_work_run_by_concurrent_ticks_pays_each_refund_once(
 
     assert LedgerEntry.objects.filter(action="deposit.refund_paid").count() == 3
     assert not RefundDue.objects.filter(paid_at__isnull=True).exists()
+
+
+def test_a_land_sale_refunds_the_losers_when_sold_and_keeps_the_winners_deposit_as_earnest(
+    clock: ControlledClock,
+) -> None:
+    """DOMAIN.md: the winner's deposit becomes 定金; the others are refunded."""
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world))
+    enrolments = [
+        enrol(lot, org, user, n + 1)
+        for n, (org, user) in enumerate(zip(world.bidders, world.bidder_users, strict=True))
+    ]
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    lot = record_outcome(world, lot)
+    tick(clock)
+
+    refunds = RefundDue.objects.order_by("enrolment_id")
+    assert [(r.enrolment_id, r.kind) for r in refunds] == [(e.pk, "loser") for e in enrolments[1:]]
+    assert all(r.paid_at == clock.now for r in refunds)
+    if lot.publicity_ends_at is not None:
+        clock.set(publicity_end(lot) + timedelta(minutes=1))
+    _award(world, lot)
+    tick(clock)
+    assert not RefundDue.objects.filter(enrolment=enrolments[0]).exists()
+
+
+def test_a_tender_without_a_deposit_schedules_no_refund(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    lot, _enrolments = _lot_with_bidders(world, clock)
+    Tender.objects.filter(pk=lot.tender_id).update(deposit_form="none")
+    lot_terminate(lot=lot, reason="项目取消", actor=world.owner_user)
+    tick(clock)
+    assert not RefundDue.objects.exists()
+
+
+def test_a_guarantee_lapses_when_its_validity_ends(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    _lot, enrolments = _lot_with_bidders(world, clock)
+    guarantee = guarantee_apply(
+        enrolment=enrolments[0], kind="insurance", actor=world.bidder_users[0]
+    )
+    assert guarantee.valid_until is not None
+
+    clock.set(guarantee.valid_until - timedelta(seconds=1))
+    tick(clock)
+    assert Guarantee.objects.get(pk=guarantee.pk).state == "verified"
+    clock.set(guarantee.valid_until)
+    tick(clock)
+    assert Guarantee.objects.get(pk=guarantee.pk).state == "expired"
