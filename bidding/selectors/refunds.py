@@ -8,10 +8,13 @@ from django.db.models import Q
 from django.http import Http404
 
 from bidding.models import Enrolment, Forfeiture, Guarantee, RefundDue
-from trading.models import User
+from trading.domain.points import LISTING_FAMILIES
+from trading.models import Award, User
 from trading.selectors.access import acting_organisation_id
 
 __all__ = ["DepositView", "access_enrolment_deposit", "enrolment_deposit_get"]
+
+_ENDED = ("failed", "terminated")
 
 
 def access_enrolment_deposit(user: User, enrolment_id: int) -> Enrolment:
@@ -41,6 +44,24 @@ class DepositView:
     # Whether the tender accepts a guarantee instead of cash, and one may be applied for now.
     guarantee_allowed: bool
     can_apply: bool
+    # A sale's buyer: its deposit becomes 定金 instead of being refunded (DOMAIN.md).
+    earnest: bool = False
+
+
+def _is_buyer(enrolment: Enrolment) -> bool:
+    lot = enrolment.lot
+    if lot.tender.procedure.family not in LISTING_FAMILIES or lot.status in _ENDED:
+        return False
+    if enrolment.withdrawn_at is not None:
+        return False
+    buyer = lot.candidates.filter(superseded_at__isnull=True, rank=1).first()
+    award = Award.objects.filter(lot=lot, declined_at__isnull=True).first()
+    winner = (
+        award.organisation_id if award is not None else buyer.organisation_id if buyer else None
+    )
+    if winner is None:
+        return False
+    return winner == enrolment.lead_id or enrolment.members.filter(organisation_id=winner).exists()
 
 
 def enrolment_deposit_get(enrolment: Enrolment) -> DepositView:
@@ -61,6 +82,7 @@ def enrolment_deposit_get(enrolment: Enrolment) -> DepositView:
         and forfeiture is None
     )
     return DepositView(
+        earnest=_is_buyer(enrolment) and refund is None and forfeiture is None,
         enrolment=enrolment,
         guarantees=guarantees,
         refund=refund,

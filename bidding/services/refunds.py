@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bidding.domain.guarantees import STANDING, GuaranteeEvent
 from bidding.domain.refunds import Role, late_fee, refund_plan
@@ -25,14 +26,15 @@ from bidding.services.guarantees import guarantee_advance
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotStatus
 from trading.domain.points import LISTING_FAMILIES, Point
-from trading.domain.timeline import SHANGHAI, local_date
+from trading.domain.timeline import SHANGHAI, format_moment, local_date
 from trading.lock_objects import lock_lot
 from trading.models import Award, Contract, Lot, Tender, User
 from trading.models.ledger import ScopeKind
 from trading.selectors.tenders import sealed_scope_key
 from trading.selectors.timeline import tender_rulebook
-from trading.services.common import lot_tender
+from trading.services.common import lot_tender, notify
 from trading.services.ledger import ledger_append
+from trading.translatable import Message
 
 __all__ = [
     "ARTICLE_DECLINED",
@@ -63,6 +65,14 @@ def _sealed_entry(
         payload={"lot": lot_id, "bidder_number": enrolment.bidder_number, **payload},
         clock=lambda: now,
     )
+
+
+def _tell_the_bidder(
+    enrolment: Enrolment, *, kind: str, title: Message, body: Message, now: datetime
+) -> None:
+    """The enrolment's own bidder, and nobody else, hears of its deposit (法 第22条)."""
+    people = User.objects.filter(organisation_id=enrolment.lead_id, is_active=True)
+    notify(people, kind=kind, title=title, body=body, now=now)
 
 
 def _deposit_required(tender: Tender, lot: Lot) -> bool:
@@ -226,6 +236,17 @@ def refund_pay(refund: RefundDue, now: datetime) -> None:
     refund.payment_reference = reference
     refund.late_fee = fee
     refund.save(update_fields=["paid_at", "payment_reference", "late_fee", "guarantee_released"])
+    _tell_the_bidder(
+        enrolment,
+        kind="deposit.refunded",
+        title=Message(gettext_noop("投标保证金已退还：%(code)s"), code=enrolment.lot.code),
+        body=Message(
+            gettext_noop("投标人编号 %(number)s 的投标保证金已于 %(paid)s 退还。"),
+            number=enrolment.bidder_number,
+            paid=format_moment(now),
+        ),
+        now=now,
+    )
     _sealed_entry(
         enrolment.lot_id,
         "deposit.refund_paid",
@@ -271,6 +292,13 @@ def forfeiture_record(
         guarantee = _standing_guarantee(enrolment)
         if guarantee is not None:
             _guarantee_close(guarantee, GuaranteeEvent.CLAIM, now)
+        _tell_the_bidder(
+            enrolment,
+            kind="deposit.forfeited",
+            title=Message(gettext_noop("投标保证金不予退还：%(code)s"), code=enrolment.lot.code),
+            body=Message(gettext_noop("%(reason)s（%(article)s）"), reason=reason, article=article),
+            now=now,
+        )
         _sealed_entry(
             enrolment.lot_id,
             "deposit.forfeited",

@@ -17,8 +17,17 @@ from bidding.services.guarantees import bid_valid_until
 from bidding.services.refunds import forfeiture_record
 from tests.conftest import ControlledClock
 from tests.refund_support import enrol, tick, withdraw
-from tests.tenders import DEPOSIT, World, first_lot, make_tender, make_world
-from trading.models import Tender, User
+from tests.tenders import (
+    DEPOSIT,
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    record_outcome,
+)
+from trading.chronograph import chronograph_tick
+from trading.models import Notification, Tender, User
 
 pytestmark = [pytest.mark.django_db]
 
@@ -158,6 +167,10 @@ def test_the_bidder_sees_the_refund_due_and_paid_dates(
     # 实施条例 第35条: 5 日 after 30 Nov; Saturday 5 Dec moves to Monday 7 Dec.
     assert "2026-12-07 24:00" in page and "招标投标法实施条例 第35条" in page
     assert "2026-11-30 12:00" in page and "RECORDED-deposit-refund:" in page
+    # Its own users are told; the other bidder hears nothing of it.
+    told = Notification.objects.filter(kind="deposit.refunded")
+    assert [n.recipient for n in told] == [world.bidder_users[0]]
+    assert enrolment.lot.code in told.get().title
 
 
 def test_the_bidder_sees_a_forfeiture_with_its_reason(world: World, enrolment: Enrolment) -> None:
@@ -171,6 +184,8 @@ def test_the_bidder_sees_a_forfeiture_with_its_reason(world: World, enrolment: E
     page = _page(world.bidder_users[0], enrolment)
     assert "保证金不予退还" in page and "中标人书面放弃中标" in page
     assert "招标投标法实施条例 第74条" in page
+    told = Notification.objects.get(kind="deposit.forfeited")
+    assert told.recipient == world.bidder_users[0] and "中标人书面放弃中标" in told.body
 
 
 @pytest.mark.parametrize("who", ["other_bidder", "owner", "staff", "regulator"])
@@ -190,3 +205,19 @@ def test_nobody_but_the_bidder_learns_the_enrolment_exists(
     )
     assert response.status_code == 404
     assert not Guarantee.objects.exists()
+
+
+def test_a_land_buyer_reads_that_its_deposit_became_earnest_money(clock: ControlledClock) -> None:
+    """DOMAIN.md: the winner's deposit becomes 定金; the others are refunded."""
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world))
+    buyer = enrol(lot, world.bidders[0], world.bidder_users[0], 1)
+    loser = enrol(lot, world.bidders[1], world.bidder_users[1], 2)
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    record_outcome(world, lot)
+    tick(clock)
+
+    assert "保证金转为定金" in _page(world.bidder_users[0], buyer)
+    loser_page = _page(world.bidder_users[1], loser)
+    assert "保证金转为定金" not in loser_page and "未中标" in loser_page
