@@ -22,6 +22,7 @@ from bidding.domain.guarantees import (
 from bidding.guarantee_issuers import GuaranteeApplication, IssuerDeclined, get_issuer
 from bidding.models import Enrolment, Guarantee
 from bidding.selectors.refunds import enrolment_deposit_get
+from bidding.services.refund_entries import deposit_entry
 from trading.clock import Clock, get_clock
 from trading.domain.amounts import format_amount
 from trading.domain.timeline import end_of_day, format_moment, local_date
@@ -60,6 +61,13 @@ def guarantee_advance(guarantee: Guarantee, event: GuaranteeEvent, *, now: datet
         guarantee.closed_at = now
         fields.append("closed_at")
     guarantee.save(update_fields=fields)
+    deposit_entry(
+        guarantee.enrolment.lot_id,
+        f"guarantee.{after.value}",
+        guarantee.enrolment,
+        {"guarantee": guarantee.pk, "kind": guarantee.kind, "number": guarantee.number},
+        now,
+    )
 
 
 def _kind(kind: str) -> GuaranteeKind:

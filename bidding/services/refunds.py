@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,17 +22,15 @@ from bidding.guarantee_issuers import IssuerDeclined, get_issuer
 from bidding.models import Enrolment, Forfeiture, Guarantee, RefundDue
 from bidding.refund_payers import get_refund_payer
 from bidding.services.guarantees import guarantee_advance
+from bidding.services.refund_entries import deposit_entry
 from trading.clock import Clock, get_clock
 from trading.domain.lifecycle import LotStatus
 from trading.domain.points import LISTING_FAMILIES, Point
 from trading.domain.timeline import SHANGHAI, format_moment, local_date
 from trading.lock_objects import lock_lot
 from trading.models import Award, Contract, Lot, Tender, User
-from trading.models.ledger import ScopeKind
-from trading.selectors.tenders import sealed_scope_key
 from trading.selectors.timeline import tender_rulebook
 from trading.services.common import lot_tender, notify
-from trading.services.ledger import ledger_append
 from trading.translatable import Message
 
 __all__ = [
@@ -48,23 +45,6 @@ ARTICLE_DECLINED = "招标投标法实施条例 第74条"
 ARTICLE_REVOKED = "招标投标法实施条例 第35条"
 
 _ENDED = (LotStatus.FAILED, LotStatus.TERMINATED)
-
-
-def _sealed_entry(
-    lot_id: int, action: str, enrolment: Enrolment, payload: dict[str, Any], now: datetime
-) -> None:
-    # Deposits belong to the lot's sealed chain, named by bidder number (invariant 6).
-    ledger_append(
-        scope_key=sealed_scope_key(lot_id),
-        scope_kind=ScopeKind.SEALED_LOT,
-        sealed=True,
-        action=action,
-        actor=None,
-        obj_type="enrolment",
-        obj_id=str(enrolment.pk),
-        payload={"lot": lot_id, "bidder_number": enrolment.bidder_number, **payload},
-        clock=lambda: now,
-    )
 
 
 def _tell_the_bidder(
@@ -174,7 +154,7 @@ def refund_schedule_lot(
                 idempotency_key=f"deposit-refund:{enrolment.pk}",
                 scheduled_at=now,
             )
-            _sealed_entry(
+            deposit_entry(
                 lot.pk,
                 "deposit.refund_scheduled",
                 enrolment,
@@ -247,7 +227,7 @@ def refund_pay(refund: RefundDue, now: datetime) -> None:
         ),
         now=now,
     )
-    _sealed_entry(
+    deposit_entry(
         enrolment.lot_id,
         "deposit.refund_paid",
         enrolment,
@@ -299,7 +279,7 @@ def forfeiture_record(
             body=Message(gettext_noop("%(reason)s（%(article)s）"), reason=reason, article=article),
             now=now,
         )
-        _sealed_entry(
+        deposit_entry(
             enrolment.lot_id,
             "deposit.forfeited",
             enrolment,

@@ -27,7 +27,8 @@ from tests.tenders import (
     record_outcome,
 )
 from trading.chronograph import chronograph_tick
-from trading.models import Notification, Tender, User
+from trading.models import LedgerEntry, Notification, Tender, User
+from trading.selectors.tenders import sealed_scope_key
 
 pytestmark = [pytest.mark.django_db]
 
@@ -86,6 +87,13 @@ def test_bidder_applies_for_a_bank_guarantee_and_sees_it_verified(
     assert guarantee.state == "verified" and guarantee.amount == DEPOSIT
     assert "保函已申请，平台已核验其金额、有效期和受益人。" in page
     assert guarantee.number in page and "已核验" in page
+    # Recorded in the lot's sealed chain, by bidder number only (法 第22条).
+    entries = LedgerEntry.objects.filter(scope__key=sealed_scope_key(enrolment.lot_id))
+    assert list(entries.values_list("action", flat=True)) == [
+        "guarantee.issued",
+        "guarantee.verified",
+    ]
+    assert all(e.payload["bidder_number"] == "B001" for e in entries)
     # One guarantee at a time: the forms are gone, a second application is refused.
     assert "申请保函</button>" not in page
     again = _post(world.bidder_users[0], "enrolment_guarantee_apply", enrolment, {"kind": "bank"})
