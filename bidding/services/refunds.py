@@ -84,6 +84,8 @@ def refund_schedule_lot(
     """
     clock = clock or get_clock()
     created: list[RefundDue] = []
+    if not Enrolment.objects.filter(lot_id=lot_id).exists():
+        return created  # every lot's changes reach here: most have no enrolment to settle
     with transaction.atomic():
         lot = lock_lot(lot_id)
         now = clock()

@@ -27,7 +27,7 @@ from tests.tenders import (
 )
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.domain.timeline import local_date
-from trading.models import LedgerEntry, Lot, Tender
+from trading.models import EventDelivery, LedgerEntry, Lot, Tender
 from trading.services.awards import award_confirm, contract_record
 from trading.services.endings import award_decline
 from trading.services.lots import lot_terminate
@@ -185,6 +185,10 @@ def test_a_winner_who_declines_forfeits_its_deposit_and_its_guarantee_is_claimed
     assert forfeiture.reason == "中标人书面放弃中标"
     assert forfeiture.recorded_by == world.owner_user
     assert Guarantee.objects.get(pk=guarantee.pk).state == "claimed"
+    # The event delivered again records nothing twice.
+    EventDelivery.objects.filter(receiver="bidding.forfeiture_on_decline").update(status="pending")
+    tick(clock)
+    assert Forfeiture.objects.count() == 1
     letter_published(lot, clock.now)
     tick(clock)
     _contract(world, clock, lot)
