@@ -20,6 +20,7 @@ from bidding.services.refunds import (
     forfeiture_record,
     refund_pay,
     refund_schedule_lot,
+    revoked_after_deadline,
 )
 from trading.chronograph import DueWork, register_due_work
 from trading.events import receiver
@@ -76,8 +77,7 @@ def refunds_on_withdrawal(event: OutboxEvent) -> None:
     招标人可以不退还投标保证金)."""
     enrolment = Enrolment.objects.select_related("lot").get(pk=int(event.payload["enrolment"]))
     lot: Lot = enrolment.lot
-    withdrawn = enrolment.withdrawn_at
-    if withdrawn is not None and lot.closes_at is not None and withdrawn >= lot.closes_at:
+    if revoked_after_deadline(enrolment, lot):
         forfeiture_record(
             enrolment_id=enrolment.pk,
             reason=record_text(gettext_noop("投标截止后撤销投标文件")),

@@ -39,6 +39,7 @@ __all__ = [
     "forfeiture_record",
     "refund_pay",
     "refund_schedule_lot",
+    "revoked_after_deadline",
 ]
 
 ARTICLE_DECLINED = "招标投标法实施条例 第74条"
@@ -67,6 +68,13 @@ def _contract_instant(contract: Contract) -> datetime:
 
 def _organisations(enrolment: Enrolment) -> set[int]:
     return {enrolment.lead_id, *enrolment.members.values_list("organisation_id", flat=True)}
+
+
+def revoked_after_deadline(enrolment: Enrolment, lot: Lot) -> bool:
+    """A bid withdrawn at or after the bid deadline is revoked (撤销): the owner may keep its
+    deposit (实施条例 第35条)."""
+    withdrawn = enrolment.withdrawn_at
+    return withdrawn is not None and lot.closes_at is not None and withdrawn >= lot.closes_at
 
 
 def refund_schedule_lot(
@@ -120,6 +128,8 @@ def refund_schedule_lot(
         for enrolment in enrolments.exclude(forfeiture__isnull=False).order_by("pk"):
             orgs = _organisations(enrolment)
             if enrolment.withdrawn_at is not None:
+                if revoked_after_deadline(enrolment, lot):
+                    continue  # its deposit is kept: the withdrawal's receiver records why
                 role = Role.WITHDRAWN
                 enrolment_instants = {**instants, Point.WITHDRAWAL: enrolment.withdrawn_at}
             else:
