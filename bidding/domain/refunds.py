@@ -25,6 +25,7 @@ __all__ = [
     "Outcome",
     "RefundPlan",
     "Role",
+    "deposit_interest",
     "late_fee",
     "refund_plan",
 ]
@@ -165,3 +166,15 @@ def late_fee(
         return Decimal("0.00")
     fee = principal * annual_rate * LATE_FEE_MARKUP * days / DAYS_IN_RATE_YEAR
     return fee.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def deposit_interest(
+    *, principal: Decimal, received_at: datetime, refunded_at: datetime, annual_rate: Decimal
+) -> Decimal:
+    """The bank interest refunded with an engineering deposit, at the demand deposit rate for
+    the days the platform held it (实施条例 第31、57条: 银行同期存款利息)."""
+    days = (legal_day(refunded_at) - legal_day(received_at)).days
+    if days <= 0:
+        return Decimal("0.00")
+    interest = principal * annual_rate * days / DAYS_IN_RATE_YEAR
+    return interest.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -213,6 +213,9 @@ GUARANTEE_ISSUER = os.environ.get("GUARANTEE_ISSUER", "bidding.guarantee_issuers
 REFUND_PAYER = os.environ.get("REFUND_PAYER", "bidding.refund_payers.RecordOnlyPayer")
 BID_VALIDITY_DAYS = int(os.environ.get("BID_VALIDITY_DAYS", "90"))
 LOAN_BENCHMARK_RATE = os.environ.get("LOAN_BENCHMARK_RATE", "0.0435")
+# The demand deposit rate of the interest refunded with an engineering deposit (实施条例 第57条);
+# bidding.domain.refunds.deposit_interest computes it for the refund payer.
+DEPOSIT_INTEREST_RATE = os.environ.get("DEPOSIT_INTEREST_RATE", "0.0035")
 
 # E-mail and SMS go through trading.messaging's gateway adapter.
 MESSAGE_GATEWAY = os.environ.get("MESSAGE_GATEWAY", "trading.messaging.LocalGateway")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from bidding.domain.refunds import Outcome, Role, late_fee, refund_plan
+from bidding.domain.refunds import Outcome, Role, deposit_interest, late_fee, refund_plan
 from trading.domain.timeline import Calendar, rules_in_force
 from trading.services.rules import RULE_SEEDS, calendar_days_from_sources
 
@@ -227,3 +227,22 @@ def test_late_procurement_refund_accrues_the_late_fee(paid: str, fee: str) -> No
         paid_at=at(paid),
         annual_rate=Decimal("0.047"),
     ) == Decimal(fee)
+
+
+@pytest.mark.parametrize(
+    ("received", "refunded", "interest"),
+    [
+        ("2026-11-30T10:00", "2026-11-30T18:00", "0.00"),  # the same day: nothing held
+        ("2026-11-30T10:00", "2027-01-08T10:00", "7.58"),  # 39 days: 20000 × 0.35% × 39 / 360
+    ],
+)
+def test_engineering_deposits_carry_bank_interest_for_the_days_held(
+    received: str, refunded: str, interest: str
+) -> None:
+    """实施条例 第57条: 投标保证金及银行同期存款利息."""
+    assert deposit_interest(
+        principal=Decimal("20000.00"),
+        received_at=at(received),
+        refunded_at=at(refunded),
+        annual_rate=Decimal("0.0035"),
+    ) == Decimal(interest)
