@@ -6,199 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("trading", "0018_svcomplaints_complaints"),
+        ('trading', '0018_svcomplaints_complaints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Enrolment",
+            name='Enrolment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("bidder_number", models.CharField(max_length=12, verbose_name="投标人编号")),
-                ("is_consortium", models.BooleanField(default=False, verbose_name="联合体投标")),
-                (
-                    "agreement",
-                    models.FileField(
-                        blank=True,
-                        upload_to="consortium-agreements/%Y/%m/",
-                        verbose_name="联合体协议书",
-                    ),
-                ),
-                ("enrolled_at", models.DateTimeField(verbose_name="报名时间")),
-                (
-                    "withdrawn_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="撤回时间"),
-                ),
-                (
-                    "enrolled_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="报名人",
-                    ),
-                ),
-                (
-                    "lead",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="enrolments_led",
-                        to="trading.organisation",
-                        verbose_name="投标人（联合体牵头人）",
-                    ),
-                ),
-                (
-                    "lot",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="enrolments",
-                        to="trading.lot",
-                        verbose_name="标段",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('bidder_number', models.CharField(max_length=12, verbose_name='投标人编号')),
+                ('is_consortium', models.BooleanField(default=False, verbose_name='联合体投标')),
+                ('agreement', models.FileField(blank=True, upload_to='consortium-agreements/%Y/%m/', verbose_name='联合体协议书')),
+                ('enrolled_at', models.DateTimeField(verbose_name='报名时间')),
+                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
+                ('enrolled_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报名人')),
+                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments_led', to='trading.organisation', verbose_name='投标人（联合体牵头人）')),
+                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='trading.lot', verbose_name='标段')),
             ],
             options={
-                "verbose_name": "报名",
-                "verbose_name_plural": "报名",
+                'verbose_name': '报名',
+                'verbose_name_plural': '报名',
             },
         ),
         migrations.CreateModel(
-            name="EnrolmentMember",
+            name='EnrolmentMember',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("is_lead", models.BooleanField(default=False, verbose_name="牵头人")),
-                (
-                    "enrolment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="members",
-                        to="bidding.enrolment",
-                        verbose_name="报名",
-                    ),
-                ),
-                (
-                    "lot",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="trading.lot",
-                        verbose_name="标段",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="enrolment_memberships",
-                        to="trading.organisation",
-                        verbose_name="成员",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('is_lead', models.BooleanField(default=False, verbose_name='牵头人')),
+                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='bidding.enrolment', verbose_name='报名')),
+                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='trading.lot', verbose_name='标段')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolment_memberships', to='trading.organisation', verbose_name='成员')),
             ],
             options={
-                "verbose_name": "报名成员",
-                "verbose_name_plural": "报名成员",
+                'verbose_name': '报名成员',
+                'verbose_name_plural': '报名成员',
             },
         ),
         migrations.CreateModel(
-            name="OrganisationProfile",
+            name='OrganisationProfile',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "legal_representative",
-                    models.CharField(blank=True, max_length=100, verbose_name="法定代表人"),
-                ),
-                (
-                    "basic_account_bank",
-                    models.CharField(blank=True, max_length=200, verbose_name="基本存款账户开户行"),
-                ),
-                (
-                    "basic_account_name",
-                    models.CharField(blank=True, max_length=200, verbose_name="基本存款账户户名"),
-                ),
-                (
-                    "basic_account_number",
-                    models.CharField(blank=True, max_length=40, verbose_name="基本存款账户账号"),
-                ),
-                (
-                    "contact_name",
-                    models.CharField(blank=True, max_length=100, verbose_name="联系人"),
-                ),
-                (
-                    "contact_phone",
-                    models.CharField(blank=True, max_length=30, verbose_name="联系电话"),
-                ),
-                (
-                    "contact_email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱"),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="更新时间"),
-                ),
-                (
-                    "organisation",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="bidding_profile",
-                        to="trading.organisation",
-                        verbose_name="主体",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('legal_representative', models.CharField(blank=True, max_length=100, verbose_name='法定代表人')),
+                ('basic_account_bank', models.CharField(blank=True, max_length=200, verbose_name='基本存款账户开户行')),
+                ('basic_account_name', models.CharField(blank=True, max_length=200, verbose_name='基本存款账户户名')),
+                ('basic_account_number', models.CharField(blank=True, max_length=40, verbose_name='基本存款账户账号')),
+                ('contact_name', models.CharField(blank=True, max_length=100, verbose_name='联系人')),
+                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
+                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
+                ('updated_at', models.DateTimeField(blank=True, null=True, verbose_name='更新时间')),
+                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='bidding_profile', to='trading.organisation', verbose_name='主体')),
             ],
             options={
-                "verbose_name": "投标主体信息",
-                "verbose_name_plural": "投标主体信息",
+                'verbose_name': '投标主体信息',
+                'verbose_name_plural': '投标主体信息',
             },
         ),
         migrations.AddConstraint(
-            model_name="enrolment",
-            constraint=models.UniqueConstraint(
-                fields=("lot", "bidder_number"), name="enrolment_number_per_lot"
-            ),
+            model_name='enrolment',
+            constraint=models.UniqueConstraint(fields=('lot', 'bidder_number'), name='enrolment_number_per_lot'),
         ),
         migrations.AddConstraint(
-            model_name="enrolment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("is_consortium", False),
-                    models.Q(("agreement", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="enrolment_consortium_has_agreement",
-            ),
+            model_name='enrolment',
+            constraint=models.CheckConstraint(condition=models.Q(('is_consortium', False), models.Q(('agreement', ''), _negated=True), _connector='OR'), name='enrolment_consortium_has_agreement'),
         ),
         migrations.AddConstraint(
-            model_name="enrolmentmember",
-            constraint=models.UniqueConstraint(
-                fields=("lot", "organisation"), name="enrolment_member_once_per_lot"
-            ),
+            model_name='enrolmentmember',
+            constraint=models.UniqueConstraint(fields=('lot', 'organisation'), name='enrolment_member_once_per_lot'),
         ),
         migrations.AddConstraint(
-            model_name="enrolmentmember",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_lead", True)),
-                fields=("enrolment",),
-                name="enrolment_one_lead",
-            ),
+            model_name='enrolmentmember',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('enrolment',), name='enrolment_one_lead'),
         ),
     ]
