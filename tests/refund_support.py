@@ -4,10 +4,11 @@ and the outbox events other parts emit (the award letter's publication, a withdr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from django.db import transaction
 
-from bidding.models import Enrolment, EnrolmentMember
+from bidding.models import Enrolment, EnrolmentMember, RefundDue
 from tests.conftest import ControlledClock
 from trading.chronograph import chronograph_tick
 from trading.events import event_emit
@@ -62,3 +63,16 @@ def tick(clock: ControlledClock, times: int = 2) -> None:
     """Deliver the events and run the due work (twice: a second tick must change nothing)."""
     for _ in range(times):
         chronograph_tick(clock=clock)
+
+
+class BankDownOncePayer:
+    """A payer (settings.REFUND_PAYER) whose bank refuses each refund once, then pays it."""
+
+    attempts: ClassVar[dict[str, int]] = {}
+
+    def pay(self, refund: RefundDue) -> str:
+        key = refund.idempotency_key
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        if self.attempts[key] == 1:
+            raise ConnectionError("the bank is unreachable")
+        return f"BANK-{key}"

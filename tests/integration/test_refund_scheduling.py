@@ -14,7 +14,7 @@ from bidding.models import Forfeiture, Guarantee, RefundDue
 from bidding.services.guarantees import guarantee_apply
 from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
-from tests.refund_support import enrol, letter_published, tick, withdraw
+from tests.refund_support import BankDownOncePayer, enrol, letter_published, tick, withdraw
 from tests.tenders import (
     World,
     closes,
@@ -305,3 +305,25 @@ def test_a_guarantee_lapses_when_its_validity_ends(clock: ControlledClock) -> No
     clock.set(guarantee.valid_until)
     tick(clock)
     assert Guarantee.objects.get(pk=guarantee.pk).state == "expired"
+
+
+def test_a_refund_the_bank_refused_is_retried_by_the_next_tick_and_paid_once(
+    clock: ControlledClock, settings: Any
+) -> None:
+    settings.REFUND_PAYER = "tests.refund_support.BankDownOncePayer"
+    BankDownOncePayer.attempts.clear()
+    world = make_world(business_type="engineering")
+    lot, enrolments = _lot_with_bidders(world, clock)
+    lot_terminate(lot=lot, reason="项目取消", actor=world.owner_user)
+
+    chronograph_tick(clock=clock)
+    assert RefundDue.objects.filter(paid_at__isnull=True).count() == 3
+    clock.advance(minutes=1)
+    tick(clock)
+
+    refunds = RefundDue.objects.all()
+    assert {r.payment_reference for r in refunds} == {
+        f"BANK-deposit-refund:{e.pk}" for e in enrolments
+    }
+    assert set(BankDownOncePayer.attempts.values()) == {2}
+    assert LedgerEntry.objects.filter(action="deposit.refund_paid").count() == 3
