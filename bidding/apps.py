@@ -12,6 +12,8 @@ class BiddingConfig(AppConfig):
         from trading.chronograph import register_due_work
         from trading.services.demo import demo_seeder_register
 
-        # bdvault: expiry notices of the certificate vault, and the demo bidders' vaults.
+        # The certificate vault's expiry notices, and the demo bidders' vaults.
         register_due_work(CERTIFICATE_EXPIRY)
         demo_seeder_register("bidding.vault", demo_vault_seed)
+        # Refund scheduling, forfeitures and guarantee expiry on the chronograph.
+        from bidding import refund_receivers  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.views import members, vault
+from bidding.views import deposits_refunds, members, vault
 
 urlpatterns = [
     # bdvault: the bidder's profile, users and certificate vault.
@@ -37,5 +37,21 @@ urlpatterns = [
         "bidding/certificates/<int:pk>/file/",
         vault.certificate_file,
         name="bidding_certificate_file",
+    ),
+    # bdrefunds: a bidder's deposit on its enrolment — guarantees, refund, forfeiture.
+    path(
+        "bidding/enrolments/<int:pk>/deposit/",
+        deposits_refunds.enrolment_deposit,
+        name="enrolment_deposit",
+    ),
+    path(
+        "bidding/enrolments/<int:pk>/deposit/guarantee/apply/",
+        deposits_refunds.enrolment_guarantee_apply,
+        name="enrolment_guarantee_apply",
+    ),
+    path(
+        "bidding/enrolments/<int:pk>/deposit/guarantee/register/",
+        deposits_refunds.enrolment_guarantee_register,
+        name="enrolment_guarantee_register",
     ),
 ]

@@ -205,6 +205,18 @@ TIANPING_CLOCK = os.environ.get("TIANPING_CLOCK", "trading.clock.system_clock")
 LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 BID_SEALING_SECRET = os.environ.get("BID_SEALING_SECRET", "")
 
+# Deposit guarantees and refunds (bidding, issue 11 bdrefunds): the guarantee issuer adapter,
+# the refund payer, the bid validity a guarantee must cover (counted from the bid deadline; the
+# tender documents set it, 实施条例 第25条) and the central bank's loan benchmark rate for the late
+# fee of a procurement refund (财政部令第87号 第38条).
+GUARANTEE_ISSUER = os.environ.get("GUARANTEE_ISSUER", "bidding.guarantee_issuers.LocalIssuer")
+REFUND_PAYER = os.environ.get("REFUND_PAYER", "bidding.refund_payers.RecordOnlyPayer")
+BID_VALIDITY_DAYS = int(os.environ.get("BID_VALIDITY_DAYS", "90"))
+LOAN_BENCHMARK_RATE = os.environ.get("LOAN_BENCHMARK_RATE", "0.0435")
+# The demand deposit rate of the interest refunded with an engineering deposit (实施条例 第57条);
+# bidding.domain.refunds.deposit_interest computes it for the refund payer.
+DEPOSIT_INTEREST_RATE = os.environ.get("DEPOSIT_INTEREST_RATE", "0.0035")
+
 # E-mail and SMS go through trading.messaging's gateway adapter.
 MESSAGE_GATEWAY = os.environ.get("MESSAGE_GATEWAY", "trading.messaging.LocalGateway")
 MESSAGE_LOG_FILE = Path(os.environ.get("MESSAGE_LOG_FILE", VAR_DIR / "messages.jsonl"))

@@ -101,6 +101,25 @@ def drafted() -> dict[str, str]:
     return on_object(ok=OWNER_SIDE)
 
 
+def _bdrefunds_enrolment(world: MatrixWorld) -> dict[str, Any]:
+    """bdrefunds: the first bidder's enrolment in the published lot (sealed: its bidder only)."""
+    from bidding.models import Enrolment, EnrolmentMember
+
+    lot = world.published.lots.order_by("pk").first()
+    assert lot is not None and lot.opens_at is not None
+    bidder, user = world.people.bidders[0], world.people.bidder_users[0]
+    enrolment, created = Enrolment.objects.get_or_create(
+        lot=lot,
+        lead=bidder,
+        defaults={"bidder_number": "M001", "enrolled_at": lot.opens_at, "enrolled_by": user},
+    )
+    if created:
+        EnrolmentMember.objects.create(
+            enrolment=enrolment, lot=lot, organisation=bidder, is_lead=True
+        )
+    return {"pk": enrolment.pk}
+
+
 PUBLIC = everyone(OK)
 GET_ONLY = everyone(NOT_ALLOWED)  # the POST row of a page that only reads
 POST_ONLY = everyone(NOT_ALLOWED)  # the GET row of an action
@@ -608,6 +627,25 @@ CASES = [
         kwargs=lambda w: {"pk": w.notices["published"].pk},
         get=POST_ONLY,
         post=on_object(ok={STAFF}, knows=SIGNED_IN, console_of=DESK_STAFF),
+    ),
+    # bdrefunds: a bidder's deposit on its enrolment; nobody else learns the enrolment exists.
+    Case(
+        "enrolment_deposit",
+        kwargs=_bdrefunds_enrolment,
+        get=on_object(ok={BIDDER}),
+        post=everyone(NOT_ALLOWED),
+    ),
+    Case(
+        "enrolment_guarantee_apply",
+        kwargs=_bdrefunds_enrolment,
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}),
+    ),
+    Case(
+        "enrolment_guarantee_register",
+        kwargs=_bdrefunds_enrolment,
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}),
     ),
 ]
 
