@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("trading.urls_calendar")),
     path("", include("supervision.urls")),
     path("", include("notices.urls")),
+    path("", include("bidding.urls")),
 ]
