@@ -89,3 +89,11 @@ def bank_pay(account_number: str, amount: str, *, payer: str = BASIC_ACCOUNT) ->
         ),
         now=get_clock()(),
     )
+
+
+def matrix_enrolment(world: Any) -> Enrolment:
+    """The matrix's first bidder enrolled in its published lot (made once, kept for every cell)."""
+    lot = world.lots["published"]
+    bidder = world.people.bidders[0]
+    existing = Enrolment.objects.filter(lot=lot, lead=bidder).first()
+    return existing or enrol(lot, bidder, world.people.bidder_users[0])

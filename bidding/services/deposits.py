@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from bidding.adapters.bank import Bank, bank_get
@@ -201,7 +202,7 @@ def deposit_notification_receive(
                     amount=f"{notice.amount:,.2f}",
                     payer=notice.payer_account,
                 ),
-                url=f"/bidding/deposits/{enrolment.pk}/",
+                url=reverse("deposit_detail", args=[enrolment.pk]),
                 clock=fixed_clock(now),
             )
         shared = (
@@ -328,7 +329,7 @@ def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
                 lot=enrolment.lot.code,
                 amount=f"{refund.amount:,.2f}",
             ),
-            url=f"/bidding/deposits/{enrolment.pk}/",
+            url=reverse("deposit_detail", args=[enrolment.pk]),
             clock=fixed_clock(now),
         )
         _sealed_entry(

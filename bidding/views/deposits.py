@@ -99,8 +99,8 @@ def bank_notification(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
+@login_required
 def deposit_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """The bidder's deposit: where to pay, how much, by when, and what arrived."""
     enrolment = access_enrolment_deposit(request.user, enrolment_id)  # type: ignore[arg-type]
@@ -118,8 +118,8 @@ def deposit_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return render(request, "bidding/deposit_detail.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """The demo bank's counter: pay the deposit from an account of the bidder's choosing."""
     enrolment = access_enrolment_deposit(request.user, enrolment_id)  # type: ignore[arg-type]
@@ -178,8 +178,8 @@ def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpRespon
     )
 
 
-@login_required
 @require_GET
+@login_required
 def deposit_discrepancies(request: HttpRequest) -> HttpResponse:
     """The reconciliation's differences on the staff's desks; bidder numbers only before the
     opening (招标投标法 第22条)."""
