@@ -141,7 +141,7 @@ def deliver(body: bytes, headers: dict[str, str]) -> Delivery:
         path,
         data=body,
         content_type="application/json",
-        headers=headers,  # type: ignore[arg-type]
+        headers=headers,
     )
     response: HttpResponse = resolve(path).func(request)
     return Delivery(status=response.status_code, body=response.content.decode())

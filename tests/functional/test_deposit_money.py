@@ -91,7 +91,11 @@ def test_a_replayed_notification_is_refused_and_changes_nothing(
 ) -> None:
     account = _account(enrolment, clock)
     client = Client()
-    kwargs = {"account_number": account.number, "amount": "100.00", "nonce": "replayed-nonce-1"}
+    kwargs: dict[str, Any] = {
+        "account_number": account.number,
+        "amount": "100.00",
+        "nonce": "replayed-nonce-1",
+    }
     assert notify(client, transfer_id="T9", **kwargs).status_code == 200
     replay = notify(client, transfer_id="T9", **kwargs)
     assert replay.status_code == 409 and replay.json()["error"] == "replay"
