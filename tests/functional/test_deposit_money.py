@@ -309,3 +309,20 @@ def test_a_shared_paying_account_is_a_signal_revealed_only_after_the_opening(
     [signal] = deposit_shared_payers(lot)
     assert signal.payer_account == "6222000011112222"
     assert signal.bidder_numbers == [e.bidder_number for e in enrolments]
+
+
+def test_the_regulator_sees_the_shared_account_on_the_lot_page_only_after_the_opening(
+    world: World, clock: ControlledClock
+) -> None:
+    lot = first_lot(make_tender(world))
+    for i in range(2):
+        account = _account(enrol(lot, world.bidders[i], world.bidder_users[i]), clock)
+        notify(Client(), account_number=account.number, amount="20000.00", payer="6222000011112222")
+    client = Client()
+    client.force_login(world.regulator)
+    url = reverse("supervision_lot", args=[lot.pk])
+    assert "6222000011112222" not in client.get(url).content.decode()
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    page = client.get(url).content.decode()
+    assert 'id="deposit-signals"' in page and "6222000011112222" in page
