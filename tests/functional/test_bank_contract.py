@@ -42,7 +42,7 @@ def test_a_refund_key_pays_once_however_often_it_is_asked(
     bank: tuple[Bank, Any], clock: ControlledClock
 ) -> None:
     instance, _fund = bank
-    arguments = {
+    arguments: dict[str, Any] = {
         "key": "refund-1",
         "from_account": ACCOUNT,
         "to_account": PAYER,
