@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +38,7 @@ from trading.models import Lot
 from trading.selectors.access import access_desk_oversight
 from trading.selectors.grants import desk_list_operated_by
 from trading.selectors.jurisdiction import sealed_scope_open
-from trading.services.common import money
+from trading.services.common import money, record_text
 
 MAX_BODY = 8192
 
@@ -153,7 +154,7 @@ def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpRespon
                     amount=amount,
                     payer_account=values["payer_account"],
                     payer_name=organisation.name[:200],
-                    payer_bank=_("演示银行"),
+                    payer_bank=record_text(gettext_noop("演示银行")),
                 ),
                 now=now,
             )

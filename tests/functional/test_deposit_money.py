@@ -326,3 +326,23 @@ def test_the_regulator_sees_the_shared_account_on_the_lot_page_only_after_the_op
     chronograph_tick(clock=clock)
     page = client.get(url).content.decode()
     assert 'id="deposit-signals"' in page and "6222000011112222" in page
+
+
+def test_the_demo_puts_deposits_in_each_state(world: World, clock: ControlledClock) -> None:
+    from bidding.services.demo_deposits import deposit_demo_states
+
+    lot = first_lot(make_tender(world))
+    enrolments = [enrol(lot, world.bidders[i], world.bidder_users[i]) for i in range(3)]
+    other = make_world(business_type="engineering")
+    enrolments.append(enrol(first_lot(make_tender(other)), other.bidders[0], other.bidder_users[0]))
+    states = deposit_demo_states(enrolments)
+    assert list(states.values()) == ["paid", "short", "other_account", "refunded"]
+    assert [deposit_status(e, clock.now).state for e in enrolments] == [
+        "paid",
+        "short",
+        "invalid",
+        "paid",
+    ]
+    assert deposit_held(enrolments[3].deposit_account) == 0
+    assert deposit_demo_states(enrolments) == {}  # run twice: nothing moves again
+    _books_balance()
