@@ -326,6 +326,9 @@ def test_the_regulator_sees_the_shared_account_on_the_lot_page_only_after_the_op
     chronograph_tick(clock=clock)
     page = client.get(url).content.decode()
     assert 'id="deposit-signals"' in page and "6222000011112222" in page
+    # The sealed chain, now readable, tells the credits in words.
+    ledger = client.get(reverse("supervision_tender", args=[lot.tender_id])).content.decode()
+    assert "保证金到账" in ledger and "与其他投标人同一付款账户" in ledger
 
 
 def test_the_demo_puts_deposits_in_each_state(world: World, clock: ControlledClock) -> None:
