@@ -13,9 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bidding.adapters.bank import Bank, bank_get
@@ -33,6 +35,7 @@ from bidding.models import (
     BankTransfer,
     BookEntry,
     DepositAccount,
+    DepositDeadline,
     DepositRefund,
     Enrolment,
     OrganisationProfile,
@@ -40,7 +43,7 @@ from bidding.models import (
 from bidding.models.deposits import EntryKind, RefundStatus
 from trading.clock import Clock, get_clock
 from trading.domain.timeline import local_date, start_of_day
-from trading.models import User
+from trading.models import Lot, User
 from trading.models.ledger import ScopeKind
 from trading.selectors.tenders import sealed_scope_key
 from trading.services.common import fixed_clock
@@ -391,3 +394,18 @@ def deposit_convert_to_earnest(
     return _move_out(
         enrolment, kind=EntryKind.EARNEST, reason=reason, clock=clock, action="deposit.earnest"
     )
+
+
+def deposit_deadline_set(*, lot: Lot, deadline: datetime, clock: Clock | None = None) -> None:
+    """A deposit deadline of the tender's own, no later than the bid deadline (实施条例 第26条:
+    the deposit is part of the bid, due by the time bids are)."""
+    now = (clock or get_clock())()
+    if deadline.tzinfo is None:
+        raise ValidationError({"deadline": _("请填写带时区的日期时间。")}, code="datetime")
+    if deadline < now:
+        raise ValidationError({"deadline": _("时间不能早于当前时间。")}, code="past")
+    if lot.closes_at is not None and deadline > lot.closes_at:
+        raise ValidationError(
+            {"deadline": _("保证金缴纳截止时间不能晚于投标截止时间。")}, code="deposit_deadline"
+        )
+    DepositDeadline.objects.update_or_create(lot=lot, defaults={"deadline": deadline})

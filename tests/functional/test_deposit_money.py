@@ -349,3 +349,21 @@ def test_the_demo_puts_deposits_in_each_state(world: World, clock: ControlledClo
     assert deposit_held(enrolments[3].deposit_account) == 0
     assert deposit_demo_states(enrolments) == {}  # run twice: nothing moves again
     _books_balance()
+
+
+def test_a_tender_may_set_an_earlier_deposit_deadline_never_a_later_one(
+    enrolment: Any, clock: ControlledClock
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from bidding.services.deposits import deposit_deadline_set
+
+    lot = enrolment.lot
+    with pytest.raises(ValidationError, match="不能晚于投标截止时间"):
+        deposit_deadline_set(lot=lot, deadline=closes(lot) + timedelta(days=1))
+    earlier = closes(lot) - timedelta(days=3)
+    deposit_deadline_set(lot=lot, deadline=earlier)
+    account = _account(enrolment, clock)
+    clock.set(earlier + timedelta(minutes=1))
+    notify(Client(), account_number=account.number, amount="20000.00")
+    assert deposit_status(enrolment, clock.now).state == "late"
