@@ -76,7 +76,10 @@ def _account_by_number(number: str, now: datetime) -> DepositAccount:
     account = DepositAccount.objects.select_for_update().filter(number=number).first()
     if account is None:
         enrolment_id = int(number[len(settings.BANK_SUB_ACCOUNT_PREFIX) : -1])
-        enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
+        # A number longer than any key the database holds names no enrolment.
+        enrolment = (
+            Enrolment.objects.filter(pk=enrolment_id).first() if enrolment_id < 2**63 else None
+        )
         if enrolment is None:
             raise NotificationRefused("unknown_account")
         deposit_account_open(enrolment=enrolment, now=now)
@@ -104,6 +107,19 @@ def deposit_held(account: DepositAccount) -> Decimal:
     credits = BookEntry.objects.filter(credit=name).aggregate(s=Sum("amount"))["s"] or 0
     debits = BookEntry.objects.filter(debit=name).aggregate(s=Sum("amount"))["s"] or 0
     return Decimal(credits - debits).quantize(books.CENT)
+
+
+def deposit_expected_at_bank(account: DepositAccount) -> Decimal:
+    """What the bank's statement of the sub-account should show: what arrived, less the refunds
+    the bank confirmed paid (forfeited and 定金 money stays there until it is paid on)."""
+    totals = dict(
+        account.entries.filter(kind__in=[EntryKind.PAYMENT, EntryKind.REFUND_PAID])
+        .values_list("kind")
+        .annotate(s=Sum("amount"))
+    )
+    paid_in = totals.get(EntryKind.PAYMENT, Decimal(0))
+    paid_out = totals.get(EntryKind.REFUND_PAID, Decimal(0))
+    return Decimal(paid_in - paid_out).quantize(books.CENT)
 
 
 def _sealed_entry(

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from bidding.adapters.bank import Bank, bank_get
 from bidding.models import DepositAccount, Discrepancy
-from bidding.services.deposits import deposit_held, next_reconciliation
+from bidding.services.deposits import deposit_expected_at_bank, next_reconciliation
 from trading.chronograph import DueWork
 
 
@@ -21,7 +21,7 @@ def deposit_reconcile(
 ) -> Discrepancy | None:
     """Compare one sub-account with the bank's statement at `now`; record a difference."""
     bank = bank or bank_get()
-    book = deposit_held(account)
+    book = deposit_expected_at_bank(account)
     statement = bank.statement(account_number=account.number, as_of=now)
     account.reconcile_at = next_reconciliation(now)
     account.save(update_fields=["reconcile_at"])

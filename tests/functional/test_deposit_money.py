@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from bidding.adapters.bank import LocalBank, RefundReceipt
 from bidding.domain import books
+from bidding.domain.bank_messages import sub_account_number
 from bidding.models import BankTransfer, BookEntry, DepositAccount, Discrepancy, LocalBankMovement
 from bidding.selectors.deposits import deposit_bid_blocker, deposit_shared_payers, deposit_status
 from bidding.services.deposits import (
@@ -111,6 +112,8 @@ def test_a_replayed_notification_is_refused_and_changes_nothing(
         ({"amount": "-100.00"}, 400, "bad_amount"),
         ({"amount": "一百元"}, 400, "bad_amount"),
         ({"account_number": "622700019999999999"}, 400, "unknown_account"),
+        # A well-formed number naming an enrolment beyond any database key.
+        ({"account_number": sub_account_number("62270001" + "9" * 20, 0)}, 400, "unknown_account"),
         ({"body": b"{not json"}, 400, "bad_body"),
     ],
 )
@@ -367,3 +370,19 @@ def test_a_tender_may_set_an_earlier_deposit_deadline_never_a_later_one(
     clock.set(earlier + timedelta(minutes=1))
     notify(Client(), account_number=account.number, amount="20000.00")
     assert deposit_status(enrolment, clock.now).state == "late"
+
+
+def test_a_forfeited_deposit_still_at_the_bank_is_no_difference(
+    enrolment: Any, clock: ControlledClock
+) -> None:
+    from bidding.services.reconciliation import deposit_reconcile
+
+    account = _account(enrolment, clock)
+    bank_pay(account.number, "20000.00")
+    deposit_forfeit(enrolment=enrolment, reason="中标人不按照招标文件签订合同")
+    assert deposit_reconcile(account=account, now=clock.now) is None
+    other = enrol(enrolment.lot, enrolment.lot.tender.project.owner, enrolment.enrolled_by)
+    paid_back = _account(other, clock)
+    bank_pay(paid_back.number, "20000.00")
+    deposit_refund_pay(enrolment=other, reason="未中标")
+    assert deposit_reconcile(account=paid_back, now=clock.now) is None
