@@ -3,15 +3,12 @@ the center's reconciliation differences."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,22 +20,17 @@ from bidding.adapters.bank import (
     bank_get,
     webhook_key,
 )
-from bidding.domain.bank_messages import (
-    CreditNotice,
-    NotificationRefused,
-    check_signature,
-    parse_credit,
-)
+from bidding.domain.bank_messages import NotificationRefused, check_signature, parse_credit
 from bidding.models import OrganisationProfile
 from bidding.selectors.deposit_access import access_enrolment_deposit
 from bidding.selectors.deposits import deposit_status, discrepancy_list
+from bidding.services.demo_deposits import deposit_demo_pay
 from bidding.services.deposits import deposit_account_open, deposit_notification_receive
 from trading.clock import get_clock
 from trading.models import Lot
 from trading.selectors.access import access_desk_oversight
 from trading.selectors.grants import desk_list_operated_by
 from trading.selectors.jurisdiction import sealed_scope_open
-from trading.services.common import money, record_text
 
 MAX_BODY = 8192
 
@@ -138,26 +130,16 @@ def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpRespon
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            amount = money(values["amount"], "amount")
-            if amount <= 0:
-                raise ValidationError({"amount": _("金额须大于零。")})
-        except ValidationError as error:
-            errors["amount"] = " ".join(error.message_dict["amount"])
-        if not values["payer_account"].isdigit() or not 6 <= len(values["payer_account"]) <= 40:
-            errors["payer_account"] = _("付款账号须为 6 至 40 位数字。")
-        if not errors:
-            organisation = enrolment.lead
-            delivery = bank.transfer_in(
-                CreditNotice(
-                    transfer_id=f"DEMO{secrets.token_hex(8).upper()}",
-                    account_number=account.number,
-                    amount=amount,
-                    payer_account=values["payer_account"],
-                    payer_name=organisation.name[:200],
-                    payer_bank=record_text(gettext_noop("演示银行")),
-                ),
-                now=now,
+            delivery = deposit_demo_pay(
+                enrolment=enrolment,
+                account=account,
+                payer_account=values["payer_account"],
+                amount=values["amount"],
+                bank=bank,
             )
+        except ValidationError as error:
+            errors = {field: " ".join(texts) for field, texts in error.message_dict.items()}
+        else:
             if delivery.status == 200:
                 messages.success(request, _("演示银行已转账，到账通知已送达平台。"))
             else:

@@ -386,3 +386,15 @@ def test_a_forfeited_deposit_still_at_the_bank_is_no_difference(
     bank_pay(paid_back.number, "20000.00")
     deposit_refund_pay(enrolment=other, reason="未中标")
     assert deposit_reconcile(account=paid_back, now=clock.now) is None
+
+
+def test_the_demo_bank_refuses_a_paying_account_that_is_not_an_account_number(
+    enrolment: Any, world: World
+) -> None:
+    client = Client()
+    client.force_login(world.bidder_users[0])
+    url = reverse("deposit_demo_transfer", args=[enrolment.pk])
+    response = client.post(url, {"payer_account": "工商银行", "amount": "20000.00"})
+    assert response.status_code == 400
+    assert "6 至 40 位数字" in response.content.decode()
+    assert not LocalBankMovement.objects.exists()
