@@ -130,10 +130,16 @@ def credit_body(notice: CreditNotice) -> bytes:
     ).encode()
 
 
-def sub_account_number(prefix: str, enrolment_id: int) -> str:
-    """The enrolment's virtual account number (一标一户): the platform's prefix, the enrolment,
-    and a check digit (ISO 7064 MOD 11-10 style weights) so a mistyped number is refused."""
-    body = f"{prefix}{enrolment_id:010d}"
+# Serials of sub-account numbers: ten digits after the platform's prefix.
+SERIALS = 10**10
+
+
+def sub_account_number(prefix: str, serial: int) -> str:
+    """A virtual account number (一标一户): the platform's prefix, a ten-digit serial, and a check
+    digit (ISO 7064 MOD 11,10) so that a mistyped number is refused."""
+    if not 0 <= serial < SERIALS:
+        raise ValueError(f"a serial has ten digits, got {serial}")
+    body = f"{prefix}{serial:010d}"
     return body + str(_check_digit(body))
 
 

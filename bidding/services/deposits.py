@@ -7,6 +7,7 @@ one sub-account take turns and the books never go below zero.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_noop
 from bidding.adapters.bank import Bank, bank_get
 from bidding.domain import books
 from bidding.domain.bank_messages import (
+    SERIALS,
     CreditNotice,
     NotificationRefused,
     basic_account_required,
@@ -53,13 +55,28 @@ from trading.translatable import Message
 
 
 def deposit_account_open(*, enrolment: Enrolment, now: datetime) -> DepositAccount:
-    """The enrolment's sub-account (一标一户), opened on first need; the number never changes."""
-    number = sub_account_number(settings.BANK_SUB_ACCOUNT_PREFIX, enrolment.pk)
-    account, _created = DepositAccount.objects.get_or_create(
-        enrolment=enrolment,
-        defaults={"number": number, "opened_at": now, "reconcile_at": next_reconciliation(now)},
-    )
-    return account
+    """The enrolment's sub-account (一标一户), opened on first need; the number never changes.
+
+    The number is drawn at random, not counted: consecutive numbers would tell a bidder how many
+    others enrolled in between (招标投标法 第22条).
+    """
+    for _attempt in range(8):
+        existing = DepositAccount.objects.filter(enrolment=enrolment).first()
+        if existing is not None:
+            return existing
+        number = sub_account_number(settings.BANK_SUB_ACCOUNT_PREFIX, secrets.randbelow(SERIALS))
+        try:
+            with transaction.atomic():
+                return DepositAccount.objects.create(
+                    enrolment=enrolment,
+                    number=number,
+                    opened_at=now,
+                    reconcile_at=next_reconciliation(now),
+                )
+        except IntegrityError:
+            # Another request opened it, or the number was drawn before: look again, redraw.
+            continue
+    raise RuntimeError("no free sub-account number after 8 draws")
 
 
 def next_reconciliation(now: datetime) -> datetime:
@@ -67,23 +84,15 @@ def next_reconciliation(now: datetime) -> datetime:
     return start_of_day(local_date(now)) + timedelta(days=1, hours=1)
 
 
-def _account_by_number(number: str, now: datetime) -> DepositAccount:
-    """The sub-account the bank names, locked; opened if its enrolment exists but it does not."""
+def _account_by_number(number: str) -> DepositAccount:
+    """The sub-account the bank names, locked."""
     if not number.startswith(settings.BANK_SUB_ACCOUNT_PREFIX) or not sub_account_number_valid(
         number
     ):
         raise NotificationRefused("unknown_account")
     account = DepositAccount.objects.select_for_update().filter(number=number).first()
     if account is None:
-        enrolment_id = int(number[len(settings.BANK_SUB_ACCOUNT_PREFIX) : -1])
-        # A number longer than any key the database holds names no enrolment.
-        enrolment = (
-            Enrolment.objects.filter(pk=enrolment_id).first() if enrolment_id < 2**63 else None
-        )
-        if enrolment is None:
-            raise NotificationRefused("unknown_account")
-        deposit_account_open(enrolment=enrolment, now=now)
-        account = DepositAccount.objects.select_for_update().get(number=number)
+        raise NotificationRefused("unknown_account")
     return account
 
 
@@ -178,7 +187,7 @@ def deposit_notification_receive(
                 BankNonce.objects.create(nonce=nonce, received_at=now)
         except IntegrityError:
             raise NotificationRefused("replay") from None
-        account = _account_by_number(notice.account_number, now)
+        account = _account_by_number(notice.account_number)
         existing = BankTransfer.objects.filter(transfer_id=notice.transfer_id).first()
         if existing is not None:
             if existing.account_id != account.pk or existing.amount != notice.amount:

@@ -112,8 +112,8 @@ def test_a_replayed_notification_is_refused_and_changes_nothing(
         ({"amount": "-100.00"}, 400, "bad_amount"),
         ({"amount": "一百元"}, 400, "bad_amount"),
         ({"account_number": "622700019999999999"}, 400, "unknown_account"),
-        # A well-formed number naming an enrolment beyond any database key.
-        ({"account_number": sub_account_number("62270001" + "9" * 20, 0)}, 400, "unknown_account"),
+        # Well formed, check digit right, but no sub-account has it.
+        ({"account_number": sub_account_number("62270001", 12345)}, 400, "unknown_account"),
         ({"body": b"{not json"}, 400, "bad_body"),
     ],
 )
