@@ -112,3 +112,10 @@ def test_two_refunds_at_once_pay_once(clock: ControlledClock) -> None:
     in_threads(3, lambda: deposit_refund_pay(enrolment=account.enrolment, reason="未中标"))
     assert LocalBankMovement.objects.filter(amount__lt=0).count() == 1
     assert deposit_held(account) == 0
+
+
+def test_two_first_visits_at_once_open_one_sub_account(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    enrolment = enrol(first_lot(make_tender(world)), world.bidders[0], world.bidder_users[0])
+    numbers = in_threads(4, lambda: deposit_account_open(enrolment=enrolment, now=clock.now).number)
+    assert len(set(numbers)) == 1
