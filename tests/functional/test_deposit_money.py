@@ -398,3 +398,28 @@ def test_the_demo_bank_refuses_a_paying_account_that_is_not_an_account_number(
     assert response.status_code == 400
     assert "6 至 40 位数字" in response.content.decode()
     assert not LocalBankMovement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("debit", "credit", "amount"),
+    [
+        ("clearing", "sub:1", Decimal("0.00")),
+        ("clearing", "sub:1", Decimal("-1.00")),
+        ("sub:1", "sub:1", Decimal("1.00")),
+    ],
+)
+def test_the_database_refuses_a_posting_without_amount_or_between_one_account(
+    enrolment: Any, clock: ControlledClock, debit: str, credit: str, amount: Decimal
+) -> None:
+    from django.db import IntegrityError
+
+    account = _account(enrolment, clock)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BookEntry.objects.create(
+            debit=debit,
+            credit=credit,
+            amount=amount,
+            kind="payment",
+            account=account,
+            posted_at=clock.now,
+        )
