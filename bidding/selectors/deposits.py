@@ -104,3 +104,33 @@ def discrepancy_list(*, lot_ids: QuerySet[Lot]) -> QuerySet[Discrepancy]:
     return Discrepancy.objects.filter(account__enrolment__lot__in=lot_ids).select_related(
         "account__enrolment__lot__tender__procedure", "account__enrolment__lead"
     )
+
+
+@dataclass(frozen=True)
+class DepositRow:
+    """One of an organisation's deposits, for its workspace."""
+
+    enrolment: Enrolment
+    status: DepositStatus
+    refunded: Decimal
+
+
+def deposit_list_for_organisation(organisation_id: int, now: datetime) -> list[DepositRow]:
+    """The deposits of every enrolment the organisation takes part in, newest first."""
+    enrolments = (
+        Enrolment.objects.filter(
+            members__organisation_id=organisation_id, withdrawn_at__isnull=True
+        )
+        .select_related("lot__tender")
+        .annotate(refunded=Sum("deposit_account__refunds__amount"))
+        .order_by("-enrolled_at", "-pk")
+        .distinct()
+    )
+    return [
+        DepositRow(
+            enrolment=enrolment,
+            status=deposit_status(enrolment, now),
+            refunded=enrolment.refunded or ZERO,
+        )
+        for enrolment in enrolments
+    ]

@@ -423,3 +423,15 @@ def test_the_database_refuses_a_posting_without_amount_or_between_one_account(
             account=account,
             posted_at=clock.now,
         )
+
+
+def test_an_organisation_lists_its_own_deposits_only(world: World, clock: ControlledClock) -> None:
+    from bidding.selectors.deposits import deposit_list_for_organisation
+
+    lot = first_lot(make_tender(world))
+    mine = enrol(lot, world.bidders[0], world.bidder_users[0])
+    enrol(lot, world.bidders[1], world.bidder_users[1])
+    bank_pay(_account(mine, clock).number, "20000.00")
+    deposit_refund_pay(enrolment=mine, reason="撤回投标文件")
+    [row] = deposit_list_for_organisation(world.bidders[0].pk, clock.now)
+    assert (row.enrolment, row.status.state, row.refunded) == (mine, "paid", Decimal("20000.00"))
