@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from bidding.domain.bank_messages import Deposit, deposit_state
 from bidding.models import BankTransfer, DepositDeadline, Discrepancy, Enrolment
+from bidding.models.deposits import RefundStatus
 from trading.models import Lot
 from trading.models.tenders import DepositForm
 from trading.selectors.jurisdiction import sealed_scope_open
@@ -122,7 +123,12 @@ def deposit_list_for_organisation(organisation_id: int, now: datetime) -> list[D
             members__organisation_id=organisation_id, withdrawn_at__isnull=True
         )
         .select_related("lot__tender")
-        .annotate(refunded=Sum("deposit_account__refunds__amount"))
+        .annotate(
+            refunded=Sum(
+                "deposit_account__refunds__amount",
+                filter=Q(deposit_account__refunds__status=RefundStatus.PAID),
+            )
+        )
         .order_by("-enrolled_at", "-pk")
         .distinct()
     )
