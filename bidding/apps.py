@@ -7,13 +7,22 @@ class BiddingConfig(AppConfig):
     name = "bidding"
 
     def ready(self) -> None:
+        # Registering receivers and due work is what importing refund_receivers does.
+        from bidding import refund_receivers  # noqa: F401
+        from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
+        from bidding.services.reconciliation import RECONCILIATION
         from bidding.services.vault import CERTIFICATE_EXPIRY
         from trading.chronograph import register_due_work
+        from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo import demo_seeder_register
 
-        # The certificate vault's expiry notices, and the demo bidders' vaults.
+        # The books refuse edits; only `flush` lifts their triggers.
+        register_flush_guard(
+            FlushGuard("bidding.books", books_trigger_statements, books_trigger_removal_statements)
+        )
+        # Certificate expiry notices, the daily reconciliation; refunds, forfeitures and
+        # guarantee expiry register themselves in refund_receivers.
         register_due_work(CERTIFICATE_EXPIRY)
+        register_due_work(RECONCILIATION)
         demo_seeder_register("bidding.vault", demo_vault_seed)
-        # Refund scheduling, forfeitures and guarantee expiry on the chronograph.
-        from bidding import refund_receivers  # noqa: F401

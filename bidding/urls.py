@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.views import deposits_refunds, members, vault
+from bidding.views import deposits, deposits_refunds, members, vault
 
 urlpatterns = [
     # bdvault: the bidder's profile, users and certificate vault.
@@ -53,5 +53,18 @@ urlpatterns = [
         "bidding/enrolments/<int:pk>/deposit/guarantee/register/",
         deposits_refunds.enrolment_guarantee_register,
         name="enrolment_guarantee_register",
+    ),
+    # bdmoney: deposits, the bank's webhook, the demo bank, the reconciliation's differences.
+    path("bank/notifications/", deposits.bank_notification, name="bank_notification"),
+    path("bidding/deposits/<int:enrolment_id>/", deposits.deposit_detail, name="deposit_detail"),
+    path(
+        "bidding/deposits/<int:enrolment_id>/demo-transfer/",
+        deposits.deposit_demo_transfer,
+        name="deposit_demo_transfer",
+    ),
+    path(
+        "staff/deposits/discrepancies/",
+        deposits.deposit_discrepancies,
+        name="deposit_discrepancies",
     ),
 ]

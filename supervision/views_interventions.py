@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bidding.selectors.deposits import deposit_shared_payers
 from trading.models import Hold, Lot, User
 from trading.selectors.access import access_lot_for_supervision, access_tender_for_supervision
 from trading.services.interventions import (
@@ -60,6 +61,8 @@ def _page(
             "lift_form": InterventionForm(prefix="lift"),
             "terminate_form": forms_.get("terminate", InterventionForm(prefix="terminate")),
             "reevaluate_form": forms_.get("reevaluate", InterventionForm(prefix="reevaluate")),
+            # 实施条例 第40条: empty until the opening (招标投标法 第22条).
+            "deposit_signals": deposit_shared_payers(lot),
         },
         status=status,
     )

@@ -1,3 +1,13 @@
+from bidding.models.deposits import (
+    BankNonce,
+    BankTransfer,
+    BookEntry,
+    DepositAccount,
+    DepositDeadline,
+    DepositRefund,
+    Discrepancy,
+    LocalBankMovement,
+)
 from bidding.models.enrolment import Enrolment, EnrolmentMember
 from bidding.models.guarantees import Guarantee
 from bidding.models.profile import OrganisationProfile
@@ -5,12 +15,20 @@ from bidding.models.refunds import Forfeiture, RefundDue
 from bidding.models.vault import Certificate, CertificateKind
 
 __all__ = [
+    "BankNonce",
+    "BankTransfer",
+    "BookEntry",
     "Certificate",
     "CertificateKind",
+    "DepositAccount",
+    "DepositDeadline",
+    "DepositRefund",
+    "Discrepancy",
     "Enrolment",
     "EnrolmentMember",
     "Forfeiture",
     "Guarantee",
+    "LocalBankMovement",
     "OrganisationProfile",
     "RefundDue",
 ]

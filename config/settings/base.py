@@ -204,6 +204,13 @@ TIANPING_CLOCK = os.environ.get("TIANPING_CLOCK", "trading.clock.system_clock")
 # production must set them (config.settings.production refuses to start otherwise).
 LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 BID_SEALING_SECRET = os.environ.get("BID_SEALING_SECRET", "")
+# The bank holding the deposits' sub-accounts (bidding.adapters.bank), the key its signed
+# notifications carry, and the prefix of the sub-accounts' numbers (一标一户).
+BANK_ADAPTER = os.environ.get("BANK_ADAPTER", "bidding.adapters.bank.LocalBank")
+BANK_WEBHOOK_KEY = os.environ.get("BANK_WEBHOOK_KEY", "") or embedded_secret_key(
+    KEYS_DIR / "bank-webhook.key"
+)
+BANK_SUB_ACCOUNT_PREFIX = os.environ.get("BANK_SUB_ACCOUNT_PREFIX", "62270001")
 
 # Deposit guarantees and refunds (bidding, issue 11 bdrefunds): the guarantee issuer adapter,
 # the refund payer, the bid validity a guarantee must cover (counted from the bid deadline; the

@@ -16,6 +16,7 @@ for name in (
     "REDIS_URL",
     "LEDGER_SIGNING_KEY",
     "BID_SEALING_SECRET",
+    "BANK_WEBHOOK_KEY",
     "SITE_URL",
 ):
     if not os.environ.get(name):

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.tianping.invalid:6379/0",
     "LEDGER_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     "BID_SEALING_SECRET": secrets.token_urlsafe(32),
+    "BANK_WEBHOOK_KEY": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "ggzy.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://ggzy.example.gov.cn",
     "EMAIL_HOST": "smtp.example.gov.cn",
@@ -59,6 +60,7 @@ def test_check_deploy_finds_no_issue_under_production_settings():
         "REDIS_URL",
         "LEDGER_SIGNING_KEY",
         "BID_SEALING_SECRET",
+        "BANK_WEBHOOK_KEY",
         "SITE_URL",
     ],
 )

@@ -27,6 +27,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from tests.conftest import ControlledClock
+from tests.deposits import matrix_enrolment
 from tests.matrix import (
     ACCEPT,
     ADMIN_LOGIN,
@@ -647,6 +648,28 @@ CASES = [
         get=POST_ONLY,
         post=on_object(ok={BIDDER}),
     ),
+    # bdmoney: deposits. The bank's webhook has no session: its signature is the credential, so
+    # an unsigned POST is 403 whoever sends it, and a role's session opens nothing.
+    Case(
+        "bank_notification",
+        get=everyone(NOT_ALLOWED),
+        post=everyone(FORBIDDEN),
+        why="the bank's, signature-checked (HMAC-SHA256), no session",
+    ),
+    # A deposit is the enrolment's own: nobody else may learn who enrolled (法 第22条).
+    Case(
+        "deposit_detail",
+        kwargs=lambda w: {"enrolment_id": matrix_enrolment(w).pk},
+        get=on_object(ok={BIDDER}),
+        post=GET_ONLY,
+    ),
+    Case(
+        "deposit_demo_transfer",
+        kwargs=lambda w: {"enrolment_id": matrix_enrolment(w).pk},
+        get=on_object(ok={BIDDER}),
+        post=on_object(ok={BIDDER}),
+    ),
+    Case("deposit_discrepancies", get=console(*CENTER), post=GET_ONLY),
 ]
 
 # Includes covered by one entry each (their own pages are the admin's, not ours).

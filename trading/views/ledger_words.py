@@ -70,6 +70,11 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "intervention.hold_lifted": gettext_lazy("行政监督部门解除暂停"),
     "intervention.termination_ordered": gettext_lazy("行政监督部门责令终止"),
     "intervention.reevaluation_ordered": gettext_lazy("行政监督部门责令重新评审"),
+    # Deposits (bidding.services.deposits), in the lot's sealed chain.
+    "deposit.credited": gettext_lazy("保证金到账"),
+    "deposit.refunded": gettext_lazy("退还保证金"),
+    "deposit.forfeited": gettext_lazy("没收保证金"),
+    "deposit.earnest": gettext_lazy("保证金转为定金"),
 }
 
 # What each part of an action's code names, for a code no table knows yet.
@@ -140,6 +145,13 @@ FIELD_LABELS: dict[str, Any] = {
     "questions": gettext_lazy("问题"),
     "rank": gettext_lazy("排名"),
     "reason": gettext_lazy("理由"),
+    "bank_reference": gettext_lazy("银行回单号"),
+    "bidder_number": gettext_lazy("投标人编号"),
+    "payee_account": gettext_lazy("收款账号"),
+    "payer_account": gettext_lazy("付款账号"),
+    "shared_payer": gettext_lazy("与其他投标人同一付款账户"),
+    "transfer_id": gettext_lazy("银行流水号"),
+    "valid": gettext_lazy("有效"),
     "reference": gettext_lazy("文号"),
     "replaced": gettext_lazy("被替换"),
     "report": gettext_lazy("书面报告"),
