@@ -35,6 +35,7 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import DocumentKind, PriceForm
+from trading.participants import lot_participants_enrol
 from trading.services.demo_documents import (
     CONTRACT,
     EVALUATION_REPORT,
@@ -475,6 +476,8 @@ def _play(demo: DemoTender, today: datetime) -> None:
     lot = _advance(lot, closes_at + timedelta(minutes=1))
     after_close = closes_at + timedelta(hours=2)
     bidders = _bidders()
+    # The demo bidders enrolled while the lot took bids: candidates come from the enrolments.
+    lot_participants_enrol(lot, bidders, closes_at - timedelta(hours=1))
     if goal == "failed_auction":
         lot_record_auction_result(lot=lot, sold=False, actor=staff, clock=clock.at(after_close))
         return
