@@ -30,7 +30,9 @@ def _outcome(action: Callable[[], Any]) -> Callable[[], str]:
         try:
             action()
         except ValidationError as refused:
-            return f"refused:{refused.code or next(iter(refused.error_dict.values()))[0].code}"
+            if hasattr(refused, "error_dict"):
+                return f"refused:{next(iter(refused.error_dict.values()))[0].code}"
+            return f"refused:{refused.code}"
         return "done"
 
     return run
