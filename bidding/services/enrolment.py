@@ -132,16 +132,11 @@ def _taken_error(lot: Lot, lead: Organisation, taken: list[EnrolmentMember]) -> 
                 code="already_enrolled",
             )
     names = "、".join(row.organisation.name for row in taken)
-    return ValidationError(
-        {
-            "members": _(
-                "%(names)s 已参加本标段的另一份投标：同一主体在同一标段只能参加一份投标"
-                "（招标投标法实施条例 第37条）。"
-            )
-            % {"names": names}
-        },
-        code="member_taken",
-    )
+    message = _(
+        "%(names)s 已参加本标段的另一份投标：同一主体在同一标段只能参加一份投标"
+        "（招标投标法实施条例 第37条）。"
+    ) % {"names": names}
+    return ValidationError({"members": ValidationError(message, code="member_taken")})
 
 
 def _taken(lot: Lot, organisations: Sequence[Organisation]) -> list[EnrolmentMember]:
