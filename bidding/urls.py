@@ -14,5 +14,10 @@ urlpatterns = [
         enrolment.enrolment_withdraw_view,
         name="enrolment_withdraw",
     ),
+    path(
+        "lots/<int:pk>/enrolment/agreement/",
+        enrolment.enrolment_agreement_view,
+        name="enrolment_agreement",
+    ),
     path("workspace/enrolments/", enrolment.enrolment_list_view, name="enrolment_list"),
 ]

@@ -80,6 +80,15 @@ def enrolment_get_own(user: User, lot: Lot) -> Enrolment | None:
     )
 
 
+def access_enrolment_agreement(user: User, lot_id: int) -> Enrolment:
+    """The consortium agreement of the user's own enrolment in the lot: its members only."""
+    lot = access_enrolment_lot(user, lot_id)
+    enrolment = enrolment_get_own(user, lot)
+    if enrolment is None or not enrolment.agreement:
+        raise Http404(_("没有找到联合体协议书。"))
+    return enrolment
+
+
 def enrolment_list_for_bidder(user: User) -> QuerySet[Enrolment]:
     """Every enrolment the user's organisation is in, newest first."""
     organisation = access_bidder(user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bidding.forms import EnrolmentForm
 from bidding.selectors.enrolment import (
     access_bidder,
+    access_enrolment_agreement,
     access_enrolment_lot,
     enrolment_get_own,
     enrolment_list_for_bidder,
@@ -85,6 +86,19 @@ def enrolment_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤回报名。"))
     return redirect("enrolment_lot", lot.pk)
+
+
+@require_GET
+@login_required
+def enrolment_agreement_view(request: HttpRequest, pk: int) -> FileResponse:
+    """The consortium agreement, for the consortium's members."""
+    enrolment = access_enrolment_agreement(acting_user(request), pk)
+    return FileResponse(
+        enrolment.agreement.open("rb"),
+        as_attachment=False,
+        filename=f"{enrolment.lot.code}-{enrolment.bidder_number}-联合体协议书.pdf",
+        content_type="application/pdf",
+    )
 
 
 @require_GET

@@ -103,6 +103,11 @@ def test_a_consortium_enrols_with_its_members_and_agreement(clock: ControlledClo
     assert Notification.objects.filter(recipient=world.bidder_users[1]).exists()
     listing = _as(world.bidder_users[1]).get(reverse("enrolment_list"))
     assert enrolment.bidder_number in listing.text and "联合体（成员）" in listing.text
+    # Its members, and only they, read the agreement.
+    url = reverse("enrolment_agreement", args=[lot.pk])
+    agreement = _as(world.bidder_users[1]).get(url)
+    assert agreement.status_code == 200 and agreement.getvalue().startswith(b"%PDF-")
+    assert _as(world.bidder_users[2]).get(url).status_code == 404
     # Only the lead withdraws.
     refused = _as(world.bidder_users[1]).post(reverse("enrolment_withdraw", args=[lot.pk]))
     assert refused.status_code == 302

@@ -514,6 +514,13 @@ CASES = [
         post=console(*BIDDERS),
         why="a bidder without an enrolment is sent back to the lot's page with the reason",
     ),
+    Case(
+        "enrolment_agreement",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=on_object(ok=(), console_of=BIDDERS),
+        post=GET_ONLY,
+        why="a consortium's agreement is its members' own: nobody in the matrix leads one",
+    ),
     Case("enrolment_list", get=console(*BIDDERS), post=GET_ONLY),
     # The public portal, open data and verification.
     Case("home", get=PUBLIC, post=GET_ONLY),

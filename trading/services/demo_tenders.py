@@ -459,7 +459,10 @@ def _play(demo: DemoTender, today: datetime) -> None:
     staff, owner = _user(demo.staff), _user(demo.owner)
     closes_at = lot.closes_at or today  # set by _draft
     if goal == "bidding":
-        _advance(lot, min(today, closes_at - timedelta(minutes=1)))
+        moment = min(today, closes_at - timedelta(minutes=1))
+        _advance(lot, moment)
+        # Two demo bidders have enrolled: their enrolment pages and lists show it (报名).
+        lot_participants_enrol(lot, _bidders()[:2], moment)
         return
     if goal == "suspended":
         from trading.services.interventions import intervention_hold_place
