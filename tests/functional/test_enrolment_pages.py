@@ -242,6 +242,9 @@ def test_the_portal_link_leads_a_bidder_to_the_enrolment_page(clock: ControlledC
     )
     assert login.status_code == 302 and login["Location"] == url
     assert anonymous.get(url).status_code == 200
+    # The bidder's workspace links it too.
+    workspace = _as(world.bidder_users[1]).get(reverse("workspace"))
+    assert f'href="{url}"' in workspace.text
     # Other roles: the page is a bidder's.
     assert _as(world.staff).get(url).status_code == 403
 
