@@ -11,10 +11,13 @@ class BiddingConfig(AppConfig):
         from bidding import refund_receivers  # noqa: F401
         from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
+        from bidding.selectors.enrolment import lot_participants_of
+        from bidding.services.enrolment import participants_enrol
         from bidding.services.reconciliation import RECONCILIATION
         from bidding.services.vault import CERTIFICATE_EXPIRY
         from trading.chronograph import register_due_work
         from trading.db_triggers import FlushGuard, register_flush_guard
+        from trading.participants import participants_register
         from trading.services.demo import demo_seeder_register
 
         # The books refuse edits; only `flush` lifts their triggers.
@@ -26,3 +29,5 @@ class BiddingConfig(AppConfig):
         register_due_work(CERTIFICATE_EXPIRY)
         register_due_work(RECONCILIATION)
         demo_seeder_register("bidding.vault", demo_vault_seed)
+        # Candidates, winners and negotiating parties come from the lot's enrolments.
+        participants_register(participants_of=lot_participants_of, enrol=participants_enrol)

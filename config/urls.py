@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/register/", registration.register, name="register"),
     path("", include("trading.urls")),
     path("", include("trading.urls_calendar")),
+    path("", include("bidding.urls")),
     path("", include("supervision.urls")),
     path("", include("notices.urls")),
     path("", include("bidding.urls")),

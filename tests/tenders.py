@@ -288,7 +288,11 @@ def record_outcome(world: World, lot: Lot, *, publish: bool = True) -> Lot:
     With `publish`, the publicity's notice is published at once (`open_publicity`); a procedure
     without candidate publicity (government procurement) stays in evaluation for the award.
     """
+    from tests.enrolments import enrol_all
+
     lot.refresh_from_db()
+    # Candidates, winners and negotiating parties come from the lot's enrolments.
+    enrol_all(lot, world.bidders[:3])
     if lot.status == "listing_closed":
         # Two bidders at a land listing's close, two qualified transferees at a disclosure's:
         # timed bidding (39号令 第20条, 32号令 第22条).

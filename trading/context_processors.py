@@ -27,6 +27,8 @@ NAV_ITEMS: dict[NavKey, tuple[Promise, str]] = {
     NavKey.SUPERVISION: (_("监管台"), "supervision_console"),
     NavKey.MY_PROJECTS: (_("我的项目"), "owner_console"),
     NavKey.MY_BIDS: (_("我的投标"), "workspace"),
+    # A page of bidding: linked by its URL name, as trading never imports bidding.
+    NavKey.MY_ENROLMENTS: (_("我的报名"), "enrolment_list"),
     NavKey.PROFILE: (_("主体与证照"), "bidding_profile"),
     NavKey.EVALUATION_TASKS: (_("评标任务"), "workspace"),
     NavKey.INBOX: (_("消息"), "inbox"),

@@ -167,6 +167,10 @@ TENDER_DOCUMENT_MAX_BYTES = int(os.environ.get("TENDER_DOCUMENT_MAX_BYTES", str(
 BUSINESS_LICENCE_MAX_BYTES = int(
     os.environ.get("BUSINESS_LICENCE_MAX_BYTES", str(10 * 1024 * 1024))
 )
+# A consortium's agreement (联合体协议书), uploaded with its enrolment.
+CONSORTIUM_AGREEMENT_MAX_BYTES = int(
+    os.environ.get("CONSORTIUM_AGREEMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

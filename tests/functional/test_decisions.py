@@ -20,6 +20,7 @@ from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_approve
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
+from tests.enrolments import enrol_all
 from tests.notices import deliver_events, fake_render
 from tests.tenders import (
     World,
@@ -73,6 +74,7 @@ def _evaluation_form(world: World) -> dict[str, Any]:
 def _evaluated(world: World, clock: ControlledClock, **tender: Any) -> Lot:
     """Staff record the evaluation from the lot page, as the page offers it to them."""
     lot = first_lot(make_tender(world, **tender))
+    enrol_all(lot, world.bidders)
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     client = _as(world.staff)
@@ -153,6 +155,7 @@ def test_a_sale_publicity_opens_with_its_deal_notice_for_five_working_days(
     from trading.services.procedures import lot_record_transferees
 
     lot.refresh_from_db()
+    enrol_all(lot, world.bidders[:2])
     # Two qualified transferees when the disclosure closed: online bidding (32号令 第22条).
     lot = lot_record_transferees(lot=lot, count=2, actor=world.staff)
     lot = lot_record_auction_result(

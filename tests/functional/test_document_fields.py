@@ -17,6 +17,7 @@ from django.urls import reverse
 from notices.documents_data import notice_data_for
 from notices.domain import documents
 from tests.conftest import ControlledClock
+from tests.enrolments import enrol_all
 from tests.tenders import World, closes, first_lot, make_tender, make_world, pdf_file
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import SHANGHAI
@@ -40,6 +41,7 @@ def _as(user: User) -> Client:
 
 def _closed(world: World, clock: ControlledClock) -> Lot:
     lot = first_lot(make_tender(world))
+    enrol_all(lot, world.bidders)
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     assert (

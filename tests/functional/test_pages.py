@@ -205,7 +205,7 @@ def test_switching_to_english_changes_the_page_language(
     [
         ("owner", ["我的项目", "消息"], "我的项目"),
         ("agency", ["我的项目", "消息"], "我的项目"),
-        ("bidder", ["我的投标", "主体与证照", "消息"], "我的投标"),
+        ("bidder", ["我的投标", "我的报名", "主体与证照", "消息"], "我的投标"),
         ("expert_pool", ["评标任务", "消息"], "评标任务"),
     ],
 )

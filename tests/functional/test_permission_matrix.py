@@ -75,7 +75,7 @@ PARTIES = {OWNER, AGENCY, OTHER_OWNER}  # the owners' console: every owner and a
 DESK_STAFF = {STAFF, OTHER_DESK_STAFF}  # center users holding a desk
 CENTER = DESK_STAFF | {CENTER_ADMIN}
 REGULATORS = {REGULATOR, OTHER_REGULATOR}
-BIDDERS = {BIDDER, UNVERIFIED_BIDDER}  # a bidding organisation's own pages (bdvault)
+BIDDERS = {BIDDER, UNVERIFIED_BIDDER}  # a bidding organisation's own pages
 # Who may view a submitted tender and its lots: the owner's side, its desk, its regulator, and
 # the center's administrator (every desk, read-only).
 VIEWERS = OWNER_SIDE | {STAFF, REGULATOR, CENTER_ADMIN}
@@ -562,6 +562,38 @@ CASES = [
         )
         for key in ("lot_extend_disclosure", "lot_redisclose", "lot_end_disclosure")
     ),
+    # Enrolment (报名, bidding): a bidder's pages. Other roles get 403 before any lot is looked
+    # up, so the pages say nothing about a lot's enrolments to them (招标投标法 第22条).
+    Case(
+        "enrolment_lot",
+        state="published",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=console(*BIDDERS),
+        post=console(*BIDDERS),
+        why="an unverified bidder sees the page and is told it may not enrol yet (400)",
+    ),
+    Case(
+        "enrolment_lot",
+        state="draft",
+        kwargs=lambda w: {"pk": w.lots["draft"].pk},
+        get=on_object(ok=(), console_of=BIDDERS),
+        post=on_object(ok=(), console_of=BIDDERS),
+    ),
+    Case(
+        "enrolment_withdraw",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=POST_ONLY,
+        post=console(*BIDDERS),
+        why="a bidder without an enrolment is sent back to the lot's page with the reason",
+    ),
+    Case(
+        "enrolment_agreement",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=on_object(ok=(), console_of=BIDDERS),
+        post=GET_ONLY,
+        why="a consortium's agreement is its members' own: nobody in the matrix leads one",
+    ),
+    Case("enrolment_list", get=console(*BIDDERS), post=GET_ONLY),
     # The public portal, open data and verification.
     Case("home", get=PUBLIC, post=GET_ONLY),
     Case("portal_notices", get=PUBLIC, post=GET_ONLY),

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import ControlledClock
+from tests.enrolments import enrol_all
 from tests.tenders import ESTIMATE, World, closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick
 from trading.domain.procedures import PREQUAL_INSUFFICIENT_REASON
@@ -60,6 +61,7 @@ def land(clock: ControlledClock) -> World:
 
 def _listing_closed(world: World, clock: ControlledClock) -> Lot:
     lot = first_lot(make_tender(world, procedure="listing"))
+    enrol_all(lot, world.bidders)
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import ControlledClock
+from tests.enrolments import enrol_all
 from tests.tenders import World, closes, first_lot, make_tender, make_world
 from trading.chronograph import chronograph_tick
 from trading.domain.timeline import SHANGHAI
@@ -60,6 +61,7 @@ def _post(user: User, route: str, lot: Lot, data: dict[str, Any]) -> Any:
 
 def _closed(world: World, clock: ControlledClock, procedure: str = "transfer") -> Lot:
     lot = first_lot(make_tender(world, procedure=procedure))
+    enrol_all(lot, world.bidders)
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import ControlledClock
+from tests.enrolments import enrol_all
 from tests.tenders import (
     DEPOSIT,
     ESTIMATE,
@@ -64,6 +65,7 @@ def _form(name: str, lot: Lot) -> str:
 
 def _closed(world: World, clock: ControlledClock, **tender: Any) -> Lot:
     lot = first_lot(make_tender(world, **tender))
+    enrol_all(lot, world.bidders)
     clock.set(closes(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot.refresh_from_db()

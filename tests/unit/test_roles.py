@@ -18,7 +18,7 @@ K = NavKey
         (True, "regulator", False, [K.SUPERVISION, K.INBOX]),
         (True, "owner", False, [K.MY_PROJECTS, K.INBOX]),
         (True, "agency", False, [K.MY_PROJECTS, K.INBOX]),
-        (True, "bidder", False, [K.MY_BIDS, K.PROFILE, K.INBOX]),
+        (True, "bidder", False, [K.MY_BIDS, K.MY_ENROLMENTS, K.PROFILE, K.INBOX]),
         (True, "expert_pool", False, [K.EVALUATION_TASKS, K.INBOX]),
         (True, None, True, [K.PLATFORM_ADMIN]),
         (

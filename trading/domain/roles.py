@@ -22,6 +22,7 @@ class NavKey(enum.StrEnum):
     SUPERVISION = "supervision"
     MY_PROJECTS = "my_projects"
     MY_BIDS = "my_bids"
+    MY_ENROLMENTS = "my_enrolments"
     # A bidder's profile, users and certificate vault (bidding's pages).
     PROFILE = "profile"
     EVALUATION_TASKS = "evaluation_tasks"
@@ -43,7 +44,7 @@ NAV_BY_KIND: Final[dict[OrganisationKind, tuple[NavKey, ...]]] = {
     OrganisationKind.REGULATOR: (NavKey.SUPERVISION, NavKey.INBOX),
     OrganisationKind.OWNER: (NavKey.MY_PROJECTS, NavKey.INBOX),
     OrganisationKind.AGENCY: (NavKey.MY_PROJECTS, NavKey.INBOX),
-    OrganisationKind.BIDDER: (NavKey.MY_BIDS, NavKey.PROFILE, NavKey.INBOX),
+    OrganisationKind.BIDDER: (NavKey.MY_BIDS, NavKey.MY_ENROLMENTS, NavKey.PROFILE, NavKey.INBOX),
     OrganisationKind.EXPERT_POOL: (NavKey.EVALUATION_TASKS, NavKey.INBOX),
 }
 

@@ -35,6 +35,7 @@ from trading.models import (
     User,
 )
 from trading.models.tenders import DocumentKind, PriceForm
+from trading.participants import lot_participants_enrol
 from trading.services.demo_documents import (
     CONTRACT,
     EVALUATION_REPORT,
@@ -458,7 +459,10 @@ def _play(demo: DemoTender, today: datetime) -> None:
     staff, owner = _user(demo.staff), _user(demo.owner)
     closes_at = lot.closes_at or today  # set by _draft
     if goal == "bidding":
-        _advance(lot, min(today, closes_at - timedelta(minutes=1)))
+        moment = min(today, closes_at - timedelta(minutes=1))
+        _advance(lot, moment)
+        # Two demo bidders have enrolled: their enrolment pages and lists show it (报名).
+        lot_participants_enrol(lot, _bidders()[:2], moment)
         return
     if goal == "suspended":
         from trading.services.interventions import intervention_hold_place
@@ -475,6 +479,8 @@ def _play(demo: DemoTender, today: datetime) -> None:
     lot = _advance(lot, closes_at + timedelta(minutes=1))
     after_close = closes_at + timedelta(hours=2)
     bidders = _bidders()
+    # The demo bidders enrolled while the lot took bids: candidates come from the enrolments.
+    lot_participants_enrol(lot, bidders, closes_at - timedelta(hours=1))
     if goal == "failed_auction":
         lot_record_auction_result(lot=lot, sold=False, actor=staff, clock=clock.at(after_close))
         return

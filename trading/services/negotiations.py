@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
-from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotEvent, LotStatus
 from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, NegotiationRecord, Organisation, User
+from trading.participants import lot_participant_require
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.services.common import fixed_clock, ledger, lot_tender, money, notify, record_text
 from trading.services.lot_state import lot_require, lot_transition
@@ -51,8 +51,7 @@ def lot_record_negotiation(
     if len({party.pk for party in parties}) != len(parties):
         raise ValidationError({"parties": _("同一方不能重复列出。")}, code="duplicate")
     for party in parties:
-        if party.kind != OrganisationKind.BIDDER or not party.is_verified:
-            raise ValidationError({"parties": _("须为已核验的投标人。")}, code="not_bidder")
+        lot_participant_require(lot, party, "parties")
     if agreed:
         if winner is None or winner.pk not in {party.pk for party in parties}:
             raise ValidationError(

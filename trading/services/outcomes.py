@@ -18,13 +18,13 @@ from django.utils.translation import gettext_noop
 
 from trading.clock import Clock, get_clock
 from trading.domain.committee import committee_is_lawful, committee_members
-from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotEvent, LotStatus, bids_outcome
 from trading.domain.timeline import format_moment
 from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, Organisation, User
 from trading.models.tenders import DocumentKind
+from trading.participants import lot_participant_require
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.terms import tender_terms
 from trading.selectors.timeline import tender_rulebook
@@ -94,9 +94,9 @@ def lot_record_bid_count(*, lot: Lot, count: int, actor: User, clock: Clock | No
     return lot
 
 
-def _bidder(organisation: Organisation, field: str) -> None:
-    if organisation.kind != OrganisationKind.BIDDER or not organisation.is_verified:
-        raise ValidationError({field: _("须为已核验的投标人。")}, code="not_bidder")
+def _bidder(lot: Lot, organisation: Organisation, field: str) -> None:
+    # Candidates and winners come from the lot's enrolled bidders (招标投标法 第40条).
+    lot_participant_require(lot, organisation, field)
 
 
 def lot_record_auction_result(
@@ -113,7 +113,7 @@ def lot_record_auction_result(
     if sold:
         if winner is None:
             raise ValidationError({"winner": _("请选择竞得人。")}, code="winner")
-        _bidder(winner, "winner")
+        _bidder(lot, winner, "winner")
         price = money(price, "price")
     clock = clock or get_clock()
     with transaction.atomic():
@@ -196,7 +196,7 @@ def lot_record_evaluation(
         raise ValidationError({"candidates": _("同一投标人不能重复排名。")}, code="duplicate")
     prices = []
     for candidate in candidates:
-        _bidder(candidate.organisation, "candidates")
+        _bidder(lot, candidate.organisation, "candidates")
         prices.append(money(candidate.price, "candidates"))
         if candidate.score is not None and not (
             Decimal(0) <= Decimal(candidate.score) <= Decimal(1000)

@@ -37,6 +37,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_active_holds
 from trading.models import Candidate, Lot, Organisation, Project, Tender, User
 from trading.models.tenders import Award
+from trading.participants import lot_participants_enrol
 from trading.selectors.access import desk_staff_list, owner_side_users
 from trading.selectors.training import training_lot_facts
 from trading.services.common import fixed_clock, lot_tender, notify
@@ -190,11 +191,19 @@ def _price(lot: Lot, factor: str) -> Decimal:
     return (lot.estimate * Decimal(factor)).quantize(Decimal("0.01"))
 
 
+_NAMES_BIDDERS = frozenset(
+    {Step.RECORD_EVALUATION, Step.RECORD_NEGOTIATION, Step.RECORD_AUCTION, Step.RECORD_AGREEMENT}
+)
+
+
 def _take(step: Step, lot: Lot, tender: Tender, now: datetime) -> None:
     """The demo actor takes `step` through the service a person uses, at `now`."""
     from trading.services import awards, negotiations, outcomes, procedures
 
     clock = fixed_clock(now)
+    if step in _NAMES_BIDDERS:
+        # The scenario's demo bidders take part: candidates come from the lot's enrolments.
+        lot_participants_enrol(lot, _bidders(), now)
     if step is Step.RECORD_BIDS:
         count = max(3, tender.procedure.min_bids)
         outcomes.lot_record_bid_count(lot=lot, count=count, actor=_staff(tender), clock=clock)

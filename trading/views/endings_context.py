@@ -10,18 +10,16 @@ from typing import Any
 from django.db.models import QuerySet
 
 from trading import forms_endings as fe
-from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotStatus
 from trading.models import Award, Contract, Lot, NegotiationRecord, Organisation, Procedure
+from trading.participants import lot_participants
 from trading.selectors.access import Role
 from trading.services.endings import award_next_candidate
 
 
-def verified_bidders() -> QuerySet[Organisation]:
-    # Until enrolment exists every verified bidder may be named; the services check again.
-    return Organisation.objects.filter(
-        kind=OrganisationKind.BIDDER, verified_at__isnull=False
-    ).order_by("name")
+def lot_bidders(lot: Lot) -> QuerySet[Organisation]:
+    # Named among the lot's enrolled bidders; the services check again.
+    return lot_participants(lot)
 
 
 def retender_procedures(lot: Lot) -> QuerySet[Procedure]:
@@ -57,7 +55,7 @@ def lot_endings_forms(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
         context["reject_all_form"] = forms.get("reject_all") or fe.RejectAllForm()
     if role == Role.STAFF and running and status == LotStatus.NEGOTIATION:
         context["negotiation_form"] = forms.get("negotiation") or fe.NegotiationForm(
-            bidders=verified_bidders()
+            bidders=lot_bidders(lot)
         )
     if role == Role.OWNER and status == LotStatus.AWARDED:
         award = lot.award

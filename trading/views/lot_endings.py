@@ -20,7 +20,7 @@ from trading.selectors.access import Purpose
 from trading.services.endings import award_decline, lot_reject_all
 from trading.services.negotiations import lot_record_negotiation
 from trading.services.retender import lot_retender
-from trading.views.endings_context import retender_procedures, verified_bidders
+from trading.views.endings_context import lot_bidders, retender_procedures
 from trading.views.lots import _lot_action
 
 
@@ -60,7 +60,7 @@ def lot_negotiation_view(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=Purpose.OPERATE,
         form_class=fe.NegotiationForm,
         form_key="negotiation",
-        form_kwargs=lambda lot: {"bidders": verified_bidders()},
+        form_kwargs=lambda lot: {"bidders": lot_bidders(lot)},
         call=call,
         success=_("已登记谈判（协商）记录。"),
     )

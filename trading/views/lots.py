@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trading import forms as f
 from trading import forms_endings as fe
-from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import LotStatusChoices, ObjectionStage
+from trading.participants import lot_participants
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.documents import lot_document_downloads
 from trading.selectors.next_steps import lot_next_step
@@ -226,7 +226,7 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
             context["bid_count_form"] = forms.get("bid_count") or f.BidCountForm()
         if status == LotStatus.EVALUATION and lot.evaluation_reported_at is None:
             context["evaluation_form"] = forms.get("evaluation") or f.EvaluationForm(
-                bidders=_bidders()
+                bidders=_bidders(lot)
             )
     if "terminate" in forms:
         # A refused termination is shown with its reason, even where the form is no longer offered.
@@ -255,11 +255,9 @@ def _has(lot: Lot, relation: str) -> bool:
     return True
 
 
-def _bidders() -> QuerySet[Organisation]:
-    # Until enrolment exists every verified bidder may be named; the service checks again.
-    return Organisation.objects.filter(
-        kind=OrganisationKind.BIDDER, verified_at__isnull=False
-    ).order_by("name")
+def _bidders(lot: Lot) -> QuerySet[Organisation]:
+    # Candidates are named among the lot's enrolled bidders; the service checks again.
+    return lot_participants(lot)
 
 
 @require_GET
@@ -364,7 +362,7 @@ def lot_evaluation_view(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=Purpose.OPERATE,
         form_class=f.EvaluationForm,
         form_key="evaluation",
-        form_kwargs=lambda lot: {"bidders": _bidders()},
+        form_kwargs=lambda lot: {"bidders": _bidders(lot)},
         call=call,
         success=_("已登记评标结果，中标候选人进入公示。"),
     )

@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import Family, LotStatus
 from trading.domain.procedures import is_sale
 from trading.forms import ReasonForm
@@ -24,6 +23,7 @@ from trading.forms_procedures import (
     RedisclosureForm,
 )
 from trading.models import Lot, Organisation, Tender
+from trading.participants import lot_participants
 from trading.selectors.access import Role
 
 # The forms of this module, by the key the page context and a refused POST use.
@@ -139,11 +139,9 @@ def procedure_ledger_labels(tender: Tender) -> dict[str, Any]:
     return _LEDGER_WORDS.get(tender.procedure.family, {})
 
 
-def verified_bidders() -> QuerySet[Organisation]:
-    # Until enrolment exists every verified bidder may be named; the service checks again.
-    return Organisation.objects.filter(
-        kind=OrganisationKind.BIDDER, verified_at__isnull=False
-    ).order_by("name")
+def lot_bidders(lot: Lot) -> QuerySet[Organisation]:
+    # Named among the lot's enrolled bidders; the services check again.
+    return lot_participants(lot)
 
 
 def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +151,7 @@ def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
     offered: dict[str, Any] = {}
     if lot.suspended_at is None and role == Role.STAFF:
         if family == Family.LISTING and status == LotStatus.LISTING_CLOSED:
-            offered["listing_close_form"] = ListingCloseForm(bidders=verified_bidders())
+            offered["listing_close_form"] = ListingCloseForm(bidders=lot_bidders(lot))
         if (
             family == Family.PROPERTY_DISCLOSURE
             and status == LotStatus.LISTING_CLOSED
@@ -165,7 +163,7 @@ def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
                 else _("合格意向受让方人数")
             )
         if is_sale(family) and status in (LotStatus.AGREEMENT, LotStatus.AUCTION):
-            offered["deal_form"] = DealForm(bidders=verified_bidders())
+            offered["deal_form"] = DealForm(bidders=lot_bidders(lot))
         if family == Family.PREQUALIFIED and status == LotStatus.PREQUAL_REVIEW:
             offered["prequal_form"] = CountForm(label=_("资格预审合格申请人数"))
     if (

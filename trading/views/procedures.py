@@ -24,7 +24,7 @@ from trading.services.procedures import (
     lot_redisclose,
 )
 from trading.views.lots import _lot_action
-from trading.views.procedure_context import verified_bidders
+from trading.views.procedure_context import lot_bidders
 
 
 @require_POST
@@ -36,7 +36,7 @@ def lot_listing_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=Purpose.OPERATE,
         form_class=fp.ListingCloseForm,
         form_key="listing_close_form",
-        form_kwargs=lambda lot: {"bidders": verified_bidders()},
+        form_kwargs=lambda lot: {"bidders": lot_bidders(lot)},
         call=lambda lot, user, data: lot_record_listing_close(
             lot=lot,
             bidders=data["bidders"],
@@ -75,7 +75,7 @@ def lot_deal_view(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=Purpose.OPERATE,
         form_class=fp.DealForm,
         form_key="deal_form",
-        form_kwargs=lambda lot: {"bidders": verified_bidders()},
+        form_kwargs=lambda lot: {"bidders": lot_bidders(lot)},
         call=lambda lot, user, data: lot_record_auction_result(
             lot=lot,
             sold=data["sold"],
