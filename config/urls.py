@@ -33,5 +33,4 @@ urlpatterns = [
     path("", include("bidding.urls")),
     path("", include("supervision.urls")),
     path("", include("notices.urls")),
-    path("", include("bidding.urls")),
 ]

@@ -56,6 +56,8 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "certificate.added": gettext_lazy("证书入库"),
     "certificate.replaced": gettext_lazy("证书替换为新版本"),
     "certificate.retired": gettext_lazy("证书停用"),
+    "enrolment.created": gettext_lazy("报名"),
+    "enrolment.withdrawn": gettext_lazy("撤回报名"),
     "rule.added": gettext_lazy("新增规则条目"),
     "rule.changed": gettext_lazy("修改规则条目"),
     "rule.deleted": gettext_lazy("删除规则条目"),
