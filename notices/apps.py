@@ -15,11 +15,15 @@ class NoticesConfig(AppConfig):
             notice_trigger_removal_statements,
             notice_trigger_statements,
         )
+        from bidding.result_notices import result_notices_register
+        from notices.bidder_results import result_notices_of
         from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo_documents import demo_document_maker_register
 
         # The demo's files are real documents printed by this app's renderer.
         demo_document_maker_register(_demo_document_make)
+        # The bidder's workspace (bidding) links each lot's candidates and result notices.
+        result_notices_register(result_notices_of)
 
         # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
         register_flush_guard(
