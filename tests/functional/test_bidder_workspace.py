@@ -15,10 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bidding.services.deposits import deposit_account_open
+from notices.models import Notice, NoticeKind
+from notices.services import notice_approve
+from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from bidding.models import OrganisationProfile
 from tests.deposits import BASIC_ACCOUNT, bank_pay
 from tests.enrolments import enrol
+from tests.notices import deliver_events, fake_render
 from tests.tenders import (
     World,
     award_and_close,
@@ -160,3 +164,26 @@ def test_the_workspace_reads_a_fixed_number_of_queries(clock: ControlledClock) -
         bank_pay(deposit_account_open(enrolment=enrolment, now=clock.now).number, "100.00")
     with_ten = _queries(bidder)
     assert with_ten == with_one
+
+
+def test_the_published_candidates_notice_is_linked_from_the_lot(clock: ControlledClock) -> None:
+    world = make_world()
+    lot = _bidding_lot(world, clock)
+    enrolment = enrol(lot, world.bidders[0])
+    clock.set(closes(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    lot = record_outcome(world, lot, publish=False)
+    deliver_events(clock)
+    notice = Notice.objects.get(lot=lot, kind=NoticeKind.CANDIDATES)
+    bidder = _as(world.bidder_users[0])
+    # A draft says nothing yet.
+    assert reverse("portal_notice_detail", args=[notice.pk]) not in bidder.get(
+        reverse("enrolment_list")
+    ).text
+
+    notice_approve(notice=notice, actor=world.staff)
+    notice_render_and_publish(notice.pk, render=fake_render, clock=clock)
+    deliver_events(clock)  # the publicity opens in trading with its notice
+    row = _row(bidder.get(reverse("enrolment_list")).text, enrolment.pk)
+    assert f'href="{reverse("portal_notice_detail", args=[notice.pk])}"' in row
+    assert "中标候选人公示" in row and "第 1 名候选人" in row
