@@ -1,4 +1,4 @@
-"""The published notices of a bidder's lots (candidates, results, failures): a registry notices fills.
+"""The published notices of a bidder's lots (candidates, results): a registry notices fills.
 
 Notices imports bidding, never the other way: notices registers, from `NoticesConfig.ready`,
 a reader of the published notices of many lots at once; without it the workspace shows none.

@@ -10,13 +10,13 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
+        from bidding.result_notices import result_notices_register
         from notices import receivers  # noqa: F401
+        from notices.bidder_results import result_notices_of
         from notices.db_triggers import (
             notice_trigger_removal_statements,
             notice_trigger_statements,
         )
-        from bidding.result_notices import result_notices_register
-        from notices.bidder_results import result_notices_of
         from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo_documents import demo_document_maker_register
 

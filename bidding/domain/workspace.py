@@ -54,7 +54,7 @@ class Step:
 
 
 def is_past(facts: LotFacts) -> bool:
-    """Whether the lot leaves the bidder's current work: withdrawn, or decided one way or another."""
+    """Whether the lot leaves the bidder's current work: withdrawn, or decided either way."""
     return facts.withdrawn or facts.status in _DONE
 
 

@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bidding.domain.bank_messages import Deposit, deposit_state
 from bidding.domain.workspace import Action, LotFacts, Step, is_past, next_steps
-from bidding.models import BankTransfer, DepositDeadline, Enrolment, Forfeiture, Guarantee, RefundDue
+from bidding.models import (
+    BankTransfer,
+    DepositDeadline,
+    Enrolment,
+    Forfeiture,
+    Guarantee,
+    RefundDue,
+)
 from bidding.models.deposits import DepositRefund, RefundStatus
 from bidding.result_notices import ResultNotice, result_notices_for
 from bidding.selectors.enrolment import access_bidder
@@ -27,6 +34,7 @@ from trading.selectors.documents import BIDDER_DOCUMENT_KINDS
 from trading.templatetags.vocabulary import lot_status_word
 
 ZERO = Decimal("0.00")
+
 
 def _action_text(action: Action) -> str:
     words = {
@@ -48,6 +56,7 @@ class NextStep:
     text: str
     due: datetime | None
     url: str
+    at: bool = False  # `due` is when it happens (the opening), not a deadline
 
 
 @dataclass(frozen=True)
@@ -112,9 +121,11 @@ def _deposits(
         DepositDeadline.objects.filter(lot_id__in=lot_ids).values_list("lot_id", "deadline")
     )
     transfers: dict[int, list[BankTransfer]] = defaultdict(list)
-    for transfer in BankTransfer.objects.filter(account__enrolment__in=enrolments).only(
-        "amount", "valid", "received_at", "account__enrolment_id"
-    ).select_related("account"):
+    for transfer in (
+        BankTransfer.objects.filter(account__enrolment__in=enrolments)
+        .only("amount", "valid", "received_at", "account__enrolment_id")
+        .select_related("account")
+    ):
         transfers[transfer.account.enrolment_id].append(transfer)
     guaranteed = set(
         Guarantee.objects.filter(enrolment__in=enrolments, state="verified").values_list(
@@ -189,9 +200,7 @@ def bidder_workspace(user: User, now: datetime) -> BidderWorkspace:
     )
     deposits = _deposits(enrolments, now) if enrolments else {}
     refunded = dict(
-        DepositRefund.objects.filter(
-            account__enrolment__in=enrolments, status=RefundStatus.PAID
-        )
+        DepositRefund.objects.filter(account__enrolment__in=enrolments, status=RefundStatus.PAID)
         .values_list("account__enrolment_id")
         .annotate(total=Sum("amount"))
         .values_list("account__enrolment_id", "total")
@@ -229,7 +238,12 @@ def bidder_workspace(user: User, now: datetime) -> BidderWorkspace:
             enrolment=enrolment,
             status_word=_("已撤回报名") if facts.withdrawn else lot_status_word(lot),
             steps=[
-                NextStep(_action_text(s.action), s.due, _step_url(s.action, enrolment))
+                NextStep(
+                    _action_text(s.action),
+                    s.due,
+                    _step_url(s.action, enrolment),
+                    at=s.action == Action.OPENING,
+                )
                 for s in steps
             ],
             deposit_state=state,

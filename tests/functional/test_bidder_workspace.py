@@ -14,12 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bidding.models import OrganisationProfile
 from bidding.services.deposits import deposit_account_open
 from notices.models import Notice, NoticeKind
 from notices.services import notice_approve
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
-from bidding.models import OrganisationProfile
 from tests.deposits import BASIC_ACCOUNT, bank_pay
 from tests.enrolments import enrol
 from tests.notices import deliver_events, fake_render
@@ -177,9 +177,10 @@ def test_the_published_candidates_notice_is_linked_from_the_lot(clock: Controlle
     notice = Notice.objects.get(lot=lot, kind=NoticeKind.CANDIDATES)
     bidder = _as(world.bidder_users[0])
     # A draft says nothing yet.
-    assert reverse("portal_notice_detail", args=[notice.pk]) not in bidder.get(
-        reverse("enrolment_list")
-    ).text
+    assert (
+        reverse("portal_notice_detail", args=[notice.pk])
+        not in bidder.get(reverse("enrolment_list")).text
+    )
 
     notice_approve(notice=notice, actor=world.staff)
     notice_render_and_publish(notice.pk, render=fake_render, clock=clock)

@@ -64,7 +64,9 @@ def test_an_open_sealed_bid_lot_asks_for_documents_deposit_bid_and_opening_with_
         ({"withdrawn": True}, []),
     ],
 )
-def test_each_stage_has_its_own_next_steps(change: dict[str, object], expected: list[Action]) -> None:
+def test_each_stage_has_its_own_next_steps(
+    change: dict[str, object], expected: list[Action]
+) -> None:
     assert _actions(replace(OPEN, **change)) == expected  # type: ignore[arg-type]
 
 
