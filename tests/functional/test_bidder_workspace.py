@@ -135,15 +135,30 @@ def test_another_bidder_sees_only_its_own_lots(clock: ControlledClock) -> None:
     assert "尚未报名任何标段" in page
 
 
-def test_a_withdrawn_enrolment_is_a_past_lot(clock: ControlledClock) -> None:
+def test_a_withdrawn_enrolment_is_a_past_lot_with_its_deposit_refunded(
+    clock: ControlledClock,
+) -> None:
     world = make_world()
     lot = _bidding_lot(world, clock)
+    OrganisationProfile.objects.update_or_create(
+        organisation=world.bidders[0], defaults={"basic_account_number": BASIC_ACCOUNT}
+    )
     enrolment = enrol(lot, world.bidders[0])
+    bank_pay(deposit_account_open(enrolment=enrolment, now=clock.now).number, "20000.00")
     bidder = _as(world.bidder_users[0])
     bidder.post(reverse("enrolment_withdraw", args=[lot.pk]))
     page = bidder.get(reverse("enrolment_list")).text
     row = _row(_section(page, "past-title"), enrolment.pk)
     assert "已撤回报名" in row and "缴纳投标保证金" not in row
+
+    # The chronograph schedules and pays the refund (实施条例 第35条); the row says so.
+    clock.advance(minutes=1)
+    chronograph_tick(clock=clock)
+    clock.advance(minutes=1)
+    chronograph_tick(clock=clock)
+    row = _row(bidder.get(reverse("enrolment_list")).text, enrolment.pk)
+    # With its amount once the bank has confirmed the payment to the paying account.
+    assert re.search(rf"已退还( 20,000\.00 元)?（{clock.now:%Y-%m-%d}）", row)
 
 
 def _queries(client: Client) -> int:
