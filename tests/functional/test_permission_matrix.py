@@ -601,7 +601,7 @@ CASES = [
         "lot_roster",
         state="published",
         kwargs=lambda w: {"pk": w.lots["published"].pk},
-        get=published(ok=()) | dict.fromkeys(OWNER_SIDE | {STAFF}, HIDDEN),
+        get=published(ok=frozenset()) | dict.fromkeys(OWNER_SIDE | {STAFF}, HIDDEN),
         post=GET_ONLY,
     ),
     Case(
