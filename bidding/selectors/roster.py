@@ -35,7 +35,7 @@ def lot_roster(lot: Lot) -> QuerySet[Enrolment]:
     """Every enrolment of the lot, withdrawn ones included, by bidder number."""
     return (
         Enrolment.objects.filter(lot=lot)
-        .select_related("lead")
+        .select_related("lead", "lot__tender")
         .prefetch_related("members__organisation")
         .order_by("bidder_number", "pk")
     )

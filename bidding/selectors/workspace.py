@@ -112,10 +112,11 @@ def _documents_by_tender(
     return by_tender, downloaded
 
 
-def _deposits(
+def deposit_states(
     enrolments: list[Enrolment], now: datetime
 ) -> dict[int, tuple[str, Decimal, Decimal, datetime | None]]:
-    """Each enrolment's deposit state, due and paid, as `deposit_status` reads it, in 3 queries."""
+    """Each enrolment's deposit state, due, paid and deadline, as `deposit_status` reads it (and a
+    verified guarantee), in three queries for all of them."""
     lot_ids = {e.lot_id for e in enrolments}
     own_deadlines = dict(
         DepositDeadline.objects.filter(lot_id__in=lot_ids).values_list("lot_id", "deadline")
@@ -198,7 +199,7 @@ def bidder_workspace(user: User, now: datetime) -> BidderWorkspace:
     documents, downloaded = _documents_by_tender(
         {e.lot.tender_id for e in enrolments}, organisation.pk
     )
-    deposits = _deposits(enrolments, now) if enrolments else {}
+    deposits = deposit_states(enrolments, now) if enrolments else {}
     refunded = dict(
         DepositRefund.objects.filter(account__enrolment__in=enrolments, status=RefundStatus.PAID)
         .values_list("account__enrolment_id")

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bidding.selectors.roster import access_lot_roster, lot_roster
-from trading.views.common import acting_user
+from bidding.selectors.workspace import deposit_states
+from trading.views.common import acting_user, now
 
 
 @require_GET
@@ -17,8 +18,12 @@ def lot_roster_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Bidder numbers and names, consortium members and withdrawals (招标投标法 第22条: only
     once the lot is opened; a 404 before, whoever enrolled)."""
     lot = access_lot_roster(acting_user(request), pk)
+    enrolments = list(lot_roster(lot))
+    states = deposit_states(enrolments, now()) if enrolments else {}
+    for enrolment in enrolments:
+        enrolment.deposit_state = states[enrolment.pk][0]  # type: ignore[attr-defined]
     return render(
         request,
         "bidding/lot_roster.html",
-        {"lot": lot, "tender": lot.tender, "enrolments": list(lot_roster(lot))},
+        {"lot": lot, "tender": lot.tender, "enrolments": enrolments},
     )

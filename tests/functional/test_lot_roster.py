@@ -3,6 +3,7 @@ after the opening, and nothing at all before it (招标投标法 第22条)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bidding.models import OrganisationProfile
+from bidding.services.deposits import deposit_account_open
 from tests.conftest import ControlledClock
+from tests.deposits import BASIC_ACCOUNT, bank_pay
 from tests.enrolments import enrol
 from tests.tenders import closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick
@@ -38,8 +42,12 @@ def test_staff_and_owner_read_the_enrolment_list_only_after_the_opening(
     lot = first_lot(make_tender(world))
     clock.set(opens(lot) + timedelta(minutes=1))
     chronograph_tick(clock=clock)
+    OrganisationProfile.objects.update_or_create(
+        organisation=world.bidders[0], defaults={"basic_account_number": BASIC_ACCOUNT}
+    )
     alone = enrol(lot, world.bidders[0])
     consortium = enrol(lot, world.bidders[1], members=[world.bidders[2]])
+    bank_pay(deposit_account_open(enrolment=alone, now=clock.now).number, "20000.00")
     roster = reverse("lot_roster", args=[lot.pk])
     lot_page = reverse("lot_detail", args=[lot.pk])
 
@@ -58,6 +66,10 @@ def test_staff_and_owner_read_the_enrolment_list_only_after_the_opening(
         for bidder in world.bidders[:3]:
             assert bidder.name in page.text
         assert "联合体投标" in page.text
+        # Whose deposit arrived in time (实施条例 第26条), for the qualification review.
+        rows = dict(re.findall(r'<tr id="bidder-(\w+)">(.*?)</tr>', page.text, re.S))
+        assert "已足额到账" in rows[alone.bidder_number]
+        assert "逾期未足额到账" in rows[consortium.bidder_number]
     # Not the bidders' page (403, as the lot page itself), nor the regulators' (they read the
     # opened sealed ledger instead) or another desk's.
     for user in (world.bidder_users[0], world.regulator, world.other_desk_staff):
