@@ -174,9 +174,15 @@ def test_the_workspace_reads_a_fixed_number_of_queries(clock: ControlledClock) -
     enrol(first, world.bidders[0])
     with_one = _queries(bidder)
     lots = [first_lot(make_tender(world, name=f"项目{n}")) for n in range(9)]
-    for lot in lots:
+    # Alone and paid, as a consortium's member, and withdrawn: every kind of row.
+    for lot in lots[:7]:
         enrolment = enrol(lot, world.bidders[0])
         bank_pay(deposit_account_open(enrolment=enrolment, now=clock.now).number, "100.00")
+    enrol(lots[7], world.bidders[1], members=[world.bidders[0]])
+    enrol(lots[8], world.bidders[0])
+    bidder.post(reverse("enrolment_withdraw", args=[lots[8].pk]))
+    page = bidder.get(reverse("enrolment_list")).text
+    assert page.count('<tr id="enrolment-') == 10 and "联合体（成员）" in page
     with_ten = _queries(bidder)
     assert with_ten == with_one
 
