@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.views import deposits, deposits_refunds, enrolment, members, vault
+from bidding.views import deposits, deposits_refunds, enrolment, members, roster, vault
 
 urlpatterns = [
     # bdvault: the bidder's profile, users and certificate vault.
@@ -80,4 +80,6 @@ urlpatterns = [
         name="enrolment_agreement",
     ),
     path("workspace/enrolments/", enrolment.enrolment_list_view, name="enrolment_list"),
+    # --- the bidder's workspace (bdworkspace): the lot's enrolment list after the opening ---
+    path("lots/<int:pk>/enrolments/", roster.lot_roster_view, name="lot_roster"),
 ]

@@ -10,7 +10,9 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
+        from bidding.result_notices import result_notices_register
         from notices import receivers  # noqa: F401
+        from notices.bidder_results import result_notices_of
         from notices.db_triggers import (
             notice_trigger_removal_statements,
             notice_trigger_statements,
@@ -20,6 +22,8 @@ class NoticesConfig(AppConfig):
 
         # The demo's files are real documents printed by this app's renderer.
         demo_document_maker_register(_demo_document_make)
+        # The bidder's workspace (bidding) links each lot's candidates and result notices.
+        result_notices_register(result_notices_of)
 
         # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
         register_flush_guard(

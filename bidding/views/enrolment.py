@@ -17,10 +17,10 @@ from bidding.selectors.enrolment import (
     access_enrolment_agreement,
     access_enrolment_lot,
     enrolment_get_own,
-    enrolment_list_for_bidder,
     enrolment_lot_refusal,
     lot_enrolment_deadline,
 )
+from bidding.selectors.workspace import bidder_workspace
 from bidding.services.enrolment import agreement_max_bytes, enrolment_create, enrolment_withdraw
 from trading.views.common import acting_user, form_refused, message_refusal, now
 
@@ -104,11 +104,17 @@ def enrolment_agreement_view(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @login_required
 def enrolment_list_view(request: HttpRequest) -> HttpResponse:
-    """The bidder's enrolments, enrolled and withdrawn."""
-    user = acting_user(request)
-    enrolments = list(enrolment_list_for_bidder(user))
+    """The bidder's workspace: every lot it follows, what to do next and by when, its deposits
+    and the results; decided and withdrawn lots below."""
+    moment = now()
+    workspace = bidder_workspace(acting_user(request), moment)
     return render(
         request,
         "bidding/enrolment_list.html",
-        {"organisation": access_bidder(user), "enrolments": enrolments},
+        {
+            "organisation": workspace.organisation,
+            "current": workspace.current,
+            "past": workspace.past,
+            "now": moment,
+        },
     )

@@ -58,6 +58,8 @@ def _pages(world: World, lot: Lot, tender: Tender, outsider: User) -> list[tuple
         reverse("lot_detail", args=[lot.pk]),
         reverse("lot_live", args=[lot.pk]),
         reverse("tender_detail", args=[tender.pk]),
+        # The enrolment list (报名名单): a 404 to everybody before the opening.
+        reverse("lot_roster", args=[lot.pk]),
         reverse("workspace"),
         reverse("inbox"),
         reverse("my_documents"),

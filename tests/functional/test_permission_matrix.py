@@ -37,6 +37,7 @@ from tests.matrix import (
     CENTER_ADMIN,
     CLOSE,
     FORBIDDEN,
+    HIDDEN,
     LOGIN,
     NOT_ALLOWED,
     OK,
@@ -594,6 +595,22 @@ CASES = [
         why="a consortium's agreement is its members' own: nobody in the matrix leads one",
     ),
     Case("enrolment_list", get=console(*BIDDERS), post=GET_ONLY),
+    # The lot's enrolment list (bdworkspace): nothing before the opening, not even to its desk
+    # and owner (404); theirs after it; the lot's other readers get 403 (招标投标法 第22条).
+    Case(
+        "lot_roster",
+        state="published",
+        kwargs=lambda w: {"pk": w.lots["published"].pk},
+        get=published(ok=frozenset()) | dict.fromkeys(OWNER_SIDE | {STAFF}, HIDDEN),
+        post=GET_ONLY,
+    ),
+    Case(
+        "lot_roster",
+        state="evaluation",
+        kwargs=lambda w: {"pk": w.lots["evaluation"].pk},
+        get=published(ok=OWNER_SIDE | {STAFF}),
+        post=GET_ONLY,
+    ),
     # The public portal, open data and verification.
     Case("home", get=PUBLIC, post=GET_ONLY),
     Case("portal_notices", get=PUBLIC, post=GET_ONLY),

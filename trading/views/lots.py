@@ -28,6 +28,7 @@ from trading.models.tenders import LotStatusChoices, ObjectionStage
 from trading.participants import lot_participants
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.documents import lot_document_downloads
+from trading.selectors.jurisdiction import sealed_scope_open
 from trading.selectors.next_steps import lot_next_step
 from trading.selectors.tenders import lot_ledger_entries
 from trading.selectors.timeline import lot_timeline
@@ -194,6 +195,9 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         ),
         # None while who downloaded is secret (法 第22条): the page then says nothing at all.
         downloads=lot_document_downloads(lot, role=role),
+        # Bidding's enrolment list, linked once the sealed scope opens (法 第22条).
+        roster_readable=role in (Role.OWNER, Role.STAFF)
+        and sealed_scope_open(lot, list(lot.tender.lots.select_related("tender__procedure"))),
     )
     context.update(lot_history_context(lot))
     context.update(lot_endings_forms(lot, role, forms))
