@@ -230,7 +230,7 @@ def deposit_notification_receive(
                     amount=f"{notice.amount:,.2f}",
                     payer=notice.payer_account,
                 ),
-                url=reverse("deposit_detail", args=[enrolment.pk]),
+                url=reverse("enrolment_deposit", args=[enrolment.pk]),
                 clock=fixed_clock(now),
             )
         shared = (
@@ -357,7 +357,7 @@ def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
                 lot=enrolment.lot.code,
                 amount=f"{refund.amount:,.2f}",
             ),
-            url=reverse("deposit_detail", args=[enrolment.pk]),
+            url=reverse("enrolment_deposit", args=[enrolment.pk]),
             clock=fixed_clock(now),
         )
         _sealed_entry(

@@ -59,7 +59,7 @@ def test_the_bidder_sees_its_sub_account_the_amount_due_and_the_deadline(
 ) -> None:
     client = Client()
     client.force_login(world.bidder_users[0])
-    response = client.get(reverse("deposit_detail", args=[enrolment.pk]))
+    response = client.get(reverse("enrolment_deposit", args=[enrolment.pk]))
     assert response.status_code == 200
     account = DepositAccount.objects.get(enrolment=enrolment)
     text = response.content.decode()
@@ -69,7 +69,7 @@ def test_the_bidder_sees_its_sub_account_the_amount_due_and_the_deadline(
     # Nobody else learns the enrolment exists (招标投标法 第22条).
     other = Client()
     other.force_login(world.bidder_users[1])
-    assert other.get(reverse("deposit_detail", args=[enrolment.pk])).status_code == 404
+    assert other.get(reverse("enrolment_deposit", args=[enrolment.pk])).status_code == 404
 
 
 def test_a_signed_notification_credits_the_sub_account_once(
@@ -140,7 +140,7 @@ def test_a_deposit_not_from_the_basic_account_is_invalid_and_the_bidder_told_at_
     assert enrolment.lot.code in notification.title
     client = Client()
     client.force_login(world.bidder_users[0])
-    page = client.get(reverse("deposit_detail", args=[enrolment.pk])).content.decode()
+    page = client.get(reverse("enrolment_deposit", args=[enrolment.pk])).content.decode()
     assert 'id="deposit-invalid"' in page
 
 
