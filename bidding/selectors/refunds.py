@@ -45,7 +45,7 @@ def _is_buyer(enrolment: Enrolment) -> bool:
 def enrolment_deposit_get(enrolment: Enrolment) -> DepositView:
     """The enrolment's guarantees (newest first), its refund or its forfeiture."""
     guarantees = list(Guarantee.objects.filter(enrolment=enrolment).order_by("-applied_at", "-pk"))
-    refund = RefundDue.objects.filter(enrolment=enrolment).first()
+    refund = RefundDue.objects.filter(enrolment=enrolment, transfer__isnull=True).first()
     forfeiture = Forfeiture.objects.filter(enrolment=enrolment).first()
     tender = enrolment.lot.tender
     allowed = (

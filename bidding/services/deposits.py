@@ -41,8 +41,10 @@ from bidding.models import (
     DepositRefund,
     Enrolment,
     OrganisationProfile,
+    RefundDue,
 )
 from bidding.models.deposits import EntryKind, RefundStatus
+from bidding.models.refunds import RefundKind
 from trading.clock import Clock, get_clock
 from trading.domain.timeline import local_date, start_of_day
 from trading.models import Lot, User
@@ -233,6 +235,19 @@ def deposit_notification_receive(
                 url=reverse("enrolment_deposit", args=[enrolment.pk]),
                 clock=fixed_clock(now),
             )
+        if reason:
+            # The bidder was told the money "will be returned": it is, at the next tick.
+            RefundDue.objects.create(
+                enrolment=enrolment,
+                transfer=transfer,
+                kind=RefundKind.INVALID,
+                payable_at=now,
+                due_at=now,
+                reason=reason,
+                article="招标投标法实施条例 第26条",
+                idempotency_key=f"deposit-refund:{enrolment.pk}:transfer:{transfer.pk}",
+                scheduled_at=now,
+            )
         shared = (
             BankTransfer.objects.filter(
                 account__enrolment__lot_id=enrolment.lot_id, payer_account=notice.payer_account
@@ -266,15 +281,25 @@ def _owed_by_payer(account: DepositAccount) -> list[tuple[str, Decimal]]:
     return [(payer, amount) for payer, amount in paid.items() if amount > 0]
 
 
-def _refunds_decide(account: DepositAccount, reason: str, now: datetime) -> list[DepositRefund]:
-    """Move what the sub-account holds to refunds payable, one refund per paying account."""
+def _refunds_decide(
+    account: DepositAccount, reason: str, now: datetime, transfer: BankTransfer | None
+) -> list[DepositRefund]:
+    """Move what the sub-account holds to refunds payable, one refund per paying account (only
+    `transfer`'s money, back to its payer, when one transfer is refunded)."""
     pending = list(account.refunds.filter(status=RefundStatus.PENDING).order_by("pk"))
     if pending:
         # A retry after a crash: finish what was decided, decide nothing new.
         return pending
     holding = deposit_held(account)
     decided = []
-    for payer, owed in _owed_by_payer(account):
+    owed_by_payer = _owed_by_payer(account)
+    if transfer is not None:
+        owed_by_payer = [
+            (payer, min(owed, transfer.amount))
+            for payer, owed in owed_by_payer
+            if payer == transfer.payer_account
+        ]
+    for payer, owed in owed_by_payer:
         amount = min(owed, holding)
         if amount <= 0:
             break
@@ -304,9 +329,12 @@ def deposit_refund_pay(
     reason: str,
     bank: Bank | None = None,
     clock: Clock | None = None,
+    transfer: BankTransfer | None = None,
+    tell: bool = True,
 ) -> list[DepositRefund]:
-    """Pay the sub-account's money back to the accounts it came from (实施条例 第57条, 87号令
-    第38条); idempotent: a retry after a crash pays nothing twice (the bank's key)."""
+    """Pay the sub-account's money (or only `transfer`'s) back to the accounts it came from
+    (实施条例 第57条, 87号令 第38条); idempotent: a retry after a crash pays nothing twice (the
+    bank's key). `tell=False` when the caller tells the bidder itself."""
     clock = clock or get_clock()
     bank = bank or bank_get()
     with transaction.atomic():
@@ -314,7 +342,7 @@ def deposit_refund_pay(
         account = DepositAccount.objects.select_for_update().filter(enrolment=enrolment).first()
         if account is None:
             return []
-        refunds = _refunds_decide(account, reason, now)
+        refunds = _refunds_decide(account, reason, now, transfer)
     # The bank is called outside any transaction: its answer must not be lost with a rollback,
     # and the key makes asking again harmless.
     for refund in refunds:
@@ -325,11 +353,11 @@ def deposit_refund_pay(
             amount=refund.amount,
             now=now,
         )
-        _refund_confirm(refund.pk, receipt.reference, clock)
+        _refund_confirm(refund.pk, receipt.reference, clock, tell=tell)
     return [DepositRefund.objects.get(pk=refund.pk) for refund in refunds]
 
 
-def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
+def _refund_confirm(refund_id: int, reference: str, clock: Clock, *, tell: bool) -> None:
     with transaction.atomic():
         now = clock()
         refund = (
@@ -350,7 +378,7 @@ def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
         )
         enrolment = refund.account.enrolment
         notification_send(
-            recipients=_bidder_users(enrolment),
+            recipients=_bidder_users(enrolment) if tell else [],
             kind="deposit.refunded",
             title=Message(
                 gettext_noop("标段 %(lot)s 的保证金 %(amount)s 元已退还"),
