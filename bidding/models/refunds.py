@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
 # The reference of a refund for which the sub-account held nothing to pay back.
 NIL_PREFIX = "NIL-"
 
