@@ -153,3 +153,12 @@ def test_a_withdrawn_enrolment_still_shows_its_refund_but_takes_no_payment(
     client.force_login(world.bidder_users[0])
     demo = client.get(reverse("deposit_demo_transfer", args=[enrolment.pk]))
     assert demo.status_code == 404
+
+
+def test_the_enrolment_page_leads_to_the_deposit_page(world: World) -> None:
+    lot = _lot(world, "either")
+    enrolment = enrol(lot, world.bidders[0], world.bidder_users[0])
+    client = Client()
+    client.force_login(world.bidder_users[0])
+    page = client.get(reverse("enrolment_lot", args=[lot.pk])).content.decode()
+    assert reverse("enrolment_deposit", args=[enrolment.pk]) in page
