@@ -411,12 +411,18 @@ def _move_out(
         if account is None:
             return None
         holding = deposit_held(account)
-        if holding <= 0:
+        # Money paid from an account the law does not accept is not the deposit: it stays for
+        # its own refund (实施条例 第26条), never kept.
+        awaiting = RefundDue.objects.filter(
+            enrolment=enrolment, transfer__isnull=False, paid_at__isnull=True
+        ).aggregate(s=Sum("transfer__amount"))["s"] or Decimal("0")
+        amount = holding - awaiting
+        if amount <= 0:
             return None
         make = books.forfeiture if kind == EntryKind.FORFEITURE else books.earnest_conversion
         entry = _post(
             account,
-            make(enrolment.pk, holding, holding=holding),
+            make(enrolment.pk, amount, holding=holding),
             kind=kind,
             now=now,
             memo=reason[:200],
@@ -424,7 +430,7 @@ def _move_out(
         _sealed_entry(
             account,
             action=action,
-            payload={"amount": f"{holding:.2f}", "reason": reason},
+            payload={"amount": f"{amount:.2f}", "reason": reason},
             now=now,
         )
         return entry

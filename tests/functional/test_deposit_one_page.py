@@ -162,3 +162,34 @@ def test_the_enrolment_page_leads_to_the_deposit_page(world: World) -> None:
     client.force_login(world.bidder_users[0])
     page = client.get(reverse("enrolment_lot", args=[lot.pk])).content.decode()
     assert reverse("enrolment_deposit", args=[enrolment.pk]) in page
+
+
+def test_a_forfeiture_keeps_the_deposit_but_returns_an_invalid_payment(
+    world: World, clock: ControlledClock
+) -> None:
+    """实施条例 第74条 keeps the deposit; money paid from another account (第26条) was never the
+    deposit and goes back to where it came from."""
+    from bidding.models import BookEntry, LocalBankMovement
+    from bidding.services.deposits import deposit_held
+    from bidding.services.refunds import forfeiture_record
+
+    lot = _lot(world, "cash")
+    enrolment = enrol(lot, world.bidders[0], world.bidder_users[0])
+    account = deposit_account_open(enrolment=enrolment, now=clock.now)
+    bank_pay(account.number, f"{lot.deposit_amount:.2f}", payer=OTHER)
+    bank_pay(account.number, f"{lot.deposit_amount:.2f}")
+    forfeiture_record(
+        enrolment_id=enrolment.pk,
+        reason="中标人书面放弃中标",
+        article="招标投标法实施条例 第74条",
+        recorded_by=world.owner_user,
+        source_event="test",
+    )
+    assert BookEntry.objects.get(kind="forfeiture").amount == lot.deposit_amount
+    clock.advance(minutes=1)
+    tick(clock)
+    back = LocalBankMovement.objects.get(account_number=account.number, amount__lt=0)
+    assert (back.counterparty, -back.amount) == (OTHER, lot.deposit_amount)
+    assert deposit_held(account) == 0
+    page = _page(world.bidder_users[0], enrolment)
+    assert "保证金不予退还" in page and 'id="refund-payments"' in page
