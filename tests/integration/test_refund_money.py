@@ -21,6 +21,7 @@ from bidding.models import BookEntry, DepositAccount, LocalBankMovement, RefundD
 from bidding.models.deposits import EntryKind
 from bidding.selectors.deposits import deposit_status
 from bidding.services.deposits import deposit_account_open, deposit_held
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.deposits import BASIC_ACCOUNT, bank_pay, enrol
 from tests.refund_support import letter_published, tick
@@ -34,7 +35,7 @@ from tests.tenders import (
     publicity_end,
     record_outcome,
 )
-from trading.chronograph import chronograph_tick
+from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.clock import get_clock
 from trading.domain.timeline import local_date
 from trading.models import Lot
@@ -231,4 +232,23 @@ def test_an_invalid_payment_goes_back_at_the_next_tick_and_the_valid_one_at_the_
         [(OTHER, lot.deposit_amount), (BASIC_ACCOUNT, lot.deposit_amount)]
     )
     assert _bank_statement(account.number) == 0
+    _books_balance()
+
+
+def test_concurrent_ticks_pay_each_deposit_back_once_at_the_bank(clock: ControlledClock) -> None:
+    world = make_world(business_type="engineering")
+    lot, enrolments = _paid_lot(world, clock)
+    lot_terminate(lot=lot, reason="项目取消", actor=world.owner_user)
+    with due_work_override(OUTBOX):
+        chronograph_tick(clock=clock)  # delivers the events only: the refunds are scheduled
+    assert RefundDue.objects.filter(paid_at__isnull=True).count() == len(enrolments)
+
+    in_threads(4, lambda: chronograph_tick(clock=clock))
+
+    assert not RefundDue.objects.filter(paid_at__isnull=True).exists()
+    for enrolment in enrolments:
+        account = DepositAccount.objects.get(enrolment=enrolment)
+        out = LocalBankMovement.objects.filter(account_number=account.number, amount__lt=0)
+        assert [-m.amount for m in out] == [lot.deposit_amount]
+        assert _bank_statement(account.number) == 0
     _books_balance()
