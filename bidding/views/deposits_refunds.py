@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bidding.adapters.bank import bank_is_local
+from bidding.models import RefundDue
 from bidding.models.guarantees import GuaranteeKindChoice
 from bidding.selectors.deposit_access import access_enrolment_deposit
 from bidding.selectors.deposits import deposit_status
@@ -49,6 +50,10 @@ def enrolment_deposit(request: HttpRequest, pk: int) -> HttpResponse:
             "transfers": account.transfers.order_by("received_at", "pk") if account else [],
             "payments": account.refunds.order_by("decided_at", "pk") if account else [],
             "demo_bank": bank_is_local() and account is not None and enrolment.withdrawn_at is None,
+            # An invalid payment is returned at the next tick (实施条例 第26条): said so until then.
+            "invalid_returning": RefundDue.objects.filter(
+                enrolment=enrolment, transfer__isnull=False, paid_at__isnull=True
+            ).exists(),
         },
     )
 

@@ -133,6 +133,7 @@ def test_an_invalid_payment_shows_as_invalid_then_returned_on_the_page(
     tick(clock)
     page = _page(world.bidder_users[0], enrolment)
     assert 'id="refund-payments"' in page and OTHER in page and "已退还" in page
+    assert "已原路退还。请从基本存款账户重新缴纳" in page
     assert RefundDue.objects.get(enrolment=enrolment).paid_at == clock.now
 
 
