@@ -39,7 +39,8 @@ from trading.domain.lifecycle import LotStatus
 from trading.models import Lot, User
 from trading.services.common import fixed_clock, money, record_text
 
-STATES = ("paid", "short", "other_account", "refunded")
+# What `deposit_demo_states` can put a deposit in.
+STATES = ("paid", "short", "other_account", "refunded", "guarantee")
 _ACCOUNT = re.compile(r"^[0-9]{6,40}$")
 
 
@@ -142,11 +143,12 @@ def _deposit_put(enrolment: Enrolment, state: str, at: datetime) -> bool:
 def deposit_demo_states(
     plan: Sequence[tuple[Enrolment, str]], *, at: datetime | None = None
 ) -> dict[int, str]:
-    """Put each enrolment of `plan` in its state (paid / short / other_account / refunded /
-    guarantee) as of `at`; an enrolment that already has money or a guarantee is left alone.
-    Which state each got."""
+    """Put each enrolment of `plan` in its state (one of STATES) as of `at`; an enrolment that
+    already has money or a guarantee is left alone. Which state each got."""
     done: dict[int, str] = {}
     for enrolment, state in plan:
+        if state not in STATES:
+            raise ValueError(f"unknown demo deposit state {state!r}")
         if (
             BankTransfer.objects.filter(account__enrolment=enrolment).exists()
             or Guarantee.objects.filter(enrolment=enrolment).exists()
