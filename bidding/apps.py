@@ -12,6 +12,7 @@ class BiddingConfig(AppConfig):
         from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
         from bidding.selectors.enrolment import lot_participants_of
+        from bidding.services.demo_deposits import deposit_demo_seed
         from bidding.services.enrolment import participants_enrol
         from bidding.services.reconciliation import RECONCILIATION
         from bidding.services.vault import CERTIFICATE_EXPIRY
@@ -29,5 +30,7 @@ class BiddingConfig(AppConfig):
         register_due_work(CERTIFICATE_EXPIRY)
         register_due_work(RECONCILIATION)
         demo_seeder_register("bidding.vault", demo_vault_seed)
+        # After the vaults: the deposits pay from the basic accounts the profiles name.
+        demo_seeder_register("bidding.deposits", deposit_demo_seed)
         # Candidates, winners and negotiating parties come from the lot's enrolments.
         participants_register(participants_of=lot_participants_of, enrol=participants_enrol)

@@ -1,9 +1,8 @@
-"""Who pays a refund that fell due: an interface, and the default that only records it.
+"""Who pays a refund that fell due: an interface, the default that pays through the books and the
+bank adapter, and one that only records it.
 
-The books and the bank adapter pay for real (`deposit_refund_pay` in bidding.services.deposits,
-built beside this); until they are wired in, `RecordOnlyPayer` marks the refund as paid without
-moving money. settings.REFUND_PAYER names the payer. A payer must be idempotent by the refund's
-`idempotency_key`: the chronograph may call it again after a crash before its commit.
+settings.REFUND_PAYER names the payer (default `BankRefundPayer`). A payer must be idempotent by
+the refund's `idempotency_key`: the chronograph may call it again after a crash before its commit.
 """
 
 from __future__ import annotations
@@ -13,10 +12,13 @@ from typing import TYPE_CHECKING, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from bidding.services.refund_money import refund_money_pay
+from trading.clock import get_clock
+
 if TYPE_CHECKING:
     from bidding.models import RefundDue
 
-__all__ = ["RecordOnlyPayer", "RefundPayer", "get_refund_payer"]
+__all__ = ["BankRefundPayer", "RecordOnlyPayer", "RefundPayer", "get_refund_payer"]
 
 
 class RefundPayer(Protocol):
@@ -25,14 +27,22 @@ class RefundPayer(Protocol):
         ...
 
 
+class BankRefundPayer:
+    """Pays the sub-account's money back through the bank adapter, with the books' postings and
+    an engineering deposit's bank interest (实施条例 第57条)."""
+
+    def pay(self, refund: RefundDue) -> str:
+        return refund_money_pay(refund, now=get_clock()())
+
+
 class RecordOnlyPayer:
-    """Records the refund as paid; no money moves (until the books are merged)."""
+    """Records the refund as paid; no money moves (a platform whose bank pays refunds itself)."""
 
     def pay(self, refund: RefundDue) -> str:
         return f"RECORDED-{refund.idempotency_key}"
 
 
 def get_refund_payer() -> RefundPayer:
-    path = getattr(settings, "REFUND_PAYER", "bidding.refund_payers.RecordOnlyPayer")
+    path = getattr(settings, "REFUND_PAYER", "bidding.refund_payers.BankRefundPayer")
     payer: RefundPayer = import_string(path)()
     return payer

@@ -38,7 +38,7 @@ urlpatterns = [
         vault.certificate_file,
         name="bidding_certificate_file",
     ),
-    # bdrefunds: a bidder's deposit on its enrolment — guarantees, refund, forfeiture.
+    # The bidder's one deposit page per enrolment: how to pay, guarantees, refund, forfeiture.
     path(
         "bidding/enrolments/<int:pk>/deposit/",
         deposits_refunds.enrolment_deposit,
@@ -56,7 +56,6 @@ urlpatterns = [
     ),
     # bdmoney: deposits, the bank's webhook, the demo bank, the reconciliation's differences.
     path("bank/notifications/", deposits.bank_notification, name="bank_notification"),
-    path("bidding/deposits/<int:enrolment_id>/", deposits.deposit_detail, name="deposit_detail"),
     path(
         "bidding/deposits/<int:enrolment_id>/demo-transfer/",
         deposits.deposit_demo_transfer,

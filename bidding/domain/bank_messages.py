@@ -167,13 +167,17 @@ class Deposit:
     paid_in_time: Decimal  # valid credits received by the deadline
     invalid: bool  # a credit arrived from an account the law does not accept
     deadline_passed: bool
+    # A guarantee verified by the deadline whose amount covers the deposit (where the tender
+    # accepts guarantees: 实施条例 第26条 lets the deposit take the form of a bank guarantee).
+    guaranteed: bool = False
 
 
 def deposit_state(deposit: Deposit) -> str:
-    """paid / short / late / invalid / not_required (实施条例 第26条: paid by the deadline)."""
+    """paid / short / late / invalid / not_required (实施条例 第26条: paid by the deadline, in
+    cash or by a guarantee covering the amount)."""
     if not deposit.required or deposit.due <= 0:
         return "not_required"
-    if deposit.paid_in_time >= deposit.due:
+    if deposit.guaranteed or deposit.paid_in_time >= deposit.due:
         return "paid"
     if deposit.invalid:
         return "invalid"

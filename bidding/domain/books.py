@@ -7,7 +7,9 @@ platform's accounts:
 - CLEARING: the money the platform's bank account holds (an asset: debit-normal);
 - a SUB-ACCOUNT per enrolment: the deposit the platform owes that bidder (credit-normal);
 - REFUNDS_PAYABLE: refunds decided and sent to the bank, not yet confirmed paid;
-- FORFEITED: deposits kept (实施条例 第74条); EARNEST: land deposits become 定金.
+- FORFEITED: deposits kept (实施条例 第74条); EARNEST: land deposits become 定金;
+- INTEREST_PAID: the bank interest the platform pays with engineering refunds (实施条例 第57条),
+  out of its own interest account at the bank, never out of a bidder's sub-account.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal
 CLEARING = "clearing"
 REFUNDS_PAYABLE = "refunds_payable"
 FORFEITED = "forfeited"
+INTEREST_PAID = "interest_paid"
 SUB_PREFIX = "sub:"
 EARNEST_PREFIX = "earnest:"
 ZERO = Decimal("0.00")
@@ -106,3 +109,8 @@ def forfeiture(enrolment_id: int, amount: Decimal, *, holding: Decimal) -> Posti
 def earnest_conversion(enrolment_id: int, amount: Decimal, *, holding: Decimal) -> Posting:
     """A land winner's deposit becomes 定金 (招标拍卖挂牌出让国有建设用地使用权规定 第21条)."""
     return _out_of_sub(enrolment_id, earnest_account(enrolment_id), amount, holding)
+
+
+def interest_paid(amount: Decimal) -> Posting:
+    """The platform paid a refund's bank interest from its interest account (实施条例 第57条)."""
+    return Posting(debit=INTEREST_PAID, credit=CLEARING, amount=amount)

@@ -41,6 +41,7 @@ class EntryKind(models.TextChoices):
     REFUND_PAID = "refund_paid", _("退还保证金（银行已支付）")
     FORFEITURE = "forfeiture", _("没收保证金")
     EARNEST = "earnest", _("保证金转为定金")
+    INTEREST = "interest", _("退还银行同期存款利息")
 
 
 class BookEntry(models.Model):

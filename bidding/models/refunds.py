@@ -7,25 +7,39 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The reference of a refund for which the sub-account held nothing to pay back.
+NIL_PREFIX = "NIL-"
+
 
 class RefundKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回投标")
     LOSER = "loser", _("未中标")
     WINNER = "winner", _("中标")
     ENDED = "ended", _("流标或终止")
+    INVALID = "invalid", _("无效缴款")
 
 
 class RefundDue(models.Model):
     """One enrolment's deposit refund: payable from, due by, paid when and under which rule.
 
-    A deposit is refunded once: the enrolment is unique, and `idempotency_key` is what the payer
-    hands the bank, so a refund retried after a crash never pays twice.
+    A deposit is refunded once: one refund per enrolment, besides one per invalid payment (paid
+    from an account the law does not accept, 实施条例 第26条, returned at once); and
+    `idempotency_key` is what the payer hands the bank, so a retried refund never pays twice.
     """
 
-    enrolment = models.OneToOneField(
+    enrolment = models.ForeignKey(
         "bidding.Enrolment",
         verbose_name=_("报名"),
         on_delete=models.PROTECT,
+        related_name="refunds_due",
+    )
+    # Set on the refund of one invalid payment: only that transfer goes back.
+    transfer = models.OneToOneField(
+        "bidding.BankTransfer",
+        verbose_name=_("无效缴款"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="refund_due",
     )
     kind = models.CharField(_("退还情形"), max_length=20, choices=RefundKind.choices)
@@ -43,6 +57,10 @@ class RefundDue(models.Model):
     late_fee = models.DecimalField(
         _("超期资金占用费（元）"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    # The bank interest paid with it (实施条例 第57条), from the platform's interest account.
+    interest = models.DecimalField(
+        _("银行同期存款利息（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     # Set when the deposit was a guarantee: released instead of paid.
     guarantee_released = models.BooleanField(_("以解除保函方式退还"), default=False)
 
@@ -59,10 +77,20 @@ class RefundDue(models.Model):
                 condition=Q(paid_at__isnull=True) | ~Q(payment_reference=""),
                 name="refund_paid_has_reference",
             ),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(transfer__isnull=True),
+                name="refund_due_once_per_enrolment",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+    @property
+    def nothing_held(self) -> bool:
+        """Paid with no money moved: the sub-account held none (a guarantee, or never paid)."""
+        return self.payment_reference.startswith(NIL_PREFIX)
 
 
 class Forfeiture(models.Model):

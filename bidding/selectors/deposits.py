@@ -10,8 +10,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from bidding.domain.bank_messages import Deposit, deposit_state
-from bidding.models import BankTransfer, DepositDeadline, Discrepancy, Enrolment
+from bidding.models import BankTransfer, DepositDeadline, Discrepancy, Enrolment, Guarantee
 from bidding.models.deposits import RefundStatus
+from bidding.models.guarantees import GuaranteeStateChoice
 from trading.models import Lot
 from trading.models.tenders import DepositForm
 from trading.selectors.jurisdiction import sealed_scope_open
@@ -33,28 +34,49 @@ class DepositStatus:
     due: Decimal
     paid: Decimal  # valid credits received by the deadline
     deadline: datetime | None
+    # The verified guarantee that stands for the deposit, when one does.
+    guarantee: Guarantee | None = None
+
+
+def _covering_guarantee(
+    enrolment: Enrolment, due: Decimal, deadline: datetime | None
+) -> Guarantee | None:
+    """A guarantee verified by the deadline, still standing, whose amount covers the deposit."""
+    guarantees = Guarantee.objects.filter(
+        enrolment=enrolment, state=GuaranteeStateChoice.VERIFIED, amount__gte=due
+    )
+    if deadline is not None:
+        guarantees = guarantees.filter(verified_at__lte=deadline)
+    return guarantees.order_by("verified_at", "pk").first()
 
 
 def deposit_status(enrolment: Enrolment, now: datetime) -> DepositStatus:
-    """paid / short / late / invalid / not required (实施条例 第26条: paid before the deadline)."""
+    """paid / short / late / invalid / not required (实施条例 第26条: paid before the deadline,
+    in cash or, where the tender accepts one, by a verified guarantee covering the amount)."""
     lot = enrolment.lot
-    required = lot.tender.deposit_form in (DepositForm.CASH, DepositForm.EITHER)
+    form = lot.tender.deposit_form
+    cash = form in (DepositForm.CASH, DepositForm.EITHER)
+    guarantees = form in (DepositForm.GUARANTEE, DepositForm.EITHER)
     deadline = deposit_deadline(lot)
     transfers = BankTransfer.objects.filter(account__enrolment=enrolment)
     in_time = transfers.filter(valid=True)
     if deadline is not None:
         in_time = in_time.filter(received_at__lte=deadline)
-    paid = in_time.aggregate(s=Sum("amount"))["s"] or ZERO
+    paid = (in_time.aggregate(s=Sum("amount"))["s"] or ZERO) if cash else ZERO
+    guarantee = _covering_guarantee(enrolment, lot.deposit_amount, deadline) if guarantees else None
     state = deposit_state(
         Deposit(
-            required=required,
+            required=cash or guarantees,
             due=lot.deposit_amount,
             paid_in_time=paid,
             invalid=transfers.filter(valid=False).exists(),
             deadline_passed=deadline is not None and now > deadline,
+            guaranteed=guarantee is not None,
         )
     )
-    return DepositStatus(state=state, due=lot.deposit_amount, paid=paid, deadline=deadline)
+    return DepositStatus(
+        state=state, due=lot.deposit_amount, paid=paid, deadline=deadline, guarantee=guarantee
+    )
 
 
 def deposit_bid_blocker(enrolment: Enrolment, now: datetime) -> str:

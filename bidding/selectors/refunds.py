@@ -4,35 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-from django.http import Http404
-
 from bidding.models import Enrolment, Forfeiture, Guarantee, RefundDue
 from trading.domain.points import LISTING_FAMILIES
-from trading.models import Award, User
-from trading.selectors.access import acting_organisation_id
+from trading.models import Award
 
-__all__ = ["DepositView", "access_enrolment_deposit", "enrolment_deposit_get"]
+__all__ = ["DepositView", "enrolment_deposit_get"]
 
 _ENDED = ("failed", "terminated")
-
-
-def access_enrolment_deposit(user: User, enrolment_id: int) -> Enrolment:
-    """The enrolment, for a user of its bidder (the lead or a consortium member); 404 for anyone
-    else: who enrolled is sealed before the opening (招标投标法 第22条)."""
-    org_id = acting_organisation_id(user)
-    if org_id is None or user.organisation is None or not user.organisation.is_verified:
-        raise Http404
-    enrolment = (
-        Enrolment.objects.select_related("lot__tender__project__owner", "lot__tender__procedure")
-        .filter(pk=enrolment_id)
-        .filter(Q(lead_id=org_id) | Q(members__organisation_id=org_id))
-        .distinct()
-        .first()
-    )
-    if enrolment is None:
-        raise Http404
-    return enrolment
 
 
 @dataclass(frozen=True)
@@ -67,7 +45,7 @@ def _is_buyer(enrolment: Enrolment) -> bool:
 def enrolment_deposit_get(enrolment: Enrolment) -> DepositView:
     """The enrolment's guarantees (newest first), its refund or its forfeiture."""
     guarantees = list(Guarantee.objects.filter(enrolment=enrolment).order_by("-applied_at", "-pk"))
-    refund = RefundDue.objects.filter(enrolment=enrolment).first()
+    refund = RefundDue.objects.filter(enrolment=enrolment, transfer__isnull=True).first()
     forfeiture = Forfeiture.objects.filter(enrolment=enrolment).first()
     tender = enrolment.lot.tender
     allowed = (

@@ -41,8 +41,10 @@ from bidding.models import (
     DepositRefund,
     Enrolment,
     OrganisationProfile,
+    RefundDue,
 )
 from bidding.models.deposits import EntryKind, RefundStatus
+from bidding.models.refunds import RefundKind
 from trading.clock import Clock, get_clock
 from trading.domain.timeline import local_date, start_of_day
 from trading.models import Lot, User
@@ -230,8 +232,21 @@ def deposit_notification_receive(
                     amount=f"{notice.amount:,.2f}",
                     payer=notice.payer_account,
                 ),
-                url=reverse("deposit_detail", args=[enrolment.pk]),
+                url=reverse("enrolment_deposit", args=[enrolment.pk]),
                 clock=fixed_clock(now),
+            )
+        if reason:
+            # The bidder was told the money "will be returned": it is, at the next tick.
+            RefundDue.objects.create(
+                enrolment=enrolment,
+                transfer=transfer,
+                kind=RefundKind.INVALID,
+                payable_at=now,
+                due_at=now,
+                reason=reason,
+                article="招标投标法实施条例 第26条",
+                idempotency_key=f"deposit-refund:{enrolment.pk}:transfer:{transfer.pk}",
+                scheduled_at=now,
             )
         shared = (
             BankTransfer.objects.filter(
@@ -266,15 +281,25 @@ def _owed_by_payer(account: DepositAccount) -> list[tuple[str, Decimal]]:
     return [(payer, amount) for payer, amount in paid.items() if amount > 0]
 
 
-def _refunds_decide(account: DepositAccount, reason: str, now: datetime) -> list[DepositRefund]:
-    """Move what the sub-account holds to refunds payable, one refund per paying account."""
+def _refunds_decide(
+    account: DepositAccount, reason: str, now: datetime, transfer: BankTransfer | None
+) -> list[DepositRefund]:
+    """Move what the sub-account holds to refunds payable, one refund per paying account (only
+    `transfer`'s money, back to its payer, when one transfer is refunded)."""
     pending = list(account.refunds.filter(status=RefundStatus.PENDING).order_by("pk"))
     if pending:
         # A retry after a crash: finish what was decided, decide nothing new.
         return pending
     holding = deposit_held(account)
     decided = []
-    for payer, owed in _owed_by_payer(account):
+    owed_by_payer = _owed_by_payer(account)
+    if transfer is not None:
+        owed_by_payer = [
+            (payer, min(owed, transfer.amount))
+            for payer, owed in owed_by_payer
+            if payer == transfer.payer_account
+        ]
+    for payer, owed in owed_by_payer:
         amount = min(owed, holding)
         if amount <= 0:
             break
@@ -304,9 +329,12 @@ def deposit_refund_pay(
     reason: str,
     bank: Bank | None = None,
     clock: Clock | None = None,
+    transfer: BankTransfer | None = None,
+    tell: bool = True,
 ) -> list[DepositRefund]:
-    """Pay the sub-account's money back to the accounts it came from (实施条例 第57条, 87号令
-    第38条); idempotent: a retry after a crash pays nothing twice (the bank's key)."""
+    """Pay the sub-account's money (or only `transfer`'s) back to the accounts it came from
+    (实施条例 第57条, 87号令 第38条); idempotent: a retry after a crash pays nothing twice (the
+    bank's key). `tell=False` when the caller tells the bidder itself."""
     clock = clock or get_clock()
     bank = bank or bank_get()
     with transaction.atomic():
@@ -314,7 +342,7 @@ def deposit_refund_pay(
         account = DepositAccount.objects.select_for_update().filter(enrolment=enrolment).first()
         if account is None:
             return []
-        refunds = _refunds_decide(account, reason, now)
+        refunds = _refunds_decide(account, reason, now, transfer)
     # The bank is called outside any transaction: its answer must not be lost with a rollback,
     # and the key makes asking again harmless.
     for refund in refunds:
@@ -325,11 +353,11 @@ def deposit_refund_pay(
             amount=refund.amount,
             now=now,
         )
-        _refund_confirm(refund.pk, receipt.reference, clock)
+        _refund_confirm(refund.pk, receipt.reference, clock, tell=tell)
     return [DepositRefund.objects.get(pk=refund.pk) for refund in refunds]
 
 
-def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
+def _refund_confirm(refund_id: int, reference: str, clock: Clock, *, tell: bool) -> None:
     with transaction.atomic():
         now = clock()
         refund = (
@@ -350,14 +378,14 @@ def _refund_confirm(refund_id: int, reference: str, clock: Clock) -> None:
         )
         enrolment = refund.account.enrolment
         notification_send(
-            recipients=_bidder_users(enrolment),
+            recipients=_bidder_users(enrolment) if tell else [],
             kind="deposit.refunded",
             title=Message(
                 gettext_noop("标段 %(lot)s 的保证金 %(amount)s 元已退还"),
                 lot=enrolment.lot.code,
                 amount=f"{refund.amount:,.2f}",
             ),
-            url=reverse("deposit_detail", args=[enrolment.pk]),
+            url=reverse("enrolment_deposit", args=[enrolment.pk]),
             clock=fixed_clock(now),
         )
         _sealed_entry(
@@ -383,12 +411,18 @@ def _move_out(
         if account is None:
             return None
         holding = deposit_held(account)
-        if holding <= 0:
+        # Money paid from an account the law does not accept is not the deposit: it stays for
+        # its own refund (实施条例 第26条), never kept.
+        awaiting = RefundDue.objects.filter(
+            enrolment=enrolment, transfer__isnull=False, paid_at__isnull=True
+        ).aggregate(s=Sum("transfer__amount"))["s"] or Decimal("0")
+        amount = holding - awaiting
+        if amount <= 0:
             return None
         make = books.forfeiture if kind == EntryKind.FORFEITURE else books.earnest_conversion
         entry = _post(
             account,
-            make(enrolment.pk, holding, holding=holding),
+            make(enrolment.pk, amount, holding=holding),
             kind=kind,
             now=now,
             memo=reason[:200],
@@ -396,7 +430,7 @@ def _move_out(
         _sealed_entry(
             account,
             action=action,
-            payload={"amount": f"{holding:.2f}", "reason": reason},
+            payload={"amount": f"{amount:.2f}", "reason": reason},
             now=now,
         )
         return entry

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from bidding.domain.guarantees import STANDING, GuaranteeEvent
-from bidding.domain.refunds import Role, late_fee, refund_plan
+from bidding.domain.refunds import Outcome, Role, late_fee, refund_plan
 from bidding.guarantee_issuers import IssuerDeclined, get_issuer
-from bidding.models import Enrolment, Forfeiture, Guarantee, RefundDue
+from bidding.models import DepositAccount, Enrolment, Forfeiture, Guarantee, RefundDue
 from bidding.refund_payers import get_refund_payer
+from bidding.services.deposits import deposit_convert_to_earnest, deposit_forfeit, deposit_held
 from bidding.services.guarantees import guarantee_advance
 from bidding.services.refund_entries import deposit_entry
 from trading.clock import Clock, get_clock
@@ -30,7 +31,7 @@ from trading.domain.timeline import SHANGHAI, format_moment, local_date
 from trading.lock_objects import lock_lot
 from trading.models import Award, Contract, Lot, Tender, User
 from trading.selectors.timeline import tender_rulebook
-from trading.services.common import lot_tender, notify
+from trading.services.common import fixed_clock, lot_tender, notify, record_text
 from trading.translatable import Message
 
 __all__ = [
@@ -124,7 +125,9 @@ def refund_schedule_lot(
             instants[Point.FAILED] = lot.status_changed_at or now
         book = tender_rulebook(tender, now=now)
         project = tender.project
-        enrolments = Enrolment.objects.filter(lot=lot).exclude(refund_due__isnull=False)
+        enrolments = Enrolment.objects.filter(lot=lot).exclude(
+            refunds_due__in=RefundDue.objects.filter(transfer__isnull=True)
+        )
         for enrolment in enrolments.exclude(forfeiture__isnull=False).order_by("pk"):
             orgs = _organisations(enrolment)
             if enrolment.withdrawn_at is not None:
@@ -152,6 +155,14 @@ def refund_schedule_lot(
                 rules=book.rules,
                 calendar=book.calendar,
             )
+            if plan.outcome is Outcome.EARNEST:
+                # A sale's buyer: its deposit becomes 定金 (39号令 第21条); nothing is left after.
+                deposit_convert_to_earnest(
+                    enrolment=enrolment,
+                    reason=record_text(gettext_noop("竞得人的竞买保证金转为定金")),
+                    clock=fixed_clock(now),
+                )
+                continue
             if not plan.scheduled or plan.payable_at is None:
                 continue
             refund = RefundDue.objects.create(
@@ -201,21 +212,31 @@ def _guarantee_close(guarantee: Guarantee, event: GuaranteeEvent, now: datetime)
     return reference
 
 
+def _holds_cash(enrolment: Enrolment) -> bool:
+    account = DepositAccount.objects.filter(enrolment=enrolment).first()
+    return account is not None and deposit_held(account) > 0
+
+
 def refund_pay(refund: RefundDue, now: datetime) -> None:
     """The due work: pay the refund once (or release its guarantee), recording any late fee
     (财政部令第87号 第38条). Runs with the refund's row locked; a paid refund is left alone."""
     if refund.paid_at is not None:
         return
     enrolment = Enrolment.objects.select_related("lot").get(pk=refund.enrolment_id)
-    guarantee = _standing_guarantee(enrolment)
+    invalid_payment = refund.transfer_id is not None
+    # An invalid payment's refund returns that money only; the guarantee stands.
+    guarantee = None if invalid_payment else _standing_guarantee(enrolment)
+    references = []
     if guarantee is not None:
         try:
-            reference = _guarantee_close(guarantee, GuaranteeEvent.RELEASE, now)
+            references.append(_guarantee_close(guarantee, GuaranteeEvent.RELEASE, now))
         except IssuerDeclined:
-            reference = f"GUARANTEE-{guarantee.number}"
+            references.append(f"GUARANTEE-{guarantee.number}")
         refund.guarantee_released = True
-    else:
-        reference = get_refund_payer().pay(refund)
+    if guarantee is None or _holds_cash(enrolment):
+        # Cash beside a released guarantee (a tender taking either) goes back too.
+        references.append(get_refund_payer().pay(refund))
+    reference = " ".join(references)[:100]
     fee = None
     if refund.late_fee_applies and refund.due_at is not None and not refund.guarantee_released:
         fee = late_fee(
@@ -228,17 +249,23 @@ def refund_pay(refund: RefundDue, now: datetime) -> None:
     refund.payment_reference = reference
     refund.late_fee = fee
     refund.save(update_fields=["paid_at", "payment_reference", "late_fee", "guarantee_released"])
-    _tell_the_bidder(
-        enrolment,
-        kind="deposit.refunded",
-        title=Message(gettext_noop("投标保证金已退还：%(code)s"), code=enrolment.lot.code),
-        body=Message(
+    if invalid_payment:
+        title = Message(gettext_noop("无效缴款已原路退还：%(code)s"), code=enrolment.lot.code)
+        body = Message(
+            gettext_noop(
+                "投标人编号 %(number)s 未从基本存款账户转出的款项已于 %(paid)s 原路退还。"
+            ),
+            number=enrolment.bidder_number,
+            paid=format_moment(now),
+        )
+    else:
+        title = Message(gettext_noop("投标保证金已退还：%(code)s"), code=enrolment.lot.code)
+        body = Message(
             gettext_noop("投标人编号 %(number)s 的投标保证金已于 %(paid)s 退还。"),
             number=enrolment.bidder_number,
             paid=format_moment(now),
-        ),
-        now=now,
-    )
+        )
+    _tell_the_bidder(enrolment, kind="deposit.refunded", title=title, body=body, now=now)
     deposit_entry(
         enrolment.lot_id,
         "deposit.refund_paid",
@@ -267,7 +294,11 @@ def forfeiture_record(
         existing = Forfeiture.objects.filter(enrolment=enrolment).first()
         if existing is not None:
             return existing
-        refund = RefundDue.objects.select_for_update().filter(enrolment=enrolment).first()
+        refund = (
+            RefundDue.objects.select_for_update()
+            .filter(enrolment=enrolment, transfer__isnull=True)
+            .first()
+        )
         if refund is not None:
             if refund.paid_at is not None:
                 return None
@@ -284,6 +315,8 @@ def forfeiture_record(
         guarantee = _standing_guarantee(enrolment)
         if guarantee is not None:
             _guarantee_close(guarantee, GuaranteeEvent.CLAIM, now)
+        # The cash the sub-account holds is kept: posted to the forfeited account.
+        deposit_forfeit(enrolment=enrolment, reason=reason, clock=fixed_clock(now))
         _tell_the_bidder(
             enrolment,
             kind="deposit.forfeited",

@@ -1,5 +1,5 @@
-"""The deposit pages: the bidder's sub-account, the demo bank's transfer, the bank's webhook, and
-the center's reconciliation differences."""
+"""The demo bank's transfer, the bank's webhook, and the center's reconciliation differences (the
+bidder's deposit page is bidding.views.deposits_refunds.enrolment_deposit)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from bidding.adapters.bank import (
 from bidding.domain.bank_messages import NotificationRefused, check_signature, parse_credit
 from bidding.models import OrganisationProfile
 from bidding.selectors.deposit_access import access_enrolment_deposit
-from bidding.selectors.deposits import deposit_status, discrepancy_list
+from bidding.selectors.deposits import discrepancy_list
 from bidding.services.demo_deposits import deposit_demo_pay
 from bidding.services.deposits import deposit_account_open, deposit_notification_receive
 from trading.clock import get_clock
@@ -92,25 +92,6 @@ def bank_notification(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
-def deposit_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
-    """The bidder's deposit: where to pay, how much, by when, and what arrived."""
-    enrolment = access_enrolment_deposit(request.user, enrolment_id)  # type: ignore[arg-type]
-    now = get_clock()()
-    account = deposit_account_open(enrolment=enrolment, now=now)
-    context = {
-        "enrolment": enrolment,
-        "lot": enrolment.lot,
-        "account": account,
-        "status": deposit_status(enrolment, now),
-        "transfers": account.transfers.order_by("received_at", "pk"),
-        "refunds": account.refunds.order_by("decided_at", "pk"),
-        "demo_bank": isinstance(bank_get(), LocalBank),
-    }
-    return render(request, "bidding/deposit_detail.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
@@ -144,7 +125,7 @@ def deposit_demo_transfer(request: HttpRequest, enrolment_id: int) -> HttpRespon
                 messages.success(request, _("演示银行已转账，到账通知已送达平台。"))
             else:
                 messages.error(request, _("演示银行已转账，但平台拒收了到账通知。"))
-            return redirect("deposit_detail", enrolment_id=enrolment.pk)
+            return redirect("enrolment_deposit", pk=enrolment.pk)
     context = {
         "enrolment": enrolment,
         "lot": enrolment.lot,

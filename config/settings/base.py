@@ -215,13 +215,16 @@ BANK_WEBHOOK_KEY = os.environ.get("BANK_WEBHOOK_KEY", "") or embedded_secret_key
     KEYS_DIR / "bank-webhook.key"
 )
 BANK_SUB_ACCOUNT_PREFIX = os.environ.get("BANK_SUB_ACCOUNT_PREFIX", "62270001")
+# The platform's own account at the bank that pays the bank interest of engineering refunds
+# (实施条例 第57条): interest never leaves a bidder's sub-account.
+BANK_INTEREST_ACCOUNT = os.environ.get("BANK_INTEREST_ACCOUNT", "622700009990000001")
 
 # Deposit guarantees and refunds (bidding, issue 11 bdrefunds): the guarantee issuer adapter,
 # the refund payer, the bid validity a guarantee must cover (counted from the bid deadline; the
 # tender documents set it, 实施条例 第25条) and the central bank's loan benchmark rate for the late
 # fee of a procurement refund (财政部令第87号 第38条).
 GUARANTEE_ISSUER = os.environ.get("GUARANTEE_ISSUER", "bidding.guarantee_issuers.LocalIssuer")
-REFUND_PAYER = os.environ.get("REFUND_PAYER", "bidding.refund_payers.RecordOnlyPayer")
+REFUND_PAYER = os.environ.get("REFUND_PAYER", "bidding.refund_payers.BankRefundPayer")
 BID_VALIDITY_DAYS = int(os.environ.get("BID_VALIDITY_DAYS", "90"))
 LOAN_BENCHMARK_RATE = os.environ.get("LOAN_BENCHMARK_RATE", "0.0435")
 # The demand deposit rate of the interest refunded with an engineering deposit (实施条例 第57条);

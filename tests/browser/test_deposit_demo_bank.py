@@ -34,7 +34,7 @@ def test_a_bidder_pays_through_the_demo_bank_and_sees_the_deposit_confirmed(
     page.click("form[action='/accounts/login/'] button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
 
-    page.goto(f"{base}/bidding/deposits/{enrolment.pk}/")
+    page.goto(f"{base}/bidding/enrolments/{enrolment.pk}/deposit/")
     expect(page.locator("#deposit-state")).to_have_text("未足额到账")
     number = DepositAccount.objects.get(enrolment=enrolment).number
     expect(page.locator("#deposit-account")).to_have_text(number)

@@ -174,7 +174,7 @@ def test_the_bidder_sees_the_refund_due_and_paid_dates(
     assert "撤回投标" in page
     # 实施条例 第35条: 5 日 after 30 Nov; Saturday 5 Dec moves to Monday 7 Dec.
     assert "2026-12-07 24:00" in page and "招标投标法实施条例 第35条" in page
-    assert "2026-11-30 12:00" in page and "RECORDED-deposit-refund:" in page
+    assert "2026-11-30 12:00" in page and "子账户无现金可退" in page
     # Its own users are told; the other bidder hears nothing of it.
     told = Notification.objects.filter(kind="deposit.refunded")
     assert [n.recipient for n in told] == [world.bidder_users[0]]

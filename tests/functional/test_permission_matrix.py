@@ -678,7 +678,7 @@ CASES = [
         get=POST_ONLY,
         post=on_object(ok={STAFF}, knows=SIGNED_IN, console_of=DESK_STAFF),
     ),
-    # bdrefunds: a bidder's deposit on its enrolment; nobody else learns the enrolment exists.
+    # The bidder's one deposit page per enrolment; nobody else learns the enrolment exists.
     Case(
         "enrolment_deposit",
         kwargs=_bdrefunds_enrolment,
@@ -706,12 +706,6 @@ CASES = [
         why="the bank's, signature-checked (HMAC-SHA256), no session",
     ),
     # A deposit is the enrolment's own: nobody else may learn who enrolled (法 第22条).
-    Case(
-        "deposit_detail",
-        kwargs=lambda w: {"enrolment_id": matrix_enrolment(w).pk},
-        get=on_object(ok={BIDDER}),
-        post=GET_ONLY,
-    ),
     Case(
         "deposit_demo_transfer",
         kwargs=lambda w: {"enrolment_id": matrix_enrolment(w).pk},

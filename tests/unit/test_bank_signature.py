@@ -127,6 +127,9 @@ def test_a_sub_account_number_carries_a_check_digit_that_catches_a_typo() -> Non
         (Deposit(True, Decimal(100), Decimal(50), False, False), "short"),
         (Deposit(True, Decimal(100), Decimal(50), False, True), "late"),
         (Deposit(True, Decimal(100), Decimal(0), True, False), "invalid"),
+        (Deposit(True, Decimal(100), Decimal(0), False, True, guaranteed=True), "paid"),
+        (Deposit(True, Decimal(100), Decimal(0), True, False, guaranteed=True), "paid"),
+        (Deposit(True, Decimal(0), Decimal(0), False, False, guaranteed=True), "not_required"),
     ],
 )
 def test_deposit_state(deposit: Deposit, state: str) -> None:

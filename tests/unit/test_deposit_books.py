@@ -14,7 +14,7 @@ from bidding.domain.books import Overdrawn, Posting, PostingError
 CENTS = st.integers(min_value=1, max_value=10_000_000).map(lambda c: Decimal(c) / 100)
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["pay", "refund", "forfeit", "earnest", "overdraw"]),
+        st.sampled_from(["pay", "refund", "interest", "forfeit", "earnest", "overdraw"]),
         st.integers(min_value=1, max_value=4),  # the enrolment
         CENTS,
     ),
@@ -29,6 +29,9 @@ def _apply(postings: list[Posting], operation: str, enrolment: int, amount: Deci
     elif operation == "refund" and holding > 0:
         postings.append(books.refund_decided(enrolment, holding, holding=holding))
         postings.append(books.refund_paid(holding))
+    elif operation == "interest":
+        # Paid from the platform's interest account, never out of a sub-account (第57条).
+        postings.append(books.interest_paid(amount))
     elif operation == "forfeit" and holding > 0:
         postings.append(books.forfeiture(enrolment, holding, holding=holding))
     elif operation == "earnest" and holding > 0:
@@ -66,6 +69,9 @@ def test_any_sequence_of_payments_refunds_and_forfeitures_keeps_the_books_balanc
     held = sum((books.held(postings, books.sub_account(e)) for e in range(1, 5)), Decimal(0))
     assert paid_in == held + refunded + kept
     assert totals.get(books.REFUNDS_PAYABLE, Decimal(0)) == 0
+    # The clearing account is what came in, less what went back and the interest paid.
+    interest = totals.get(books.INTEREST_PAID, Decimal(0))
+    assert totals.get(books.CLEARING, Decimal(0)) == paid_in - refunded - interest
 
 
 @pytest.mark.parametrize(
