@@ -89,18 +89,6 @@ def access_enrolment_agreement(user: User, lot_id: int) -> Enrolment:
     return enrolment
 
 
-def enrolment_list_for_bidder(user: User) -> QuerySet[Enrolment]:
-    """Every enrolment the user's organisation is in, newest first."""
-    organisation = access_bidder(user)
-    return (
-        Enrolment.objects.filter(members__organisation=organisation)
-        .select_related("lot__tender__procedure", "lot__tender__project", "lead")
-        .prefetch_related("members__organisation")
-        .order_by("-enrolled_at", "-pk")
-        .distinct()
-    )
-
-
 def lot_participants_of(lot: Lot) -> QuerySet[Organisation]:
     """Who takes part in `lot`: the bidder (or consortium lead) of each enrolment not withdrawn.
 

@@ -114,10 +114,6 @@ def test_a_new_bidder_registers_enrols_and_pays_its_deposit_through_the_demo_ban
 
     # The demo bank: the transfer from the basic account the profile names.
     row.locator("td.deposit").get_by_role("link").first.click()
-    demo_bank = page.get_by_role("link", name="演示银行转账")
-    if demo_bank.count() == 0:
-        # Until the deposit pages are one (enrolment_deposit), the cash part is bdmoney's page.
-        page.goto(f"{base}/bidding/deposits/{enrolment.pk}/")
     page.get_by_role("link", name="演示银行转账").click()
     expect(page.locator("#id_payer_account")).to_have_value("2201020009000777888")
     page.fill("#id_amount", str(lot.deposit_amount))
