@@ -23,11 +23,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from notices.complaint_documents import complaint_document_input
+from notices.domain.codes import verification_code_new
 from notices.domain.documents.complaint_documents import (
     COMPLAINT_DOCUMENT_NAMES,
     complaint_document_published,
 )
-from notices.models import ComplaintDocument, ComplaintDocumentKind
+from notices.models import ComplaintDocument, ComplaintDocumentKind, Notice
+from notices.rendering import verification_url
 from trading.chronograph import DueWork, register_due_work
 from trading.clock import Clock, get_clock
 from trading.domain.retry import MAX_ATTEMPTS, backoff_seconds
@@ -61,6 +63,17 @@ def _complaint(pk: int) -> Complaint:
     ).get(pk=pk)
 
 
+def _verification_code() -> str:
+    # One space of codes with the notices: the verification page looks a code up in both.
+    while True:
+        code = verification_code_new()
+        if not (
+            Notice.objects.filter(verification_code=code).exists()
+            or ComplaintDocument.objects.filter(verification_code=code).exists()
+        ):
+            return code
+
+
 def complaint_document_draft(event: OutboxEvent) -> ComplaintDocument:
     """The document a complaint step calls for, its input frozen now; once per event."""
     kind = EVENT_DOCUMENT[event.kind]
@@ -70,12 +83,16 @@ def complaint_document_draft(event: OutboxEvent) -> ComplaintDocument:
         return existing
     regulator = complaint.handled_by.organisation if complaint.handled_by else None
     issuer = regulator.name if regulator is not None else ""
+    code = _verification_code()
+    data = complaint_document_input(complaint, kind, issuer=issuer, dated=event.occurred_at)
+    data |= {"verification_code": code, "verify_url": verification_url(code)}
     return ComplaintDocument.objects.create(
         complaint=complaint,
         kind=kind,
         source_event_id=event.pk,
         issuer=issuer,
-        data=complaint_document_input(complaint, kind, issuer=issuer, dated=event.occurred_at),
+        verification_code=code,
+        data=data,
         created_at=event.occurred_at,
         render_at=event.occurred_at,
     )

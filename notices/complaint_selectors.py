@@ -34,9 +34,7 @@ def access_complaint_document(
     )
     if complaint is None or not complaint_document_reader(user, complaint):
         raise Http404(_("没有找到该文书。"))
-    document = (
-        _documents().filter(complaint=complaint, kind=kind, stored_at__isnull=False).first()
-    )
+    document = _documents().filter(complaint=complaint, kind=kind, stored_at__isnull=False).first()
     return complaint, document
 
 
@@ -64,4 +62,15 @@ def complaint_decision_list_published() -> QuerySet[ComplaintDocument]:
         _documents()
         .filter(published_at__isnull=False, complaint__lot__tender__project__training=False)
         .order_by("-published_at", "-pk")
+    )
+
+
+def complaint_document_get_stored_by_code(code: str) -> ComplaintDocument | None:
+    """The stored document printed with `code` (the public verification page)."""
+    return _documents().filter(verification_code=code, stored_at__isnull=False).first()
+
+
+def complaint_document_get_stored_by_sha256(sha256: str) -> ComplaintDocument | None:
+    return (
+        _documents().filter(pdf_sha256=sha256, hash_alg="sha256", stored_at__isnull=False).first()
     )

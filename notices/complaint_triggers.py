@@ -16,6 +16,7 @@ FROZEN_COLUMNS: Final = (
     "kind",
     "source_event_id",
     "issuer",
+    "verification_code",
     "data",
     "created_at",
     "pdf",

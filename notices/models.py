@@ -197,6 +197,8 @@ class ComplaintDocument(models.Model):
     # The outbox event that asked for it: a repeated delivery finds its document and stops.
     source_event_id = models.BigIntegerField(unique=True)
     issuer = models.CharField(_("出具单位"), max_length=200)
+    # Printed on the document with its QR code; the public verification page confirms it.
+    verification_code = models.CharField(_("验证码"), max_length=20, unique=True)
     # What the builder reads, frozen when the step's event arrived (a later step changes the
     # complaint, never an earlier document).
     data = models.JSONField(_("数据"), default=dict)

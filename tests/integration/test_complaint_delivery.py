@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -162,6 +163,20 @@ def test_an_acceptance_is_stored_delivered_and_downloaded_by_the_parties_only(
         assert _as(outsider).get(url).status_code == 404, outsider.username
     anonymous = _as(None).get(url)
     assert anonymous.status_code == 302 and reverse("login") in anonymous["Location"]
+
+    # Its code and its file are confirmed by the public verification page.
+    assert document.verification_code in document.document_html
+    by_code = _as(None).get(reverse("verify"), {"code": document.verification_code}).text
+    assert "真实有效" in by_code and "投诉受理通知书" in by_code
+    by_file = (
+        _as(None)
+        .post(
+            reverse("verify"),
+            {"document": SimpleUploadedFile("受理.pdf", content, "application/pdf")},
+        )
+        .text
+    )
+    assert "真实有效" in by_file and document.pdf_sha256 in by_file
 
     # Both complaint pages link to it by its URL.
     bidder_page = _as(world.bidder_users[0]).get(reverse("complaint_detail", args=[complaint.pk]))
