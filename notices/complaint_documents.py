@@ -60,9 +60,12 @@ def complaint_document_input(
             "tender_name": tender.name,
             "lot_code": lot.code,
             "lot_name": lot.name,
-            "filed_at": complaint.filed_at.isoformat(),
+            # Printed in Asia/Shanghai time, as every document of the platform.
+            "filed_at": timezone.localtime(complaint.filed_at).isoformat(),
             "grounds": complaint.grounds,
-            "decision_due": complaint.decision_due.isoformat() if complaint.decision_due else "",
+            "decision_due": timezone.localtime(complaint.decision_due).isoformat()
+            if complaint.decision_due
+            else "",
             "reasons": complaint.reasons,
             "upheld": complaint.status == "upheld",
             "order": complaint.order,

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notices.complaint_delivery import RENDER, complaint_document_render_and_store
 from notices.models import ComplaintDocument, Notice, NoticeKind
@@ -134,6 +135,10 @@ def test_an_acceptance_is_stored_delivered_and_downloaded_by_the_parties_only(
         document.pdf_sha256
     )
     assert "投诉受理通知书" in document.document_html and "决定受理" in document.document_html
+    # Filed and due in Shanghai time, as the bidder and the regulator read them.
+    for moment in (complaint.filed_at, Complaint.objects.get().decision_due):
+        assert moment is not None
+        assert f"{timezone.localtime(moment):%Y年%-m月%-d日 %H:%M}" in document.document_html
     assert document.published_at is None  # engineering: delivered, not published
     url = reverse("complaint_document", args=[complaint.pk, "complaint_accepted"])
     told = Notification.objects.filter(kind="complaint.document")
