@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
@@ -35,7 +35,7 @@ def _pdf(document: ComplaintDocument) -> FileResponse:
 
 @require_GET
 @login_required
-def complaint_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def complaint_document(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     complaint, document = access_complaint_document(acting_user(request), pk, kind)
     if document is None:
         # Printed on the slow queue a moment after the step: the reader is told to come back.

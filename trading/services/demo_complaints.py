@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from trading.clock import Clock
 from trading.models import Complaint, Lot, User
 from trading.services.complaints import (
     complaint_accept,
@@ -36,9 +35,12 @@ def demo_complaint_in_progress(
     """Objection 12 days ago, answered 10 days ago; the complaint 6 days ago (≤ 10 日 after the
     answer, 实施条例 第60条), accepted the next day (≤ 3 工作日, 第61条); statements asked 3 days
     ago, due in 4 days; the decision is due within 30 工作日 of the acceptance."""
-    step: Clock = clock.at(today - timedelta(days=12))
     objection = objection_raise(
-        lot=lot, stage="documents", text=OBJECTION, actor=bidder, clock=step
+        lot=lot,
+        stage="documents",
+        text=OBJECTION,
+        actor=bidder,
+        clock=clock.at(today - timedelta(days=12)),
     )
     objection = objection_answer(
         objection=objection,
@@ -56,10 +58,9 @@ def demo_complaint_in_progress(
     complaint = complaint_accept(
         complaint=complaint, actor=regulator, clock=clock.at(today - timedelta(days=5))
     )
-    assert owner.organisation is not None
     complaint_statements_request(
         complaint=complaint,
-        parties=[owner.organisation],
+        parties=[complaint.lot.tender.project.owner],
         due=today + timedelta(days=4),
         actor=regulator,
         clock=clock.at(today - timedelta(days=3)),
