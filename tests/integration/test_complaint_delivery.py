@@ -310,3 +310,35 @@ def test_an_engineering_decision_is_delivered_not_published(
     assert _as(world.owner_user).get(url).status_code == 200
     page = _announcement_page(world, complaint, clock)
     assert reverse("portal_complaint_decisions") + "?code" not in page
+
+
+def test_a_failed_render_stores_and_tells_nothing_and_is_tried_again_later(
+    clock: ControlledClock, queued: list[int], tick: Callable[[], None]
+) -> None:
+    world, complaint = _filed(clock, "engineering")
+    _act(world, complaint, "accept")
+    clock.advance(minutes=1)
+    deliver_events(clock)
+    tick()
+    [document_id] = queued
+
+    def broken(document: ComplaintDocument) -> Any:
+        raise RuntimeError("字体缺失")
+
+    failed = complaint_document_render_and_store(document_id, render=broken, clock=clock)
+
+    assert failed is not None and failed.stored_at is None and not failed.pdf
+    assert failed.render_attempts == 1 and "字体缺失" in failed.render_error
+    assert failed.render_at is not None and failed.render_at > clock.now
+    assert not Notification.objects.filter(kind="complaint.document").exists()
+    url = reverse("complaint_document", args=[complaint.pk, "complaint_accepted"])
+    assert "尚未出具" in _as(world.bidder_users[0]).get(url).content.decode()
+    queued.clear()
+    tick()
+    assert queued == []  # not before its backoff
+    clock.set(failed.render_at)
+    tick()
+    assert queued == [document_id]
+    stored = complaint_document_render_and_store(document_id, clock=clock)
+    assert stored is not None and stored.stored_at is not None
+    assert _as(world.bidder_users[0]).get(url).status_code == 200
