@@ -188,6 +188,10 @@ def test_an_acceptance_is_stored_delivered_and_downloaded_by_the_parties_only(
     regulator_page = _as(world.regulator).get(reverse("supervision_complaint", args=[complaint.pk]))
     for page in (bidder_page, regulator_page):
         assert url in page.text and "投诉受理通知书" in page.text
+    # The owner and the desk find it from the lot's page.
+    for reader in (world.owner_user, world.staff):
+        lot_page = _as(reader).get(reverse("lot_detail", args=[complaint.lot_id])).text
+        assert url in lot_page, reader.username
 
 
 def test_a_document_not_yet_rendered_answers_404_even_to_its_parties(
