@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -53,8 +54,8 @@ def complaint_decisions(request: HttpRequest) -> HttpResponse:
     decisions = complaint_decision_list_published()
     code = (request.GET.get("code") or "").strip()[:60]
     if code:
-        decisions = decisions.filter(complaint__lot__tender__code=code) | decisions.filter(
-            complaint__lot__code=code
+        decisions = decisions.filter(
+            Q(complaint__lot__tender__code=code) | Q(complaint__lot__code=code)
         )
     page = Paginator(decisions, 25).get_page(request.GET.get("page"))
     return render(
