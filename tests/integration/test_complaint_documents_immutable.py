@@ -106,3 +106,26 @@ def test_every_column_is_frozen_or_deliberately_not() -> None:
         }
     assert columns == set(FROZEN_COLUMNS) | NOT_FROZEN
     assert not set(FROZEN_COLUMNS) & NOT_FROZEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_stored_documents_and_puts_their_guard_back(
+    stored: ComplaintDocument, clock: ControlledClock
+) -> None:
+    """`manage.py flush` (and the harness after a transactional test) lifts the guard, empties
+    the table, and installs the guard again."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert not ComplaintDocument.objects.exists()
+    assert _trigger_names(), "the guard is back"
+
+
+def _trigger_names() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall() if "complaint_document" in row[0]}
