@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trading.domain.complaints import TERMINAL, ComplaintStatus, working_days_left
 from trading.domain.timeline import Light, light
@@ -50,6 +51,28 @@ def complaint_get_for_party(user: User, pk: int) -> Complaint:
     ):
         raise Http404(_("没有找到该投诉。"))
     return complaint
+
+
+# The regulator's documents, by the names the notices app prints them under (pages link to them
+# by URL name: trading never imports notices).
+DOCUMENT_LABELS = {
+    "complaint_accepted": gettext_lazy("投诉受理通知书"),
+    "complaint_refused": gettext_lazy("投诉不予受理通知书"),
+    "complaint_decision": gettext_lazy("投诉处理决定书"),
+}
+
+
+def complaint_documents_issued(complaint: Complaint) -> list[tuple[str, str]]:
+    """(kind, label) of each document the complaint's steps have issued so far (实施条例 第61条;
+    财政部令第94号 第21、33条): the acceptance or the refusal, then the decision."""
+    kinds = []
+    if complaint.accepted_at is not None:
+        kinds.append("complaint_accepted")
+    if complaint.status == ComplaintStatus.REFUSED:
+        kinds.append("complaint_refused")
+    if complaint.decided_at is not None:
+        kinds.append("complaint_decision")
+    return [(kind, str(DOCUMENT_LABELS[kind])) for kind in kinds]
 
 
 @dataclass(frozen=True)
