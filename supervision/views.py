@@ -24,7 +24,9 @@ from trading.models import Jurisdiction, Lot
 from trading.models.tenders import LotStatusChoices
 from trading.selectors.access import access_supervisor, access_tender_for_supervision
 from trading.selectors.jurisdiction import (
+    LIGHT_PREFETCH,
     checkpoint_latest,
+    lot_batches,
     lot_lights,
     lot_list_for_regulator,
     lot_worst_light,
@@ -59,8 +61,9 @@ class Row:
 
 def _rows(lots: Iterable[Lot], moment: datetime) -> Iterator[Row]:
     with rules_snapshot():
-        for lot in lots:
-            yield Row(lot, lot_lights(lot, moment))
+        for batch in lot_batches(lots):
+            for lot in batch:
+                yield Row(lot, lot_lights(lot, moment))
 
 
 def _filtered(
@@ -70,7 +73,7 @@ def _filtered(
     form = SupervisionFilterForm(request.GET or None, jurisdictions=jurisdictions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     lots = lot_list_for_regulator(user, data, jurisdictions=jurisdictions).prefetch_related(
-        "objections"
+        *LIGHT_PREFETCH
     )
     return form, data, lots
 
@@ -180,7 +183,11 @@ def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
     user = acting_user(request)
     found = access_tender_for_supervision(user, tender_id)
     moment = now()
-    lots = list(found.lots.select_related("tender__procedure", "tender__project").order_by("code"))
+    lots = list(
+        found.lots.select_related("tender__procedure", "tender__project")
+        .prefetch_related(*LIGHT_PREFETCH)
+        .order_by("code")
+    )
     terms = translated_terms(found.project.business_type.code, found.procedure.code)
     ledger = list(tender_ledger_for_supervision(found))
     # A status in its procedure's words (信息披露中, not 投标中, for a property).

@@ -1,7 +1,9 @@
 """Timeline sources: other apps add their dates to a lot's timeline without trading importing them.
 
 An app registers `fn(lot, now) -> list[TimelineItem]` from `AppConfig.ready()` (notices: each
-notice's publication limit, lit); `lot_timeline` appends what every source returns.
+notice's publication limit, lit); `lot_timeline` appends what every source returns. A source that
+reads the database may also register `prefetch(lots)`, which loads a whole list's rows at once
+(`timeline_prefetch`) so that a list of lots costs the same queries however long it is.
 """
 
 from __future__ import annotations
@@ -15,13 +17,28 @@ if TYPE_CHECKING:
     from trading.selectors.timeline import TimelineItem
 
 TimelineSource = Callable[["Lot", datetime], list["TimelineItem"]]
+TimelinePrefetch = Callable[[list["Lot"]], None]
 
 _sources: dict[str, TimelineSource] = {}
+_prefetches: dict[str, TimelinePrefetch] = {}
 
 
-def register_timeline_source(name: str, fn: TimelineSource) -> None:
+def register_timeline_source(
+    name: str, fn: TimelineSource, *, prefetch: TimelinePrefetch | None = None
+) -> None:
     """Add `fn`'s items to every lot timeline; registering the same name again replaces it."""
     _sources[name] = fn
+    if prefetch is not None:
+        _prefetches[name] = prefetch
+    else:
+        _prefetches.pop(name, None)
+
+
+def timeline_prefetch(lots: list[Lot]) -> None:
+    """Let every source load what it reads for `lots` in one go, before their timelines."""
+    if lots:
+        for name in sorted(_prefetches):
+            _prefetches[name](lots)
 
 
 def timeline_sources() -> list[TimelineSource]:

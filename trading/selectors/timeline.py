@@ -351,6 +351,21 @@ class TimelineItem:
     done_at: datetime | None
     light: Light | None
     article: str = ""
+    # Counted in working days where the limit is (a complaint's): left, 0 on the last day,
+    # negative once overdue; None for a limit counted otherwise or already met.
+    working_days_left: int | None = None
+
+    @property
+    def working_days_words(self) -> str:
+        """The working days left as the lights say them ("" where not counted so)."""
+        left = self.working_days_left
+        if left is None:
+            return ""
+        if left > 0:
+            return _("剩余 %(n)s 个工作日") % {"n": left}
+        if left == 0:
+            return _("今日到期")
+        return _("已逾期 %(n)s 个工作日") % {"n": -left}
 
 
 _PASSED_BIDDING = frozenset(
