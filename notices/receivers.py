@@ -173,4 +173,6 @@ SEQ_SYNC = DueWork(
 register_due_work(PUBLISH)
 register_due_work(SEQ_SYNC)
 register_due_work(TRAINING_APPROVE)
-register_timeline_source("notices", notice_timeline, prefetch=notice_timeline_prefetch)
+register_timeline_source(
+    "notices", notice_timeline, prefetch=notice_timeline_prefetch, models=(Notice,)
+)

@@ -33,6 +33,7 @@ from trading.selectors.jurisdiction import (
     tender_chains_verify,
     tender_ledger_for_supervision,
 )
+from trading.selectors.lights import lot_list_by_light
 from trading.selectors.rules import rules_snapshot
 from trading.selectors.timeline import TimelineItem
 from trading.templatetags.vocabulary import STATUS_WORDS, lot_status_word, translated_terms
@@ -78,11 +79,6 @@ def _filtered(
     return form, data, lots
 
 
-def _light_filtered(lots: Any, colour: str, moment: datetime) -> list[Row]:
-    """Lights are computed from each lot's rules: a colour is filtered after the database."""
-    return [row for row in _rows(lots, moment) if row.worst == colour]
-
-
 @require_GET
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
@@ -93,13 +89,10 @@ def console(request: HttpRequest) -> HttpResponse:
     colour = str(data.get("light") or "")
     page: Page[Any]
     if colour:
-        page = Paginator(_light_filtered(lots, colour, moment), LIST_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        rows = list(page.object_list)
-    else:
-        page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
+        # The stored colours, the stale ones recomputed first (trading.selectors.lights).
+        lots = lot_list_by_light(lots, colour, moment)
+    page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -135,7 +128,7 @@ def console_export(request: HttpRequest) -> HttpResponse:
     _form, data, lots = _filtered(request, jurisdictions)
     moment = now()
     colour = str(data.get("light") or "")
-    rows = _light_filtered(lots, colour, moment) if colour else _rows(lots, moment)
+    rows = _rows(lot_list_by_light(lots, colour, moment) if colour else lots, moment)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="supervision.csv"'
     response.write("\ufeff")

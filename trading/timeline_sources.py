@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from trading.models import Lot
     from trading.selectors.timeline import TimelineItem
 
@@ -21,17 +23,31 @@ TimelinePrefetch = Callable[[list["Lot"]], None]
 
 _sources: dict[str, TimelineSource] = {}
 _prefetches: dict[str, TimelinePrefetch] = {}
+_models: dict[str, frozenset[type[Model]]] = {}
 
 
 def register_timeline_source(
-    name: str, fn: TimelineSource, *, prefetch: TimelinePrefetch | None = None
+    name: str,
+    fn: TimelineSource,
+    *,
+    prefetch: TimelinePrefetch | None = None,
+    models: tuple[type[Model], ...] = (),
 ) -> None:
-    """Add `fn`'s items to every lot timeline; registering the same name again replaces it."""
+    """Add `fn`'s items to every lot timeline; registering the same name again replaces it.
+
+    `models` are the rows `fn` reads (each with a `lot_id` or a `tender_id`): saving one marks
+    its lot's stored light stale (`trading.selectors.lights`)."""
     _sources[name] = fn
+    _models[name] = frozenset(models)
     if prefetch is not None:
         _prefetches[name] = prefetch
     else:
         _prefetches.pop(name, None)
+
+
+def timeline_source_models() -> frozenset[type[Model]]:
+    """Every model a registered source reads."""
+    return frozenset().union(*_models.values())
 
 
 def timeline_prefetch(lots: list[Lot]) -> None:
