@@ -8,6 +8,7 @@ colour is stale are recomputed (`trading.selectors.lights`).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from trading.models.tenders import Lot
 
@@ -29,6 +30,8 @@ class LotLight(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["colour", "valid_until"], name="lotlight_colour")]
+        verbose_name = _("标段灯色缓存")
+        verbose_name_plural = _("标段灯色缓存")
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.colour}"

@@ -107,7 +107,7 @@ def lot_lights_refresh(lots: QuerySet[Lot], now: datetime) -> int:
 
 def _cached(lot: Lot) -> LotLight | None:
     try:
-        return lot.cached_light  # type: ignore[no-any-return]
+        return lot.cached_light
     except LotLight.DoesNotExist:
         return None
 
