@@ -24,6 +24,7 @@ TimelinePrefetch = Callable[[list["Lot"]], None]
 _sources: dict[str, TimelineSource] = {}
 _prefetches: dict[str, TimelinePrefetch] = {}
 _models: dict[str, frozenset[type[Model]]] = {}
+_model_watchers: list[Callable[[type[Model]], None]] = []
 
 
 def register_timeline_source(
@@ -39,15 +40,21 @@ def register_timeline_source(
     its lot's stored light stale (`trading.selectors.lights`)."""
     _sources[name] = fn
     _models[name] = frozenset(models)
+    for model in models:
+        for watcher in _model_watchers:
+            watcher(model)
     if prefetch is not None:
         _prefetches[name] = prefetch
     else:
         _prefetches.pop(name, None)
 
 
-def timeline_source_models() -> frozenset[type[Model]]:
-    """Every model a registered source reads."""
-    return frozenset().union(*_models.values())
+def timeline_source_models_watch(watcher: Callable[[type[Model]], None]) -> None:
+    """Call `watcher` with every model a source reads, registered already or later."""
+    _model_watchers.append(watcher)
+    for models in _models.values():
+        for model in models:
+            watcher(model)
 
 
 def timeline_prefetch(lots: list[Lot]) -> None:

@@ -3,9 +3,10 @@
 A lot's colour changes in two ways. Through time: each lit date turns yellow `WARN_BEFORE` ahead
 and red once passed, so a stored colour is valid until the next of those instants. Through a
 change to what the timeline reads (the lot, its tender and project, objections, complaints,
-holds, the award, the contract, the report, a source's own rows such as notices, the rule rows
-and the holiday calendar): every save marks the lot's row stale in the same transaction, and
-bumps its generation so that a refresh computed from the rows as they were does not land.
+holds, the award, the contract, the report, a source's own rows such as notices, the rule rows,
+the procedures and the holiday calendar): every save marks the lot's row stale in the same
+transaction, with a new generation, so that a refresh computed from the rows as they were does
+not land.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from django.db.models.signals import post_delete, post_save
 from trading.domain.timeline import local_date, start_of_day
 from trading.models import (
     Award,
-    CalendarDay,
     Complaint,
     Contract,
     Hold,
     Lot,
     LotLight,
     Objection,
+    Procedure,
     Project,
     Tender,
     TenderDocument,
@@ -37,7 +38,7 @@ from trading.models import (
 from trading.selectors.jurisdiction import lot_batches, lot_worst_light
 from trading.selectors.rules import rules_snapshot
 from trading.selectors.timeline import WARN_BEFORE, TimelineItem, lot_timeline
-from trading.timeline_sources import timeline_source_models
+from trading.timeline_sources import timeline_source_models_watch
 
 # A colour no date will ever change (every lit date passed or met): valid until the rows change.
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
@@ -144,7 +145,7 @@ def lot_lights_stale(
 
 
 def lot_lights_stale_all() -> None:
-    """Every stored colour stale: the rule rows or the holiday calendar changed."""
+    """Every stored colour stale: the rule rows, the holiday calendar or a procedure changed."""
     LotLight.objects.update(generation=models.F("generation") + 1, valid_until=None)
 
 
@@ -163,26 +164,40 @@ def _changed(instance: Any) -> None:
 
 # What the timeline reads; sources add their own models (`register_timeline_source`).
 _LIGHT_MODELS = (Lot, Tender, Project, Objection, Complaint, Hold, Award, Contract, TenderDocument)
+# What every lot's timeline reads. The holiday calendar is written in bulk by its services, which
+# mark every colour stale themselves (`calendar_year_enter`, `calendar_seed`).
+_RULE_MODELS = (TimelineRule, Procedure)
 
 
 def _saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    # Every model's save passes here: a set lookup, and nothing for what the lights do not read.
-    if raw:
-        return
-    if sender in (TimelineRule, CalendarDay):
-        lot_lights_stale_all()
-    elif sender in _LIGHT_MODELS or sender in timeline_source_models():
+    if not raw:
         _changed(instance)
 
 
 def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     # A deleted lot's row went with it (CASCADE); a new row would point at nothing.
     if sender is not Lot:
-        _saved(sender, instance)
+        _changed(instance)
+
+
+def _rules_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        lot_lights_stale_all()
+
+
+def _watch(model: type[models.Model]) -> None:
+    label = model._meta.label
+    post_save.connect(_saved, sender=model, dispatch_uid=f"lights.saved.{label}")
+    post_delete.connect(_deleted, sender=model, dispatch_uid=f"lights.deleted.{label}")
 
 
 def lights_connect() -> None:
-    """Mark colours stale on every save or delete of what the lights read (from `ready()`):
-    connected to every sender, as the timeline sources register their models after trading."""
-    post_save.connect(_saved, dispatch_uid="trading.lights.saved")
-    post_delete.connect(_deleted, dispatch_uid="trading.lights.deleted")
+    """Mark colours stale on every save or delete of what the lights read (from `ready()`);
+    the models a timeline source registers later are watched as they come."""
+    for model in _LIGHT_MODELS:
+        _watch(model)
+    for model in _RULE_MODELS:
+        label = model._meta.label
+        post_save.connect(_rules_changed, sender=model, dispatch_uid=f"lights.saved.{label}")
+        post_delete.connect(_rules_changed, sender=model, dispatch_uid=f"lights.deleted.{label}")
+    timeline_source_models_watch(_watch)
