@@ -71,13 +71,26 @@ def _fresh(now: datetime) -> Q:
     )
 
 
+def _stale(now: datetime) -> Q:
+    return (
+        Q(cached_light__isnull=True)
+        | Q(cached_light__valid_until__isnull=True)
+        | Q(cached_light__valid_until__lte=now)
+        | Q(cached_light__computed_at__gt=now)
+    )
+
+
 def lot_lights_refresh(lots: QuerySet[Lot], now: datetime) -> int:
     """Recompute the stored colour of each of `lots` whose row is missing or stale; how many.
 
     Each write lands only if nothing the lights read changed since the row was read (its
     generation), so a concurrent change leaves the row stale rather than wrong.
     """
-    stale = lots.exclude(_fresh(now)).select_related("cached_light")
+    # The keys first, on the index and without the list's joins; then those lots in full.
+    keys = list(lots.filter(_stale(now)).order_by().values_list("pk", flat=True))
+    if not keys:
+        return 0
+    stale = lots.filter(pk__in=keys).select_related("cached_light")
     count = 0
     with rules_snapshot():
         for batch in lot_batches(stale.iterator(chunk_size=500)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ from trading.models.rules import DayKind
 from trading.selectors.point_words import point_label
 
 # Inside `rules_snapshot`: the rule table and the calendar already read, by loader.
-_SNAPSHOT: ContextVar[dict[str, Any] | None] = ContextVar("rules_snapshot", default=None)
+_SNAPSHOT: ContextVar[dict[Any, Any] | None] = ContextVar("rules_snapshot", default=None)
 
 
 @contextmanager
@@ -29,6 +29,17 @@ def rules_snapshot() -> Iterator[None]:
         yield
     finally:
         _SNAPSHOT.reset(token)
+
+
+def snapshot_memo[T](key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per key inside `rules_snapshot` (the rules in force for a business type,
+    procedure, region and day, shared by every lot of the page); every time outside it."""
+    memo = _SNAPSHOT.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def calendar_load() -> Calendar:
