@@ -88,11 +88,13 @@ def console(request: HttpRequest) -> HttpResponse:
     moment = now()
     colour = str(data.get("light") or "")
     page: Page[Any]
-    if colour:
-        # The stored colours, the stale ones recomputed first (trading.selectors.lights).
-        lots = lot_list_by_light(lots, colour, moment)
-    page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
+    # One read of the rules for the stale colours and the page's lights alike.
+    with rules_snapshot():
+        if colour:
+            # The stored colours, the stale ones recomputed first (trading.selectors.lights).
+            lots = lot_list_by_light(lots, colour, moment)
+        page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

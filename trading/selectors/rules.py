@@ -23,7 +23,10 @@ _SNAPSHOT: ContextVar[dict[Any, Any] | None] = ContextVar("rules_snapshot", defa
 @contextmanager
 def rules_snapshot() -> Iterator[None]:
     """Read the rule table and the calendar once for a list of many lots (a console page
-    computing every lot's lights), not once per lot."""
+    computing every lot's lights), not once per lot. Nested, it keeps the outer one's reads."""
+    if _SNAPSHOT.get() is not None:
+        yield
+        return
     token = _SNAPSHOT.set({})
     try:
         yield
