@@ -20,6 +20,7 @@ from trading.models import LotLight, TimelineRule, User
 from trading.selectors.timeline import WARN_BEFORE
 from trading.services.interventions import intervention_terminate_order
 from trading.services.objections import objection_answer, objection_raise
+from trading.services.rules import calendar_seed
 
 pytestmark = [pytest.mark.django_db]
 
@@ -104,11 +105,19 @@ def test_the_colour_filter_follows_an_objection_and_a_termination(
     assert "有异议的标段" in _shown(client, "done")
 
 
-def test_a_rule_change_makes_every_stored_colour_stale(world: World) -> None:
+def test_a_rule_or_calendar_change_makes_every_stored_colour_stale(world: World) -> None:
     lot = first_lot(make_tender(world, name="规则变更"))
-    _shown(_as(world.regulator), "green")
+    client = _as(world.regulator)
+    _shown(client, "green")
     assert LotLight.objects.get(lot=lot).valid_until is not None
     rule = TimelineRule.objects.order_by("pk").first()
     assert rule is not None
     rule.save()
     assert LotLight.objects.get(lot=lot).valid_until is None
+
+    assert "规则变更" in _shown(client, "green")
+    assert LotLight.objects.get(lot=lot).valid_until is not None
+    # The holiday table is written in bulk: its service marks the colours itself.
+    calendar_seed(range(2027, 2028))
+    assert LotLight.objects.get(lot=lot).valid_until is None
+    assert "规则变更" in _shown(client, "green")
