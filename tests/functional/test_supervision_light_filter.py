@@ -4,11 +4,13 @@ it follows the clock (a date turning yellow, then red) and every change to what 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -121,3 +123,13 @@ def test_a_rule_or_calendar_change_makes_every_stored_colour_stale(world: World)
     calendar_seed(range(2027, 2028))
     assert LotLight.objects.get(lot=lot).valid_until is None
     assert "规则变更" in _shown(client, "green")
+
+
+def test_the_refresh_command_stores_every_colour_ahead_of_the_first_filter(world: World) -> None:
+    first_lot(make_tender(world, name="预先计算", lots=3))
+    out = io.StringIO()
+    call_command("lights_refresh", stdout=out)
+    assert "3" in out.getvalue()
+    with CaptureQueriesContext(connection) as first:
+        assert "预先计算" in _shown(_as(world.regulator), "green")
+    assert _writes(first) == [], "every colour was stored already"
