@@ -209,8 +209,10 @@ def lights_connect() -> None:
     the models a timeline source registers later are watched as they come."""
     for model in _LIGHT_MODELS:
         _watch(model)
-    for model in _RULE_MODELS:
-        label = model._meta.label
-        post_save.connect(_rules_changed, sender=model, dispatch_uid=f"lights.saved.{label}")
-        post_delete.connect(_rules_changed, sender=model, dispatch_uid=f"lights.deleted.{label}")
+    for rule_model in _RULE_MODELS:
+        label = rule_model._meta.label
+        post_save.connect(_rules_changed, sender=rule_model, dispatch_uid=f"lights.saved.{label}")
+        post_delete.connect(
+            _rules_changed, sender=rule_model, dispatch_uid=f"lights.deleted.{label}"
+        )
     timeline_source_models_watch(_watch)

@@ -42,7 +42,7 @@ def snapshot_memo[T](key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         return compute()
     if key not in memo:
         memo[key] = compute()
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 def calendar_load() -> Calendar:
