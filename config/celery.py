@@ -34,6 +34,7 @@ app.conf.task_routes = {
     "trading.tasks.ledger_checkpoint": {"queue": "fast"},
     # PDFs render on the slow queue, so a render never delays a deadline.
     "notices.tasks.notice_render": {"queue": "slow"},
+    "notices.tasks.complaint_document_render": {"queue": "slow"},
 }
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_acks_late = True

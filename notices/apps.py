@@ -11,8 +11,12 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
         from bidding.result_notices import result_notices_register
-        from notices import receivers  # noqa: F401
+        from notices import complaint_delivery, receivers  # noqa: F401
         from notices.bidder_results import result_notices_of
+        from notices.complaint_triggers import (
+            complaint_document_trigger_removal_statements,
+            complaint_document_trigger_statements,
+        )
         from notices.db_triggers import (
             notice_trigger_removal_statements,
             notice_trigger_statements,
@@ -29,6 +33,14 @@ class NoticesConfig(AppConfig):
         register_flush_guard(
             FlushGuard(
                 "notices.immutable", notice_trigger_statements, notice_trigger_removal_statements
+            )
+        )
+        # Stored complaint documents refuse DELETE likewise.
+        register_flush_guard(
+            FlushGuard(
+                "notices.complaint_documents_immutable",
+                complaint_document_trigger_statements,
+                complaint_document_trigger_removal_statements,
             )
         )
 

@@ -178,3 +178,70 @@ class PublicationCounter(models.Model):
 
     def __str__(self) -> str:
         return f"publication #{self.last_seq}"
+
+
+class ComplaintDocumentKind(models.TextChoices):
+    ACCEPTED = "complaint_accepted", _("投诉受理通知书")
+    REFUSED = "complaint_refused", _("投诉不予受理通知书")
+    DECISION = "complaint_decision", _("投诉处理决定书")
+
+
+class ComplaintDocument(models.Model):
+    """A regulator's document on a complaint (受理通知书, 不予受理通知书, 处理决定书), rendered once
+    and kept unchanged; delivered to the parties, and published where the law says so."""
+
+    complaint = models.ForeignKey(
+        "trading.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=ComplaintDocumentKind.choices)
+    # The outbox event that asked for it: a repeated delivery finds its document and stops.
+    source_event_id = models.BigIntegerField(unique=True)
+    issuer = models.CharField(_("出具单位"), max_length=200)
+    # Printed on the document with its QR code; the public verification page confirms it.
+    verification_code = models.CharField(_("验证码"), max_length=20, unique=True)
+    # What the builder reads, frozen when the step's event arrived (a later step changes the
+    # complaint, never an earlier document).
+    data = models.JSONField(_("数据"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"))
+    # The next render attempt; None once stored, or after the last failed attempt.
+    render_at = models.DateTimeField(null=True, blank=True)
+    render_attempts = models.PositiveIntegerField(default=0)
+    render_error = models.TextField(_("生成错误"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="complaints/documents/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    hash_alg = models.CharField(max_length=20, default="sha256")
+    template_version = models.CharField(max_length=40, blank=True)
+    document_html = models.TextField(blank=True, default="")
+    stored_at = models.DateTimeField(_("出具时间"), null=True, blank=True)
+    # Procurement decisions only (政府采购法实施条例 第58条), set with the storage.
+    published_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("投诉文书")
+        verbose_name_plural = _("投诉文书")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ComplaintDocumentKind.values),
+                name="complaint_document_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(stored_at__isnull=True) | ~Q(pdf_sha256=""),
+                name="complaint_document_stored_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | (Q(kind="complaint_decision") & Q(stored_at__isnull=False)),
+                name="complaint_document_only_decisions_published",
+            ),
+            # Each step happens once: its document is the complaint's only one of its kind.
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], name="complaint_document_once_per_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-published_at"], name="complaint_document_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.complaint_id}"

@@ -54,6 +54,16 @@ def notice_list_for_lot(lot: Lot) -> QuerySet[Notice]:
     ).order_by("created_at", "pk")
 
 
+def notice_list_for_lots(lots: list[Lot]) -> list[Notice]:
+    """The notices of several lots and of their tenders, in one query (a list's timelines)."""
+    return list(
+        Notice.objects.filter(
+            Q(lot_id__in=[lot.pk for lot in lots])
+            | Q(tender_id__in={lot.tender_id for lot in lots}, lot__isnull=True)
+        ).order_by("created_at", "pk")
+    )
+
+
 def notice_list_changes(*, after: int, limit: int) -> list[Notice]:
     """Published notices numbered after `after`, in publication order (the change feed).
 

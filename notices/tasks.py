@@ -44,3 +44,10 @@ def notice_render_and_publish(
 @shared_task(name="notices.tasks.notice_render", ignore_result=True)
 def notice_render(notice_id: int) -> None:
     notice_render_and_publish(notice_id)
+
+
+@shared_task(name="notices.tasks.complaint_document_render", ignore_result=True)
+def complaint_document_render(document_id: int) -> None:
+    from notices.complaint_delivery import complaint_document_render_and_store
+
+    complaint_document_render_and_store(document_id)

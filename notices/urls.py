@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("notices.urls_portal")),
     path("", include("notices.urls_documents")),
+    path("", include("notices.urls_complaints")),
     path("", include("notices.urls_ocds")),
     path("", include("notices.urls_staff")),
     path("api/notices/changes", feeds.notice_changes, name="notice_changes"),

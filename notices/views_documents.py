@@ -21,8 +21,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from notices.complaint_selectors import (
+    complaint_document_get_stored_by_code,
+    complaint_document_get_stored_by_sha256,
+)
 from notices.domain.codes import verification_code_normalise
-from notices.models import LETTER_KINDS, Notice, NoticeKind, NoticeStatus
+from notices.models import LETTER_KINDS, ComplaintDocument, Notice, NoticeKind, NoticeStatus
 
 DEFAULT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -82,6 +86,8 @@ class Verdict:
     message: str
     notice: Notice | None = None
     sha256: str = ""
+    # A regulator's complaint document (受理通知书 …), when the code or file is one of those.
+    complaint_document: ComplaintDocument | None = None
 
 
 def _verdict_for_code(raw: str) -> Verdict:
@@ -91,6 +97,14 @@ def _verdict_for_code(raw: str) -> Verdict:
             False, _("验证码格式不正确：验证码由12位字母和数字组成，如 7KQ2-9M4X-3TZA。")
         )
     notice = notice_get_published_by_code(code)
+    if notice is None and (document := complaint_document_get_stored_by_code(code)) is not None:
+        return Verdict(
+            True,
+            _(
+                "验证码有效：这是监督部门通过本平台出具的投诉文书。请核对下列内容与您手中的文件一致。"
+            ),
+            complaint_document=document,
+        )
     if notice is None:
         return Verdict(
             False,
@@ -139,6 +153,13 @@ def _verdict_for_upload(request: HttpRequest) -> Verdict:
         return Verdict(False, _("上传的文件不是 PDF 文件。本平台发布的文件均为 PDF 格式。"))
     sha256 = digest.hexdigest()
     notice = notice_get_published_by_sha256(sha256)
+    if notice is None and (document := complaint_document_get_stored_by_sha256(sha256)) is not None:
+        return Verdict(
+            True,
+            _("文件与监督部门通过本平台出具的原件完全一致（SHA-256 相同）。"),
+            sha256=sha256,
+            complaint_document=document,
+        )
     if notice is None:
         return Verdict(
             False,

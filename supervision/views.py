@@ -24,13 +24,16 @@ from trading.models import Jurisdiction, Lot
 from trading.models.tenders import LotStatusChoices
 from trading.selectors.access import access_supervisor, access_tender_for_supervision
 from trading.selectors.jurisdiction import (
+    LIGHT_PREFETCH,
     checkpoint_latest,
+    lot_batches,
     lot_lights,
     lot_list_for_regulator,
     lot_worst_light,
     tender_chains_verify,
     tender_ledger_for_supervision,
 )
+from trading.selectors.lights import lot_list_by_light
 from trading.selectors.rules import rules_snapshot
 from trading.selectors.timeline import TimelineItem
 from trading.templatetags.vocabulary import STATUS_WORDS, lot_status_word, translated_terms
@@ -59,8 +62,9 @@ class Row:
 
 def _rows(lots: Iterable[Lot], moment: datetime) -> Iterator[Row]:
     with rules_snapshot():
-        for lot in lots:
-            yield Row(lot, lot_lights(lot, moment))
+        for batch in lot_batches(lots):
+            for lot in batch:
+                yield Row(lot, lot_lights(lot, moment))
 
 
 def _filtered(
@@ -70,14 +74,9 @@ def _filtered(
     form = SupervisionFilterForm(request.GET or None, jurisdictions=jurisdictions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     lots = lot_list_for_regulator(user, data, jurisdictions=jurisdictions).prefetch_related(
-        "objections"
+        *LIGHT_PREFETCH
     )
     return form, data, lots
-
-
-def _light_filtered(lots: Any, colour: str, moment: datetime) -> list[Row]:
-    """Lights are computed from each lot's rules: a colour is filtered after the database."""
-    return [row for row in _rows(lots, moment) if row.worst == colour]
 
 
 @require_GET
@@ -89,12 +88,11 @@ def console(request: HttpRequest) -> HttpResponse:
     moment = now()
     colour = str(data.get("light") or "")
     page: Page[Any]
-    if colour:
-        page = Paginator(_light_filtered(lots, colour, moment), LIST_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        rows = list(page.object_list)
-    else:
+    # One read of the rules for the stale colours and the page's lights alike.
+    with rules_snapshot():
+        if colour:
+            # The stored colours, the stale ones recomputed first (trading.selectors.lights).
+            lots = lot_list_by_light(lots, colour, moment)
         page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
     query = request.GET.copy()
@@ -132,7 +130,7 @@ def console_export(request: HttpRequest) -> HttpResponse:
     _form, data, lots = _filtered(request, jurisdictions)
     moment = now()
     colour = str(data.get("light") or "")
-    rows = _light_filtered(lots, colour, moment) if colour else _rows(lots, moment)
+    rows = _rows(lot_list_by_light(lots, colour, moment) if colour else lots, moment)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="supervision.csv"'
     response.write("\ufeff")
@@ -180,7 +178,11 @@ def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
     user = acting_user(request)
     found = access_tender_for_supervision(user, tender_id)
     moment = now()
-    lots = list(found.lots.select_related("tender__procedure", "tender__project").order_by("code"))
+    lots = list(
+        found.lots.select_related("tender__procedure", "tender__project")
+        .prefetch_related(*LIGHT_PREFETCH)
+        .order_by("code")
+    )
     terms = translated_terms(found.project.business_type.code, found.procedure.code)
     ledger = list(tender_ledger_for_supervision(found))
     # A status in its procedure's words (信息披露中, not 投标中, for a property).

@@ -27,6 +27,7 @@ from trading.forms import ConsoleForm
 from trading.models import Complaint, Organisation, User
 from trading.selectors.access import access_supervisor
 from trading.selectors.complaints import (
+    complaint_documents_issued,
     complaint_get_for_regulator,
     complaint_light,
     complaint_list_for_regulator,
@@ -95,6 +96,7 @@ def _page(
             "complaint": complaint,
             "lot": complaint.lot,
             "light": complaint_light(complaint, now()),
+            "documents": complaint_documents_issued(complaint),
             "forms": forms,
             "statements": complaint.statements.select_related("party"),
             "extensions": complaint.extensions.all(),

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from bidding.selectors.deposits import deposit_shared_payers
 from trading.models import Hold, Lot, User
 from trading.selectors.access import access_lot_for_supervision, access_tender_for_supervision
+from trading.selectors.timeline import lot_timeline
 from trading.services.interventions import (
     intervention_hold_lift,
     intervention_hold_place,
     intervention_reevaluate_order,
     intervention_terminate_order,
 )
-from trading.views.common import acting_user
+from trading.views.common import acting_user, now
 
 
 class InterventionForm(forms.Form):
@@ -47,6 +48,8 @@ def _page(
         {
             "lot": lot,
             "tender": lot.tender,
+            # Every statutory date, each complaint's limits with their working days among them.
+            "timeline": lot_timeline(lot, now()),
             "holds": [
                 (
                     hold,

@@ -26,12 +26,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bidding.models import Certificate
 from bidding.services.vault import CertificateFacts, certificate_add
-from notices.models import Notice, NoticeKind
+from notices.complaint_delivery import complaint_document_render_and_store
+from notices.models import ComplaintDocument, Notice, NoticeKind
 from notices.services import notice_approve, notice_render_failed
 from notices.tasks import notice_render_and_publish
 from tests.conftest import ControlledClock
 from tests.factories import make_organisation, make_user
-from tests.notices import deliver_events, fake_render
+from tests.notices import deliver_events, fake_complaint_render, fake_render
 from tests.tenders import (
     World,
     closes,
@@ -208,6 +209,8 @@ class MatrixWorld:
     objection: Objection
     # A complaint by the first bidder on its answered objection, a statement asked of the owner.
     complaint: Complaint
+    # Its 受理通知书, stored (an engineering complaint's: delivered, not published).
+    complaint_document: ComplaintDocument
     notification: Notification  # the owner's
     awaiting: Organisation  # a registered bidder the center has not verified yet
     notices: dict[str, Notice]  # draft, failed, published
@@ -269,6 +272,10 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
     )
     complaint = _complaint(people)
     deliver_events(clock)
+    complaint_document = ComplaintDocument.objects.get(complaint=complaint)
+    complaint_document_render_and_store(
+        complaint_document.pk, render=fake_complaint_render, clock=clock
+    )
     notices = {
         "draft": _announcement(published),
         "failed": _announcement(objected),
@@ -316,6 +323,7 @@ def build_world(clock: ControlledClock, *, publish_notice: bool = True) -> Matri
         document=document,
         objection=objection,
         complaint=complaint,
+        complaint_document=complaint_document,
         notification=notification,
         awaiting=_awaiting_with_licence(),
         notices=notices,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from notices.models import Notice, NoticeStatus
+from notices.models import ComplaintDocument, Notice, NoticeStatus
 from notices.rendering import RenderedPdf, notice_html
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.clock import Clock
@@ -25,6 +25,19 @@ def fake_render(notice: Notice) -> RenderedPdf:
         sha256=hashlib.sha256(content).hexdigest(),
         template_version="test-1",
         html=notice_html(notice),
+    )
+
+
+def fake_complaint_render(document: ComplaintDocument) -> RenderedPdf:
+    """A complaint document's real HTML with a stand-in PDF (WeasyPrint is tested elsewhere)."""
+    from notices.complaint_documents import complaint_document_html
+
+    content = f"%PDF-1.4 test {document.kind} {document.complaint_id}".encode()
+    return RenderedPdf(
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        template_version="test-1",
+        html=complaint_document_html(document),
     )
 
 

@@ -31,5 +31,11 @@ class TradingConfig(AppConfig):
 
     def ready(self) -> None:
         from trading import receivers  # noqa: F401 - registers trading's own event receivers
+        from trading.selectors.complaints import complaint_timeline
+        from trading.selectors.lights import lights_connect
+        from trading.timeline_sources import register_timeline_source
+
+        register_timeline_source("complaints", complaint_timeline)
+        lights_connect()
 
         name_third_party_apps()

@@ -2,6 +2,9 @@
 
     config/bin/with-services .venv/bin/python -m tests.bench.bench_supervision OUT.json
 
+The colour filter is measured warm (each lot's colour stored), with lots changing between requests,
+and once cold (every colour computed: `light_cache_fill_seconds`).
+
 Requests go through Django's test client (middleware, URL, access checks, lights, template,
 database) as the regulator, after a trivial view measured in the same run so results read as
 ratios. Runs on the configured database (PostgreSQL under `make bench`; without DATABASE_URL a
@@ -100,8 +103,9 @@ def _load(count: int) -> tuple[Any, dict[str, Any]]:
                 status="bidding",
                 estimate=ESTIMATE,
                 deposit_amount=DEPOSIT,
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=20 + n % 40),
+                opens_at=now - timedelta(days=10),
+                # Every colour: a few deadlines passed (red), some within 3 days (yellow).
+                closes_at=now + timedelta(days=n % 40 - 2, hours=n % 24),
             )
             for n, tender in enumerate(tenders.iterator(chunk_size=2000))
         ],
@@ -140,7 +144,46 @@ SCENARIOS = [
     ("search (道路)", ["/supervision/?q=道路"]),
     ("search a code", [f"/supervision/?q=2098{n:07d}" for n in (5, 500, 5000)]),
     ("CSV of a search", [f"/supervision/export.csv?q=2098{n:07d}" for n in (5, 500, 5000)]),
+    ("filter light colour", [f"/supervision/?light={c}" for c in ("red", "yellow", "green")]),
+    ("light colour, page 100", ["/supervision/?light=green&page=100"]),
+    ("light colour + region", ["/supervision/?light=yellow&region=460100"]),
 ]
+# Between two requests this many lots change (a bid deadline moved, an objection answered): their
+# stored colours are stale and the next filtered request recomputes them.
+CHURN = 5
+
+
+def _light_cache_fill(client: Any) -> float:
+    """Seconds of the first colour-filtered request, every lot's colour computed and stored."""
+    started = time.perf_counter()
+    response = client.get("/supervision/?light=red")
+    assert response.status_code == 200
+    return round(time.perf_counter() - started, 2)
+
+
+def _measure_churn(client: Any, requests: int) -> dict[str, Any]:
+    """The colour filter while lots keep changing: CHURN lots marked stale before each request,
+    as their services' saves would."""
+    import random
+
+    from trading.models import Lot
+    from trading.selectors.lights import lot_lights_stale
+
+    pks = list(Lot.objects.values_list("pk", flat=True))
+    chosen = random.Random(10).sample
+    samples = []
+    for n in range(requests):
+        lot_lights_stale(lot_ids=chosen(pks, CHURN))
+        started = time.perf_counter()
+        response = client.get(f"/supervision/?light={('red', 'yellow', 'green')[n % 3]}")
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return {
+        "requests": requests,
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(_percentile(samples, 0.95), 2),
+        "max_ms": round(max(samples), 2),
+    }
 
 
 def run_here() -> dict[str, Any]:
@@ -162,8 +205,15 @@ def run_here() -> dict[str, Any]:
     client = Client()
     client.force_login(world.regulator)
     results: dict[str, Any] = {"vendor": connection.vendor, **loaded, "scenarios": {}}
+    # Once, on deployment or after a rule change: not a request a regulator waits on twice.
+    results["light_cache_fill_seconds"] = _light_cache_fill(client)
+    # The planner's statistics were taken with no stored colour: refreshed as autovacuum (or
+    # SQLite's optimize) would on a live platform.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     for name, urls in SCENARIOS:
         results["scenarios"][name] = _measure(client, urls, REQUESTS)
+    results["scenarios"][f"light colour, {CHURN} lots changed"] = _measure_churn(client, REQUESTS)
     reference = results["scenarios"]["reference: trivial view"]["p95_ms"]
     for row in results["scenarios"].values():
         row["p95_vs_reference"] = round(row["p95_ms"] / reference, 1) if reference else None
@@ -184,6 +234,9 @@ def table(results: dict[str, Any]) -> str:
         (row["p95_ms"], name)
         for name, row in results["scenarios"].items()
         if not name.startswith("reference")
+    )
+    lines.append(
+        f"first colour filter, every lot's colour computed: {results['light_cache_fill_seconds']} s"
     )
     verdict = "meets" if worst[0] < TARGET_P95_MS else "MISSES"
     lines.append(f"worst p95 {worst[0]} ms ({worst[1]}) {verdict} the target")

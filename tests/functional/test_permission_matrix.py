@@ -528,6 +528,24 @@ CASES = [
         post=on_object(ok={OWNER}),
         why="the party asked for the statement answers it",
     ),
+    # A complaint's documents (受理通知书 …): the parties, the regulator of the jurisdiction and the
+    # lot's desk download them; nobody else may learn that the complaint exists.
+    Case(
+        "complaint_document",
+        kwargs=lambda w: {"pk": w.complaint.pk, "kind": w.complaint_document.kind},
+        get=on_object(ok=OWNER_SIDE | {BIDDER, STAFF, REGULATOR}),
+        post=GET_ONLY,
+        why="实施条例 第61条: delivered to the parties; the desk carries out holds and orders",
+    ),
+    Case("portal_complaint_decisions", get=PUBLIC, post=GET_ONLY),
+    Case(
+        "portal_complaint_decision_pdf",
+        kwargs=lambda w: {"pk": w.complaint_document.pk},
+        get=everyone(HIDDEN),
+        post=GET_ONLY,
+        why="only procurement decisions are published (政府采购法实施条例 第58条); an "
+        "engineering acceptance is not, for anyone",
+    ),
     Case("supervision_complaints", get=console(*REGULATORS), post=GET_ONLY),
     Case(
         "supervision_complaint",

@@ -7,6 +7,7 @@ from trading.models.complaints import (
 )
 from trading.models.events import EventDelivery, OutboxEvent
 from trading.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerScope
+from trading.models.lights import LotLight
 from trading.models.negotiations import NegotiationRecord
 from trading.models.notifications import Notification, OutboundMessage
 from trading.models.parties import Organisation, User
@@ -55,6 +56,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerScope",
     "Lot",
+    "LotLight",
     "NegotiationRecord",
     "Notification",
     "Objection",

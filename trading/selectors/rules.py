@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,18 +17,32 @@ from trading.models.rules import DayKind
 from trading.selectors.point_words import point_label
 
 # Inside `rules_snapshot`: the rule table and the calendar already read, by loader.
-_SNAPSHOT: ContextVar[dict[str, Any] | None] = ContextVar("rules_snapshot", default=None)
+_SNAPSHOT: ContextVar[dict[Any, Any] | None] = ContextVar("rules_snapshot", default=None)
 
 
 @contextmanager
 def rules_snapshot() -> Iterator[None]:
     """Read the rule table and the calendar once for a list of many lots (a console page
-    computing every lot's lights), not once per lot."""
+    computing every lot's lights), not once per lot. Nested, it keeps the outer one's reads."""
+    if _SNAPSHOT.get() is not None:
+        yield
+        return
     token = _SNAPSHOT.set({})
     try:
         yield
     finally:
         _SNAPSHOT.reset(token)
+
+
+def snapshot_memo[T](key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per key inside `rules_snapshot` (the rules in force for a business type,
+    procedure, region and day, shared by every lot of the page); every time outside it."""
+    memo = _SNAPSHOT.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def calendar_load() -> Calendar:

@@ -42,7 +42,7 @@ from trading.domain.vocabulary import terms_for
 from trading.models import Award, Lot, Tender, TenderDocument
 from trading.models.tenders import DocumentKind
 from trading.selectors.calendar import calendar_not_entered_error, calendar_not_entered_message
-from trading.selectors.rules import calendar_load, rules_load
+from trading.selectors.rules import calendar_load, rules_load, snapshot_memo
 from trading.selectors.tenders import lot_ledger_entries
 from trading.timeline_sources import timeline_sources
 
@@ -205,12 +205,14 @@ class Rulebook:
 def tender_rules(tender: Tender, *, on: date) -> list[Rule]:
     """The rules in force for the tender on `on` (its region's overrides included)."""
     project = tender.project
-    return rules_in_force(
-        rules_load(),
-        business_type=project.business_type.code,
-        procedure=tender.procedure.code,
-        region=project.region.code,
-        on=on,
+    codes = (project.business_type.code, tender.procedure.code, project.region.code)
+    return list(
+        snapshot_memo(
+            ("rules_in_force", *codes, on),
+            lambda: rules_in_force(
+                rules_load(), business_type=codes[0], procedure=codes[1], region=codes[2], on=on
+            ),
+        )
     )
 
 
@@ -351,6 +353,21 @@ class TimelineItem:
     done_at: datetime | None
     light: Light | None
     article: str = ""
+    # Counted in working days where the limit is (a complaint's): left, 0 on the last day,
+    # negative once overdue; None for a limit counted otherwise or already met.
+    working_days_left: int | None = None
+
+    @property
+    def working_days_words(self) -> str:
+        """The working days left as the lights say them ("" where not counted so)."""
+        left = self.working_days_left
+        if left is None:
+            return ""
+        if left > 0:
+            return _("剩余 %(n)s 个工作日") % {"n": left}
+        if left == 0:
+            return _("今日到期")
+        return _("已逾期 %(n)s 个工作日") % {"n": -left}
 
 
 _PASSED_BIDDING = frozenset(

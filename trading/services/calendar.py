@@ -30,6 +30,7 @@ from trading.models import CalendarDay, Notification, User
 from trading.models.rules import DayKind
 from trading.selectors.access import access_center_admin
 from trading.selectors.calendar import calendar_official_years, calendar_years_open
+from trading.selectors.lights import lot_lights_stale_all
 from trading.services.common import fixed_clock
 from trading.services.grants import PLATFORM_SCOPE
 from trading.services.ledger import ledger_append
@@ -164,6 +165,8 @@ def calendar_year_enter(
             },
             clock=fixed_clock(now),
         )
+        # Every period is counted on this calendar: each lot's stored colour is recomputed.
+        lot_lights_stale_all()
     return schedule
 
 

@@ -82,7 +82,8 @@ class DemoTender:
     goes_to: str  # draft | pending_review | published | bidding | evaluation | publicity |
     # awarded | issued (letter and result out) | closed | failed_bids | failed_auction |
     # retendered (a failed lot and its successor) | extended_disclosure (32号令 第18条) |
-    # suspended (bidding, held by its regulator's intervention, 实施条例 第62条). A
+    # suspended (bidding, held by its regulator's intervention, 实施条例 第62条) |
+    # complaint (bidding, a complaint accepted and awaiting statements, 实施条例 第60、61条). A
     # negotiated lot's "evaluation" is its negotiation (no opening, no bid count).
     owner_org: str | None = None  # the owner when an agency drafts
     bid_days: int = 45
@@ -96,6 +97,7 @@ STARTS = {
     "published": 0,
     "bidding": 30,
     "suspended": 30,
+    "complaint": 30,
     "evaluation": 50,
     "publicity": 50,
     "failed_bids": 50,
@@ -135,6 +137,19 @@ DEMO_TENDERS = [
             "regulator": "reg_housing",
             "hold_reason": "接实名举报，核查招标文件资格条件是否排斥潜在投标人，核查期间暂停。",
         },
+    ),
+    DemoTender(
+        "海口市美兰区白龙南路排水管网改造工程",
+        "白龙南路排水管网改造工程施工",
+        "施工标段",
+        "engineering",
+        "open",
+        "460100",
+        "owner_school",
+        "staff_haikou",
+        Decimal("8900000.00"),
+        "complaint",
+        extra={"regulator": "reg_housing", "bidder": "bidder1"},
     ),
     DemoTender(
         "海口市实验小学操场改造工程",
@@ -475,6 +490,19 @@ def _play(demo: DemoTender, today: datetime) -> None:
             actor=_user(demo.extra["regulator"]),
             clock=clock.at(held_at),
         )
+        return
+    if goal == "complaint":
+        from trading.services.demo_complaints import demo_complaint_in_progress
+
+        demo_complaint_in_progress(
+            lot,
+            owner=owner,
+            bidder=_user(demo.extra["bidder"]),
+            regulator=_user(demo.extra["regulator"]),
+            clock=clock,
+            today=today,
+        )
+        _advance(lot, min(today, closes_at - timedelta(minutes=1)))
         return
     lot = _advance(lot, closes_at + timedelta(minutes=1))
     after_close = closes_at + timedelta(hours=2)

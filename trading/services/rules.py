@@ -17,6 +17,7 @@ from django.db import transaction
 
 from trading.models import BusinessType, CalendarDay, Procedure, TimelineRule
 from trading.models.rules import DayKind
+from trading.selectors.lights import lot_lights_stale_all
 from trading.services.rule_rows import RULE_SEEDS
 from trading.services.rule_rows.common import LOCAL_ARTICLE, LOCAL_LIMIT_ARTICLE
 
@@ -160,4 +161,6 @@ def calendar_seed(years: range) -> int:
         for seed in seeds
         if seed.date not in existing and not (seed.provisional and seed.date.year in official)
     )
+    # Every period is counted on this calendar: each lot's stored colour is recomputed.
+    lot_lights_stale_all()
     return CalendarDay.objects.filter(date__year__in=list(years)).count()

@@ -17,7 +17,11 @@ from trading import forms_complaints as fc
 from trading.domain.employer import OrganisationKind
 from trading.domain.lifecycle import LotStatus
 from trading.models import ComplaintStatement, Lot, Objection, User
-from trading.selectors.complaints import complaint_get_for_party, complaint_light
+from trading.selectors.complaints import (
+    complaint_documents_issued,
+    complaint_get_for_party,
+    complaint_light,
+)
 from trading.services.complaints import (
     complaint_file,
     complaint_statement_submit,
@@ -90,6 +94,7 @@ def _detail(request: HttpRequest, user: User, pk: int, status: int = 200, **form
             "complaint": complaint,
             "lot": complaint.lot,
             "light": complaint_light(complaint, now()),
+            "documents": complaint_documents_issued(complaint),
             "statements": statements,
             "withdraw_form": (forms.get("withdraw") or fc.WithdrawForm(now=now()))
             if mine and complaint.status in ("filed", "accepted", "statements_requested")

@@ -34,6 +34,7 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "complaint.extended": gettext_lazy("延长投诉处理期限"),
     "complaint.decided": gettext_lazy("作出投诉处理决定"),
     "complaint.withdrawn": gettext_lazy("撤回投诉"),
+    "complaint.document_stored": gettext_lazy("出具投诉文书"),
     "notice.approved": gettext_lazy("审核通过公告"),
     "notice.published": gettext_lazy("公告发布"),
     "notice.correction_drafted": gettext_lazy("起草更正公告"),

@@ -27,6 +27,7 @@ from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import LotStatusChoices, ObjectionStage
 from trading.participants import lot_participants
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
+from trading.selectors.complaints import complaint_documents_issued
 from trading.selectors.documents import lot_document_downloads
 from trading.selectors.jurisdiction import sealed_scope_open
 from trading.selectors.next_steps import lot_next_step
@@ -199,6 +200,13 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         roster_readable=role in (Role.OWNER, Role.STAFF)
         and sealed_scope_open(lot, list(lot.tender.lots.select_related("tender__procedure"))),
     )
+    if role in (Role.OWNER, Role.STAFF, Role.REGULATOR):
+        # The parties, the desk and the regulator read the regulator's documents (the notices
+        # app serves them by URL name); the center's administrator reads the lot, not them.
+        context["complaints"] = [
+            (complaint, complaint_documents_issued(complaint))
+            for complaint in lot.complaints.select_related("complainant").order_by("filed_at")
+        ]
     context.update(lot_history_context(lot))
     context.update(lot_endings_forms(lot, role, forms))
     if role == Role.OWNER:

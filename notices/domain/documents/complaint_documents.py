@@ -103,3 +103,11 @@ COMPLAINT_BUILDERS = {
     COMPLAINT_REFUSED: build_complaint_refused,
     COMPLAINT_DECISION: build_complaint_decision,
 }
+
+
+def complaint_document_published(kind: str, business_type: str) -> bool:
+    """A procurement complaint's decision is published (政府采购法实施条例 第58条: 财政部门对投诉
+    事项作出的处理决定，应当在省级以上人民政府财政部门指定的媒体上公告). Every other document is
+    delivered to the parties only: 招标投标法实施条例 第61条 asks for a written decision, and
+    工程建设项目招标投标活动投诉处理办法 第25条 for the parties to be notified in writing."""
+    return kind == COMPLAINT_DECISION and business_type == "procurement"
