@@ -239,17 +239,24 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[0]) if argv else ROOT / "var" / "bench" / "bench_supervision_http.json"
     processes = int(os.environ.get("WEB_PROCESSES", "") or os.cpu_count() or 2)
+    # The machine may be shared: its load before and after reads next to the numbers.
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-sv-http-") as tmp:
         facts = build(database_url)
         results = measure(database_url, facts, Path(tmp), processes)
     summary = {
-        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
         "requests_per_run": REQUESTS,
         "results": results,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
+    print(f"  load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     return 0
 
 
