@@ -2,9 +2,10 @@
 
     config/bin/with-services .venv/bin/python -m tests.bench.bench_portal_http OUT.json
 
-The server is started as `make run` starts it (config/bin/serve-http: WEB_PROCESSES daphne
-processes on one port, the embedded settings, the Redis cache) with one extra URL, a trivial view,
-measured in the same run as the reference. Apache's `ab` (apache2-utils, `make bench` installs it)
+The server is started as `make run` starts it (tests/bench/http_server.py, shared with
+bench_supervision_http: config/bin/serve-http, WEB_PROCESSES daphne processes on one port, the
+embedded settings, the Redis cache) with one extra URL, a trivial view, measured in the same run as
+the reference. Apache's `ab` (apache2-utils, `make bench` installs it)
 sends the requests: list, filter, search and notice pages, anonymous, so as the public gets them
 (cached against the publication counter after the first request, which is reported as `cold_ms`).
 Both engines: PostgreSQL (DATABASE_URL, as `make bench` sets it) and a SQLite file.
