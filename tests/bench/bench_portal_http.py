@@ -2,9 +2,10 @@
 
     config/bin/with-services .venv/bin/python -m tests.bench.bench_portal_http OUT.json
 
-The server is started as `make run` starts it (config/bin/serve-http: WEB_PROCESSES daphne
-processes on one port, the embedded settings, the Redis cache) with one extra URL, a trivial view,
-measured in the same run as the reference. Apache's `ab` (apache2-utils, `make bench` installs it)
+The server is started as `make run` starts it (tests/bench/http_server.py, shared with
+bench_supervision_http: config/bin/serve-http, WEB_PROCESSES daphne processes on one port, the
+embedded settings, the Redis cache) with one extra URL, a trivial view, measured in the same run as
+the reference. Apache's `ab` (apache2-utils, `make bench` installs it)
 sends the requests: list, filter, search and notice pages, anonymous, so as the public gets them
 (cached against the publication counter after the first request, which is reported as `cold_ms`).
 Both engines: PostgreSQL (DATABASE_URL, as `make bench` sets it) and a SQLite file.
@@ -21,19 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from tests.bench.http_server import PG_BIN, ab, cold_ms, pg_args, server
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "var" / "bench"
@@ -42,7 +39,6 @@ REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "2000"))
 CONCURRENCY = (8, 32)
 TARGET_P95_MS = 50.0
 TARGET_PAGES_PER_SECOND = 300.0
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/bin"))
 # What the fixture is built from: a change to any of them builds it again.
 FIXTURE_SOURCES = [
     ROOT / "tests" / "bench" / "bench_portal.py",
@@ -93,20 +89,6 @@ def _load_child(env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def _pg_args(url: str) -> list[str]:
-    parts = urlsplit(url)
-    return [
-        "-h",
-        parts.hostname or "127.0.0.1",
-        "-p",
-        str(parts.port or 5432),
-        "-U",
-        parts.username or "postgres",
-        "-d",
-        parts.path.lstrip("/"),
-    ]
-
-
 def prepare_sqlite(work: Path) -> tuple[str, dict[str, Any]]:
     """A SQLite copy of the cached fixture (built first if missing) and its facts."""
     fixture = BENCH / f"portal-http-{fixture_key()}.sqlite3"
@@ -142,15 +124,13 @@ def prepare_postgresql(url: str) -> tuple[str, dict[str, Any]]:
         for stale in BENCH.glob("portal-http-*.pgdump"):
             stale.unlink()
         facts = _load_child({**os.environ, "DATABASE_URL": url})
-        subprocess.run(
-            [str(PG_BIN / "pg_dump"), *_pg_args(url), "-Fc", "-f", str(dump)], check=True
-        )
+        subprocess.run([str(PG_BIN / "pg_dump"), *pg_args(url), "-Fc", "-f", str(dump)], check=True)
         facts_file.write_text(json.dumps(facts), encoding="utf-8")
     else:
         subprocess.run(
             [
                 str(PG_BIN / "pg_restore"),
-                *_pg_args(url),
+                *pg_args(url),
                 "--no-owner",
                 "--clean",
                 "--if-exists",
@@ -160,110 +140,13 @@ def prepare_postgresql(url: str) -> tuple[str, dict[str, Any]]:
         )
         # Statistics are not in a dump: as autovacuum leaves a table at rest.
         subprocess.run(
-            [str(PG_BIN / "psql"), *_pg_args(url), "-q", "-c", "VACUUM ANALYZE"], check=True
+            [str(PG_BIN / "psql"), *pg_args(url), "-q", "-c", "VACUUM ANALYZE"], check=True
         )
     facts = json.loads(facts_file.read_text(encoding="utf-8"))
     return url, {**facts, "fixture": dump.name}
 
 
 # --- the server and the load --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(database_url: str, work: Path, processes: int) -> Iterator[str]:
-    """The platform served by config/bin/serve-http as `make run` starts it; yields its address."""
-    port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "TIANPING_DEMO", "SECRET_KEY"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_HTTP_SETTINGS", "tests.bench.http_settings"),
-        DATABASE_URL=database_url,
-        TIANPING_VAR_DIR=str(work / "var"),
-        TIANPING_DEMO="false",
-    )
-    log = (work / f"server-{port}.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            "config/bin/serve-http",
-            "127.0.0.1",
-            str(port),
-            str(processes),
-            ".venv/bin/daphne",
-            "config.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/bench/ping/", timeout=5) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((work / f"server-{port}.log").read_text()[-3000:]) from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-        log.close()
-
-
-def cold_ms(url: str) -> float:
-    started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our server
-        response.read()
-        assert response.status == 200, (url, response.status)
-    return round((time.perf_counter() - started) * 1000, 1)
-
-
-_AB_FIELDS = {
-    "pages_per_second": re.compile(r"^Requests per second:\s+([\d.]+)", re.M),
-    "failed": re.compile(r"^Failed requests:\s+(\d+)", re.M),
-    "non_2xx": re.compile(r"^Non-2xx responses:\s+(\d+)", re.M),
-    "p50_ms": re.compile(r"^\s+50%\s+(\d+)", re.M),
-    "p95_ms": re.compile(r"^\s+95%\s+(\d+)", re.M),
-    "p99_ms": re.compile(r"^\s+99%\s+(\d+)", re.M),
-    "max_ms": re.compile(r"^\s+100%\s+(\d+)", re.M),
-}
-
-
-def ab(url: str, concurrency: int, requests: int) -> dict[str, float]:
-    """`ab -c concurrency -n requests url`: pages per second and latency percentiles (ms)."""
-    done = subprocess.run(
-        ["ab", "-q", "-c", str(concurrency), "-n", str(requests), "-s", "60", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    row: dict[str, float] = {}
-    for name, pattern in _AB_FIELDS.items():
-        match = pattern.search(done.stdout)
-        row[name] = float(match.group(1)) if match else 0.0
-    if row["failed"] or row["non_2xx"]:
-        raise RuntimeError(f"{url}: failed or non-2xx responses\n{done.stdout}")
-    return row
 
 
 def scenarios(facts: dict[str, Any]) -> list[tuple[str, str]]:
