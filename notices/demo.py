@@ -6,7 +6,8 @@ portal fills within a minute of start-up. One draft is left for the staff's revi
 The demo's tenders are played in the past; their notices are published by the workers at
 start-up. Each keeps the moment the demo's story has the desk publish it (an hour after the fact
 that called for it, as the demo's publicity and award letters are), which the publication
-records: the lights show the story, not a month's delay that is an artefact of the demo.
+records: the lights show the story, not a month's delay that is an artefact of the demo. One
+demo tender's story publishes its announcement late on purpose (its `announcement_late_days`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from notices.models import Notice, NoticeStatus
+from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_approve
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
 from trading.clock import get_clock
@@ -26,6 +27,18 @@ from trading.selectors.access import desk_staff_list
 # How long after the fact the demo's desk publishes its notice (demo_tenders opens the publicity
 # and issues the letter an hour after the report and the award); a training tender's is scaled.
 DESK_REACTION = timedelta(hours=1)
+
+
+def _late(notice: Notice) -> timedelta | None:
+    """How late the demo's story publishes this announcement, where it wants one late."""
+    from trading.services.demo_tenders import DEMO_TENDERS
+
+    if notice.kind != NoticeKind.ANNOUNCEMENT or notice.tender.project.training:
+        return None
+    for demo in DEMO_TENDERS:
+        if demo.tender == notice.tender.name and "announcement_late_days" in demo.extra:
+            return timedelta(days=int(demo.extra["announcement_late_days"]))
+    return None
 
 
 def notice_story_set(notice: Notice, now: datetime) -> Notice:
@@ -44,7 +57,8 @@ def notice_story_set(notice: Notice, now: datetime) -> Notice:
     scale = max(notice.tender.project.time_scale, 1)
     story = min(occurred + DESK_REACTION / scale, now)
     if notice.due_at is not None:
-        story = min(story, notice.due_at)
+        late = _late(notice)
+        story = min(story, notice.due_at) if late is None else min(notice.due_at + late, now)
     notice.story_published_at = story
     notice.save(update_fields=["story_published_at"])
     return notice

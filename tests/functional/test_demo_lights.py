@@ -25,6 +25,9 @@ from trading.models import User
 
 pytestmark = pytest.mark.django_db
 
+# The demo tender whose story publishes its announcement two days late, on purpose.
+INTENDED_LATE = "校园安保服务采购"
+
 
 def _start_up(clock: ControlledClock, monkeypatch: pytest.MonkeyPatch, capture: Any) -> None:
     """What `make run` does: seed the demo, then its workers approve, render and publish."""
@@ -64,10 +67,14 @@ def test_the_demo_regulator_sees_no_red_light_the_demo_did_not_intend(
 
     published = Notice.objects.filter(status=NoticeStatus.PUBLISHED)
     assert published.count() >= 8
-    # Published when the demo's desk published them: before start-up, within their limits.
+    # Published when the demo's desk published them: before start-up, within their limits but
+    # for the one announcement the demo publishes late on purpose.
+    late = []
     for notice in published:
         assert notice.published_at is not None and notice.published_at < clock.now, notice.title
-        assert notice.due_at is None or notice.published_at <= notice.due_at, notice.title
+        if notice.due_at is not None and notice.published_at > notice.due_at:
+            late.append(notice.tender.name)
+    assert late == [INTENDED_LATE]
 
     client = _as("reg_housing")
     page = client.get(reverse("supervision_console")).text
@@ -78,6 +85,16 @@ def test_the_demo_regulator_sees_no_red_light_the_demo_did_not_intend(
     assert "没有符合条件的标段。" in red
     green = client.get(reverse("supervision_console"), {"light": "green"}).text
     assert 'data-light="green"' in green
+
+    # The finance regulator follows the one the demo meant: red on the page and in the filter.
+    finance = _as("reg_finance")
+    page = finance.get(reverse("supervision_console")).text
+    assert page.count('data-light="red"') == 1
+    red = finance.get(reverse("supervision_console"), {"light": "red"}).text
+    assert red.count('data-light="red"') == 1 and INTENDED_LATE in red
+    assert red.count('data-light="') == 1
+    land = _as("reg_land").get(reverse("supervision_console")).text
+    assert land.count('data-light="') >= 2 and "light-red" not in land
 
 
 def test_a_real_notice_is_published_when_it_goes_public_even_with_a_story(
