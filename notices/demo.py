@@ -2,17 +2,66 @@
 
 The rendering itself happens in the Celery worker of the slow queue, as in production, so the
 portal fills within a minute of start-up. One draft is left for the staff's review queue.
+
+The demo's tenders are played in the past; their notices are published by the workers at
+start-up. Each keeps the moment the demo's story has the desk publish it (an hour after the fact
+that called for it, as the demo's publicity and award letters are), which the publication
+records: the lights show the story, not a month's delay that is an artefact of the demo. One
+demo tender's story publishes its announcement late on purpose (its `announcement_late_days`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from notices.models import Notice, NoticeStatus
+from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_approve
 from trading.chronograph import OUTBOX, chronograph_tick, due_work_override
+from trading.clock import get_clock
+from trading.models import OutboxEvent
 from trading.selectors.access import desk_staff_list
+
+# How long after the fact the demo's desk publishes its notice (demo_tenders opens the publicity
+# and issues the letter an hour after the report and the award); a training tender's is scaled.
+DESK_REACTION = timedelta(hours=1)
+
+
+def _late(notice: Notice) -> timedelta | None:
+    """How late the demo's story publishes this announcement, where it wants one late."""
+    from trading.services.demo_tenders import DEMO_TENDERS
+
+    if notice.kind != NoticeKind.ANNOUNCEMENT or notice.tender.project.training:
+        return None
+    for demo in DEMO_TENDERS:
+        if demo.tender == notice.tender.name and "announcement_late_days" in demo.extra:
+            return timedelta(days=int(demo.extra["announcement_late_days"]))
+    return None
+
+
+def notice_story_set(notice: Notice, now: datetime) -> Notice:
+    """Record when the demo's (or a training scenario's) story publishes this draft."""
+    if not (settings.DEMO or notice.training):
+        raise ImproperlyConfigured("Only demo or training notices have a story (TIANPING_DEMO).")
+    occurred = (
+        OutboxEvent.objects.filter(pk=notice.source_event_id)
+        .values_list("occurred_at", flat=True)
+        .first()
+        if notice.source_event_id is not None
+        else None
+    )
+    if occurred is None or notice.status != NoticeStatus.DRAFT:
+        return notice
+    scale = max(notice.tender.project.time_scale, 1)
+    story = min(occurred + DESK_REACTION / scale, now)
+    if notice.due_at is not None:
+        late = _late(notice)
+        story = min(story, notice.due_at) if late is None else min(notice.due_at + late, now)
+    notice.story_published_at = story
+    notice.save(update_fields=["story_published_at"])
+    return notice
 
 
 def demo_notices_seed() -> dict[str, int]:
@@ -24,9 +73,12 @@ def demo_notices_seed() -> dict[str, int]:
             pass
     drafts = list(
         Notice.objects.filter(status=NoticeStatus.DRAFT, training=False)
-        .select_related("tender__desk")
+        .select_related("tender__desk", "tender__project")
         .order_by("created_at", "pk")
     )
+    now = get_clock()()
+    for notice in drafts[:-1]:
+        notice_story_set(notice, now)
     for notice in drafts[:-1]:
         staff = desk_staff_list(notice.tender.desk)
         # A procurement's result and letter are approved together (87号令 第69条).

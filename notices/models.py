@@ -118,6 +118,10 @@ class Notice(models.Model):
     render_attempts = models.PositiveIntegerField(default=0)
     render_error = models.TextField(_("生成错误"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # Demo and training data only (`notices.demo`): the moment the demo's backdated story has
+    # the desk publish the notice, which the publication records instead of the worker's clock,
+    # so the demo's lights show its story, not the start-up of `make run`. Never set otherwise.
+    story_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Gap-free, assigned by the single publisher in commit order: a polling reader of the change
     # feed never skips or repeats an item.
     publication_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)

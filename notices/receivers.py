@@ -40,6 +40,11 @@ def training_drafts_due(now: datetime) -> QuerySet[Notice]:
 
 
 def training_draft_approve(notice: Notice, now: datetime) -> None:
+    from notices.demo import notice_story_set
+
+    # A training tender is armed with a history played before the seeding: its announcement is
+    # published when its story says, not at the first tick after start-up.
+    notice_story_set(notice, now)
     notice_approve_for_training(notice=notice, clock=lambda: now)
 
 

@@ -440,9 +440,10 @@ def notice_publish_rendered(
         now = clock()
         counter.last_seq += 1
         counter.save(update_fields=["last_seq"])
+        published = _publication_moment(notice, now)
         notice.status = notice_transition(notice.status, NoticeEvent.PUBLISH)
         notice.publication_seq = counter.last_seq
-        notice.published_at = now
+        notice.published_at = published
         notice.pdf_sha256 = rendered.sha256
         notice.hash_alg = "sha256"
         notice.template_version = rendered.template_version
@@ -477,7 +478,7 @@ def notice_publish_rendered(
                     "lot": notice.lot_id,
                     "notice": notice.pk,
                     "kind": notice.kind,
-                    "published_at": now.isoformat(),
+                    "published_at": published.isoformat(),
                 },
                 clock=_fixed(now),
             )
@@ -491,7 +492,7 @@ def notice_publish_rendered(
                     "lot": notice.lot_id,
                     "notice": notice.pk,
                     "code": notice.verification_code,
-                    "published_at": now.isoformat(),
+                    "published_at": published.isoformat(),
                 },
                 clock=_fixed(now),
             )
@@ -514,9 +515,22 @@ def notice_publish_rendered(
             sha256=notice.pdf_sha256,
             hash_alg=notice.hash_alg,
             template_version=notice.template_version,
-            on_time=notice.due_at is None or now <= notice.due_at,
+            on_time=notice.due_at is None or published <= notice.due_at,
+            **({} if published == now else {"story_published_at": published.isoformat()}),
         )
     return notice
+
+
+def _publication_moment(notice: Notice, now: datetime) -> datetime:
+    """When the notice went public: now, the moment its PDF becomes public.
+
+    Demo and training data only (no legal effect): the moment the demo's backdated story has the
+    desk publish it (`notices.demo`), never later than now.
+    """
+    story = notice.story_published_at
+    if story is None or not (settings.DEMO or notice.training):
+        return now
+    return min(story, now)
 
 
 def _tell_the_others(letter: Notice, now: datetime) -> None:

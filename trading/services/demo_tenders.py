@@ -199,6 +199,9 @@ DEMO_TENDERS = [
         Decimal("1880000.00"),
         "bidding",
         owner_org="school",
+        # Deliberately late: the desk published the announcement two days after its limit, so
+        # the finance regulator's console has one red light to follow (`notices.demo`).
+        extra={"announcement_late_days": 2},
     ),
     DemoTender(
         "三亚市海棠湾HT-07地块国有建设用地使用权出让",
@@ -370,6 +373,7 @@ def _draft(
     training: bool = False,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    documents_in: timedelta = timedelta(minutes=30),
 ) -> Lot:
     from trading.services.documents import tender_document_upload
     from trading.services.lots import lot_create
@@ -403,7 +407,9 @@ def _draft(
         name=demo.tender,
         procedure=procedure,
         price_form=PriceForm.AMOUNT,
-        documents_issued_at=start + timedelta(minutes=30 if not training else 0, seconds=5),
+        documents_issued_at=start
+        + (documents_in if not training else timedelta())
+        + timedelta(seconds=5),
         actor=actor,
         clock=clock,
     )
@@ -465,7 +471,12 @@ def _play(demo: DemoTender, today: datetime) -> None:
 
     goal = demo.goes_to
     clock = SteppingClock(today - timedelta(days=STARTS[goal], hours=1))
-    lot = _draft(demo, clock)
+    # A tender still awaiting the desk's review issues its documents tomorrow, not in the past.
+    lot = _draft(
+        demo,
+        clock,
+        documents_in=timedelta(days=1) if goal == "pending_review" else timedelta(minutes=30),
+    )
     if goal == "draft":
         return
     lot = _submit_and_publish(demo, lot, clock, publish=goal != "pending_review")
