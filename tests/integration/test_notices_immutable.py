@@ -83,6 +83,9 @@ NOT_FROZEN = {
     "source_event_id",
     "due_at",
     "publish_at",
+    # The demo's or a training notice's intended moment, read once when it is published; what
+    # the public relies on is published_at, which is frozen.
+    "story_published_at",
     "approved_by_id",
     "created_at",
     "render_attempts",
