@@ -12,11 +12,17 @@ from bidding.models.enrolment import Enrolment, EnrolmentMember
 from bidding.models.guarantees import Guarantee
 from bidding.models.profile import OrganisationProfile
 from bidding.models.refunds import Forfeiture, RefundDue
+from bidding.models.rooms import Opening, OpeningAttendance, OpeningStage, RoomEvent, RoomHead
+from bidding.models.sealed import BidChunk, BidFile, BidOutcome, BidStatus, LotKey, SealedBid
 from bidding.models.vault import Certificate, CertificateKind
 
 __all__ = [
     "BankNonce",
     "BankTransfer",
+    "BidChunk",
+    "BidFile",
+    "BidOutcome",
+    "BidStatus",
     "BookEntry",
     "Certificate",
     "CertificateKind",
@@ -29,6 +35,13 @@ __all__ = [
     "Forfeiture",
     "Guarantee",
     "LocalBankMovement",
+    "LotKey",
+    "Opening",
+    "OpeningAttendance",
+    "OpeningStage",
     "OrganisationProfile",
     "RefundDue",
+    "RoomEvent",
+    "RoomHead",
+    "SealedBid",
 ]
