@@ -397,9 +397,12 @@ def key_file_read(document: Any) -> tuple[BidContext, bytes]:
     """(context, K_bidder) from a loaded key file, refusing one whose share fails its own check."""
     if not isinstance(document, dict) or document.get("format") != KEY_FILE_FORMAT:
         raise SealingError("key_file", "not a Tianping bid key file")
-    numbers = [document.get(name) for name in ("lot", "enrolment", "version")]
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers):
-        raise SealingError("key_file", "lot, enrolment and version must be whole numbers")
+    numbers: list[int] = []
+    for name in ("lot", "enrolment", "version"):
+        number = document.get(name)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise SealingError("key_file", "lot, enrolment and version must be whole numbers")
+        numbers.append(number)
     context = BidContext(*numbers)
     share = unb64(str(document.get("bidder_share", "")), size=SHARE_BYTES, part="key_file")
     claimed = document.get("commitment")
