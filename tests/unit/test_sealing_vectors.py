@@ -69,8 +69,8 @@ def test_the_key_file_and_the_share_commitments():
 def test_every_file_opens_chunk_by_chunk_to_its_plaintext(position):
     file = DERIVED["files"][position]
     index = file["index"]
-    shares = [sealing.unb64(INPUTS[name]) for name in ("platform_share", "bidder_share")]
-    key = sealing.content_key(*shares, sealing.unb64(INPUTS["salt"]), CONTEXT, index)
+    platform, bidder = (sealing.unb64(INPUTS[name]) for name in ("platform_share", "bidder_share"))
+    key = sealing.content_key(platform, bidder, sealing.unb64(INPUTS["salt"]), CONTEXT, index)
     assert key.hex() == file["content_key_hex"]
     assert file["file_context"] == CONTEXT.file(index).decode()
     ciphertext = b""
