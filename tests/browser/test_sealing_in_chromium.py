@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -274,3 +275,53 @@ def test_a_tampered_key_file_and_documents_the_format_does_not_carry_are_refused
         "document/too_many",
     ]
     assert out["floatRefused"] == "json"
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> Any:
+    alphabet = [
+        "a",
+        "Z",
+        "0",
+        " ",
+        '"',
+        "\\",
+        "\n",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "é",
+        "价",
+        "\u2028",
+        "\ufffd",
+        "\uffff",
+        "\U0001f600",
+        "\U00010000",
+        "/",
+        "<",
+    ]
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+
+    kind = rng.randint(0, 6 if depth < 3 else 3)
+    if kind == 0:
+        return text()
+    if kind == 1:
+        return rng.choice([0, -1, 1, 2**53 - 1, -(2**53 - 1), rng.randint(-(10**12), 10**12)])
+    if kind == 2:
+        return rng.choice([True, False, None])
+    if kind == 3:
+        return text()
+    if kind in (4, 5):
+        return {text(): _random_json(rng, depth + 1) for _ in range(rng.randint(0, 5))}
+    return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def test_canonical_json_is_the_same_text_in_python_and_in_chromium(
+    page: Page, live_server: Any
+) -> None:
+    rng = random.Random(12)
+    values = [_random_json(rng) for _ in range(400)]
+    _with_sealing(page, live_server)
+    texts = page.evaluate("(values) => values.map((v) => TianpingSealing.canonicalJson(v))", values)
+    assert texts == [sealing.canonical_json(value).decode() for value in values]
