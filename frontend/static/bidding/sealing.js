@@ -145,7 +145,9 @@
     if (value === true) return "true";
     if (value === false) return "false";
     if (typeof value === "string") {
-      if (!wellFormed(value)) throw new SealingError("json", "bad_text", "text is not valid Unicode");
+      if (!wellFormed(value)) {
+        throw new SealingError("json", "bad_text", "text is not valid Unicode");
+      }
       return JSON.stringify(value);
     }
     if (typeof value === "number") {
@@ -265,7 +267,8 @@
   function contextOf(context) {
     const numbers = ["lot", "enrolment", "version"].map((name) => context && context[name]);
     if (!numbers.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      throw new SealingError("context", "bad_context", "lot, enrolment and version are whole numbers");
+      throw new SealingError(
+        "context", "bad_context", "lot, enrolment and version are whole numbers");
     }
     return { lot: numbers[0], enrolment: numbers[1], version: numbers[2] };
   }
@@ -293,7 +296,13 @@
   }
 
   function aesKey(raw) {
-    return subtle.importKey("raw", toBytes(raw), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    return subtle.importKey("raw", toBytes(raw), "AES-GCM", false, ["encrypt", "decrypt"]);
+  }
+
+  const P256 = { name: "ECDH", namedCurve: "P-256" };
+
+  function gcm(iv, additionalData) {
+    return { name: "AES-GCM", iv: iv, additionalData: additionalData, tagLength: 128 };
   }
 
   async function shareCommitment(role, share, context) {
@@ -358,28 +367,24 @@
   }
 
   async function chunkSeal(key, context, index, counter, last, data) {
-    const sealed = await subtle.encrypt(
-      { name: "AES-GCM", iv: chunkNonce(counter, last), additionalData: chunkAad(context, index, counter, last), tagLength: 128 },
-      key,
-      data,
-    );
+    const params = gcm(chunkNonce(counter, last), chunkAad(context, index, counter, last));
+    const sealed = await subtle.encrypt(params, key, data);
     return new Uint8Array(sealed);
   }
 
   async function chunkOpen(key, context, index, counter, last, data, chunkSize) {
     data = toBytes(data);
     if (data.length > chunkSize + TAG_BYTES || (!last && data.length !== chunkSize + TAG_BYTES)) {
-      throw new SealingError("content", "chunk_size", "file " + index + " chunk " + counter + " has the wrong size");
+      const where = "file " + index + " chunk " + counter;
+      throw new SealingError("content", "chunk_size", where + " has the wrong size");
     }
     try {
-      const plain = await subtle.decrypt(
-        { name: "AES-GCM", iv: chunkNonce(counter, last), additionalData: chunkAad(context, index, counter, last), tagLength: 128 },
-        key,
-        data,
-      );
+      const params = gcm(chunkNonce(counter, last), chunkAad(context, index, counter, last));
+      const plain = await subtle.decrypt(params, key, data);
       return new Uint8Array(plain);
     } catch (error) {
-      throw new SealingError("content", "authentication", "file " + index + " chunk " + counter + " failed authentication");
+      const where = "file " + index + " chunk " + counter;
+      throw new SealingError("content", "authentication", where + " failed authentication");
     }
   }
 
@@ -389,19 +394,19 @@
     const point = unb64(lotPublicKey, POINT_BYTES, "public_key");
     let lotKey;
     try {
-      lotKey = await subtle.importKey("raw", point, { name: "ECDH", namedCurve: "P-256" }, false, []);
+      lotKey = await subtle.importKey("raw", point, P256, false, []);
     } catch (error) {
       throw new SealingError("public_key", "bad_point", "not an uncompressed P-256 point");
     }
     let ephemeral;
     if (fixed && fixed.ephemeralJwk) {
       const jwk = fixed.ephemeralJwk;
-      const privateKey = await subtle.importKey("jwk", jwk, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+      const privateKey = await subtle.importKey("jwk", jwk, P256, false, ["deriveBits"]);
       const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
-      const publicKey = await subtle.importKey("jwk", publicJwk, { name: "ECDH", namedCurve: "P-256" }, true, []);
+      const publicKey = await subtle.importKey("jwk", publicJwk, P256, true, []);
       ephemeral = { privateKey, publicKey };
     } else {
-      ephemeral = await subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+      ephemeral = await subtle.generateKey(P256, true, ["deriveBits"]);
     }
     const shared = new Uint8Array(
       await subtle.deriveBits({ name: "ECDH", public: lotKey }, ephemeral.privateKey, 256),
@@ -409,7 +414,7 @@
     const info = concat(utf8(LABEL + "wrap\0"), contextBytes(context));
     const key = await aesKey(await hkdf(shared, new Uint8Array(0), info));
     const nonce = fixed && fixed.wrapNonce ? toBytes(fixed.wrapNonce) : randomBytes(NONCE_BYTES);
-    const wrapped = await subtle.encrypt({ name: "AES-GCM", iv: nonce, additionalData: info, tagLength: 128 }, key, platformShare);
+    const wrapped = await subtle.encrypt(gcm(nonce, info), key, platformShare);
     return {
       ephemeral: b64(await subtle.exportKey("raw", ephemeral.publicKey)),
       nonce: b64(nonce),
@@ -438,19 +443,21 @@
     const name = typeof blob.name === "string" ? blob.name : "";
     if (!name.trim()) throw new SealingError("document", "no_name", "a document needs a file name");
     if (blob.size > limit) {
-      const error = new SealingError("document", "too_large", name + ": " + blob.size + " bytes is more than the limit of " + limit + " bytes");
+      const detail = name + ": " + blob.size + " bytes is more than the limit of " + limit;
+      const error = new SealingError("document", "too_large", detail + " bytes");
       error.document = name;
       throw error;
     }
     const head = await readSlice(blob, 0, PDF_MAGIC.length);
     if (head.length !== PDF_MAGIC.length || PDF_MAGIC.some((byte, i) => head[i] !== byte)) {
-      const error = new SealingError("document", "not_pdf", name + ": not a PDF file (it does not start with %PDF-)");
+      const detail = name + ": not a PDF file (it does not start with %PDF-)";
+      const error = new SealingError("document", "not_pdf", detail);
       error.document = name;
       throw error;
     }
   }
 
-  // --- the draft -----------------------------------------------------------------------------------
+  // --- the draft -----------------------------------------------------------------------------
 
   function asBytesSource(bytes) {
     return new Blob([bytes]);
@@ -469,7 +476,8 @@
       throw new SealingError("offer", "bad_offer", "the offer is an object");
     }
     if (documents.length > maxDocuments) {
-      throw new SealingError("document", "too_many", "a bid carries at most " + maxDocuments + " documents");
+      const detail = "a bid carries at most " + maxDocuments + " documents";
+      throw new SealingError("document", "too_many", detail);
     }
     for (const blob of documents) await documentCheck(blob, maxBytes);
     const sizes = documents.map((blob) => blob.size);
@@ -479,17 +487,22 @@
     }
     const content = { offer: offer, documents: described };
     canonicalJson(content); // refuses floats and the like before anything is generated
-    const pick = (name, size) => (fixed && fixed[name] ? unb64(fixed[name], size, name) : randomBytes(size));
+    const pick = (name, size) =>
+      fixed && fixed[name] ? unb64(fixed[name], size, name) : randomBytes(size);
     const platformShare = pick("platformShare", SHARE_BYTES);
     const bidderShare = pick("bidderShare", SHARE_BYTES);
     const salt = pick("salt", SALT_BYTES);
     const commitmentKey = pick("commitmentKey", COMMITMENT_KEY_BYTES);
-    const envelope = await platformShareWrap(options.lotPublicKey, platformShare, context, fixed && {
+    const wrapFixed = fixed && {
       ephemeralJwk: fixed.ephemeralJwk,
       wrapNonce: fixed.wrapNonce ? unb64(fixed.wrapNonce, NONCE_BYTES, "wrap_nonce") : null,
-    });
+    };
+    const envelope = await platformShareWrap(
+      options.lotPublicKey, platformShare, context, wrapFixed);
     const offerBytes = utf8(
-      canonicalJson({ format: FORMAT, commitment_key: b64(commitmentKey), offer: offer, documents: described }),
+      canonicalJson({
+        format: FORMAT, commitment_key: b64(commitmentKey), offer: offer, documents: described,
+      }),
     );
     const offerSha256 = new Sha256().update(offerBytes).hexdigest();
     const bidderCommitment = await shareCommitment("bidder", bidderShare, context);
@@ -510,7 +523,8 @@
 
     async function keyOf(index) {
       if (!keys.has(index)) {
-        keys.set(index, await aesKey(await contentKey(platformShare, bidderShare, salt, context, index)));
+        const raw = await contentKey(platformShare, bidderShare, salt, context, index);
+        keys.set(index, await aesKey(raw));
       }
       return keys.get(index);
     }
@@ -536,7 +550,7 @@
           size += chunk.length;
           count += 1;
         }
-        summaries.set(index, { index: index, chunks: count, size: size, sha256: digest.hexdigest() });
+        summaries.set(index, { index, chunks: count, size, sha256: digest.hexdigest() });
       }
       return Object.assign({}, summaries.get(index));
     }
@@ -580,14 +594,17 @@
         const stored = await fetchChunks(index);
         const iterator = (stored[Symbol.asyncIterator] || stored[Symbol.iterator]).call(stored);
         let current = await iterator.next();
-        if (current.done) throw new SealingError("upload", "missing", "file " + index + " has no chunk");
+        if (current.done) {
+          throw new SealingError("upload", "missing", "file " + index + " has no chunk");
+        }
         let counter = 0;
         while (!current.done) {
           const following = await iterator.next();
           let data = current.value;
           if (data instanceof Blob) data = new Uint8Array(await data.arrayBuffer());
           try {
-            opened.update(await chunkOpen(key, context, index, counter, following.done, data, chunkSize));
+            const last = following.done;
+            opened.update(await chunkOpen(key, context, index, counter, last, data, chunkSize));
           } catch (error) {
             if (error instanceof SealingError) {
               throw new SealingError("upload", error.code, "file " + index + ": " + error.detail);
@@ -598,7 +615,8 @@
           counter += 1;
         }
         if (opened.hexdigest() !== expected) {
-          throw new SealingError("upload", "differs", "file " + index + " differs from what was sealed");
+          const detail = "file " + index + " differs from what was sealed";
+          throw new SealingError("upload", "differs", detail);
         }
       }
     }
@@ -629,19 +647,23 @@
         throw new SealingError("key_file", "not_json", "not a Tianping bid key file");
       }
     }
-    if (!document || typeof document !== "object" || Array.isArray(document) || document.format !== KEY_FILE_FORMAT) {
+    const isObject = document && typeof document === "object" && !Array.isArray(document);
+    if (!isObject || document.format !== KEY_FILE_FORMAT) {
       throw new SealingError("key_file", "format", "not a Tianping bid key file");
     }
     let context;
     try {
       context = contextOf(document);
     } catch (error) {
-      throw new SealingError("key_file", "malformed", "lot, enrolment and version must be whole numbers");
+      const detail = "lot, enrolment and version must be whole numbers";
+      throw new SealingError("key_file", "malformed", detail);
     }
     const share = unb64(document.bidder_share, SHARE_BYTES, "key_file");
     const commitment = await shareCommitment("bidder", share, context);
-    if (typeof document.commitment !== "string" || !equalBytes(utf8(commitment), utf8(document.commitment))) {
-      throw new SealingError("key_file", "commitment", "the share does not match the file's own commitment");
+    const claimed = document.commitment;
+    if (typeof claimed !== "string" || !equalBytes(utf8(commitment), utf8(claimed))) {
+      const detail = "the share does not match the file's own commitment";
+      throw new SealingError("key_file", "commitment", detail);
     }
     return {
       context: context,
@@ -682,8 +704,10 @@
       contentKey: async (p, b, s, c, i) => hex(await contentKey(p, b, s, contextOf(c), i)),
       chunkNonce: (counter, last) => hex(chunkNonce(counter, last)),
       chunkAad: (c, i, counter, last) => hex(chunkAad(contextOf(c), i, counter, last)),
-      chunkOpen: async (rawKey, c, i, counter, last, data, chunkSize) =>
-        chunkOpen(await aesKey(rawKey), contextOf(c), i, counter, last, data, chunkSize || CHUNK_SIZE),
+      chunkOpen: async (rawKey, c, i, counter, last, data, chunkSize) => {
+        const key = await aesKey(rawKey);
+        return chunkOpen(key, contextOf(c), i, counter, last, data, chunkSize || CHUNK_SIZE);
+      },
     }),
   });
 })();
