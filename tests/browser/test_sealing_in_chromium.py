@@ -23,7 +23,7 @@ from bidding.domain.sealing import BidContext
 from bidding.services.lot_keys import lot_key_public, lot_key_unwrap
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
-from tests.tenders import first_lot, make_tender, make_world
+from tests.tenders import closes, first_lot, make_tender, make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -174,7 +174,7 @@ def test_a_bid_sealed_in_chromium_opens_with_the_lot_key_after_the_deadline(
         sealing.share_commitment("bidder", bidder_share, context)
         == (body["bidder_share_commitment"])
     )
-    clock.set(lot.closes_at + timedelta(seconds=1))
+    clock.set(closes(lot) + timedelta(seconds=1))
     private = lot_key_unwrap(lot, actor=None, now=clock.now)
     platform_share = sealing.platform_share_unwrap(private, body["platform_share"], context)
     assert (

@@ -7,6 +7,7 @@ size as a parameter and production uses 1 MiB.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -162,14 +163,15 @@ def test_a_wrapped_platform_share_opens_only_with_the_lot_s_key_and_its_context(
     envelope = sealing.platform_share_wrap(public, share, CONTEXT)
     assert sealing.platform_share_unwrap(lot_key, envelope, CONTEXT) == share
     other_lot = ec.generate_private_key(ec.SECP256R1())
-    for key, context, env in [
+    cases: list[tuple[Any, BidContext, Any]] = [
         (other_lot, CONTEXT, envelope),
         (lot_key, BidContext(3, 5, 3), envelope),
         (lot_key, CONTEXT, {**envelope, "nonce": sealing.b64(bytes(12))}),
         (lot_key, CONTEXT, {**envelope, "ephemeral": sealing.b64(b"\x04" + bytes(64))}),
         (lot_key, CONTEXT, {"nonce": envelope["nonce"]}),
         (lot_key, CONTEXT, "not an envelope"),
-    ]:
+    ]
+    for key, context, env in cases:
         with pytest.raises(SealingError) as refused:
             sealing.platform_share_unwrap(key, env, context)
         assert refused.value.part == "platform_share"
