@@ -216,3 +216,15 @@ def test_file_zero_must_be_the_canonical_offer():
         with pytest.raises(SealingError) as refused:
             sealing.offer_parse(bad)
         assert refused.value.part == "offer"
+
+
+def test_a_lot_key_is_only_taken_as_an_uncompressed_point_on_p256():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    compressed = key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    for raw in [compressed, b"\x04" + bytes(64), b"", sealing.public_key_bytes(key)[:-1]]:
+        with pytest.raises(SealingError) as refused:
+            sealing.platform_share_wrap(raw, bytes(32), CONTEXT)
+        assert refused.value.part == "public_key"
