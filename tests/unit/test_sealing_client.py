@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bidding.client import DocumentRefused, bid_seal
 from bidding.domain import sealing
@@ -130,3 +132,24 @@ def test_a_wrong_lot_key_does_not_open_the_platform_share(lot_key):
     with pytest.raises(SealingError) as refused:
         sealing.platform_share_unwrap(other, draft.commit_body()["platform_share"], CONTEXT)
     assert refused.value.part == "platform_share"
+
+
+OFFER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    offer=st.dictionaries(OFFER_TEXT, OFFER_TEXT, max_size=4),
+    bodies=st.lists(st.binary(max_size=300), max_size=3),
+    chunk_size=st.integers(min_value=1, max_value=80),
+    version=st.integers(min_value=1, max_value=99),
+)
+def test_any_offer_and_documents_come_back_from_the_opening(offer, bodies, chunk_size, version):
+    lot_key = ec.generate_private_key(ec.SECP256R1())
+    context = BidContext(lot=4, enrolment=9, version=version)
+    documents = [(f"{n}.pdf", b"%PDF-" + body) for n, body in enumerate(bodies)]
+    draft = bid_seal(context, public(lot_key), offer, documents, chunk_size=chunk_size)
+    stored = {index: list(draft.chunks(index)) for index in draft.file_indices()}
+    content, files = open_bid(draft, lot_key, stored)
+    assert content["offer"] == offer
+    assert [files[n + 1] for n in range(len(documents))] == [body for _, body in documents]
