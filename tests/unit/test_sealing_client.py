@@ -134,7 +134,7 @@ def test_a_wrong_lot_key_does_not_open_the_platform_share(lot_key):
     assert refused.value.part == "platform_share"
 
 
-OFFER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+OFFER_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
 
 
 @settings(max_examples=40, deadline=None)
