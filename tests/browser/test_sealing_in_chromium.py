@@ -218,6 +218,7 @@ REFUSALS_SCRIPT = """async ([good, tampered, documents]) => {
   const cases = [
     [new File(["PK\\u0003\\u0004 zip"], "bid.docx")],
     [new File([], "empty.pdf")],
+    [new Blob(["<html>not a pdf"])],
     [new File(["%PDF-1.7\\n" + "x".repeat(100)], "big.pdf")],
     Array.from({length: 4}, (_, i) => new File(["%PDF-1.7"], i + ".pdf")),
   ];
@@ -269,6 +270,7 @@ def test_a_tampered_key_file_and_documents_the_format_does_not_carry_are_refused
     assert out["same"]
     assert out["refusals"] == ["key_file"] * len(tampered)
     assert out["documentRefusals"] == [
+        "document/not_pdf",
         "document/not_pdf",
         "document/not_pdf",
         "document/too_large",

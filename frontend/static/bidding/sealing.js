@@ -428,19 +428,25 @@
     return new Uint8Array(await blob.slice(start, end).arrayBuffer());
   }
 
+  function documentName(blob, number) {
+    // A File keeps its own name; a bare Blob is named by its place in the bid.
+    return typeof blob.name === "string" ? blob.name : "document-" + number + ".pdf";
+  }
+
   async function documentDescribe(blob, number, chunkSize) {
     const digest = new Sha256();
     for (let at = 0; at < blob.size; at += chunkSize) {
       digest.update(await readSlice(blob, at, Math.min(blob.size, at + chunkSize)));
     }
-    return { file: number, name: blob.name, size: blob.size, sha256: digest.hexdigest() };
+    const name = documentName(blob, number);
+    return { file: number, name, size: blob.size, sha256: digest.hexdigest() };
   }
 
-  async function documentCheck(blob, limit) {
+  async function documentCheck(blob, number, limit) {
     if (!(blob instanceof Blob)) {
       throw new SealingError("document", "not_a_file", "a document must be a File or Blob");
     }
-    const name = typeof blob.name === "string" ? blob.name : "";
+    const name = documentName(blob, number);
     if (!name.trim()) throw new SealingError("document", "no_name", "a document needs a file name");
     if (blob.size > limit) {
       const detail = name + ": " + blob.size + " bytes is more than the limit of " + limit;
@@ -479,7 +485,7 @@
       const detail = "a bid carries at most " + maxDocuments + " documents";
       throw new SealingError("document", "too_many", detail);
     }
-    for (const blob of documents) await documentCheck(blob, maxBytes);
+    for (let i = 0; i < documents.length; i++) await documentCheck(documents[i], i + 1, maxBytes);
     const sizes = documents.map((blob) => blob.size);
     const described = [];
     for (let i = 0; i < documents.length; i++) {
@@ -516,7 +522,8 @@
       if (index === OFFER_FILE) return asBytesSource(offerBytes);
       const blob = documents[index - 1];
       if (blob.size !== sizes[index - 1]) {
-        throw new SealingError("document", "changed", blob.name + ": changed since it was sealed");
+        const detail = documentName(blob, index) + ": changed since it was sealed";
+        throw new SealingError("document", "changed", detail);
       }
       return blob;
     }
