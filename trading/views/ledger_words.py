@@ -77,6 +77,8 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "deposit.credited": gettext_lazy("保证金到账"),
     "deposit.refunded": gettext_lazy("退还保证金"),
     "deposit.forfeited": gettext_lazy("没收保证金"),
+    "lot_key.created": gettext_lazy("生成标段密封密钥"),
+    "lot_key.released": gettext_lazy("开标启用标段密封密钥"),
     "deposit.earnest": gettext_lazy("保证金转为定金"),
 }
 
@@ -124,6 +126,7 @@ FIELD_LABELS: dict[str, Any] = {
     "holidays": gettext_lazy("节假日"),
     "issued_at": gettext_lazy("发出时间"),
     "kind": gettext_lazy("类型"),
+    "key_id": gettext_lazy("密钥指纹（SHA-256）"),
     "lot": gettext_lazy("标段"),
     "method": gettext_lazy("方式"),
     "min_bids": gettext_lazy("最少有效投标数"),
