@@ -18,6 +18,8 @@ from django.urls import reverse
 from bidding.client import SealedDraft, Source, bid_seal
 from bidding.domain import sealing
 from bidding.domain.sealing import BidContext
+from bidding.models import SealedBid
+from bidding.models.sealed import BidChunk, BidFile
 from trading.models import Lot, User
 
 OFFER = {"price": "980000.00", "duration": "180", "quality": "合格", "project_manager": "张工"}
@@ -111,3 +113,25 @@ def bid_submit(
     context, share = sealing.key_file_read(json.loads(json.dumps(draft.key_file())))
     assert context == version.context and share == draft.bidder_share
     return version, draft, commit(client, version, draft.commit_body())
+
+
+def matrix_bid(world: Any) -> SealedBid:
+    """The matrix's first bidder's bid in its published lot: one stored chunk and a receipt."""
+    from tests.deposits import matrix_enrolment
+
+    enrolment = matrix_enrolment(world)
+    bid, _created = SealedBid.objects.get_or_create(
+        enrolment=enrolment,
+        version=1,
+        defaults={
+            "lot": enrolment.lot,
+            "suite": sealing.SUITE,
+            "started_at": enrolment.enrolled_at,
+            "receipt": {"format": sealing.RECEIPT_FORMAT, "version": 1},
+        },
+    )
+    stored, _created = BidFile.objects.get_or_create(
+        bid=bid, index=0, defaults={"chunk_count": 1, "ciphertext_size": 32}
+    )
+    BidChunk.objects.get_or_create(file=stored, index=0, defaults={"data": b"\x00" * 32})
+    return bid
