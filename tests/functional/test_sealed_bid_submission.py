@@ -5,6 +5,7 @@ signed receipt and its public check, replacement, withdrawal; and every refusal 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from bidding.client import bid_seal
+from bidding.client import Source, bid_seal
 from bidding.domain import sealing
 from bidding.models import DepositDeadline, SealedBid
 from bidding.models.sealed import BidChunk, BidStatus
@@ -76,7 +77,10 @@ def test_a_bidder_seals_uploads_commits_and_gets_a_signed_receipt(
     world = make_world()
     lot = _lot(world)
     client = bidder_client(world.bidder_users[0])
-    documents = [("技术标.pdf", PDF + b"technical"), ("商务标.pdf", PDF + b"commercial")]
+    documents: list[tuple[str, Source]] = [
+        ("技术标.pdf", PDF + b"technical"),
+        ("商务标.pdf", PDF + b"commercial"),
+    ]
 
     version, draft, answer = bid_submit(client, lot, OFFER, documents)
 
@@ -299,3 +303,24 @@ def test_the_enrolment_page_links_the_bid_page(clock: ControlledClock) -> None:
     lot = _lot(world)
     page = bidder_client(world.bidder_users[0]).get(reverse("enrolment_lot", args=[lot.pk]))
     assert reverse("sealed_bid_lot", args=[lot.pk]) in page.content.decode()
+
+
+def _without_tokens(html: str) -> str:
+    # A fresh CSRF token per response is the only difference a page may show.
+    return re.sub(r"[A-Za-z0-9]{64}", "", html)
+
+
+def test_another_bidders_pages_say_nothing_about_who_bid(clock: ControlledClock) -> None:
+    world = make_world()
+    lot = _lot(world)
+    watcher = bidder_client(world.bidder_users[1])
+    urls = [
+        reverse("sealed_bid_lot", args=[lot.pk]),
+        reverse("enrolment_lot", args=[lot.pk]),
+        reverse("enrolment_list"),
+    ]
+    before = [_without_tokens(watcher.get(url).content.decode()) for url in urls]
+    bid_submit(bidder_client(world.bidder_users[0]), lot)
+    bid_submit(bidder_client(world.bidder_users[2]), lot)
+    after = [_without_tokens(watcher.get(url).content.decode()) for url in urls]
+    assert after == before
