@@ -298,11 +298,14 @@ def test_a_certificate_not_in_the_bidders_vault_is_refused(clock: ControlledCloc
     assert SealedBid.objects.get(pk=version.bid).status == BidStatus.UPLOADING
 
 
-def test_the_enrolment_page_links_the_bid_page(clock: ControlledClock) -> None:
+def test_the_enrolment_page_and_the_workspace_link_the_bid_page(clock: ControlledClock) -> None:
     world = make_world()
     lot = _lot(world)
-    page = bidder_client(world.bidder_users[0]).get(reverse("enrolment_lot", args=[lot.pk]))
-    assert reverse("sealed_bid_lot", args=[lot.pk]) in page.content.decode()
+    client = bidder_client(world.bidder_users[0])
+    bid_page = reverse("sealed_bid_lot", args=[lot.pk])
+    assert bid_page in client.get(reverse("enrolment_lot", args=[lot.pk])).content.decode()
+    # The workspace's "submit the bid" step leads there too.
+    assert bid_page in client.get(reverse("enrolment_list")).content.decode()
 
 
 def _without_tokens(html: str) -> str:
