@@ -327,3 +327,16 @@ def test_another_bidders_pages_say_nothing_about_who_bid(clock: ControlledClock)
     bid_submit(bidder_client(world.bidder_users[2]), lot)
     after = [_without_tokens(watcher.get(url).content.decode()) for url in urls]
     assert after == before
+
+
+def test_withdrawing_the_enrolment_withdraws_its_bid(clock: ControlledClock) -> None:
+    world = make_world()
+    lot = _lot(world)
+    client = bidder_client(world.bidder_users[0])
+    version, _draft, _answer = bid_submit(client, lot)
+
+    client.post(reverse("enrolment_withdraw", args=[lot.pk]))
+
+    bid = SealedBid.objects.get(pk=version.bid)
+    assert bid.status == BidStatus.WITHDRAWN and bid.withdrawn_at == clock.now
+    assert client.get(reverse("sealed_bid_lot", args=[lot.pk])).status_code == 404
