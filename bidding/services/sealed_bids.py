@@ -302,6 +302,12 @@ def sealed_bid_commit(
         bid.receipt = receipt
         bid.receipt_signature = signature
         bid.save()
+        # Earlier versions abandoned mid-upload can no longer stand: their ciphertext goes.
+        BidChunk.objects.filter(
+            file__bid__enrolment=seat.enrolment,
+            file__bid__status=BidStatus.UPLOADING,
+            file__bid__version__lt=bid.version,
+        ).delete()
         ledger_append(
             scope_key=sealed_scope_key(locked.pk),
             scope_kind=ScopeKind.SEALED_LOT,

@@ -340,3 +340,15 @@ def test_withdrawing_the_enrolment_withdraws_its_bid(clock: ControlledClock) -> 
     bid = SealedBid.objects.get(pk=version.bid)
     assert bid.status == BidStatus.WITHDRAWN and bid.withdrawn_at == clock.now
     assert client.get(reverse("sealed_bid_lot", args=[lot.pk])).status_code == 404
+
+
+def test_an_upload_abandoned_for_a_later_version_is_cleared(clock: ControlledClock) -> None:
+    world = make_world()
+    lot = _lot(world)
+    client = bidder_client(world.bidder_users[0])
+    abandoned, draft = bid_prepare(client, lot)
+    bid_submit(client, lot)
+
+    assert not BidChunk.objects.filter(file__bid_id=abandoned.bid).exists()
+    late = commit(client, abandoned, draft.commit_body())
+    assert late.status_code == 400 and late.json()["code"] == "missing_chunks"
