@@ -269,6 +269,11 @@ def test_a_commit_with_missing_chunks_or_other_hashes_is_refused(clock: Controll
 
     malformed = commit(client, version, body | {"salt": "not base64"})
     assert malformed.status_code == 400 and "salt" in malformed.json()["error"]
+    for raw in ("not json", json.dumps(body | {"pad": "x" * 70_000})):
+        refused = client.post(version.commit_url, raw, content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["code"] == "body"
+    wrong_suite = commit(client, version, body | {"suite": "rot13"})
+    assert wrong_suite.status_code == 400 and "加密套件" in wrong_suite.json()["error"]
     assert SealedBid.objects.get(pk=version.bid).status == BidStatus.UPLOADING
     assert _sealed_entries(lot, "sealed_bid.committed") == []
 
