@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.views import deposits, deposits_refunds, enrolment, members, roster, vault
+from bidding.views import (
+    deposits,
+    deposits_refunds,
+    enrolment,
+    members,
+    roster,
+    sealed_bids,
+    vault,
+)
 
 urlpatterns = [
     # bdvault: the bidder's profile, users and certificate vault.
@@ -81,4 +89,33 @@ urlpatterns = [
     path("workspace/enrolments/", enrolment.enrolment_list_view, name="enrolment_list"),
     # --- the bidder's workspace (bdworkspace): the lot's enrolment list after the opening ---
     path("lots/<int:pk>/enrolments/", roster.lot_roster_view, name="lot_roster"),
+    # --- sealed bids (sbsubmit): the bidder's bid page, its client's endpoints, receipts ---
+    path("lots/<int:pk>/bid/", sealed_bids.sealed_bid_lot, name="sealed_bid_lot"),
+    path("lots/<int:pk>/bid/start/", sealed_bids.sealed_bid_start_view, name="sealed_bid_start"),
+    path(
+        "lots/<int:pk>/bid/withdraw/",
+        sealed_bids.sealed_bid_withdraw_view,
+        name="sealed_bid_withdraw",
+    ),
+    path(
+        "bidding/bids/<int:pk>/files/<int:index>/chunks/<int:counter>/",
+        sealed_bids.sealed_bid_chunk,
+        name="sealed_bid_chunk",
+    ),
+    path(
+        "bidding/bids/<int:pk>/commit/",
+        sealed_bids.sealed_bid_commit_view,
+        name="sealed_bid_commit",
+    ),
+    path(
+        "bidding/bids/<int:pk>/receipt/",
+        sealed_bids.sealed_bid_receipt,
+        name="sealed_bid_receipt",
+    ),
+    # Public: whoever holds a receipt checks its signature; no lookup by lot or bidder number.
+    path(
+        "receipts/verify/",
+        sealed_bids.sealed_bid_receipt_verify_view,
+        name="sealed_bid_receipt_verify",
+    ),
 ]

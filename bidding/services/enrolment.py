@@ -26,7 +26,8 @@ from bidding.domain.enrolment import (
     new_bidder_number,
 )
 from bidding.lock_objects import lock_enrolment, lock_lot
-from bidding.models import Enrolment, EnrolmentMember
+from bidding.models import Enrolment, EnrolmentMember, SealedBid
+from bidding.models.sealed import BidStatus
 from bidding.selectors.enrolment import (
     access_bidder,
     access_enrolment_lot,
@@ -293,6 +294,10 @@ def enrolment_withdraw(*, lot_id: int, actor: User, clock: Clock | None = None) 
             )
         enrolment.withdrawn_at = now
         enrolment.save(update_fields=["withdrawn_at"])
+        # A withdrawn enrolment has no bid left standing at the opening (招标投标法 第29条).
+        SealedBid.objects.filter(enrolment=enrolment, status=BidStatus.COMMITTED).update(
+            status=BidStatus.WITHDRAWN, withdrawn_at=now
+        )
         event_emit(
             kind="enrolment.withdrawn",
             subject=f"lot:{locked.pk}",

@@ -171,6 +171,11 @@ BUSINESS_LICENCE_MAX_BYTES = int(
 CONSORTIUM_AGREEMENT_MAX_BYTES = int(
     os.environ.get("CONSORTIUM_AGREEMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
+# A sealed bid (bidding/SEALING.md): each PDF document at most this size, at most this many.
+SEALED_BID_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("SEALED_BID_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024))
+)
+SEALED_BID_MAX_DOCUMENTS = int(os.environ.get("SEALED_BID_MAX_DOCUMENTS", "20"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -68,6 +68,7 @@ from tests.matrix import (
     websocket_routes,
     world_state,
 )
+from tests.sealed_bids import matrix_bid
 
 # --- who is who to the world's objects -----------------------------------------------------------
 
@@ -731,6 +732,50 @@ CASES = [
         post=on_object(ok={BIDDER}),
     ),
     Case("deposit_discrepancies", get=console(*CENTER), post=GET_ONLY),
+    # Sealed bids (sbsubmit): the bidder's own, before the opening nobody else learns whether
+    # it bid — a bid id of anybody else's is not found, whoever asks (招标投标法 第22条).
+    Case(
+        "sealed_bid_lot",
+        kwargs=lambda w: {"pk": matrix_enrolment(w).lot_id},
+        get=on_object(ok={BIDDER}, console_of=BIDDERS),
+        post=GET_ONLY,
+        why="a bidder that did not enrol is told the lot's bids are not found",
+    ),
+    Case(
+        "sealed_bid_start",
+        kwargs=lambda w: {"pk": matrix_enrolment(w).lot_id},
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}, console_of=BIDDERS),
+    ),
+    Case(
+        "sealed_bid_withdraw",
+        kwargs=lambda w: {"pk": matrix_enrolment(w).lot_id},
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}, console_of=BIDDERS),
+        why="with no committed bid the bidder is sent back to its bid page with the reason",
+    ),
+    Case(
+        "sealed_bid_chunk",
+        kwargs=lambda w: {"pk": matrix_bid(w).pk, "index": 0, "counter": 0},
+        get=on_object(ok={BIDDER}),
+        post=on_object(ok={BIDDER}),
+        why="an empty chunk is refused with a reason (400)",
+    ),
+    Case(
+        "sealed_bid_commit",
+        kwargs=lambda w: {"pk": matrix_bid(w).pk},
+        get=POST_ONLY,
+        post=on_object(ok={BIDDER}),
+        why="an empty commit body is refused with a reason (400)",
+    ),
+    Case(
+        "sealed_bid_receipt",
+        kwargs=lambda w: {"pk": matrix_bid(w).pk},
+        get=on_object(ok={BIDDER}),
+        post=GET_ONLY,
+    ),
+    # Public: whoever holds a receipt checks it; nothing is looked up by lot or bidder number.
+    Case("sealed_bid_receipt_verify", get=PUBLIC, post=PUBLIC),
 ]
 
 # Includes covered by one entry each (their own pages are the admin's, not ours).
