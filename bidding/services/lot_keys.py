@@ -30,7 +30,9 @@ from bidding.domain import sealing
 from bidding.models import LotKey
 from trading.clock import get_clock
 from trading.models import Lot, User
-from trading.services.ledger import ledger_append_tender
+from trading.models.ledger import ScopeKind
+from trading.selectors.tenders import sealed_scope_key
+from trading.services.ledger import ledger_append, ledger_append_tender
 
 KEY_FILE_NAME = "bid-sealing.key"
 WRAP_ALGORITHM = "aes-256-gcm+hkdf-sha256"
@@ -115,8 +117,12 @@ def key_id(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()
 
 
-def lot_key_create(lot: Lot, now: datetime) -> LotKey:
-    """The lot's key pair, created once (idempotent: the outbox delivers at least once)."""
+def lot_key_create(lot: Lot, now: datetime, *, late: bool = False) -> LotKey:
+    """The lot's key pair, created once (idempotent: the outbox delivers at least once).
+
+    `late`: made on a bidder's first visit because publication missed it; the entry then goes to
+    the lot's sealed chain, since its moment would tell that somebody came to bid (inv. 3).
+    """
     existing = LotKey.objects.filter(lot_id=lot.pk).first()
     if existing is not None:
         return existing
@@ -136,7 +142,19 @@ def lot_key_create(lot: Lot, now: datetime) -> LotKey:
                 "created_at": now,
             },
         )
-        if created:
+        if created and late:
+            ledger_append(
+                scope_key=sealed_scope_key(lot.pk),
+                scope_kind=ScopeKind.SEALED_LOT,
+                action="lot_key.created",
+                actor=None,
+                obj_type="lot",
+                obj_id=str(lot.pk),
+                payload={"lot": lot.pk, "key_id": key_id(public)},
+                sealed=True,
+                clock=lambda: now,
+            )
+        elif created:
             ledger_append_tender(
                 tender_id=lot.tender_id,
                 action="lot_key.created",
@@ -153,7 +171,7 @@ def lot_key_public(lot: Lot) -> bytes:
     """The lot's public point (65 bytes, uncompressed), created now if publication missed it."""
     key = LotKey.objects.filter(lot_id=lot.pk).first()
     if key is None:
-        key = lot_key_create(lot, get_clock()())
+        key = lot_key_create(lot, get_clock()(), late=True)
     return bytes(key.public_key)
 
 

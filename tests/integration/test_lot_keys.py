@@ -153,3 +153,16 @@ def test_without_a_configured_secret_one_is_kept_in_the_keys_folder(
     settings.BID_SEALING_SECRET = base64.b64encode(b"short").decode()
     with pytest.raises(ImproperlyConfigured):
         sealing_secret()
+
+
+def test_a_key_made_late_is_recorded_in_the_lots_sealed_chain(clock: ControlledClock) -> None:
+    # Publication's event not delivered yet: a bidder's visit makes the key. Its moment would
+    # tell the owner's side that somebody came to bid, so the entry waits in the sealed chain.
+    world = make_world()
+    lot = first_lot(make_tender(world, name="迟生成密钥标段"))
+    assert not LotKey.objects.filter(lot=lot).exists()
+    lot_key_public(lot)
+    created = LedgerEntry.objects.get(action="lot_key.created", object_id=str(lot.pk))
+    assert created.scope.key == f"lot:{lot.pk}:sealed"
+    deliver_events(clock)
+    assert LedgerEntry.objects.filter(action="lot_key.created", object_id=str(lot.pk)).count() == 1
