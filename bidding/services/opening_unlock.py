@@ -28,6 +28,7 @@ from bidding.domain.sealing import BidContext, SealingError
 from bidding.models import BidChunk, BidFile, BidOutcome, Opening, SealedBid
 from bidding.models.rooms import OpeningStage
 from bidding.selectors.opening import RoomSeat, Seat
+from bidding.services.lot_keys import LotKeyLost, lot_key_unwrap
 from bidding.services.opening import (
     _clock,
     _emit,
@@ -181,8 +182,6 @@ def _unseal(bid: SealedBid, bidder_share: bytes, lot: Lot, actor: User, now: dat
             },
         )
     _check_stored(bid, list(bid.files.all()))
-    from bidding.services.lot_keys import LotKeyLost, lot_key_unwrap  # sbcrypto's, merged later
-
     try:
         private_key = lot_key_unwrap(lot, actor=actor, now=now)
     except LotKeyLost as exc:

@@ -77,6 +77,8 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "deposit.credited": gettext_lazy("保证金到账"),
     "deposit.refunded": gettext_lazy("退还保证金"),
     "deposit.forfeited": gettext_lazy("没收保证金"),
+    "lot_key.created": gettext_lazy("生成标段密封密钥"),
+    "lot_key.released": gettext_lazy("开标启用标段密封密钥"),
     "deposit.earnest": gettext_lazy("保证金转为定金"),
     # The opening of sealed bids (bidding.services.opening, opening_unlock).
     "opening.started": gettext_lazy("开标开始"),
