@@ -235,8 +235,11 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         ):
             context["report_form"] = forms.get("report") or f.ReportForm()
     if role == Role.STAFF and lot.suspended_at is None:
-        # A lot whose bids the platform took sealed is counted by its opening, not typed in.
-        if status == LotStatus.OPENING and not lot_bids_counted_by_platform(lot):
+        # A lot whose bids the platform took sealed is counted by its opening, not typed in
+        # (a refused count is still shown with its reason).
+        if status == LotStatus.OPENING and (
+            "bid_count" in forms or not lot_bids_counted_by_platform(lot)
+        ):
             context["bid_count_form"] = forms.get("bid_count") or f.BidCountForm()
         if status == LotStatus.EVALUATION and lot.evaluation_reported_at is None:
             context["evaluation_form"] = forms.get("evaluation") or f.EvaluationForm(
