@@ -108,7 +108,7 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
 ) -> None:
     world = make_world()
     lot, sealed = _sealed_lot(world, clock)
-    (wrong_e, wrong_d, wrong_b, _), (lost_e, lost_d, lost_b, _), (good_e, good_d, good_b, pdf) = (
+    (wrong_e, _wrong_d, wrong_b, _), (lost_e, lost_d, lost_b, _), (good_e, good_d, good_b, pdf) = (
         sealed
     )
     # The good bidder replaces its bid: the first version's key file no longer opens anything.
@@ -296,7 +296,7 @@ def test_too_few_bids_fail_the_lot_by_the_platforms_count_with_its_notice(
 
 def test_staff_cannot_type_the_count_of_a_lot_the_platform_opens(clock: ControlledClock) -> None:
     world = make_world()
-    lot, sealed = _sealed_lot(world, clock)
+    lot, _sealed = _sealed_lot(world, clock)
     # Before the deadline the lot key is refused, so no bid can be opened early.
     with pytest.raises(ValidationError):
         lot_key_unwrap(lot, actor=world.staff, now=clock())
