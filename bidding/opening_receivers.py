@@ -22,8 +22,7 @@ def opening_on_deadline(event: OutboxEvent) -> None:
     lot = Lot.objects.filter(pk=int(event.payload["lot"])).first()
     if lot is None or not lot_counted_by_platform(lot):
         return
-    # A lot without a key was never open to sealed bids here (published before them): the
-    # desk's paper opening goes on, and staff record its count.
+    # A lot no bidder sealed a bid for keeps the desk's record (see lot_counted_by_platform).
     opening_start(lot, get_clock()())
 
 

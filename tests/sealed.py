@@ -8,7 +8,7 @@ commitments and a receipt naming those hashes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bidding.client import SealedDraft, bid_seal
@@ -16,8 +16,16 @@ from bidding.domain import sealing
 from bidding.domain.sealing import BidContext
 from bidding.models import BidChunk, BidFile, BidStatus, Enrolment, SealedBid
 from bidding.services.lot_keys import lot_key_public
+from tests.conftest import ControlledClock
+from tests.enrolments import enrol
+from tests.notices import deliver_events
+from tests.tenders import World, closes, first_lot, make_tender
+from trading.chronograph import chronograph_tick, due_work_override
 from trading.clock import get_clock
 from trading.models import Lot
+from trading.services.lots import LOTS
+
+PRICES = ["968000.00", "955000.00", "942500.00"]
 
 
 def pdf_with_info(marker: str, *, author: str = "", creator: str = "", producer: str = "") -> bytes:
@@ -87,3 +95,30 @@ def bid_store(
         for number, chunk in enumerate(draft.chunks(summary["index"])):
             BidChunk.objects.create(file=bid_file, index=number, data=chunk)
     return draft, bid
+
+
+def sealed_lot(world: World, clock: ControlledClock, bids: int = 3) -> tuple[Lot, list[Any]]:
+    """A published engineering lot (min 3 bids) with `bids` sealed bids committed."""
+    tender = make_tender(world)
+    deliver_events(clock)  # the lot's sealing key is made at publication
+    lot = first_lot(tender)
+    sealed = []
+    for n, organisation in enumerate(world.bidders[:bids]):
+        enrolment = enrol(lot, organisation)
+        document = pdf_with_info(
+            f"bid-{n}", author="张工", creator="Microsoft Word", producer=f"Tool {n}"
+        )
+        offer = {"price": PRICES[n], "duration_days": "180", "quality": "合格"}
+        draft, bid = bid_store(lot, enrolment, offer=offer, documents=[("商务标.pdf", document)])
+        sealed.append((enrolment, draft, bid, document))
+    return lot, sealed
+
+
+def deadline_pass(lot: Lot, clock: ControlledClock) -> Lot:
+    """The deadline passes: the chronograph closes bidding, the outbox starts the opening."""
+    clock.set(closes(lot) + timedelta(seconds=1))
+    with due_work_override(LOTS):
+        chronograph_tick(clock=clock)
+    deliver_events(clock)
+    lot.refresh_from_db()
+    return lot

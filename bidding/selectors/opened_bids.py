@@ -5,16 +5,22 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from bidding.domain.opening import offer_read_out
-from bidding.models import BidOutcome, BidStatus, LotKey, Opening, SealedBid
+from bidding.models import BidOutcome, BidStatus, Opening, SealedBid
 from trading.models import Lot
 from trading.openings import OpenedBid
 
 
 def lot_counted_by_platform(lot: Lot) -> bool:
-    """The platform took this lot's bids sealed (its key exists) or opened them already."""
+    """Bids reached this lot sealed through the platform (a version was committed, whatever
+    became of it), or its opening has started: the platform's opening counts them.
+
+    A lot no bidder sealed a bid for keeps the desk's record (staff type the count, 0 for a lot
+    nobody bid on): the lots published before sealed bids, and the scenarios that model the
+    opening as the desk's.
+    """
     return (
-        LotKey.objects.filter(lot_id=lot.pk).exists()
-        or Opening.objects.filter(lot_id=lot.pk).exists()
+        Opening.objects.filter(lot_id=lot.pk).exists()
+        or SealedBid.objects.filter(lot_id=lot.pk).exclude(status=BidStatus.UPLOADING).exists()
     )
 
 

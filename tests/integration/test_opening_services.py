@@ -7,7 +7,6 @@ SKIP LOCKED and the services lock the lot.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,49 +41,18 @@ from bidding.services.opening_unlock import bid_unlock
 from bidding.services.rooms import room_key_opening, room_seq
 from notices.models import Notice, NoticeKind
 from tests.conftest import ControlledClock
-from tests.enrolments import enrol
 from tests.notices import deliver_events
-from tests.sealed import bid_store, pdf_with_info
-from tests.tenders import World, closes, first_lot, make_tender, make_world
+from tests.sealed import PRICES, bid_store, deadline_pass, sealed_lot
+from tests.tenders import make_world
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.models import LedgerEntry, Lot, OutboxEvent
-from trading.services.lots import LOTS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-PRICES = ["968000.00", "955000.00", "942500.00"]
 
 
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _sealed_lot(world: World, clock: ControlledClock, bids: int = 3) -> tuple[Lot, list[Any]]:
-    """A published engineering lot (min 3 bids) with `bids` sealed bids committed."""
-    tender = make_tender(world)
-    deliver_events(clock)  # the lot's sealing key is made at publication
-    lot = first_lot(tender)
-    sealed = []
-    for n, organisation in enumerate(world.bidders[:bids]):
-        enrolment = enrol(lot, organisation)
-        document = pdf_with_info(
-            f"bid-{n}", author="张工", creator="Microsoft Word", producer=f"Tool {n}"
-        )
-        offer = {"price": PRICES[n], "duration_days": "180", "quality": "合格"}
-        draft, bid = bid_store(lot, enrolment, offer=offer, documents=[("商务标.pdf", document)])
-        sealed.append((enrolment, draft, bid, document))
-    return lot, sealed
-
-
-def _deadline(lot: Lot, clock: ControlledClock) -> Lot:
-    """The deadline passes: the chronograph closes bidding, the outbox starts the opening."""
-    clock.set(closes(lot) + timedelta(seconds=1))
-    with due_work_override(LOTS):
-        chronograph_tick(clock=clock)
-    deliver_events(clock)
-    lot.refresh_from_db()
-    return lot
 
 
 def _events(lot: Lot) -> list[str]:
@@ -107,7 +75,7 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     clock: ControlledClock,
 ) -> None:
     world = make_world()
-    lot, sealed = _sealed_lot(world, clock)
+    lot, sealed = sealed_lot(world, clock)
     (wrong_e, _wrong_d, wrong_b, _), (lost_e, lost_d, lost_b, _), (good_e, good_d, good_b, pdf) = (
         sealed
     )
@@ -119,7 +87,7 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
         offer={"price": PRICES[2], "duration_days": "180", "quality": "合格"},
         documents=[("商务标.pdf", pdf)],
     )
-    lot = _deadline(lot, clock)
+    lot = deadline_pass(lot, clock)
     assert lot.status == "opening"
     opening = Opening.objects.get(lot=lot)
     assert opening.bids_received == 3 and opening.stage == OpeningStage.CHECK_IN
@@ -249,8 +217,8 @@ def test_the_window_closes_on_time_and_a_bid_not_unlocked_is_the_bidders(
     clock: ControlledClock,
 ) -> None:
     world = make_world()
-    lot, sealed = _sealed_lot(world, clock)
-    lot = _deadline(lot, clock)
+    lot, sealed = sealed_lot(world, clock)
+    lot = deadline_pass(lot, clock)
     host = access_opening_room(world.owner_user, lot.pk)
     first = access_opening_room(world.bidder_users[0], lot.pk)
     opening_window_open(seat=host, minutes=30)
@@ -280,8 +248,8 @@ def test_too_few_bids_fail_the_lot_by_the_platforms_count_with_its_notice(
     clock: ControlledClock,
 ) -> None:
     world = make_world()
-    lot, _sealed = _sealed_lot(world, clock, bids=2)
-    lot = _deadline(lot, clock)
+    lot, _sealed = sealed_lot(world, clock, bids=2)
+    lot = deadline_pass(lot, clock)
     assert lot.status == "failed" and lot.bid_count == 2
     opening = Opening.objects.get(lot=lot)
     assert opening.stage == OpeningStage.CLOSED
@@ -296,11 +264,11 @@ def test_too_few_bids_fail_the_lot_by_the_platforms_count_with_its_notice(
 
 def test_staff_cannot_type_the_count_of_a_lot_the_platform_opens(clock: ControlledClock) -> None:
     world = make_world()
-    lot, _sealed = _sealed_lot(world, clock)
+    lot, _sealed = sealed_lot(world, clock)
     # Before the deadline the lot key is refused, so no bid can be opened early.
     with pytest.raises(ValidationError):
         lot_key_unwrap(lot, actor=world.staff, now=clock())
-    lot = _deadline(lot, clock)
+    lot = deadline_pass(lot, clock)
     from django.test import Client
 
     browser = Client()

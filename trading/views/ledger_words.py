@@ -35,6 +35,7 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "complaint.decided": gettext_lazy("作出投诉处理决定"),
     "complaint.withdrawn": gettext_lazy("撤回投诉"),
     "complaint.document_stored": gettext_lazy("出具投诉文书"),
+    "opening_record.published": gettext_lazy("公布开标记录表"),
     "notice.approved": gettext_lazy("审核通过公告"),
     "notice.published": gettext_lazy("公告发布"),
     "notice.correction_drafted": gettext_lazy("起草更正公告"),
