@@ -68,7 +68,7 @@ class _Opened:
     documents: list[tuple[int, IO[bytes]]] = field(default_factory=list)
 
 
-def _chunks(bid_file: BidFile) -> QuerySet[BidChunk, bytes]:
+def _chunks(bid_file: BidFile) -> QuerySet[BidChunk, bytes | memoryview]:
     return BidChunk.objects.filter(file=bid_file).order_by("index").values_list("data", flat=True)
 
 

@@ -79,7 +79,7 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     page = anyone.get(reverse("verify"), {"code": stored.verification_code})
     assert "开标记录表" in page.content.decode() and stored.pdf_sha256 in page.content.decode()
     download = anyone.get(reverse("verify_pdf", args=[stored.verification_code]))
-    assert b"".join(download.streaming_content) == content
+    assert b"".join(download.streaming_content) == content  # type: ignore[attr-defined]
 
     # Stored means unchanged: the database refuses an edit or a deletion.
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():

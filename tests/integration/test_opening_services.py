@@ -140,6 +140,7 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert bid_unlock(seat=good, key_file=good_d.key_file()).outcome == BidOutcome.OPENED
     good_b.refresh_from_db()
     assert good_b.offer == {"price": PRICES[2], "duration_days": "180", "quality": "合格"}
+    assert good_b.features is not None
     [features] = good_b.features["documents"]
     assert features["author"] == "张工" and features["creator"] == "Microsoft Word"
     assert features["producer"] == "Tool 2"
@@ -239,7 +240,8 @@ def test_the_window_closes_on_time_and_a_bid_not_unlocked_is_the_bidders(
         sealed[1][0].pk: BidOutcome.BIDDER_FAULT,
         sealed[2][0].pk: BidOutcome.BIDDER_FAULT,
     }
-    assert SealedBid.objects.get(pk=sealed[1][2].pk).fault_evidence["part"] == "not_unlocked"
+    evidence = SealedBid.objects.get(pk=sealed[1][2].pk).fault_evidence
+    assert evidence is not None and evidence["part"] == "not_unlocked"
     assert Opening.objects.get(lot=lot).stage == OpeningStage.READ_OUT
     assert _events(lot)[-1] == "window.closed"
 
