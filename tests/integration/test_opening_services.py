@@ -6,6 +6,7 @@ SKIP LOCKED and the services lock the lot.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from bidding.models import (
     BidChunk,
     BidOutcome,
     Forfeiture,
+    LotKey,
     Opening,
     RoomEvent,
     SealedBid,
@@ -282,3 +284,38 @@ def test_staff_cannot_type_the_count_of_a_lot_the_platform_opens(clock: Controll
     assert "平台开标统计" in response.content.decode()
     lot.refresh_from_db()
     assert lot.status == "opening" and lot.bid_count is None
+
+
+def test_a_lost_lot_key_is_the_platforms_and_content_failing_under_matching_shares_the_bidders(
+    clock: ControlledClock,
+) -> None:
+    world = make_world()
+    lot, sealed = sealed_lot(world, clock)
+    # The second bid's document was sealed under another key, though its shares are right and
+    # the platform stores exactly what the receipt names: the content is the bidder's fault.
+    (_e0, _d0, _b0, _p0), (e1, d1, b1, _p1), (_e2, d2, b2, _p2) = sealed
+    foreign = BidChunk.objects.get(file__bid=b2, file__index=1)
+    target = BidChunk.objects.get(file__bid=b1, file__index=1)
+    target.data = bytes(foreign.data)
+    target.save()
+    digest = hashlib.sha256(bytes(foreign.data)).hexdigest()
+    b1.files.filter(index=1).update(ciphertext_sha256=digest)
+    assert b1.receipt is not None
+    b1.receipt["files"][1]["sha256"] = digest
+    b1.save(update_fields=["receipt"])
+    lot = deadline_pass(lot, clock)
+    host = access_opening_room(world.owner_user, lot.pk)
+    opening_window_open(seat=host)
+    second = access_opening_room(world.bidder_users[1], lot.pk)
+    assert bid_unlock(seat=second, key_file=d1.key_file()).outcome == BidOutcome.BIDDER_FAULT
+    b1.refresh_from_db()
+    assert b1.fault_evidence is not None and b1.fault_evidence["part"] == "content"
+    assert Forfeiture.objects.filter(enrolment=e1).exists()
+
+    # The lot key no longer unwraps under the sealing secret: the platform's fault (撤回).
+    LotKey.objects.filter(lot=lot).update(wrapped_private_key=b"\x00" * 48)
+    third = access_opening_room(world.bidder_users[2], lot.pk)
+    assert bid_unlock(seat=third, key_file=d2.key_file()).outcome == BidOutcome.PLATFORM_FAULT
+    b2.refresh_from_db()
+    assert b2.fault_evidence is not None and b2.fault_evidence["part"] == "lot_key"
+    assert not Forfeiture.objects.filter(enrolment=sealed[2][0]).exists()
