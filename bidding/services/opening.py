@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bidding.domain.opening import offer_read_out, window_minutes_valid
 from bidding.models import (
@@ -36,7 +37,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Lot, Objection, Tender
 from trading.models.tenders import ObjectionStage
-from trading.services.common import fixed_clock, ledger, lot_tender
+from trading.services.common import fixed_clock, ledger, lot_tender, record_text
 from trading.services.objections import objection_answer, objection_raise
 from trading.services.outcomes import lot_record_bid_count
 
@@ -217,16 +218,27 @@ def opening_window_open(
 # --- 唱标, confirmations and objections --------------------------------------------------------
 
 
+def bidder_name(enrolment: Enrolment) -> str:
+    """The bidder as read out: a consortium by its members, the lead first (实施条例 第37条)."""
+    if not enrolment.is_consortium:
+        return enrolment.lead.name
+    members = sorted(enrolment.members.all(), key=lambda member: (not member.is_lead, member.pk))
+    names = "、".join(member.organisation.name for member in members)
+    # Stored in the room's events and the ledger: in the platform's language.
+    return record_text(gettext_noop("%(names)s（联合体）"), names=names)
+
+
 def read_out_rows(lot_id: int) -> list[dict[str, Any]]:
     """Each received bid as 唱标 reads it: name, price, duration, quality, ciphertext hashes."""
     rows = []
-    for bid in received_bids(lot_id).prefetch_related("files"):
+    bids = received_bids(lot_id).prefetch_related("files", "enrolment__members__organisation")
+    for bid in bids:
         opened = bid.outcome == BidOutcome.OPENED
         read = offer_read_out(bid.offer if opened else None)
         rows.append(
             {
                 "bidder_number": bid.enrolment.bidder_number,
-                "name": bid.enrolment.lead.name,
+                "name": bidder_name(bid.enrolment),
                 "outcome": bid.outcome,
                 "price": read["price"],
                 "duration": read["duration"],

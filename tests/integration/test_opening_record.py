@@ -26,6 +26,7 @@ from bidding.services.opening_unlock import bid_unlock
 from notices.models import OpeningRecord
 from notices.opening_records import opening_record_render_and_store
 from tests.conftest import ControlledClock
+from tests.factories import make_organisation
 from tests.notices import deliver_events
 from tests.pdf_pages import page_texts
 from tests.sealed import PRICES, deadline_pass, sealed_lot
@@ -43,7 +44,8 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     clock: ControlledClock,
 ) -> None:
     world = make_world()
-    lot, sealed = sealed_lot(world, clock)
+    member = make_organisation("bidder", region=world.region)
+    lot, sealed = sealed_lot(world, clock, member=member)
     lot = deadline_pass(lot, clock)
     host = access_opening_room(world.agency_user, lot.pk)
     bidders = [access_opening_room(user, lot.pk) for user in world.bidder_users[:3]]
@@ -65,8 +67,9 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     with stored.pdf.open("rb") as handle:
         content = handle.read()
     text = "".join(page_texts(content))
-    for organisation in world.bidders[:3]:
+    for organisation in [*world.bidders[:3], member]:
         assert organisation.name in text
+    assert "（联合体）" in text.replace("\n", "")
     assert "968,000.00" in text and "942,500.00" in text
     for bid in SealedBid.objects.filter(lot=lot):
         for bid_file in bid.files.all():
