@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InternalError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -83,6 +84,14 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     assert "开标记录表" in page.content.decode() and stored.pdf_sha256 in page.content.decode()
     download = anyone.get(reverse("verify_pdf", args=[stored.verification_code]))
     assert b"".join(download.streaming_content) == content  # type: ignore[attr-defined]
+    upload = anyone.post(
+        reverse("verify"), {"document": SimpleUploadedFile("record.pdf", content)}
+    ).content.decode()
+    assert "开标记录表原件完全一致" in upload
+    altered = anyone.post(
+        reverse("verify"), {"document": SimpleUploadedFile("record.pdf", content + b"\n")}
+    ).content.decode()
+    assert "不是本平台发布的原件" in altered
 
     # Stored means unchanged: the database refuses an edit or a deletion.
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from bidding.services.opening import (
 from bidding.services.opening_unlock import bid_unlock
 from bidding.services.rooms import room_key_opening, room_seq
 from notices.models import Notice, NoticeKind
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
 from tests.sealed import PRICES, bid_store, deadline_pass, sealed_lot
@@ -319,3 +321,39 @@ def test_a_lost_lot_key_is_the_platforms_and_content_failing_under_matching_shar
     b2.refresh_from_db()
     assert b2.fault_evidence is not None and b2.fault_evidence["part"] == "lot_key"
     assert not Forfeiture.objects.filter(enrolment=sealed[2][0]).exists()
+
+
+def test_unlocks_racing_the_windows_end_each_bid_gets_one_outcome(clock: ControlledClock) -> None:
+    world = make_world()
+    lot, sealed = sealed_lot(world, clock)
+    lot = deadline_pass(lot, clock)
+    opening_window_open(seat=access_opening_room(world.owner_user, lot.pk), minutes=30)
+    opening = Opening.objects.get(lot=lot)
+    assert opening.window_closes_at is not None
+    # The last moment an unlock is taken is also the first the window's due work runs.
+    clock.set(opening.window_closes_at)
+    seats = [access_opening_room(user, lot.pk) for user in world.bidder_users[:3]]
+    turns = iter(range(4))
+    guard = threading.Lock()
+
+    def act() -> str:
+        with guard:
+            turn = next(turns)
+        if turn == 3:
+            with due_work_override(OPENING_WINDOWS):
+                return f"tick:{chronograph_tick(clock=clock)}"
+        try:
+            return bid_unlock(seat=seats[turn], key_file=sealed[turn][1].key_file()).outcome
+        except ValidationError as refused:
+            return f"refused:{refused.code}"
+
+    results = in_threads(4, act)
+    outcomes = list(SealedBid.objects.filter(lot=lot).values_list("outcome", flat=True))
+    assert sorted(outcomes) == sorted(
+        [r for r in results if not r.startswith(("tick", "refused"))]
+        + ["bidder_fault"] * sum(r == "refused:stage" for r in results)
+    )
+    assert all(outcome in ("opened", "bidder_fault") for outcome in outcomes)
+    assert _events(lot).count("bid.unlocked") == 3
+    assert _events(lot).count("window.closed") == 1
+    assert Opening.objects.get(lot=lot).stage == OpeningStage.READ_OUT
