@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -315,9 +315,13 @@ def opening_objection_raise(*, seat: RoomSeat, text: str, clock: Clock | None = 
         attendance = _attendance(opening, seat)
         if attendance is None:
             raise _refuse(_("您未签到，不能提出异议。"), "not_checked_in")
-        objection = objection_raise(
-            lot=lot, stage=ObjectionStage.OPENING, text=text, actor=seat.user, clock=lambda: now
-        )
+        try:
+            objection = objection_raise(
+                lot=lot, stage=ObjectionStage.OPENING, text=text, actor=seat.user, clock=lambda: now
+            )
+        except PermissionDenied as denied:
+            # The room answers every refusal the same way (a ValidationError it shows).
+            raise _refuse(str(denied), "denied") from None
         attendance.objection = objection
         attendance.save(update_fields=["objection"])
         number = attendance.enrolment.bidder_number
@@ -359,9 +363,12 @@ def opening_objection_answer(
             raise _refuse(_("没有找到该异议。"), "objection")
         if objection.answered_at is not None:
             raise _refuse(_("该异议已答复。"), "answered")
-        objection = objection_answer(
-            objection=objection, answer=answer, actor=seat.user, clock=lambda: now
-        )
+        try:
+            objection = objection_answer(
+                objection=objection, answer=answer, actor=seat.user, clock=lambda: now
+            )
+        except PermissionDenied as denied:
+            raise _refuse(str(denied), "denied") from None
         _emit(lot, "objection.answered", {"id": objection.pk, "answer": answer}, now)
         ledger(
             tender,

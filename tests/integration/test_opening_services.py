@@ -49,7 +49,7 @@ from tests.notices import deliver_events
 from tests.sealed import PRICES, bid_store, deadline_pass, sealed_lot
 from tests.tenders import make_world
 from trading.chronograph import chronograph_tick, due_work_override
-from trading.models import LedgerEntry, Lot, OutboxEvent
+from trading.models import LedgerEntry, Lot, Notification, OutboxEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -124,6 +124,8 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert wrong_b.fault_evidence["part"] == "bidder_share"
     assert wrong_b.fault_evidence["committed"] == wrong_b.bidder_share_commitment
     assert Forfeiture.objects.filter(enrolment=wrong_e).exists()  # 实施条例 第35条
+    told = Notification.objects.filter(kind="bid.not_opened")
+    assert {n.recipient.organisation_id for n in told} == {world.bidders[0].pk}
 
     # 撤回: the platform's stored chunk no longer matches the receipt.
     chunk = BidChunk.objects.filter(file__bid=lost_b, file__index=1).first()
