@@ -29,6 +29,7 @@ from bidding.models import (
     SealedBid,
 )
 from bidding.models.rooms import OpeningStage
+from bidding.opening_records import opening_record_link
 from bidding.selectors.opening import RoomSeat, Seat
 from bidding.services.rooms import room_event_append, room_key_opening, room_seq
 from trading.clock import Clock, get_clock
@@ -483,6 +484,12 @@ def opening_snapshot(seat: RoomSeat) -> dict[str, Any]:
                 ).order_by("raised_at", "pk")
             ],
         }
+    )
+    record = opening_record_link(lot.pk) if opening.closed_at is not None else None
+    snapshot["record"] = (
+        {"verification_code": record.verification_code, "url": record.url, "sha256": record.sha256}
+        if record is not None
+        else None
     )
     if seat.enrolment is not None:
         own = next((bid for bid in bids if bid.enrolment_id == seat.enrolment.pk), None)

@@ -21,6 +21,7 @@ from bidding.services.opening import (
     opening_objection_answer,
     opening_objection_raise,
     opening_read_out,
+    opening_snapshot,
     opening_window_open,
 )
 from bidding.services.opening_unlock import bid_unlock
@@ -78,6 +79,12 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     assert "请核对第三家的工期。" in text and "已核对，工期180日历天。" in text
     assert PRICES[0] not in text  # amounts are printed as a document prints them
 
+    # The room links it once published.
+    assert opening_snapshot(host)["record"] == {
+        "verification_code": stored.verification_code,
+        "url": reverse("verify_pdf", args=[stored.verification_code]),
+        "sha256": stored.pdf_sha256,
+    }
     # Anyone verifies it by its code and downloads the original.
     anyone = Client()
     page = anyone.get(reverse("verify"), {"code": stored.verification_code})
