@@ -47,9 +47,9 @@ from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
 from tests.sealed import PRICES, bid_store, deadline_pass, sealed_lot
-from tests.tenders import make_world
+from tests.tenders import COMMITTEE, make_world, pdf_file
 from trading.chronograph import chronograph_tick, due_work_override
-from trading.models import LedgerEntry, Lot, Notification, OutboxEvent
+from trading.models import Candidate, LedgerEntry, Lot, Notification, OutboxEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -218,6 +218,24 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert form.initial["organisation_1"] == world.bidders[2].pk
     assert str(form.initial["price_1"]) == PRICES[2]
     assert list(form.fields["organisation_1"].queryset) == [world.bidders[2]]
+    # A bid the opening did not open is no candidate; the opened one is, at its price.
+    refused = browser.post(
+        reverse("lot_evaluation", args=[lot.pk]),
+        {"organisation_1": world.bidders[0].pk, "price_1": PRICES[0], "report_file": pdf_file()},
+    )
+    assert refused.status_code == 400
+    assert not Candidate.objects.filter(lot=lot).exists()
+    browser.post(
+        reverse("lot_evaluation", args=[lot.pk]),
+        {
+            "organisation_1": world.bidders[2].pk,
+            "price_1": PRICES[2],
+            "report_file": pdf_file("report.pdf"),
+            "committee": "\n".join(COMMITTEE),
+        },
+    )
+    candidate = Candidate.objects.get(lot=lot)
+    assert candidate.organisation == world.bidders[2] and str(candidate.price) == PRICES[2]
 
 
 def test_the_window_closes_on_time_and_a_bid_not_unlocked_is_the_bidders(
