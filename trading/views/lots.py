@@ -25,7 +25,7 @@ from trading import forms_endings as fe
 from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import LotStatusChoices, ObjectionStage
-from trading.participants import lot_participants
+from trading.participants import lot_participants_named
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.complaints import complaint_documents_issued
 from trading.selectors.documents import lot_document_downloads
@@ -269,7 +269,7 @@ def _has(lot: Lot, relation: str) -> bool:
 
 def _bidders(lot: Lot) -> QuerySet[Organisation]:
     # Candidates are named among the lot's enrolled bidders; the service checks again.
-    return lot_participants(lot)
+    return lot_participants_named(lot)
 
 
 @require_GET
