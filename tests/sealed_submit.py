@@ -6,6 +6,7 @@ PROVISIONAL (integrator): rows written directly until the submission's URLs land
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,7 +35,7 @@ def _public_key(lot: Lot) -> bytes:
 
 
 def sealed_bid_submit(
-    lot: Lot, user: User, offer: dict[str, Any], documents: list[tuple[str, bytes]]
+    lot: Lot, user: User, offer: dict[str, Any], documents: list[tuple[str, bytes | Path]]
 ) -> tuple[SealedBid, SealedDraft]:
     enrolment = enrolment_get_own(user, lot)
     assert enrolment is not None

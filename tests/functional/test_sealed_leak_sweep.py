@@ -183,7 +183,7 @@ def _files_under(root: Path) -> Iterator[tuple[Path, bytes]]:
 
 
 def _redis_values() -> Iterator[tuple[bytes, bytes]]:
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client: Any = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(count=1000):
         kind = client.type(key)
         if kind == b"string":
@@ -216,6 +216,7 @@ def test_before_the_opening_no_route_tells_a_bid_or_its_bidder(
     caplog.set_level(logging.DEBUG)
     world = build_world(clock, publish_notice=False)
     lot = world.lots["published"]
+    assert lot.opens_at is not None
     clock.set(lot.opens_at + timedelta(minutes=1))
     chronograph_tick(clock=clock)
     lot = Lot.objects.select_related("tender__procedure").get(pk=lot.pk)
