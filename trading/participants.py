@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from trading.domain.employer import OrganisationKind
 from trading.models import Lot, Organisation
+from trading.selectors.timeline import lot_passed_bidding
 
 ParticipantsOf = Callable[[Lot], "QuerySet[Organisation]"]
 # Enrols organisations in a lot for the demo and training scenarios, at `now`; idempotent.
@@ -50,6 +51,17 @@ def lot_participants(lot: Lot) -> QuerySet[Organisation]:
     if _REGISTRY.participants_of is None:
         return verified_bidders()
     return _REGISTRY.participants_of(lot)
+
+
+def lot_participants_named(lot: Lot) -> QuerySet[Organisation]:
+    """The participants a page may name now: none while the bidder list is sealed (法 第22条).
+
+    A form offering the lot's bidders as choices would otherwise tell staff who enrolled before
+    the opening; the services that record a result check `lot_participant_require` again.
+    """
+    if lot.tender.procedure.bidder_list_secret and not lot_passed_bidding(lot):
+        return Organisation.objects.none()
+    return lot_participants(lot)
 
 
 def lot_participant_require(lot: Lot, organisation: Organisation, field: str) -> None:

@@ -12,14 +12,14 @@ from django.db.models import QuerySet
 from trading import forms_endings as fe
 from trading.domain.lifecycle import LotStatus
 from trading.models import Award, Contract, Lot, NegotiationRecord, Organisation, Procedure
-from trading.participants import lot_participants
+from trading.participants import lot_participants_named
 from trading.selectors.access import Role
 from trading.services.endings import award_next_candidate
 
 
 def lot_bidders(lot: Lot) -> QuerySet[Organisation]:
     # Named among the lot's enrolled bidders; the services check again.
-    return lot_participants(lot)
+    return lot_participants_named(lot)
 
 
 def retender_procedures(lot: Lot) -> QuerySet[Procedure]:

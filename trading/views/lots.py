@@ -26,7 +26,7 @@ from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import LotStatusChoices, ObjectionStage
 from trading.openings import lot_bids_counted_by_platform, lot_opened_bids
-from trading.participants import lot_participants
+from trading.participants import lot_participants_named
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.complaints import complaint_documents_issued
 from trading.selectors.documents import lot_document_downloads
@@ -278,8 +278,8 @@ def _bidders(lot: Lot) -> QuerySet[Organisation]:
     # evaluates the bids received and opened).
     opened = [bid.organisation_id for bid in lot_opened_bids(lot)]
     if opened:
-        return lot_participants(lot).filter(pk__in=opened)
-    return lot_participants(lot)
+        return lot_participants_named(lot).filter(pk__in=opened)
+    return lot_participants_named(lot)
 
 
 def _evaluation_initial(lot: Lot) -> dict[str, Any]:

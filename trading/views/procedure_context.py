@@ -23,7 +23,7 @@ from trading.forms_procedures import (
     RedisclosureForm,
 )
 from trading.models import Lot, Organisation, Tender
-from trading.participants import lot_participants
+from trading.participants import lot_participants_named
 from trading.selectors.access import Role
 
 # The forms of this module, by the key the page context and a refused POST use.
@@ -141,7 +141,7 @@ def procedure_ledger_labels(tender: Tender) -> dict[str, Any]:
 
 def lot_bidders(lot: Lot) -> QuerySet[Organisation]:
     # Named among the lot's enrolled bidders; the services check again.
-    return lot_participants(lot)
+    return lot_participants_named(lot)
 
 
 def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, Any]:
