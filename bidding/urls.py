@@ -98,17 +98,17 @@ urlpatterns = [
         name="sealed_bid_withdraw",
     ),
     path(
-        "bidding/bids/<int:pk>/files/<int:index>/chunks/<int:counter>/",
+        "bidding/bids/<uuid:token>/files/<int:index>/chunks/<int:counter>/",
         sealed_bids.sealed_bid_chunk,
         name="sealed_bid_chunk",
     ),
     path(
-        "bidding/bids/<int:pk>/commit/",
+        "bidding/bids/<uuid:token>/commit/",
         sealed_bids.sealed_bid_commit_view,
         name="sealed_bid_commit",
     ),
     path(
-        "bidding/bids/<int:pk>/receipt/",
+        "bidding/bids/<uuid:token>/receipt/",
         sealed_bids.sealed_bid_receipt,
         name="sealed_bid_receipt",
     ),

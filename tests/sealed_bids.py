@@ -37,7 +37,7 @@ def bidder_client(user: User) -> Client:
 class Started:
     """A version opened for upload, as the start endpoint answered."""
 
-    bid: int
+    bid: str
     context: BidContext
     lot_public_key: bytes
     chunk_url: str

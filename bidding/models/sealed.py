@@ -6,6 +6,8 @@ the opening without the share the bidder's own client kept.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +72,8 @@ class SealedBid(models.Model):
         related_name="sealed_bids",
     )
     version = models.PositiveIntegerField(_("版本"))
+    # What URLs name a version by: random, since a row number would count the platform's bids.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(
         _("状态"), max_length=20, choices=BidStatus.choices, default=BidStatus.UPLOADING
     )

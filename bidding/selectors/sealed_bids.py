@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -71,14 +72,18 @@ def access_bid_lot(user: User, lot_id: int) -> BidSeat:
     return BidSeat(lot=lot, enrolment=enrolment, is_lead=enrolment.lead_id == organisation.pk)
 
 
-def access_sealed_bid(user: User, bid_id: int) -> SealedBid:
-    """One version of the user's own bid; 404 for anybody else's (and for every other role)."""
+def access_sealed_bid(user: User, token: UUID) -> SealedBid:
+    """One version of the user's own bid; 404 for anybody else's (and for every other role).
+
+    Versions are named by a random token, never by their row number: a number that grows with
+    every bid started on the platform would tell a bidder that others are bidding.
+    """
     org_id = acting_organisation_id(user) if user.is_authenticated else None
     bid = None
     if org_id is not None and user.organisation_kind == OrganisationKind.BIDDER:
         bid = (
             SealedBid.objects.select_related("lot__tender__procedure", "enrolment")
-            .filter(pk=bid_id, enrolment__members__organisation_id=org_id)
+            .filter(token=token, enrolment__members__organisation_id=org_id)
             .first()
         )
     if bid is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -116,15 +117,15 @@ def sealed_bid_start_view(request: HttpRequest, pk: int) -> JsonResponse:
     limits = bid_limits()
     return JsonResponse(
         {
-            "bid": bid.pk,
+            "bid": str(bid.token),
             "context": {"lot": seat.lot.pk, "enrolment": seat.enrolment.pk, "version": bid.version},
             "lot_public_key": sealing.b64(lot_key_public(seat.lot)),
             "suite": sealing.SUITE,
             "chunk_size": sealing.CHUNK_SIZE,
             "max_documents": limits.max_documents,
             "document_max_bytes": limits.document_max_bytes,
-            "chunk_url": reverse("sealed_bid_chunk", args=[bid.pk, 0, 0])[: -len("0/chunks/0/")],
-            "commit_url": reverse("sealed_bid_commit", args=[bid.pk]),
+            "chunk_url": reverse("sealed_bid_chunk", args=[bid.token, 0, 0])[: -len("0/chunks/0/")],
+            "commit_url": reverse("sealed_bid_commit", args=[bid.token]),
             "page_url": reverse("sealed_bid_lot", args=[seat.lot.pk]),
         },
         status=201,
@@ -133,10 +134,10 @@ def sealed_bid_start_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def sealed_bid_chunk(request: HttpRequest, pk: int, index: int, counter: int) -> HttpResponse:
+def sealed_bid_chunk(request: HttpRequest, token: UUID, index: int, counter: int) -> HttpResponse:
     """POST stores one ciphertext chunk (the raw body); GET returns it for the self-check."""
     user = acting_user(request)
-    bid = access_sealed_bid(user, pk)
+    bid = access_sealed_bid(user, token)
     if request.method == "GET":
         return HttpResponse(
             sealed_bid_chunk_get(bid, index, counter), content_type="application/octet-stream"
@@ -160,10 +161,10 @@ def sealed_bid_chunk(request: HttpRequest, pk: int, index: int, counter: int) ->
 
 @require_POST
 @login_required
-def sealed_bid_commit_view(request: HttpRequest, pk: int) -> JsonResponse:
+def sealed_bid_commit_view(request: HttpRequest, token: UUID) -> JsonResponse:
     """Commit an uploaded version; answers its signed receipt."""
     user = acting_user(request)
-    bid = access_sealed_bid(user, pk)
+    bid = access_sealed_bid(user, token)
     seat = access_bid_lot(user, bid.lot_id)
     size = _length(request)
     body: Any = None
@@ -186,7 +187,7 @@ def sealed_bid_commit_view(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "receipt": committed.receipt,
-            "receipt_url": reverse("sealed_bid_receipt", args=[committed.pk]),
+            "receipt_url": reverse("sealed_bid_receipt", args=[committed.token]),
             "page_url": reverse("sealed_bid_lot", args=[committed.lot_id]),
         }
     )
@@ -208,9 +209,9 @@ def sealed_bid_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def sealed_bid_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def sealed_bid_receipt(request: HttpRequest, token: UUID) -> HttpResponse:
     """A version's signed receipt as the JSON file the bidder keeps."""
-    bid = access_sealed_bid(acting_user(request), pk)
+    bid = access_sealed_bid(acting_user(request), token)
     if not bid.receipt:
         return JsonResponse({"error": _("该版本尚未递交，没有回执。")}, status=404)
     response = HttpResponse(

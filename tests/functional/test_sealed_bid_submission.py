@@ -86,7 +86,7 @@ def test_a_bidder_seals_uploads_commits_and_gets_a_signed_receipt(
 
     assert answer.status_code == 200, answer.content.decode()
     receipt = answer.json()["receipt"]
-    bid = SealedBid.objects.get(pk=version.bid)
+    bid = SealedBid.objects.get(token=version.bid)
     assert bid.status == BidStatus.COMMITTED and bid.committed_at == clock.now
     assert receipt["lot"] == {"id": lot.pk, "code": lot.code}
     assert receipt["version"] == 1 and receipt["bidder_number"] == bid.enrolment.bidder_number
@@ -138,8 +138,8 @@ def test_a_replacement_supersedes_and_every_version_keeps_its_receipt(
     second, _d2, answer2 = bid_submit(client, lot, OFFER | {"price": "970000.00"})
 
     assert answer2.status_code == 200
-    assert SealedBid.objects.get(pk=first.bid).status == BidStatus.SUPERSEDED
-    assert SealedBid.objects.get(pk=second.bid).status == BidStatus.COMMITTED
+    assert SealedBid.objects.get(token=first.bid).status == BidStatus.SUPERSEDED
+    assert SealedBid.objects.get(token=second.bid).status == BidStatus.COMMITTED
     assert answer2.json()["receipt"]["version"] == 2
     for answer in (answer1, answer2):
         assert "签名有效" in _verify(answer.json()["receipt"])
@@ -156,7 +156,7 @@ def test_withdrawal_until_the_deadline_and_not_after(clock: ControlledClock) -> 
     version, _draft, _answer = bid_submit(client, lot)
 
     client.post(reverse("sealed_bid_withdraw", args=[lot.pk]))
-    bid = SealedBid.objects.get(pk=version.bid)
+    bid = SealedBid.objects.get(token=version.bid)
     assert bid.status == BidStatus.WITHDRAWN and bid.receipt is not None
     page = client.get(reverse("sealed_bid_lot", args=[lot.pk])).content.decode()
     assert "尚未递交" in page and "已撤回" in page
@@ -165,7 +165,7 @@ def test_withdrawal_until_the_deadline_and_not_after(clock: ControlledClock) -> 
     clock.set(closes(lot) + timedelta(seconds=1))
     answer = client.post(reverse("sealed_bid_withdraw", args=[lot.pk]), follow=True)
     assert "投标截止时间" in answer.content.decode()
-    assert SealedBid.objects.get(pk=again.bid).status == BidStatus.COMMITTED
+    assert SealedBid.objects.get(token=again.bid).status == BidStatus.COMMITTED
 
 
 def test_a_commit_after_the_deadline_does_not_exist(clock: ControlledClock) -> None:
@@ -179,7 +179,7 @@ def test_a_commit_after_the_deadline_does_not_exist(clock: ControlledClock) -> N
 
     assert answer.status_code == 400 and "投标截止时间" in answer.json()["error"]
     assert answer.json()["code"] == "deadline_passed"
-    assert SealedBid.objects.get(pk=version.bid).status == BidStatus.UPLOADING
+    assert SealedBid.objects.get(token=version.bid).status == BidStatus.UPLOADING
     assert not SealedBid.objects.filter(lot=lot, status=BidStatus.COMMITTED).exists()
     assert _sealed_entries(lot, "sealed_bid.committed") == []
     # Nor can it start again or upload more.
@@ -242,7 +242,7 @@ def test_oversize_and_surplus_uploads_are_refused(clock: ControlledClock, settin
     too_many = put(3, 0, b"x" * 64)
     assert too_many.status_code == 400 and "最多包含 2 个" in too_many.json()["error"]
     assert put(0, 0, b"").status_code == 400
-    assert not BidChunk.objects.filter(file__bid_id=version.bid).exists()
+    assert not BidChunk.objects.filter(file__bid__token=version.bid).exists()
 
 
 def test_a_commit_with_missing_chunks_or_other_hashes_is_refused(clock: ControlledClock) -> None:
@@ -254,7 +254,7 @@ def test_a_commit_with_missing_chunks_or_other_hashes_is_refused(clock: Controll
     upload(client, version, draft)
     body = draft.commit_body()
 
-    BidChunk.objects.filter(file__bid_id=version.bid, file__index=1).delete()
+    BidChunk.objects.filter(file__bid__token=version.bid, file__index=1).delete()
     missing = commit(client, version, body)
     assert missing.status_code == 400 and missing.json()["code"] == "missing_chunks"
 
@@ -274,7 +274,7 @@ def test_a_commit_with_missing_chunks_or_other_hashes_is_refused(clock: Controll
         assert refused.status_code == 400 and refused.json()["code"] == "body"
     wrong_suite = commit(client, version, body | {"suite": "rot13"})
     assert wrong_suite.status_code == 400 and "加密套件" in wrong_suite.json()["error"]
-    assert SealedBid.objects.get(pk=version.bid).status == BidStatus.UPLOADING
+    assert SealedBid.objects.get(token=version.bid).status == BidStatus.UPLOADING
     assert _sealed_entries(lot, "sealed_bid.committed") == []
 
 
@@ -300,7 +300,7 @@ def test_a_certificate_not_in_the_bidders_vault_is_refused(clock: ControlledCloc
     version, draft = bid_prepare(client, lot)
     refused = commit(client, version, draft.commit_body() | {"certificates": [999_999]})
     assert refused.status_code == 400 and "证书库" in refused.json()["error"]
-    assert SealedBid.objects.get(pk=version.bid).status == BidStatus.UPLOADING
+    assert SealedBid.objects.get(token=version.bid).status == BidStatus.UPLOADING
 
 
 def test_the_enrolment_page_and_the_workspace_link_the_bid_page(clock: ControlledClock) -> None:
@@ -342,7 +342,7 @@ def test_withdrawing_the_enrolment_withdraws_its_bid(clock: ControlledClock) -> 
 
     client.post(reverse("enrolment_withdraw", args=[lot.pk]))
 
-    bid = SealedBid.objects.get(pk=version.bid)
+    bid = SealedBid.objects.get(token=version.bid)
     assert bid.status == BidStatus.WITHDRAWN and bid.withdrawn_at == clock.now
     assert client.get(reverse("sealed_bid_lot", args=[lot.pk])).status_code == 404
 
@@ -354,6 +354,6 @@ def test_an_upload_abandoned_for_a_later_version_is_cleared(clock: ControlledClo
     abandoned, draft = bid_prepare(client, lot)
     bid_submit(client, lot)
 
-    assert not BidChunk.objects.filter(file__bid_id=abandoned.bid).exists()
+    assert not BidChunk.objects.filter(file__bid__token=abandoned.bid).exists()
     late = commit(client, abandoned, draft.commit_body())
     assert late.status_code == 400 and late.json()["code"] == "missing_chunks"
