@@ -804,3 +804,17 @@ def demo_tenders_seed(*, clock: Clock | None = None) -> dict[str, int]:
         .count(),
         "training_tenders": training,
     }
+
+
+def demo_tender_arm(
+    demo: DemoTender, *, now: datetime, history: timedelta, opens_at: datetime, closes_at: datetime
+) -> Lot:
+    """One demo tender drafted `history` ago and published, taking bids until `closes_at`.
+
+    For other apps' demonstrations (the opening's, in bidding): the lawful periods run over the
+    history, so the deadline may come minutes after `now`.
+    """
+    clock = SteppingClock(now - history)
+    with transaction.atomic():
+        lot = _draft(demo, clock, opens_at=opens_at, closes_at=closes_at)
+        return _submit_and_publish(demo, lot, clock, publish=True)
