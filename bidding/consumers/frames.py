@@ -47,7 +47,7 @@ def frame_parse(text: str | None) -> dict[str, Any]:
     if not isinstance(kind, str):
         raise FrameError("type" if bad_shape == "json" else bad_shape)
     if size > MAX_FRAME_BYTES_BY_TYPE.get(kind, MAX_FRAME_BYTES):
-        raise FrameError("size_unlock" if kind in MAX_FRAME_BYTES_BY_TYPE else "size")
+        raise FrameError("size")
     return message
 
 

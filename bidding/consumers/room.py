@@ -51,8 +51,8 @@ def frame_error_message(reason: str) -> str:
         return _("消息格式错误：应为 JSON 对象。")
     if reason == "type":
         return _("未知的消息类型。")
-    if reason == "size_unlock":
-        return _("密钥文件过大：消息不得超过 16 KB。")
+    if reason == "size":
+        return _("消息过大：不得超过 4 KB（发送密钥文件的消息不得超过 16 KB）。")
     return _("消息格式错误：应为不超过 4 KB 的 JSON 文本。")
 
 
