@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.views import deposits, deposits_refunds, enrolment, members, roster, vault
+from bidding.views import (
+    deposits,
+    deposits_refunds,
+    enrolment,
+    members,
+    opening_room,
+    roster,
+    vault,
+)
 
 urlpatterns = [
     # bdvault: the bidder's profile, users and certificate vault.
@@ -81,4 +89,10 @@ urlpatterns = [
     path("workspace/enrolments/", enrolment.enrolment_list_view, name="enrolment_list"),
     # --- the bidder's workspace (bdworkspace): the lot's enrolment list after the opening ---
     path("lots/<int:pk>/enrolments/", roster.lot_roster_view, name="lot_roster"),
+    # --- the opening room (sbroom): its page; the socket is ws/lots/<lot_id>/opening/ ---
+    path(
+        "bidding/lots/<int:lot_id>/opening/",
+        opening_room.opening_room_view,
+        name="bidding_opening_room",
+    ),
 ]
