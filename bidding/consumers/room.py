@@ -16,6 +16,7 @@ Three guards keep one client from costing the others:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any, ClassVar
@@ -243,15 +244,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _close_now(self, code: int) -> None:
         await self._leave_group()
         # A server that applies backpressure may hold the close as well; nobody waits for it.
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.close(code=code), timeout=5)
-        except TimeoutError:
-            pass
 
     async def _write(self) -> None:
-        assert self._queue is not None
+        queue = self._queue
+        if queue is None:
+            return
         while True:
-            item = await self._queue.get()
+            item = await queue.get()
             if isinstance(item, tuple) and item[0] is _CLOSE:
                 await self._leave_group()
                 await self.close(code=item[1])

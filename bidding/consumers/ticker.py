@@ -60,9 +60,7 @@ class Ticker:
 
 
 # One ticker per event loop: daphne runs one loop per process; tests run one loop per test.
-_tickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ticker] = (
-    weakref.WeakKeyDictionary()
-)
+_tickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ticker] = weakref.WeakKeyDictionary()
 
 
 def ticker() -> Ticker:

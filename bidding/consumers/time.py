@@ -1,4 +1,4 @@
-"""The server's time for honest countdowns (DESIGN.md invariant 1: the server clock is the only one)."""
+"""The server's time (DESIGN.md invariant 1: the server clock is the only clock)."""
 
 from __future__ import annotations
 

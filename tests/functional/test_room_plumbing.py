@@ -1,4 +1,4 @@
-"""The rooms' plumbing through the opening room's socket: seats, snapshot, events, resync, limits."""
+"""The rooms' plumbing via the opening room's socket: seats, snapshot, events, resync, limits."""
 
 from __future__ import annotations
 
