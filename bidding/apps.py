@@ -8,16 +8,18 @@ class BiddingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering receivers and due work is what importing refund_receivers does.
-        from bidding import refund_receivers  # noqa: F401
+        from bidding import lot_key_receivers, opening_receivers, refund_receivers  # noqa: F401
         from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
         from bidding.selectors.enrolment import lot_participants_of
+        from bidding.selectors.opened_bids import lot_counted_by_platform, lot_opened_bids_list
         from bidding.services.demo_deposits import deposit_demo_seed
         from bidding.services.enrolment import participants_enrol
         from bidding.services.reconciliation import RECONCILIATION
         from bidding.services.vault import CERTIFICATE_EXPIRY
         from trading.chronograph import register_due_work
         from trading.db_triggers import FlushGuard, register_flush_guard
+        from trading.openings import openings_register
         from trading.participants import participants_register
         from trading.services.demo import demo_seeder_register
 
@@ -34,3 +36,7 @@ class BiddingConfig(AppConfig):
         demo_seeder_register("bidding.deposits", deposit_demo_seed)
         # Candidates, winners and negotiating parties come from the lot's enrolments.
         participants_register(participants_of=lot_participants_of, enrol=participants_enrol)
+        # The platform's openings count the bids and start the evaluation form.
+        openings_register(
+            counted_by_platform=lot_counted_by_platform, opened_bids=lot_opened_bids_list
+        )

@@ -35,6 +35,7 @@ app.conf.task_routes = {
     # PDFs render on the slow queue, so a render never delays a deadline.
     "notices.tasks.notice_render": {"queue": "slow"},
     "notices.tasks.complaint_document_render": {"queue": "slow"},
+    "notices.tasks.opening_record_render": {"queue": "slow"},
 }
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_acks_late = True

@@ -11,7 +11,7 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
         from bidding.result_notices import result_notices_register
-        from notices import complaint_delivery, receivers  # noqa: F401
+        from notices import complaint_delivery, opening_records, receivers  # noqa: F401
         from notices.bidder_results import result_notices_of
         from notices.complaint_triggers import (
             complaint_document_trigger_removal_statements,
@@ -20,6 +20,10 @@ class NoticesConfig(AppConfig):
         from notices.db_triggers import (
             notice_trigger_removal_statements,
             notice_trigger_statements,
+        )
+        from notices.opening_record_triggers import (
+            opening_record_trigger_removal_statements,
+            opening_record_trigger_statements,
         )
         from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo_documents import demo_document_maker_register
@@ -41,6 +45,14 @@ class NoticesConfig(AppConfig):
                 "notices.complaint_documents_immutable",
                 complaint_document_trigger_statements,
                 complaint_document_trigger_removal_statements,
+            )
+        )
+        # And stored opening records.
+        register_flush_guard(
+            FlushGuard(
+                "notices.opening_records_immutable",
+                opening_record_trigger_statements,
+                opening_record_trigger_removal_statements,
             )
         )
 

@@ -249,3 +249,43 @@ class ComplaintDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.complaint_id}"
+
+
+class OpeningRecord(models.Model):
+    """A lot's opening record (开标记录表), rendered once when the opening closes, kept unchanged
+    and published (电子招标投标办法 第30条)."""
+
+    lot = models.OneToOneField(
+        "trading.Lot", verbose_name=_("标段"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The outbox event that asked for it: a repeated delivery finds its record and stops.
+    source_event_id = models.BigIntegerField(unique=True)
+    issuer = models.CharField(_("开标单位"), max_length=200)
+    verification_code = models.CharField(_("验证码"), max_length=20, unique=True)
+    # What the builder reads, frozen when the opening closed.
+    data = models.JSONField(_("数据"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"))
+    render_at = models.DateTimeField(null=True, blank=True)
+    render_attempts = models.PositiveIntegerField(default=0)
+    render_error = models.TextField(_("生成错误"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="openings/records/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    hash_alg = models.CharField(max_length=20, default="sha256")
+    template_version = models.CharField(max_length=40, blank=True)
+    document_html = models.TextField(blank=True, default="")
+    stored_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("开标记录表")
+        verbose_name_plural = _("开标记录表")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stored_at__isnull=True) | ~Q(pdf_sha256=""),
+                name="opening_record_stored_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"opening record of lot {self.lot_id}"

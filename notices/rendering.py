@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from notices.domain import documents
 from notices.domain.documents.complaint_documents import COMPLAINT_BUILDERS
+from notices.domain.documents.opening_record import OPENING_RECORD_BUILDERS
 
 if TYPE_CHECKING:
     from notices.models import Notice
@@ -194,5 +195,11 @@ def _register_complaint_documents() -> None:
         register_document(kind, template=f"notices/pdf/{kind}.html", builder=builder, version="1")
 
 
+def _register_opening_records() -> None:
+    for kind, builder in OPENING_RECORD_BUILDERS.items():
+        register_document(kind, template=f"notices/pdf/{kind}.html", builder=builder, version="1")
+
+
 _register_notices()
 _register_complaint_documents()
+_register_opening_records()

@@ -51,3 +51,10 @@ def complaint_document_render(document_id: int) -> None:
     from notices.complaint_delivery import complaint_document_render_and_store
 
     complaint_document_render_and_store(document_id)
+
+
+@shared_task(name="notices.tasks.opening_record_render", ignore_result=True)
+def opening_record_render(record_id: int) -> None:
+    from notices.opening_records import opening_record_render_and_store
+
+    opening_record_render_and_store(record_id)

@@ -26,7 +26,18 @@ from notices.complaint_selectors import (
     complaint_document_get_stored_by_sha256,
 )
 from notices.domain.codes import verification_code_normalise
-from notices.models import LETTER_KINDS, ComplaintDocument, Notice, NoticeKind, NoticeStatus
+from notices.models import (
+    LETTER_KINDS,
+    ComplaintDocument,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    OpeningRecord,
+)
+from notices.opening_records import (
+    opening_record_get_published_by_code,
+    opening_record_get_published_by_sha256,
+)
 
 DEFAULT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -88,6 +99,8 @@ class Verdict:
     sha256: str = ""
     # A regulator's complaint document (受理通知书 …), when the code or file is one of those.
     complaint_document: ComplaintDocument | None = None
+    # A lot's opening record (开标记录表), published when its opening closed.
+    opening_record: OpeningRecord | None = None
 
 
 def _verdict_for_code(raw: str) -> Verdict:
@@ -104,6 +117,12 @@ def _verdict_for_code(raw: str) -> Verdict:
                 "验证码有效：这是监督部门通过本平台出具的投诉文书。请核对下列内容与您手中的文件一致。"
             ),
             complaint_document=document,
+        )
+    if notice is None and (record := opening_record_get_published_by_code(code)) is not None:
+        return Verdict(
+            True,
+            _("验证码有效：这是本平台公布的开标记录表。请核对下列内容与您手中的文件一致。"),
+            opening_record=record,
         )
     if notice is None:
         return Verdict(
@@ -160,6 +179,13 @@ def _verdict_for_upload(request: HttpRequest) -> Verdict:
             sha256=sha256,
             complaint_document=document,
         )
+    if notice is None and (record := opening_record_get_published_by_sha256(sha256)) is not None:
+        return Verdict(
+            True,
+            _("文件与本平台公布的开标记录表原件完全一致（SHA-256 相同）。"),
+            sha256=sha256,
+            opening_record=record,
+        )
     if notice is None:
         return Verdict(
             False,
@@ -193,6 +219,17 @@ def verify(request: HttpRequest) -> HttpResponse:
 def verify_pdf(request: HttpRequest, code: str) -> FileResponse:
     normalised = verification_code_normalise(code)
     notice = notice_get_published_by_code(normalised) if normalised else None
+    if notice is None and normalised:
+        record = opening_record_get_published_by_code(normalised)
+        if record is not None and record.pdf:
+            # An opening record is published with its code, like a notice (第30条).
+            response = FileResponse(
+                record.pdf.open("rb"),
+                content_type="application/pdf",
+                filename=f"{record.verification_code}.pdf",
+            )
+            response["X-Content-SHA256"] = record.pdf_sha256
+            return response
     if notice is None or not notice.pdf:
         raise Http404(_("没有这个已发布的文件。"))
     response = FileResponse(

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,14 @@ COMMITMENT_KEY_BYTES = 32
 # Plaintext bytes per chunk: a 50 MB PDF is sealed and opened one MiB at a time.
 CHUNK_SIZE = 1 << 20
 TAG_BYTES = 16
+NONCE_BYTES = 12
+POINT_BYTES = 65  # an uncompressed P-256 point: 0x04 || X || Y
 MAX_CHUNKS = 1 << 16  # the nonce's counter field has room for more; 64 GiB is plenty
 OFFER_FILE = 0
+# What a bid may carry: PDF documents only (they open in any reader), each at most this big.
+PDF_MAGIC = b"%PDF-"
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_DOCUMENTS = 20
 
 _LABEL = b"tianping/1/"
 
@@ -83,7 +90,11 @@ def unb64(text: str, *, size: int | None = None, part: str = "base64") -> bytes:
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no spaces, UTF-8; strings, integers, booleans, null, lists and objects only."""
     _check_plain(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form
+        raise SealingError("json", "text is not valid Unicode") from exc
 
 
 def _check_plain(value: Any) -> None:
@@ -167,10 +178,12 @@ def platform_share_wrap(
     nonce: bytes | None = None,
 ) -> dict[str, str]:
     """Encrypt K_platform to the lot's key: ephemeral ECDH P-256, HKDF-SHA256, AES-256-GCM."""
-    import os
-
+    if len(platform_share) != SHARE_BYTES:
+        raise SealingError("share", f"expected {SHARE_BYTES} bytes")
     ephemeral = ephemeral or ec.generate_private_key(ec.SECP256R1())
-    nonce = nonce if nonce is not None else os.urandom(12)
+    nonce = nonce if nonce is not None else os.urandom(NONCE_BYTES)
+    if len(nonce) != NONCE_BYTES:
+        raise SealingError("nonce", f"expected {NONCE_BYTES} bytes")
     shared = ephemeral.exchange(ec.ECDH(), public_key_load(lot_public_key))
     key = _hkdf(shared, b"", _wrap_info(context))
     wrapped = AESGCM(key).encrypt(nonce, platform_share, _wrap_info(context))
@@ -186,11 +199,18 @@ def platform_share_unwrap(
 ) -> bytes:
     """K_platform back from its envelope; SealingError("platform_share") if it does not open."""
     try:
-        ephemeral = public_key_load(unb64(str(envelope["ephemeral"]), size=65, part="ephemeral"))
-        nonce = unb64(str(envelope["nonce"]), size=12, part="nonce")
-        wrapped = unb64(str(envelope["wrapped"]), size=SHARE_BYTES + TAG_BYTES, part="wrapped")
+        ephemeral = public_key_load(
+            unb64(str(envelope["ephemeral"]), size=POINT_BYTES, part="platform_share")
+        )
+        nonce = unb64(str(envelope["nonce"]), size=NONCE_BYTES, part="platform_share")
+        wrapped = unb64(
+            str(envelope["wrapped"]), size=SHARE_BYTES + TAG_BYTES, part="platform_share"
+        )
     except (KeyError, TypeError) as exc:
         raise SealingError("platform_share", "malformed envelope") from exc
+    except SealingError as exc:
+        # Whatever is wrong with the envelope, the opening attributes it to the platform share.
+        raise SealingError("platform_share", str(exc)) from exc
     shared = lot_private_key.exchange(ec.ECDH(), ephemeral)
     key = _hkdf(shared, b"", _wrap_info(context))
     try:
@@ -214,18 +234,36 @@ def chunk_aad(context: BidContext, index: int, counter: int, last: bool) -> byte
 
 
 def chunk_seal(
-    key: bytes, context: BidContext, index: int, counter: int, last: bool, data: bytes
+    key: bytes,
+    context: BidContext,
+    index: int,
+    counter: int,
+    last: bool,
+    data: bytes,
+    *,
+    chunk_size: int = CHUNK_SIZE,
 ) -> bytes:
-    if len(data) > CHUNK_SIZE:
-        raise SealingError("chunk", "chunk too large")
+    """One chunk: AES-256-GCM under the file's key, the counter and last flag in nonce and AAD."""
+    if len(data) > chunk_size or (not last and len(data) != chunk_size):
+        raise SealingError("chunk", "only the last chunk may be shorter than the chunk size")
     return AESGCM(key).encrypt(
         chunk_nonce(counter, last), data, chunk_aad(context, index, counter, last)
     )
 
 
 def chunk_open(
-    key: bytes, context: BidContext, index: int, counter: int, last: bool, data: bytes
+    key: bytes,
+    context: BidContext,
+    index: int,
+    counter: int,
+    last: bool,
+    data: bytes,
+    *,
+    chunk_size: int = CHUNK_SIZE,
 ) -> bytes:
+    """The plaintext; SealingError("content") if the chunk does not authenticate where it stands."""
+    if len(data) > chunk_size + TAG_BYTES or (not last and len(data) != chunk_size + TAG_BYTES):
+        raise SealingError("content", f"file {index} chunk {counter} has the wrong size")
     try:
         return AESGCM(key).decrypt(
             chunk_nonce(counter, last), data, chunk_aad(context, index, counter, last)
@@ -237,22 +275,50 @@ def chunk_open(
 
 
 def stream_seal(
-    key: bytes, context: BidContext, index: int, read: Callable[[int], bytes]
+    key: bytes,
+    context: BidContext,
+    index: int,
+    read: Callable[[int], bytes],
+    *,
+    chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
-    """Encrypt what `read(n)` returns, a chunk at a time; empty: one empty last chunk."""
-    current = read(CHUNK_SIZE)
+    """Encrypt what `read(n)` returns, a chunk at a time; empty: one empty last chunk.
+
+    Every chunk but the last holds exactly `chunk_size` bytes, so a file's chunking (and with the
+    deterministic nonces its ciphertext) follows from its bytes alone.
+    """
+    if chunk_size < 1:
+        raise SealingError("chunk", "the chunk size must be positive")
+
+    def read_full() -> bytes:
+        # A file object may return less than asked before its end (pipes, some streams).
+        parts, wanted = [], chunk_size
+        while wanted:
+            part = read(wanted)
+            if not part:
+                break
+            parts.append(part)
+            wanted -= len(part)
+        return b"".join(parts)
+
+    current = read_full()
     counter = 0
     while True:
-        following = read(CHUNK_SIZE) if len(current) == CHUNK_SIZE else b""
+        following = read_full() if len(current) == chunk_size else b""
         last = not following
-        yield chunk_seal(key, context, index, counter, last, current)
+        yield chunk_seal(key, context, index, counter, last, current, chunk_size=chunk_size)
         if last:
             return
         current, counter = following, counter + 1
 
 
 def stream_open(
-    key: bytes, context: BidContext, index: int, chunks: Iterable[bytes]
+    key: bytes,
+    context: BidContext,
+    index: int,
+    chunks: Iterable[bytes],
+    *,
+    chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
     """Decrypt chunks in order; a reordered, dropped or truncated chunk fails authentication."""
     iterator = iter(chunks)
@@ -262,13 +328,15 @@ def stream_open(
     counter = 0
     while current is not None:
         following = next(iterator, None)
-        yield chunk_open(key, context, index, counter, following is None, current)
+        yield chunk_open(
+            key, context, index, counter, following is None, bytes(current), chunk_size=chunk_size
+        )
         current, counter = following, counter + 1
 
 
-def sealed_size(plain_size: int) -> tuple[int, int]:
+def sealed_size(plain_size: int, *, chunk_size: int = CHUNK_SIZE) -> tuple[int, int]:
     """(chunk count, ciphertext bytes) of a file of `plain_size` bytes."""
-    count = max(1, -(-plain_size // CHUNK_SIZE))
+    count = max(1, -(-plain_size // chunk_size))
     return count, plain_size + count * TAG_BYTES
 
 
@@ -290,16 +358,25 @@ def offer_plaintext(
 
 
 def offer_parse(plaintext: bytes) -> tuple[bytes, dict[str, Any]]:
-    """(commitment key, the committed content {"offer", "documents"}) from a decrypted file 0."""
+    """(commitment key, the committed content {"offer", "documents"}) from a decrypted file 0.
+
+    File 0 must be canonical JSON byte for byte: one content has one encoding.
+    """
     try:
         document = json.loads(plaintext.decode("utf-8"))
-        if document.get("format") != FORMAT:
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise SealingError("offer", "unknown format")
-        key = unb64(document["commitment_key"], size=COMMITMENT_KEY_BYTES, part="commitment_key")
+        if set(document) != {"format", "commitment_key", "offer", "documents"}:
+            raise SealingError("offer", "unexpected fields")
+        if canonical_json(document) != plaintext:
+            raise SealingError("offer", "not canonical JSON")
+        key = unb64(document["commitment_key"], size=COMMITMENT_KEY_BYTES, part="offer")
+        if not isinstance(document["offer"], dict) or not isinstance(document["documents"], list):
+            raise SealingError("offer", "offer must be an object and documents a list")
         content = {"offer": document["offer"], "documents": document["documents"]}
+    except SealingError as exc:
+        raise SealingError("offer", exc.detail or exc.part) from exc
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        if isinstance(exc, SealingError):
-            raise
         raise SealingError("offer", "not a sealed offer") from exc
     return key, content
 
@@ -316,21 +393,21 @@ def key_file(context: BidContext, bidder_share: bytes) -> dict[str, Any]:
     }
 
 
-def key_file_read(document: dict[str, Any]) -> tuple[BidContext, bytes]:
+def key_file_read(document: Any) -> tuple[BidContext, bytes]:
     """(context, K_bidder) from a loaded key file, refusing one whose share fails its own check."""
-    try:
-        if document.get("format") != KEY_FILE_FORMAT:
-            raise SealingError("key_file", "not a Tianping bid key file")
-        context = BidContext(
-            int(document["lot"]), int(document["enrolment"]), int(document["version"])
-        )
-        share = unb64(str(document["bidder_share"]), size=SHARE_BYTES, part="key_file")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        if isinstance(exc, SealingError):
-            raise
-        raise SealingError("key_file", "malformed") from exc
-    if not hmac.compare_digest(
-        share_commitment("bidder", share, context), str(document.get("commitment", ""))
+    if not isinstance(document, dict) or document.get("format") != KEY_FILE_FORMAT:
+        raise SealingError("key_file", "not a Tianping bid key file")
+    numbers: list[int] = []
+    for name in ("lot", "enrolment", "version"):
+        number = document.get(name)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise SealingError("key_file", "lot, enrolment and version must be whole numbers")
+        numbers.append(number)
+    context = BidContext(*numbers)
+    share = unb64(str(document.get("bidder_share", "")), size=SHARE_BYTES, part="key_file")
+    claimed = document.get("commitment")
+    if not isinstance(claimed, str) or not hmac.compare_digest(
+        share_commitment("bidder", share, context).encode(), claimed.encode("utf-8", "replace")
     ):
         raise SealingError("key_file", "the share does not match the file's own commitment")
     return context, share

@@ -24,6 +24,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, Organisation, User
 from trading.models.tenders import DocumentKind
+from trading.openings import lot_bids_counted_by_platform
 from trading.participants import lot_participant_require
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.terms import tender_terms
@@ -51,9 +52,21 @@ def _locked_running(lot: Lot, refusal: str) -> Lot:
     return locked
 
 
-def lot_record_bid_count(*, lot: Lot, count: int, actor: User, clock: Clock | None = None) -> Lot:
-    """Record the valid bids at the opening; too few fail the lot (流标, 实施条例 第44条)."""
-    access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+def lot_record_bid_count(
+    *, lot: Lot, count: int, actor: User | None, clock: Clock | None = None
+) -> Lot:
+    """Record the valid bids at the opening; too few fail the lot (流标, 实施条例 第44条).
+
+    `actor` None is the platform's own opening (bidding counts the sealed bids it received);
+    staff record the count only for a lot whose bids the platform did not take sealed.
+    """
+    if actor is not None:
+        access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+        if lot_bids_counted_by_platform(lot):
+            raise ValidationError(
+                {"count": _("本标段的投标文件由平台开标统计，不能手工登记投标数。")},
+                code="counted_by_platform",
+            )
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise ValidationError({"count": _("投标数须为非负整数。")}, code="count")
     clock = clock or get_clock()

@@ -35,6 +35,7 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "complaint.decided": gettext_lazy("作出投诉处理决定"),
     "complaint.withdrawn": gettext_lazy("撤回投诉"),
     "complaint.document_stored": gettext_lazy("出具投诉文书"),
+    "opening_record.published": gettext_lazy("公布开标记录表"),
     "notice.approved": gettext_lazy("审核通过公告"),
     "notice.published": gettext_lazy("公告发布"),
     "notice.correction_drafted": gettext_lazy("起草更正公告"),
@@ -77,7 +78,20 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "deposit.credited": gettext_lazy("保证金到账"),
     "deposit.refunded": gettext_lazy("退还保证金"),
     "deposit.forfeited": gettext_lazy("没收保证金"),
+    "lot_key.created": gettext_lazy("生成标段密封密钥"),
+    "lot_key.released": gettext_lazy("开标启用标段密封密钥"),
     "deposit.earnest": gettext_lazy("保证金转为定金"),
+    # The opening of sealed bids (bidding.services.opening, opening_unlock).
+    "opening.started": gettext_lazy("开标开始"),
+    "opening.checked_in": gettext_lazy("投标人签到"),
+    "opening.window_opened": gettext_lazy("开始解密"),
+    "opening.window_closed": gettext_lazy("解密结束"),
+    "bid.unlocked": gettext_lazy("投标文件解密"),
+    "opening.read_out": gettext_lazy("唱标"),
+    "opening.confirmed": gettext_lazy("投标人确认开标记录"),
+    "opening.objection_raised": gettext_lazy("开标现场提出异议"),
+    "opening.objection_answered": gettext_lazy("开标现场答复异议"),
+    "opening.closed": gettext_lazy("开标结束"),
 }
 
 # What each part of an action's code names, for a code no table knows yet.
@@ -211,6 +225,12 @@ FIELD_LABELS: dict[str, Any] = {
     "number": gettext_lazy("证书编号"),
     "expires_on": gettext_lazy("有效期至"),
     "previous": gettext_lazy("上一版本"),
+    # The opening of sealed bids.
+    "minutes": gettext_lazy("时长（分钟）"),
+    "outcome": gettext_lazy("开标结果"),
+    "evidence": gettext_lazy("归责依据"),
+    "text": gettext_lazy("内容"),
+    "answer": gettext_lazy("答复"),
 }
 
 _MONEY = frozenset(

@@ -25,6 +25,7 @@ from trading import forms_endings as fe
 from trading.domain.lifecycle import TERMINAL, Family, LotEvent, LotStatus
 from trading.models import Hold, Lot, Objection, Organisation, User
 from trading.models.tenders import LotStatusChoices, ObjectionStage
+from trading.openings import lot_bids_counted_by_platform, lot_opened_bids
 from trading.participants import lot_participants
 from trading.selectors.access import Purpose, Role, access_lot, access_objection, project_role
 from trading.selectors.complaints import complaint_documents_issued
@@ -239,11 +240,15 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         ):
             context["report_form"] = forms.get("report") or f.ReportForm()
     if role == Role.STAFF and lot.suspended_at is None:
-        if status == LotStatus.OPENING:
+        # A lot whose bids the platform took sealed is counted by its opening, not typed in
+        # (a refused count is still shown with its reason).
+        if status == LotStatus.OPENING and (
+            "bid_count" in forms or not lot_bids_counted_by_platform(lot)
+        ):
             context["bid_count_form"] = forms.get("bid_count") or f.BidCountForm()
         if status == LotStatus.EVALUATION and lot.evaluation_reported_at is None:
             context["evaluation_form"] = forms.get("evaluation") or f.EvaluationForm(
-                bidders=_bidders(lot)
+                bidders=_bidders(lot), initial=_evaluation_initial(lot)
             )
     if "terminate" in forms:
         # A refused termination is shown with its reason, even where the form is no longer offered.
@@ -273,8 +278,28 @@ def _has(lot: Lot, relation: str) -> bool:
 
 
 def _bidders(lot: Lot) -> QuerySet[Organisation]:
-    # Candidates are named among the lot's enrolled bidders; the service checks again.
+    # Candidates are named among the lot's enrolled bidders; the service checks again. After
+    # the platform's opening, among the bids it opened (招标投标法 第40条: the committee
+    # evaluates the bids received and opened).
+    opened = [bid.organisation_id for bid in lot_opened_bids(lot)]
+    if opened:
+        return lot_participants(lot).filter(pk__in=opened)
     return lot_participants(lot)
+
+
+def _evaluation_initial(lot: Lot) -> dict[str, Any]:
+    """The form starts from the opening record: the opened bids by price, lowest first (the
+    committee ranks them; staff change what it decided)."""
+    opened = sorted(
+        (bid for bid in lot_opened_bids(lot) if bid.price is not None),
+        key=lambda bid: (bid.price, bid.bidder_number),
+    )
+    initial: dict[str, Any] = {}
+    for rank, bid in zip(f.EvaluationForm.RANKS, opened, strict=False):
+        initial[f"organisation_{rank}"] = bid.organisation_id
+        initial[f"price_{rank}"] = bid.price
+        initial[f"manager_{rank}"] = bid.project_manager
+    return initial
 
 
 @require_GET
