@@ -17,80 +17,61 @@ from django.utils.translation import gettext as _
 
 from bidding.consumers.room import RoomConsumer
 from bidding.selectors.opening import RoomSeat, Seat, access_opening_room
+from bidding.services.opening import (
+    opening_check_in,
+    opening_close,
+    opening_confirm,
+    opening_objection_answer,
+    opening_objection_raise,
+    opening_read_out,
+    opening_snapshot,
+    opening_window_open,
+)
+from bidding.services.opening_unlock import bid_unlock
 from bidding.services.rooms import room_key_opening
 
 ACTIONS = ("check_in", "open_window", "unlock", "read_out", "confirm", "object", "answer", "close")
-MAX_TEXT = 1000  # an objection or an answer said in the room; the ledger keeps every word
 
 
 def seat_snapshot(seat: RoomSeat) -> dict[str, Any]:
-    """What the room shows this seat: who it is, and the opening's state (sbopening's service)."""
-    shown: dict[str, Any] = {
-        "seat": seat.seat.value,
-        "read_only": seat.read_only,
-        "lot": {"id": seat.lot.pk, "code": seat.lot.code, "name": seat.lot.name},
-        "bidder_number": seat.enrolment.bidder_number if seat.enrolment else None,
-    }
-    try:
-        from bidding.services.opening import opening_snapshot
-    except ImportError:  # until sbopening's services are merged
-        return shown | {"opening": None}
-    return shown | opening_snapshot(seat)
+    """What the room shows this seat (the opening's own snapshot), with the seat's number."""
+    shown = opening_snapshot(seat)
+    shown["bidder_number"] = seat.enrolment.bidder_number if seat.enrolment else None
+    return shown
 
 
-def _text(message: dict[str, Any], field: str) -> str:
-    value = message.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(_("请填写内容。"))
-    if len(value) > MAX_TEXT:
-        raise ValidationError(_("内容过长：不得超过 %(n)s 个字。") % {"n": MAX_TEXT})
-    return value.strip()
-
-
-def _minutes(message: dict[str, Any]) -> int:
-    value = message.get("minutes", 30)
-    if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 120:
-        raise ValidationError(_("解密时长应为 5 至 120 分钟。"))
-    return value
-
-
-def _objection_id(message: dict[str, Any]) -> int:
-    value = message.get("objection")
+def _whole_number(value: Any, refusal: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(_("请指明要答复的异议。"))
+        raise ValidationError(refusal)
     return value
 
 
 def opening_act(seat: RoomSeat, kind: str, message: dict[str, Any]) -> dict[str, Any]:
-    """Carry out one action of the room for `seat` (runs in a worker thread); the ack's fields."""
-    from bidding.services import opening as services
-
-    lot, actor = seat.lot, seat.user
+    """Carry out one action of the room for `seat` through the opening's services (which check
+    the seat, the stage and the input); the ack's extra fields."""
     if kind == "check_in":
-        services.opening_check_in(lot=lot, actor=actor)
+        opening_check_in(seat=seat)
     elif kind == "open_window":
-        services.opening_window_open(lot=lot, actor=actor, minutes=_minutes(message))
+        minutes = _whole_number(message.get("minutes", 30), _("解密时长应为5至240分钟的整数。"))
+        opening_window_open(seat=seat, minutes=minutes)
     elif kind == "unlock":
-        key_file = message.get("key_file")
-        if not isinstance(key_file, dict):
-            raise ValidationError(_("请选择密钥文件。"))
-        bid = services.bid_unlock(lot=lot, actor=actor, key_file=key_file)
+        bid = bid_unlock(seat=seat, key_file=message.get("key_file"))  # type: ignore[arg-type]
         return {"outcome": bid.outcome}
     elif kind == "read_out":
-        services.opening_read_out(lot=lot, actor=actor)
+        opening_read_out(seat=seat)
     elif kind == "confirm":
-        services.opening_confirm(lot=lot, actor=actor)
+        opening_confirm(seat=seat)
     elif kind == "object":
-        objection = services.opening_objection_raise(
-            lot=lot, actor=actor, text=_text(message, "text")
-        )
+        objection = opening_objection_raise(seat=seat, text=message.get("text"))  # type: ignore[arg-type]
         return {"objection": objection.pk}
     elif kind == "answer":
-        services.opening_objection_answer(
-            lot=lot, actor=actor, objection_id=_objection_id(message), answer=_text(message, "text")
+        opening_objection_answer(
+            seat=seat,
+            objection_id=_whole_number(message.get("objection"), _("请指明要答复的异议。")),
+            answer=message.get("text"),  # type: ignore[arg-type]
         )
     elif kind == "close":
-        services.opening_close(lot=lot, actor=actor)
+        opening_close(seat=seat)
     return {}
 
 
@@ -113,7 +94,7 @@ class OpeningRoomConsumer(RoomConsumer):
             return
         if seat.seat is Seat.SUPERVISOR:
             self.send_json(
-                {"type": "error", "action": kind, "message": _("监督席只能观看开标，不能操作。")}
+                {"type": "error", "action": kind, "message": _("监督席位只能观看开标，不能操作。")}
             )
             return
         # A worker thread, not the process's one database thread: an unlock decrypts a bid's

@@ -208,7 +208,7 @@ async def test_the_supervisor_watches_and_every_action_is_refused(room: RoomWorl
         await socket.send_json_to({"type": action})
         error = await receive(socket, "error")
         assert error["action"] == action
-        assert "监督席只能观看" in error["message"]
+        assert "只能观看开标" in error["message"]
     assert await sync_to_async(room_seq)(room_key_opening(room.lot.pk)) == 0
     await socket.disconnect()
 

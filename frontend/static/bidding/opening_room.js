@@ -32,11 +32,11 @@
   }
 
   function applySnapshot(opening) {
-    if (!opening) { state.stage = null; return; }
     state.stage = opening.stage || null;
+    if (!state.stage) { return; }
     state.bids = opening.bids_received != null ? opening.bids_received : state.bids;
-    state.closesAt = opening.window_closes_at || null;
-    (opening.bidders || []).forEach(function (row) {
+    state.closesAt = opening.stage === "decrypting" ? opening.window_closes_at || null : null;
+    (opening.progress || []).forEach(function (row) {
       var b = bidder(row.bidder_number);
       b.checkedIn = !!row.checked_in;
       b.outcome = row.outcome || null;
@@ -195,12 +195,9 @@
     switch (frame.type) {
       case "snapshot":
         serverNow = Date.parse(frame.server_time);
-        applySnapshot(frame.opening);
-        if (lastSeq > 0 && frame.seq > lastSeq && !frame.opening) {
-          askResync(); // back after a drop: replay what happened meanwhile
-        } else {
-          lastSeq = frame.seq;
-        }
+        // The snapshot is the room as of its seq; later events follow live or by resync.
+        applySnapshot(frame);
+        lastSeq = frame.seq;
         render();
         break;
       case "event": onEvent(frame); render(); break;
