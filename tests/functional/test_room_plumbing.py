@@ -9,7 +9,7 @@ from typing import Any
 
 import channels.consumer
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
