@@ -55,20 +55,20 @@ def opening_act(seat: RoomSeat, kind: str, message: dict[str, Any]) -> dict[str,
         minutes = _whole_number(message.get("minutes", 30), _("解密时长应为5至240分钟的整数。"))
         opening_window_open(seat=seat, minutes=minutes)
     elif kind == "unlock":
-        bid = bid_unlock(seat=seat, key_file=message.get("key_file"))  # type: ignore[arg-type]
+        bid = bid_unlock(seat=seat, key_file=message.get("key_file") or {})
         return {"outcome": bid.outcome}
     elif kind == "read_out":
         opening_read_out(seat=seat)
     elif kind == "confirm":
         opening_confirm(seat=seat)
     elif kind == "object":
-        objection = opening_objection_raise(seat=seat, text=message.get("text"))  # type: ignore[arg-type]
+        objection = opening_objection_raise(seat=seat, text=message.get("text") or "")
         return {"objection": objection.pk}
     elif kind == "answer":
         opening_objection_answer(
             seat=seat,
             objection_id=_whole_number(message.get("objection"), _("请指明要答复的异议。")),
-            answer=message.get("text"),  # type: ignore[arg-type]
+            answer=message.get("text") or "",
         )
     elif kind == "close":
         opening_close(seat=seat)
