@@ -173,7 +173,10 @@
   }
 
   function renderCountdown() {
-    if (serverNow != null) { text("room-server-time", new Date(serverNow).toLocaleString()); }
+    if (serverNow != null) {
+      // The platform keeps Beijing time whatever the computer's zone (DESIGN.md invariant 1).
+      text("room-server-time", new Date(serverNow).toLocaleString(undefined, { timeZone: "Asia/Shanghai" }));
+    }
     if (!state.closesAt || serverNow == null) {
       text("room-countdown", state.stage && state.stage !== "check_in" ? t.window_closed : "—");
       return;

@@ -1,0 +1,106 @@
+"""The opening room in Chromium on a live daphne (Channels' live server): the bidder checks in,
+the host opens the window with its button, the countdown follows the server, and the bidder's
+key file, loaded in the browser, unlocks its bid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from channels.testing import ChannelsLiveServerTestCase
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, expect
+
+from tests.browser.conftest import screenshot
+from tests.conftest import SHANGHAI_NOON, ControlledClock
+from tests.sealed import deadline_pass, sealed_lot
+from tests.tenders import make_world
+from trading.models import User
+
+
+class OpeningRoomInChromium(ChannelsLiveServerTestCase):
+    host = "localhost"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        # The server process names the test database by its TEST name; pytest-django has already
+        # renamed the database itself to it.
+        settings.DATABASES["default"]["TEST"]["NAME"] = settings.DATABASES["default"]["NAME"]
+        super().setUpClass()
+
+    @pytest.fixture(autouse=True)
+    def _chromium(self, browser: Browser, tmp_path: Path) -> None:
+        self.browser = browser
+        settings.MEDIA_ROOT = tmp_path / "media"
+        self.violations: list[str] = []
+
+    def _context(self, user: User) -> BrowserContext:
+        client = Client()
+        client.force_login(user)
+        context = self.browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+
+        def on_console(message: ConsoleMessage) -> None:
+            if "Content Security Policy" in message.text:
+                self.violations.append(message.text)
+
+        context.on("console", on_console)
+        return context
+
+    def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(self) -> None:
+        clock = ControlledClock(SHANGHAI_NOON)
+        world = make_world()
+        lot, sealed = sealed_lot(world, clock)
+        lot = deadline_pass(lot, clock)
+        enrolment, draft, _bid, _pdf = sealed[2]
+        number = enrolment.bidder_number
+        room = f"{self.live_server_url}/bidding/lots/{lot.pk}/opening/"
+
+        bidder = self._context(world.bidder_users[2]).new_page()
+        bidder.set_default_timeout(15_000)
+        bidder.goto(room)
+        expect(bidder.locator("#room-connection")).to_have_text("已连接")
+        expect(bidder.locator("#room-stage")).to_have_text("签到")
+        expect(bidder.locator("#room-bids")).to_have_text("3")
+        bidder.get_by_role("button", name="签到").click()
+        expect(bidder.locator(f"#progress-{number}")).to_contain_text("已签到")
+
+        host = self._context(world.owner_user).new_page()
+        host.set_default_timeout(15_000)
+        host.goto(room)
+        expect(host.locator("#room-connection")).to_have_text("已连接")
+        expect(host.locator(f"#progress-{number}")).to_contain_text("已签到")
+        host.get_by_role("button", name="开启解密").click()
+        expect(bidder.locator("#room-stage")).to_have_text("解密")
+        # The server's clock is frozen at the window's opening: its ticks say 30 minutes left.
+        expect(bidder.locator("#room-countdown")).to_contain_text("30:00")
+
+        key_file: dict[str, Any] = draft.key_file()
+        bidder.locator("#key-file").set_input_files(
+            files=[
+                {
+                    "name": "bid-key.json",
+                    "mimeType": "application/json",
+                    "buffer": json.dumps(key_file, indent=2).encode(),
+                }
+            ]
+        )
+        expect(bidder.locator(f"#progress-{number}")).to_contain_text("解密成功")
+        expect(host.locator(f"#progress-{number}")).to_contain_text("解密成功")
+        bidder.locator("#key-file").set_input_files(
+            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a key"}]
+        )
+        expect(bidder.locator("#room-message")).to_contain_text("无法读取密钥文件")
+        screenshot(bidder, "opening-room-bidder")
+        assert not self.violations, self.violations
