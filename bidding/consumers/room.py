@@ -8,7 +8,8 @@ second, and the room's actions (a subclass's `room_action`).
 Three guards keep one client from costing the others:
 - frames are JSON objects within a size limit (frames.py); a flood gets an error, then a close;
 - everything a client is sent goes through its own bounded queue and one writer task: a client
-  too slow to take its frames is disconnected when the queue fills, and nothing waits for it;
+  too slow to take its frames is disconnected when the queue fills (or, under daphne, when the
+  bytes daphne holds for it pass ROOM_SEND_BUFFER_BYTES: backlog.py), and nothing waits for it;
 - broadcasts skip Channels' per-message thread hop (`dispatch` below): the group's text is sent
   as is, with no database work.
 """
@@ -31,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bidding.broadcast import room_group
+from bidding.consumers.backlog import daphne_backlog
 from bidding.consumers.frames import FrameBudget, FrameError, frame_parse
 from bidding.consumers.ticker import aserver_time, server_time, ticker
 from bidding.services.rooms import room_events_after, room_seq
@@ -251,6 +253,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         queue = self._queue
         if queue is None:
             return
+        # Under daphne `send` never waits: the bytes it still holds tell a slow client instead.
+        backlog = daphne_backlog(self.base_send)
+        limit = int(getattr(settings, "ROOM_SEND_BUFFER_BYTES", 1024 * 1024))
         while True:
             item = await queue.get()
             if isinstance(item, tuple) and item[0] is _CLOSE:
@@ -258,3 +263,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.close(code=item[1])
                 return
             await AsyncWebsocketConsumer.send(self, text_data=item)
+            if backlog is not None and backlog() > limit:
+                self._drop(CLOSE_TOO_SLOW)
+                return
