@@ -82,7 +82,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     _writer: asyncio.Task[None] | None = None
     _closing = False
     _joined = False
-    _seq = 0
+    _seq = 0  # the snapshot's
     _closer: asyncio.Task[None] | None = None
 
     # --- what a room says (subclasses) -------------------------------------------------------
@@ -172,10 +172,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_event(self, message: dict[str, Any]) -> None:
         """A committed event of the room, serialised once by bidding.broadcast: sent as is."""
         seq = message.get("seq")
-        if isinstance(seq, int):
-            if seq <= self._seq:
-                return  # the snapshot already covers it
-            self._seq = seq
+        if isinstance(seq, int) and seq <= self._seq:
+            return  # the snapshot already covers it
+        # Later events pass in the order they come; two commits may publish out of order, and
+        # the client, seeing the gap, asks for a resync.
         self.offer(message["text"])
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

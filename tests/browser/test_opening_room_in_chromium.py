@@ -1,24 +1,39 @@
 """The opening room in Chromium on a live daphne (Channels' live server): the bidder checks in,
 the host opens the window with its button, the countdown follows the server, and the bidder's
-key file, loaded in the browser, unlocks its bid."""
+key file, loaded in the browser, unlocks its bid; then 唱标, a confirmation, an objection
+answered in the room, and the close."""
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, expect
 
+from bidding.selectors.opening import access_opening_room
+from bidding.services.opening_unlock import bid_unlock
 from tests.browser.conftest import screenshot
 from tests.conftest import SHANGHAI_NOON, ControlledClock
-from tests.sealed import deadline_pass, sealed_lot
+from tests.sealed import PRICES, deadline_pass, sealed_lot
 from tests.tenders import make_world
 from trading.models import User
+
+
+def _unlock(world: Any, lot_id: int, sealed: list[Any], index: int) -> None:
+    try:
+        bid_unlock(
+            seat=access_opening_room(world.bidder_users[index], lot_id),
+            key_file=sealed[index][1].key_file(),
+        )
+    finally:
+        connection.close()
 
 
 class OpeningRoomInChromium(ChannelsLiveServerTestCase):
@@ -102,5 +117,30 @@ class OpeningRoomInChromium(ChannelsLiveServerTestCase):
             files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a key"}]
         )
         expect(bidder.locator("#room-message")).to_contain_text("无法读取密钥文件")
+
+        # The other two unlock from their own offices; then 唱标 by the host's button.
+        # (In a thread of their own: Playwright's loop runs in this one, and the room's
+        # publication after the commit needs a thread without a loop, as daphne's workers are.)
+        for other in (0, 1):
+            unlocking = threading.Thread(target=_unlock, args=(world, lot.pk, sealed, other))
+            unlocking.start()
+            unlocking.join()
+        expect(host.locator("#room-stage")).to_have_text("唱标")
+        host.get_by_role("button", name="唱标").click()
+        row = bidder.locator(f"#read-out-{number}")
+        expect(row).to_contain_text(world.bidders[2].name)
+        expect(row).to_contain_text(PRICES[2])
+        bidder.get_by_role("button", name="确认开标记录").click()
+        expect(host.locator(f"#progress-{number}")).to_contain_text("已确认")
+        bidder.locator("#objection-text").fill("请核对第二份文件的哈希。")
+        bidder.get_by_role("button", name="提出异议").click()
+        objection = host.locator("#room-objections li")
+        expect(objection).to_contain_text("请核对第二份文件的哈希。")
+        objection.locator("textarea").fill("哈希与回执一致。")
+        objection.get_by_role("button", name="答复").click()
+        expect(bidder.locator("#room-objections li")).to_contain_text("哈希与回执一致。")
+        host.get_by_role("button", name="结束开标").click()
+        expect(bidder.locator("#room-stage")).to_have_text("开标结束")
+        expect(bidder.locator("#room-message")).to_contain_text("递交投标文件数：3")
         screenshot(bidder, "opening-room-bidder")
         assert not self.violations, self.violations

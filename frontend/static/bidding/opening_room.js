@@ -53,7 +53,7 @@
       case "attendance.checked_in": bidder(p.bidder_number).checkedIn = true; break;
       case "window.opened": state.stage = "decrypting"; state.closesAt = p.closes_at; break;
       case "bid.unlocked": bidder(p.bidder_number).outcome = p.outcome; break;
-      case "window.closed": state.closesAt = null; break;
+      case "window.closed": state.stage = "read_out"; state.closesAt = null; break; // 唱标 next
       case "opening.read_out":
         state.stage = "read_out";
         state.readOut = p.bids || [];
@@ -211,8 +211,11 @@
         break;
       case "tick": serverNow = Date.parse(frame.server_time); renderCountdown(); break;
       case "pong": serverNow = Date.parse(frame.server_time); renderCountdown(); break;
-      case "ack": say(t.done); break;
-      case "error": say(frame.message); break;
+      case "ack":
+        say(t.done);
+        if (frame.action === "object" && $("objection-text")) { $("objection-text").value = ""; }
+        break;
+      case "error": resyncing = false; say(frame.message); break;
     }
   }
 
