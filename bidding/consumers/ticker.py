@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import weakref
 from typing import Protocol
 
@@ -18,6 +19,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from trading.clock import get_clock
+
+logger = logging.getLogger(__name__)
 
 
 class TickListener(Protocol):
@@ -54,7 +57,13 @@ class Ticker:
         interval = float(getattr(settings, "ROOM_TICK_SECONDS", 1.0))
         while self.listeners:
             await asyncio.sleep(interval)
-            text = json.dumps({"type": "tick", "server_time": await aserver_time()})
+            try:
+                text = json.dumps({"type": "tick", "server_time": await aserver_time()})
+            except Exception:
+                # The clock could not be read (the database clock, a lost connection): skip a
+                # tick rather than stop them; the clients' countdowns wait for the next one.
+                logger.exception("room ticker: the server clock could not be read")
+                continue
             for listener in list(self.listeners):
                 listener.offer(text)
 
