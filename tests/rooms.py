@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -14,6 +23,7 @@ from django.test import Client
 from bidding.models import Enrolment
 from tests.deposits import enrol
 from tests.factories import make_organisation, make_user
+from tests.live_daphne import ROOT, free_port
 from tests.tenders import World, first_lot, make_tender, make_world
 from trading.models import Lot, User
 
@@ -96,3 +106,44 @@ async def nothing_more(communicator: WebsocketCommunicator, wait: float = 0.3) -
             return
         frame = json.loads(await communicator.receive_from())
         assert frame["type"] == "tick", frame
+
+
+@contextmanager
+def room_daphne(tmp_path: Path, *, media: Path | None = None) -> Iterator[int]:
+    """daphne in a process of its own, on this test's PostgreSQL database and Redis.
+
+    (Not Channels' live server: that forks this process, whose daphne modules, once imported
+    by config.asgi, keep the reactor of a loop the child no longer runs.)
+    """
+    url = urlsplit(os.environ["DATABASE_URL"])
+    database = urlunsplit(url._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database)
+    if media is not None:
+        env["MEDIA_ROOT"] = str(media)
+    port = free_port()
+    log = (tmp_path / "daphne.log").open("wb")
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(
+        [*command, "tests.rooms_asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "daphne.log").read_text()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "daphne did not listen within 60 s"
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

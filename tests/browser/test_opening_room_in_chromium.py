@@ -1,7 +1,7 @@
-"""The opening room in Chromium on a live daphne (Channels' live server): the bidder checks in,
-the host opens the window with its button, the countdown follows the server, and the bidder's
-key file, loaded in the browser, unlocks its bid; then 唱标, a confirmation, an objection
-answered in the room, and the close."""
+"""The opening room in Chromium on a live daphne: the bidder checks in, the host opens the window
+with its button, the countdown follows the server, and the bidder's key file, loaded in the
+browser, unlocks its bid; then 唱标, a confirmation, an objection answered in the room, and the
+close."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -20,10 +19,13 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, expect
 from bidding.selectors.opening import access_opening_room
 from bidding.services.opening_unlock import bid_unlock
 from tests.browser.conftest import screenshot
-from tests.conftest import SHANGHAI_NOON, ControlledClock
+from tests.conftest import ControlledClock
+from tests.rooms import room_daphne
 from tests.sealed import PRICES, deadline_pass, sealed_lot
 from tests.tenders import make_world
 from trading.models import User
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 
 def _unlock(world: Any, lot_id: int, sealed: list[Any], index: int) -> None:
@@ -36,53 +38,35 @@ def _unlock(world: Any, lot_id: int, sealed: list[Any], index: int) -> None:
         connection.close()
 
 
-class OpeningRoomInChromium(ChannelsLiveServerTestCase):
-    host = "localhost"
+def _context(browser: Browser, base: str, user: User, violations: list[str]) -> BrowserContext:
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base}])
 
-    @classmethod
-    def setUpClass(cls) -> None:
-        # The server process names the test database by its TEST name; pytest-django has already
-        # renamed the database itself to it.
-        settings.DATABASES["default"]["TEST"]["NAME"] = settings.DATABASES["default"]["NAME"]
-        super().setUpClass()
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
-    @pytest.fixture(autouse=True)
-    def _chromium(self, browser: Browser, tmp_path: Path) -> None:
-        self.browser = browser
-        settings.MEDIA_ROOT = tmp_path / "media"
-        self.violations: list[str] = []
+    context.on("console", on_console)
+    return context
 
-    def _context(self, user: User) -> BrowserContext:
-        client = Client()
-        client.force_login(user)
-        context = self.browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": self.live_server_url,
-                }
-            ]
-        )
 
-        def on_console(message: ConsoleMessage) -> None:
-            if "Content Security Policy" in message.text:
-                self.violations.append(message.text)
-
-        context.on("console", on_console)
-        return context
-
-    def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(self) -> None:
-        clock = ControlledClock(SHANGHAI_NOON)
-        world = make_world()
-        lot, sealed = sealed_lot(world, clock)
-        lot = deadline_pass(lot, clock)
-        enrolment, draft, _bid, _pdf = sealed[2]
-        number = enrolment.bidder_number
-        room = f"{self.live_server_url}/bidding/lots/{lot.pk}/opening/"
-
-        bidder = self._context(world.bidder_users[2]).new_page()
+def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
+    browser: Browser, clock: ControlledClock, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = make_world()
+    lot, sealed = sealed_lot(world, clock)
+    lot = deadline_pass(lot, clock)
+    enrolment, draft, _bid, _pdf = sealed[2]
+    number = enrolment.bidder_number
+    violations: list[str] = []
+    with room_daphne(tmp_path, media=settings.MEDIA_ROOT) as port:
+        base = f"http://localhost:{port}"
+        room = f"{base}/bidding/lots/{lot.pk}/opening/"
+        bidder = _context(browser, base, world.bidder_users[2], violations).new_page()
         bidder.set_default_timeout(15_000)
         bidder.goto(room)
         expect(bidder.locator("#room-connection")).to_have_text("已连接")
@@ -91,7 +75,7 @@ class OpeningRoomInChromium(ChannelsLiveServerTestCase):
         bidder.get_by_role("button", name="签到").click()
         expect(bidder.locator(f"#progress-{number}")).to_contain_text("已签到")
 
-        host = self._context(world.owner_user).new_page()
+        host = _context(browser, base, world.owner_user, violations).new_page()
         host.set_default_timeout(15_000)
         host.goto(room)
         expect(host.locator("#room-connection")).to_have_text("已连接")
@@ -101,15 +85,9 @@ class OpeningRoomInChromium(ChannelsLiveServerTestCase):
         # The server's clock is frozen at the window's opening: its ticks say 30 minutes left.
         expect(bidder.locator("#room-countdown")).to_contain_text("30:00")
 
-        key_file: dict[str, Any] = draft.key_file()
+        key_file = json.dumps(draft.key_file(), indent=2).encode()
         bidder.locator("#key-file").set_input_files(
-            files=[
-                {
-                    "name": "bid-key.json",
-                    "mimeType": "application/json",
-                    "buffer": json.dumps(key_file, indent=2).encode(),
-                }
-            ]
+            files=[{"name": "bid-key.json", "mimeType": "application/json", "buffer": key_file}]
         )
         expect(bidder.locator(f"#progress-{number}")).to_contain_text("解密成功")
         expect(host.locator(f"#progress-{number}")).to_contain_text("解密成功")
@@ -118,9 +96,9 @@ class OpeningRoomInChromium(ChannelsLiveServerTestCase):
         )
         expect(bidder.locator("#room-message")).to_contain_text("无法读取密钥文件")
 
-        # The other two unlock from their own offices; then 唱标 by the host's button.
-        # (In a thread of their own: Playwright's loop runs in this one, and the room's
-        # publication after the commit needs a thread without a loop, as daphne's workers are.)
+        # The other two unlock from their own offices (in a thread of their own: Playwright's
+        # loop runs in this one, and the publication after the commit needs a thread without
+        # one, as daphne's workers are); the window closes and 唱标 is the host's button.
         for other in (0, 1):
             unlocking = threading.Thread(target=_unlock, args=(world, lot.pk, sealed, other))
             unlocking.start()
@@ -143,4 +121,4 @@ class OpeningRoomInChromium(ChannelsLiveServerTestCase):
         expect(bidder.locator("#room-stage")).to_have_text("开标结束")
         expect(bidder.locator("#room-message")).to_contain_text("递交投标文件数：3")
         screenshot(bidder, "opening-room-bidder")
-        assert not self.violations, self.violations
+    assert not violations, violations
