@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, FilePayload, expect
 
 from bidding.selectors.opening import access_opening_room
 from bidding.services.opening_unlock import bid_unlock
@@ -87,12 +87,12 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
 
         key_file = json.dumps(draft.key_file(), indent=2).encode()
         bidder.locator("#key-file").set_input_files(
-            files=[{"name": "bid-key.json", "mimeType": "application/json", "buffer": key_file}]
+            files=[FilePayload(name="bid-key.json", mimeType="application/json", buffer=key_file)]
         )
         expect(bidder.locator(f"#progress-{number}")).to_contain_text("解密成功")
         expect(host.locator(f"#progress-{number}")).to_contain_text("解密成功")
         bidder.locator("#key-file").set_input_files(
-            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a key"}]
+            files=[FilePayload(name="notes.txt", mimeType="text/plain", buffer=b"not a key")]
         )
         expect(bidder.locator("#room-message")).to_contain_text("无法读取密钥文件")
 
