@@ -10,6 +10,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # Event receivers, the scheduled-publication due work and the timeline lights.
+        from bidding.opening_records import opening_record_link_register
         from bidding.result_notices import result_notices_register
         from notices import complaint_delivery, opening_records, receivers  # noqa: F401
         from notices.bidder_results import result_notices_of
@@ -25,6 +26,7 @@ class NoticesConfig(AppConfig):
             opening_record_trigger_removal_statements,
             opening_record_trigger_statements,
         )
+        from notices.opening_records import opening_record_link_of
         from trading.db_triggers import FlushGuard, register_flush_guard
         from trading.services.demo_documents import demo_document_maker_register
 
@@ -32,6 +34,8 @@ class NoticesConfig(AppConfig):
         demo_document_maker_register(_demo_document_make)
         # The bidder's workspace (bidding) links each lot's candidates and result notices.
         result_notices_register(result_notices_of)
+        # The opening room links the lot's published opening record.
+        opening_record_link_register(opening_record_link_of)
 
         # Published notices refuse DELETE; emptying the whole database (flush) may lift that.
         register_flush_guard(

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from bidding.models import Opening, OpeningAttendance
+from bidding.opening_records import OpeningRecordLink
 from bidding.services.opening import read_out_rows
 from notices.domain.codes import verification_code_new
 from notices.domain.documents.opening_record import OPENING_RECORD, OPENING_RECORD_NAME
@@ -276,3 +278,15 @@ def opening_record_get_published_by_sha256(sha256: str) -> OpeningRecord | None:
     return OpeningRecord.objects.filter(
         pdf_sha256=sha256, hash_alg="sha256", published_at__isnull=False
     ).first()
+
+
+def opening_record_link_of(lot_id: int) -> OpeningRecordLink | None:
+    """What the opening room links: the published record's code, download and digest."""
+    record = opening_record_published(lot_id)
+    if record is None:
+        return None
+    return OpeningRecordLink(
+        verification_code=record.verification_code,
+        url=reverse("verify_pdf", args=[record.verification_code]),
+        sha256=record.pdf_sha256,
+    )

@@ -22,7 +22,7 @@ from tests.notices import deliver_events
 from tests.tenders import World, closes, first_lot, make_tender
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.clock import get_clock
-from trading.models import Lot
+from trading.models import Lot, Organisation
 from trading.services.lots import LOTS
 
 PRICES = ["968000.00", "955000.00", "942500.00"]
@@ -97,14 +97,18 @@ def bid_store(
     return draft, bid
 
 
-def sealed_lot(world: World, clock: ControlledClock, bids: int = 3) -> tuple[Lot, list[Any]]:
-    """A published engineering lot (min 3 bids) with `bids` sealed bids committed."""
+def sealed_lot(
+    world: World, clock: ControlledClock, bids: int = 3, *, member: Organisation | None = None
+) -> tuple[Lot, list[Any]]:
+    """A published engineering lot (min 3 bids) with `bids` sealed bids committed; the first
+    bidder leads a consortium with `member` when one is given."""
     tender = make_tender(world)
     deliver_events(clock)  # the lot's sealing key is made at publication
     lot = first_lot(tender)
     sealed = []
     for n, organisation in enumerate(world.bidders[:bids]):
-        enrolment = enrol(lot, organisation)
+        members = [member] if member is not None and n == 0 else []
+        enrolment = enrol(lot, organisation, members=members)
         document = pdf_with_info(
             f"bid-{n}", author="张工", creator="Microsoft Word", producer=f"Tool {n}"
         )

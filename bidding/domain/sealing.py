@@ -159,6 +159,9 @@ def public_key_bytes(public_key: ec.EllipticCurvePublicKey) -> bytes:
 
 
 def public_key_load(raw: bytes) -> ec.EllipticCurvePublicKey:
+    """A P-256 public key from its 65-byte uncompressed point, the one encoding the format uses."""
+    if len(raw) != POINT_BYTES or raw[:1] != b"\x04":
+        raise SealingError("public_key", "not an uncompressed P-256 point")
     try:
         return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError as exc:

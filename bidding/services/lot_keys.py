@@ -143,7 +143,7 @@ def lot_key_create(lot: Lot, now: datetime) -> LotKey:
                 actor=None,
                 obj_type="lot",
                 obj_id=str(lot.pk),
-                payload={"lot": lot.pk, "key_id": key_id(public), "algorithm": key.algorithm},
+                payload={"lot": lot.pk, "key_id": key_id(public)},
                 now=now,
             )
     return key

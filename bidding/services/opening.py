@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bidding.domain.opening import offer_read_out, window_minutes_valid
 from bidding.models import (
@@ -28,6 +29,7 @@ from bidding.models import (
     SealedBid,
 )
 from bidding.models.rooms import OpeningStage
+from bidding.opening_records import opening_record_link
 from bidding.selectors.opening import RoomSeat, Seat
 from bidding.services.rooms import room_event_append, room_key_opening, room_seq
 from trading.clock import Clock, get_clock
@@ -36,7 +38,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Lot, Objection, Tender
 from trading.models.tenders import ObjectionStage
-from trading.services.common import fixed_clock, ledger, lot_tender
+from trading.services.common import fixed_clock, ledger, lot_tender, record_text
 from trading.services.objections import objection_answer, objection_raise
 from trading.services.outcomes import lot_record_bid_count
 
@@ -217,16 +219,27 @@ def opening_window_open(
 # --- 唱标, confirmations and objections --------------------------------------------------------
 
 
+def bidder_name(enrolment: Enrolment) -> str:
+    """The bidder as read out: a consortium by its members, the lead first (实施条例 第37条)."""
+    if not enrolment.is_consortium:
+        return enrolment.lead.name
+    members = sorted(enrolment.members.all(), key=lambda member: (not member.is_lead, member.pk))
+    names = "、".join(member.organisation.name for member in members)
+    # Stored in the room's events and the ledger: in the platform's language.
+    return record_text(gettext_noop("%(names)s（联合体）"), names=names)
+
+
 def read_out_rows(lot_id: int) -> list[dict[str, Any]]:
     """Each received bid as 唱标 reads it: name, price, duration, quality, ciphertext hashes."""
     rows = []
-    for bid in received_bids(lot_id).prefetch_related("files"):
+    bids = received_bids(lot_id).prefetch_related("files", "enrolment__members__organisation")
+    for bid in bids:
         opened = bid.outcome == BidOutcome.OPENED
         read = offer_read_out(bid.offer if opened else None)
         rows.append(
             {
                 "bidder_number": bid.enrolment.bidder_number,
-                "name": bid.enrolment.lead.name,
+                "name": bidder_name(bid.enrolment),
                 "outcome": bid.outcome,
                 "price": read["price"],
                 "duration": read["duration"],
@@ -303,9 +316,13 @@ def opening_objection_raise(*, seat: RoomSeat, text: str, clock: Clock | None = 
         attendance = _attendance(opening, seat)
         if attendance is None:
             raise _refuse(_("您未签到，不能提出异议。"), "not_checked_in")
-        objection = objection_raise(
-            lot=lot, stage=ObjectionStage.OPENING, text=text, actor=seat.user, clock=lambda: now
-        )
+        try:
+            objection = objection_raise(
+                lot=lot, stage=ObjectionStage.OPENING, text=text, actor=seat.user, clock=lambda: now
+            )
+        except PermissionDenied as denied:
+            # The room answers every refusal the same way (a ValidationError it shows).
+            raise _refuse(str(denied), "denied") from None
         attendance.objection = objection
         attendance.save(update_fields=["objection"])
         number = attendance.enrolment.bidder_number
@@ -347,9 +364,12 @@ def opening_objection_answer(
             raise _refuse(_("没有找到该异议。"), "objection")
         if objection.answered_at is not None:
             raise _refuse(_("该异议已答复。"), "answered")
-        objection = objection_answer(
-            objection=objection, answer=answer, actor=seat.user, clock=lambda: now
-        )
+        try:
+            objection = objection_answer(
+                objection=objection, answer=answer, actor=seat.user, clock=lambda: now
+            )
+        except PermissionDenied as denied:
+            raise _refuse(str(denied), "denied") from None
         _emit(lot, "objection.answered", {"id": objection.pk, "answer": answer}, now)
         ledger(
             tender,
@@ -464,6 +484,12 @@ def opening_snapshot(seat: RoomSeat) -> dict[str, Any]:
                 ).order_by("raised_at", "pk")
             ],
         }
+    )
+    record = opening_record_link(lot.pk) if opening.closed_at is not None else None
+    snapshot["record"] = (
+        {"verification_code": record.verification_code, "url": record.url, "sha256": record.sha256}
+        if record is not None
+        else None
     )
     if seat.enrolment is not None:
         own = next((bid for bid in bids if bid.enrolment_id == seat.enrolment.pk), None)

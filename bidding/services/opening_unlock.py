@@ -42,7 +42,8 @@ from bidding.services.refunds import ARTICLE_REVOKED, forfeiture_record
 from trading.clock import Clock
 from trading.lock_objects import lock_lot
 from trading.models import Lot, Tender, User
-from trading.services.common import ledger, lot_tender, record_text
+from trading.services.common import ledger, lot_tender, notify, record_text
+from trading.translatable import Message
 
 __all__ = ["bid_unlock", "opening_window_close", "opening_windows_due"]
 
@@ -68,7 +69,7 @@ class _Opened:
     documents: list[tuple[int, IO[bytes]]] = field(default_factory=list)
 
 
-def _chunks(bid_file: BidFile) -> QuerySet[BidChunk, bytes]:
+def _chunks(bid_file: BidFile) -> QuerySet[BidChunk, bytes | memoryview]:
     return BidChunk.objects.filter(file=bid_file).order_by("index").values_list("data", flat=True)
 
 
@@ -215,7 +216,19 @@ def _settle_fault(
     bid.fault_evidence = fault.evidence
     bid.opened_at = now
     bid.save(update_fields=["outcome", "fault_evidence", "opened_at"])
-    if fault.outcome == BidOutcome.BIDDER_FAULT and lot.deposit_amount > 0:
+    # Only the bidder hears why its own bid did not open (法 第22条: nobody else learns of it).
+    notify(
+        User.objects.filter(organisation_id=bid.enrolment.lead_id, is_active=True),
+        kind="bid.not_opened",
+        title=Message(gettext_noop("投标文件无法解密：%(code)s"), code=lot.code),
+        body=Message(OUTCOME_WORDS[fault.outcome]),
+        now=now,
+    )
+    if (
+        fault.outcome == BidOutcome.BIDDER_FAULT
+        and tender.deposit_form != "none"
+        and lot.deposit_amount > 0
+    ):
         # 撤销 after the deadline: the deposit may be kept (实施条例 第35条).
         forfeiture_record(
             enrolment_id=bid.enrolment_id,

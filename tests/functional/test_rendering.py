@@ -319,14 +319,17 @@ def test_a_training_notice_carries_a_watermark(clock: ControlledClock) -> None:
 
 
 def test_every_notice_kind_has_a_registered_template() -> None:
-    # Besides the notices, the regulator's complaint documents (issue 10) print through it.
+    # Besides the notices, the regulator's complaint documents (issue 10) and the opening
+    # record (issue 12) print through it.
     complaint_documents = ["complaint_accepted", "complaint_decision", "complaint_refused"]
-    assert rendering.registered_kinds() == sorted([*NoticeKind.values, *complaint_documents])
+    assert rendering.registered_kinds() == sorted(
+        [*NoticeKind.values, *complaint_documents, "opening_record"]
+    )
 
 
 def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(rendering.UnknownDocument):
-        rendering.template_version("opening_record")
+        rendering.template_version("evaluation_minutes")
 
 
 @pytest.mark.parametrize(

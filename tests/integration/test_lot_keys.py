@@ -29,7 +29,7 @@ from bidding.services.lot_keys import (
 )
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
-from tests.tenders import first_lot, make_tender, make_world
+from tests.tenders import closes, first_lot, make_tender, make_world
 from trading.models import LedgerEntry, Lot
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -80,7 +80,7 @@ def test_a_listing_lot_gets_no_sealing_key(clock: ControlledClock) -> None:
 def test_the_key_is_refused_until_the_deadline_has_passed(clock: ControlledClock) -> None:
     lot = _sealed_lot(clock)
     staff = make_world().staff
-    for moment in (clock.now, lot.closes_at - timedelta(seconds=1), lot.closes_at):
+    for moment in (clock.now, closes(lot) - timedelta(seconds=1), closes(lot)):
         with pytest.raises(ValidationError) as refused:
             lot_key_unwrap(lot, actor=staff, now=moment)
         assert "投标截止时间未到" in refused.value.messages[0]
@@ -105,7 +105,7 @@ def test_after_the_deadline_the_key_opens_what_bidders_sealed_and_each_release_i
     lot = _sealed_lot(clock)
     context = BidContext(lot=lot.pk, enrolment=1, version=1)
     draft = bid_seal(context, lot_key_public(lot), {"price": "990000.00"})
-    after = lot.closes_at + timedelta(seconds=1)
+    after = closes(lot) + timedelta(seconds=1)
     private = lot_key_unwrap(lot, actor=None, now=after)
     envelope = draft.commit_body()["platform_share"]
     assert sealing.platform_share_unwrap(private, envelope, context) == draft.platform_share
@@ -120,7 +120,7 @@ def test_a_changed_sealing_secret_or_a_missing_key_is_a_lost_key(
     clock: ControlledClock, settings: Any
 ) -> None:
     lot = _sealed_lot(clock)
-    after = lot.closes_at + timedelta(minutes=1)
+    after = closes(lot) + timedelta(minutes=1)
     settings.BID_SEALING_SECRET = base64.b64encode(os.urandom(32)).decode()
     with pytest.raises(LotKeyLost):
         lot_key_unwrap(lot, actor=None, now=after)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InternalError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,12 +21,14 @@ from bidding.services.opening import (
     opening_objection_answer,
     opening_objection_raise,
     opening_read_out,
+    opening_snapshot,
     opening_window_open,
 )
 from bidding.services.opening_unlock import bid_unlock
 from notices.models import OpeningRecord
 from notices.opening_records import opening_record_render_and_store
 from tests.conftest import ControlledClock
+from tests.factories import make_organisation
 from tests.notices import deliver_events
 from tests.pdf_pages import page_texts
 from tests.sealed import PRICES, deadline_pass, sealed_lot
@@ -43,7 +46,8 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     clock: ControlledClock,
 ) -> None:
     world = make_world()
-    lot, sealed = sealed_lot(world, clock)
+    member = make_organisation("bidder", region=world.region)
+    lot, sealed = sealed_lot(world, clock, member=member)
     lot = deadline_pass(lot, clock)
     host = access_opening_room(world.agency_user, lot.pk)
     bidders = [access_opening_room(user, lot.pk) for user in world.bidder_users[:3]]
@@ -65,8 +69,9 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     with stored.pdf.open("rb") as handle:
         content = handle.read()
     text = "".join(page_texts(content))
-    for organisation in world.bidders[:3]:
+    for organisation in [*world.bidders[:3], member]:
         assert organisation.name in text
+    assert "（联合体）" in text.replace("\n", "")
     assert "968,000.00" in text and "942,500.00" in text
     for bid in SealedBid.objects.filter(lot=lot):
         for bid_file in bid.files.all():
@@ -74,12 +79,26 @@ def test_the_opening_record_names_the_bidders_prices_and_hashes_and_is_published
     assert "请核对第三家的工期。" in text and "已核对，工期180日历天。" in text
     assert PRICES[0] not in text  # amounts are printed as a document prints them
 
+    # The room links it once published.
+    assert opening_snapshot(host)["record"] == {
+        "verification_code": stored.verification_code,
+        "url": reverse("verify_pdf", args=[stored.verification_code]),
+        "sha256": stored.pdf_sha256,
+    }
     # Anyone verifies it by its code and downloads the original.
     anyone = Client()
     page = anyone.get(reverse("verify"), {"code": stored.verification_code})
     assert "开标记录表" in page.content.decode() and stored.pdf_sha256 in page.content.decode()
     download = anyone.get(reverse("verify_pdf", args=[stored.verification_code]))
-    assert b"".join(download.streaming_content) == content
+    assert b"".join(download.streaming_content) == content  # type: ignore[attr-defined]
+    upload = anyone.post(
+        reverse("verify"), {"document": SimpleUploadedFile("record.pdf", content)}
+    ).content.decode()
+    assert "开标记录表原件完全一致" in upload
+    altered = anyone.post(
+        reverse("verify"), {"document": SimpleUploadedFile("record.pdf", content + b"\n")}
+    ).content.decode()
+    assert "不是本平台发布的原件" in altered
 
     # Stored means unchanged: the database refuses an edit or a deletion.
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():

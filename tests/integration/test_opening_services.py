@@ -6,7 +6,9 @@ SKIP LOCKED and the services lock the lot.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from bidding.models import (
     BidChunk,
     BidOutcome,
     Forfeiture,
+    LotKey,
     Opening,
     RoomEvent,
     SealedBid,
@@ -40,12 +43,13 @@ from bidding.services.opening import (
 from bidding.services.opening_unlock import bid_unlock
 from bidding.services.rooms import room_key_opening, room_seq
 from notices.models import Notice, NoticeKind
+from tests.concurrency import in_threads
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
 from tests.sealed import PRICES, bid_store, deadline_pass, sealed_lot
-from tests.tenders import make_world
+from tests.tenders import COMMITTEE, make_world, pdf_file
 from trading.chronograph import chronograph_tick, due_work_override
-from trading.models import LedgerEntry, Lot, OutboxEvent
+from trading.models import Candidate, LedgerEntry, Lot, Notification, OutboxEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -120,6 +124,8 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert wrong_b.fault_evidence["part"] == "bidder_share"
     assert wrong_b.fault_evidence["committed"] == wrong_b.bidder_share_commitment
     assert Forfeiture.objects.filter(enrolment=wrong_e).exists()  # 实施条例 第35条
+    told = Notification.objects.filter(kind="bid.not_opened")
+    assert {n.recipient.organisation_id for n in told} == {world.bidders[0].pk}
 
     # 撤回: the platform's stored chunk no longer matches the receipt.
     chunk = BidChunk.objects.filter(file__bid=lost_b, file__index=1).first()
@@ -140,6 +146,7 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert bid_unlock(seat=good, key_file=good_d.key_file()).outcome == BidOutcome.OPENED
     good_b.refresh_from_db()
     assert good_b.offer == {"price": PRICES[2], "duration_days": "180", "quality": "合格"}
+    assert good_b.features is not None
     [features] = good_b.features["documents"]
     assert features["author"] == "张工" and features["creator"] == "Microsoft Word"
     assert features["producer"] == "Tool 2"
@@ -211,6 +218,24 @@ def test_three_bidders_one_revoked_one_withdrawn_one_opened_and_read_out(
     assert form.initial["organisation_1"] == world.bidders[2].pk
     assert str(form.initial["price_1"]) == PRICES[2]
     assert list(form.fields["organisation_1"].queryset) == [world.bidders[2]]
+    # A bid the opening did not open is no candidate; the opened one is, at its price.
+    refused = browser.post(
+        reverse("lot_evaluation", args=[lot.pk]),
+        {"organisation_1": world.bidders[0].pk, "price_1": PRICES[0], "report_file": pdf_file()},
+    )
+    assert refused.status_code == 400
+    assert not Candidate.objects.filter(lot=lot).exists()
+    browser.post(
+        reverse("lot_evaluation", args=[lot.pk]),
+        {
+            "organisation_1": world.bidders[2].pk,
+            "price_1": PRICES[2],
+            "report_file": pdf_file("report.pdf"),
+            "committee": "\n".join(COMMITTEE),
+        },
+    )
+    candidate = Candidate.objects.get(lot=lot)
+    assert candidate.organisation == world.bidders[2] and str(candidate.price) == PRICES[2]
 
 
 def test_the_window_closes_on_time_and_a_bid_not_unlocked_is_the_bidders(
@@ -239,7 +264,8 @@ def test_the_window_closes_on_time_and_a_bid_not_unlocked_is_the_bidders(
         sealed[1][0].pk: BidOutcome.BIDDER_FAULT,
         sealed[2][0].pk: BidOutcome.BIDDER_FAULT,
     }
-    assert SealedBid.objects.get(pk=sealed[1][2].pk).fault_evidence["part"] == "not_unlocked"
+    evidence = SealedBid.objects.get(pk=sealed[1][2].pk).fault_evidence
+    assert evidence is not None and evidence["part"] == "not_unlocked"
     assert Opening.objects.get(lot=lot).stage == OpeningStage.READ_OUT
     assert _events(lot)[-1] == "window.closed"
 
@@ -280,3 +306,74 @@ def test_staff_cannot_type_the_count_of_a_lot_the_platform_opens(clock: Controll
     assert "平台开标统计" in response.content.decode()
     lot.refresh_from_db()
     assert lot.status == "opening" and lot.bid_count is None
+
+
+def test_a_lost_lot_key_is_the_platforms_and_content_failing_under_matching_shares_the_bidders(
+    clock: ControlledClock,
+) -> None:
+    world = make_world()
+    lot, sealed = sealed_lot(world, clock)
+    # The second bid's document was sealed under another key, though its shares are right and
+    # the platform stores exactly what the receipt names: the content is the bidder's fault.
+    (_e0, _d0, _b0, _p0), (e1, d1, b1, _p1), (_e2, d2, b2, _p2) = sealed
+    foreign = BidChunk.objects.get(file__bid=b2, file__index=1)
+    target = BidChunk.objects.get(file__bid=b1, file__index=1)
+    target.data = bytes(foreign.data)
+    target.save()
+    digest = hashlib.sha256(bytes(foreign.data)).hexdigest()
+    b1.files.filter(index=1).update(ciphertext_sha256=digest)
+    assert b1.receipt is not None
+    b1.receipt["files"][1]["sha256"] = digest
+    b1.save(update_fields=["receipt"])
+    lot = deadline_pass(lot, clock)
+    host = access_opening_room(world.owner_user, lot.pk)
+    opening_window_open(seat=host)
+    second = access_opening_room(world.bidder_users[1], lot.pk)
+    assert bid_unlock(seat=second, key_file=d1.key_file()).outcome == BidOutcome.BIDDER_FAULT
+    b1.refresh_from_db()
+    assert b1.fault_evidence is not None and b1.fault_evidence["part"] == "content"
+    assert Forfeiture.objects.filter(enrolment=e1).exists()
+
+    # The lot key no longer unwraps under the sealing secret: the platform's fault (撤回).
+    LotKey.objects.filter(lot=lot).update(wrapped_private_key=b"\x00" * 48)
+    third = access_opening_room(world.bidder_users[2], lot.pk)
+    assert bid_unlock(seat=third, key_file=d2.key_file()).outcome == BidOutcome.PLATFORM_FAULT
+    b2.refresh_from_db()
+    assert b2.fault_evidence is not None and b2.fault_evidence["part"] == "lot_key"
+    assert not Forfeiture.objects.filter(enrolment=sealed[2][0]).exists()
+
+
+def test_unlocks_racing_the_windows_end_each_bid_gets_one_outcome(clock: ControlledClock) -> None:
+    world = make_world()
+    lot, sealed = sealed_lot(world, clock)
+    lot = deadline_pass(lot, clock)
+    opening_window_open(seat=access_opening_room(world.owner_user, lot.pk), minutes=30)
+    opening = Opening.objects.get(lot=lot)
+    assert opening.window_closes_at is not None
+    # The last moment an unlock is taken is also the first the window's due work runs.
+    clock.set(opening.window_closes_at)
+    seats = [access_opening_room(user, lot.pk) for user in world.bidder_users[:3]]
+    turns = iter(range(4))
+    guard = threading.Lock()
+
+    def act() -> str:
+        with guard:
+            turn = next(turns)
+        if turn == 3:
+            with due_work_override(OPENING_WINDOWS):
+                return f"tick:{chronograph_tick(clock=clock)}"
+        try:
+            return bid_unlock(seat=seats[turn], key_file=sealed[turn][1].key_file()).outcome
+        except ValidationError as refused:
+            return f"refused:{refused.code}"
+
+    results = in_threads(4, act)
+    outcomes = list(SealedBid.objects.filter(lot=lot).values_list("outcome", flat=True))
+    assert sorted(outcomes) == sorted(
+        [r for r in results if not r.startswith(("tick", "refused"))]
+        + ["bidder_fault"] * sum(r == "refused:stage" for r in results)
+    )
+    assert all(outcome in ("opened", "bidder_fault") for outcome in outcomes)
+    assert _events(lot).count("bid.unlocked") == 3
+    assert _events(lot).count("window.closed") == 1
+    assert Opening.objects.get(lot=lot).stage == OpeningStage.READ_OUT

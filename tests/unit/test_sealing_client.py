@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -93,7 +94,7 @@ def test_the_self_check_names_the_file_whose_upload_came_back_wrong(lot_key):
 def test_documents_that_are_not_pdf_too_large_or_too_many_are_refused(lot_key, tmp_path):
     word = tmp_path / "bid.docx"
     word.write_bytes(b"PK\x03\x04 a zip container")
-    cases = [
+    cases: list[tuple[list[tuple[str, Any]], dict[str, Any], str]] = [
         ([("bid.docx", word)], {}, "not a PDF"),
         ([("empty.pdf", b"")], {}, "not a PDF"),
         ([("big.pdf", pdf(2001))], {"max_document_bytes": 2000}, "more than the limit"),

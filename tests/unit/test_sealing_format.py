@@ -7,6 +7,7 @@ size as a parameter and production uses 1 MiB.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -162,14 +163,15 @@ def test_a_wrapped_platform_share_opens_only_with_the_lot_s_key_and_its_context(
     envelope = sealing.platform_share_wrap(public, share, CONTEXT)
     assert sealing.platform_share_unwrap(lot_key, envelope, CONTEXT) == share
     other_lot = ec.generate_private_key(ec.SECP256R1())
-    for key, context, env in [
+    cases: list[tuple[Any, BidContext, Any]] = [
         (other_lot, CONTEXT, envelope),
         (lot_key, BidContext(3, 5, 3), envelope),
         (lot_key, CONTEXT, {**envelope, "nonce": sealing.b64(bytes(12))}),
         (lot_key, CONTEXT, {**envelope, "ephemeral": sealing.b64(b"\x04" + bytes(64))}),
         (lot_key, CONTEXT, {"nonce": envelope["nonce"]}),
         (lot_key, CONTEXT, "not an envelope"),
-    ]:
+    ]
+    for key, context, env in cases:
         with pytest.raises(SealingError) as refused:
             sealing.platform_share_unwrap(key, env, context)
         assert refused.value.part == "platform_share"
@@ -214,3 +216,15 @@ def test_file_zero_must_be_the_canonical_offer():
         with pytest.raises(SealingError) as refused:
             sealing.offer_parse(bad)
         assert refused.value.part == "offer"
+
+
+def test_a_lot_key_is_only_taken_as_an_uncompressed_point_on_p256():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    compressed = key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    for raw in [compressed, b"\x04" + bytes(64), b"", sealing.public_key_bytes(key)[:-1]]:
+        with pytest.raises(SealingError) as refused:
+            sealing.platform_share_wrap(raw, bytes(32), CONTEXT)
+        assert refused.value.part == "public_key"

@@ -138,6 +138,7 @@ FIELD_LABELS: dict[str, Any] = {
     "holidays": gettext_lazy("节假日"),
     "issued_at": gettext_lazy("发出时间"),
     "kind": gettext_lazy("类型"),
+    "key_id": gettext_lazy("密钥指纹（SHA-256）"),
     "lot": gettext_lazy("标段"),
     "method": gettext_lazy("方式"),
     "min_bids": gettext_lazy("最少有效投标数"),
