@@ -41,6 +41,7 @@ def room_strings() -> dict[str, str]:
         "stage_read_out": _("唱标"),
         "stage_closed": _("开标结束"),
         "opening_closed": _("开标已结束，递交投标文件数：%(n)s。"),
+        "record": _("开标记录表（验证码 %(code)s）"),
     }
 
 

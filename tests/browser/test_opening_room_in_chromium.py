@@ -14,12 +14,16 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, FilePayload, expect
 
 from bidding.selectors.opening import access_opening_room
 from bidding.services.opening_unlock import bid_unlock
+from notices.models import OpeningRecord
+from notices.opening_records import opening_record_render_and_store
 from tests.browser.conftest import screenshot
 from tests.conftest import ControlledClock
+from tests.notices import deliver_events
 from tests.rooms import room_daphne
 from tests.sealed import PRICES, deadline_pass, sealed_lot
 from tests.tenders import make_world
@@ -34,6 +38,14 @@ def _unlock(world: Any, lot_id: int, sealed: list[Any], index: int) -> None:
             seat=access_opening_room(world.bidder_users[index], lot_id),
             key_file=sealed[index][1].key_file(),
         )
+    finally:
+        connection.close()
+
+
+def _publish_record(clock: ControlledClock, lot_id: int) -> None:
+    try:
+        deliver_events(clock)
+        opening_record_render_and_store(OpeningRecord.objects.get(lot_id=lot_id).pk)
     finally:
         connection.close()
 
@@ -120,5 +132,16 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
         host.get_by_role("button", name="结束开标").click()
         expect(bidder.locator("#room-stage")).to_have_text("开标结束")
         expect(bidder.locator("#room-message")).to_contain_text("递交投标文件数：3")
+        # Once notices has rendered and published the 开标记录表, the room links it.
+        publishing = threading.Thread(target=_publish_record, args=(clock, lot.pk))
+        publishing.start()
+        publishing.join()
+        bidder.reload()
+        record = OpeningRecord.objects.get(lot=lot)
+        link = bidder.locator("#room-record a")
+        expect(link).to_contain_text(record.verification_code)
+        expect(link).to_have_attribute(
+            "href", reverse("verify_pdf", args=[record.verification_code])
+        )
         screenshot(bidder, "opening-room-bidder")
     assert not violations, violations

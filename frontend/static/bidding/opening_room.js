@@ -13,7 +13,7 @@
   var resyncing = false;
   var retry = 0;
   var serverNow = null; // the last tick's server time (ms)
-  var state = { stage: null, bids: null, closesAt: null, bidders: {}, readOut: null, objections: {} };
+  var state = { stage: null, bids: null, closesAt: null, bidders: {}, readOut: null, objections: {}, record: null };
 
   function $(id) { return document.getElementById(id); }
   function text(id, value) { var el = $(id); if (el) { el.textContent = value; } }
@@ -43,6 +43,7 @@
       b.confirmed = !!row.confirmed;
     });
     state.readOut = opening.read_out || null;
+    state.record = opening.record || null; // the published 开标记录表, once rendered
     (opening.objections || []).forEach(function (row) { state.objections[row.id] = row; });
   }
 
@@ -117,6 +118,12 @@
     });
     renderReadOut();
     renderObjections();
+    if (state.record) {
+      var link = document.querySelector("#room-record a");
+      link.href = state.record.url;
+      link.textContent = format(t.record, { code: state.record.verification_code });
+      $("room-record").hidden = false;
+    }
   }
 
   function renderReadOut() {
