@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bidding.consumers import ServerTimeConsumer
+from bidding.consumers import OpeningRoomConsumer, ServerTimeConsumer
 
 websocket_urlpatterns = [
     path("ws/time/", ServerTimeConsumer.as_asgi(), name="ws-time"),
+    path("ws/lots/<int:lot_id>/opening/", OpeningRoomConsumer.as_asgi(), name="ws-opening"),
 ]

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from bidding.broadcast import room_publish
 from bidding.models import RoomEvent, RoomHead
@@ -27,7 +28,8 @@ def room_event_message(event: RoomEvent) -> dict[str, Any]:
         "seq": event.seq,
         "kind": event.kind,
         "payload": event.payload,
-        "at": event.at.isoformat(),
+        # The platform's time zone, whether the event was just made or read back for a resync.
+        "at": timezone.localtime(event.at).isoformat(),
     }
 
 

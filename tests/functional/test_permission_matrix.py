@@ -127,6 +127,15 @@ PUBLIC = everyone(OK)
 GET_ONLY = everyone(NOT_ALLOWED)  # the POST row of a page that only reads
 POST_ONLY = everyone(NOT_ALLOWED)  # the GET row of an action
 
+# Who sits in a sealed-bid lot's opening room (bidding.selectors.opening.access_opening_room).
+OPENING_ROOM = (
+    everyone(FORBIDDEN)
+    | dict.fromkeys(OWNER_SIDE | {STAFF, REGULATOR, BIDDER}, OK)
+    | dict.fromkeys({UNVERIFIED_BIDDER, OTHER_REGULATOR}, HIDDEN)
+    | {ANONYMOUS: LOGIN}
+)
+OPENING_ROOM_SOCKET = {role: ACCEPT if got == OK else CLOSE for role, got in OPENING_ROOM.items()}
+
 # --- the table -----------------------------------------------------------------------------------
 
 CASES = [
@@ -776,6 +785,15 @@ CASES = [
     ),
     # Public: whoever holds a receipt checks it; nothing is looked up by lot or bidder number.
     Case("sealed_bid_receipt_verify", get=PUBLIC, post=PUBLIC),
+    # The opening room (sbroom): the host's side, the desk's staff, the lot's own bidder and its
+    # regulator (read-only) sit in it; a bidder that did not enrol — and the other jurisdiction's
+    # regulator — may not learn of it (404); other signed-in users know the lot, not the room.
+    Case(
+        "bidding_opening_room",
+        kwargs=lambda w: {"lot_id": matrix_enrolment(w).lot_id},
+        get=OPENING_ROOM,
+        post=GET_ONLY,
+    ),
 ]
 
 # Includes covered by one entry each (their own pages are the admin's, not ours).
@@ -783,6 +801,11 @@ WHOLE = ("admin/",)
 
 WEBSOCKET_CASES = [
     SocketCase("ws-time", everyone(ACCEPT) | {ANONYMOUS: CLOSE}),
+    SocketCase(
+        "ws-opening",
+        OPENING_ROOM_SOCKET,
+        kwargs=lambda w: {"lot_id": matrix_enrolment(w).lot_id},
+    ),
 ]
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -870,7 +893,8 @@ async def test_matrix_websocket(_quiet: None, clock: ControlledClock) -> None:
     patterns = {route.key: route.pattern for route in websocket_routes()}
     mismatches = []
     for socket in WEBSOCKET_CASES:
-        path = _ws_path(patterns[socket.key], socket.kwargs(world) if socket.kwargs else {})
+        kwargs = await sync_to_async(socket.kwargs)(world) if socket.kwargs else {}
+        path = _ws_path(patterns[socket.key], kwargs)
         for role in ROLES:
             got = await _ws_outcome(path, keys[role])
             if got != socket.expected[role]:

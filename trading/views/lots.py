@@ -198,6 +198,11 @@ def _lot_page_context(lot: Lot, role: Role, **forms: Any) -> dict[str, Any]:
         # None while who downloaded is secret (法 第22条): the page then says nothing at all.
         downloads=lot_document_downloads(lot, role=role),
         # Bidding's enrolment list, linked once the sealed scope opens (法 第22条).
+        # The opening room of a sealed-bid lot (bidding's page: the host's side, the desk, the
+        # regulator watching; the center's administrator has no seat in it).
+        opening_room=lot.tender.procedure.sealed_bids
+        and status != LotStatus.DRAFT
+        and role in (Role.OWNER, Role.STAFF, Role.REGULATOR),
         roster_readable=role in (Role.OWNER, Role.STAFF)
         and sealed_scope_open(lot, list(lot.tender.lots.select_related("tender__procedure"))),
     )
