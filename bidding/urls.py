@@ -9,13 +9,9 @@ from bidding.views import (
     deposits_refunds,
     enrolment,
     members,
-<<<<<<< HEAD
-    roster,
-    sealed_bids,
-=======
     opening_room,
     roster,
->>>>>>> sbroom
+    sealed_bids,
     vault,
 )
 
@@ -94,7 +90,6 @@ urlpatterns = [
     path("workspace/enrolments/", enrolment.enrolment_list_view, name="enrolment_list"),
     # --- the bidder's workspace (bdworkspace): the lot's enrolment list after the opening ---
     path("lots/<int:pk>/enrolments/", roster.lot_roster_view, name="lot_roster"),
-<<<<<<< HEAD
     # --- sealed bids (sbsubmit): the bidder's bid page, its client's endpoints, receipts ---
     path("lots/<int:pk>/bid/", sealed_bids.sealed_bid_lot, name="sealed_bid_lot"),
     path("lots/<int:pk>/bid/start/", sealed_bids.sealed_bid_start_view, name="sealed_bid_start"),
@@ -123,12 +118,11 @@ urlpatterns = [
         "receipts/verify/",
         sealed_bids.sealed_bid_receipt_verify_view,
         name="sealed_bid_receipt_verify",
-=======
+    ),
     # --- the opening room (sbroom): its page; the socket is ws/lots/<lot_id>/opening/ ---
     path(
         "bidding/lots/<int:lot_id>/opening/",
         opening_room.opening_room_view,
         name="bidding_opening_room",
->>>>>>> sbroom
     ),
 ]
