@@ -1,8 +1,9 @@
 """The whole sealed-bid story in Chromium on a live daphne: bidder A seals its offer and a PDF
-with WebCrypto on its bid page, saves its key file and its receipt; the deadline passes, the
-host opens the decryption window from its own browser, A's key file (the one it downloaded)
-unlocks A's bid in the room, and 唱标 reads out A's name, price and the ciphertext hashes of
-its receipt. Nothing the browser sent before the opening carried the price or the document."""
+with WebCrypto on its bid page, saves its key file and its receipt (whose signature the public
+page finds valid); the deadline passes, the host opens the decryption window from its own
+browser, the key file A downloaded unlocks A's bid in the room, and 唱标 reads out A's name,
+price and the ciphertext hashes of its receipt. Nothing A's browser sent before the opening
+carried the price, the document or A's share."""
 
 from __future__ import annotations
 
@@ -56,10 +57,16 @@ def test_a_bid_sealed_in_the_browser_opens_in_the_room_with_its_key_file(
         expect(bidder.locator("#bid-state")).to_contain_text("已递交第 1 版")
         with bidder.expect_download() as download:
             bidder.get_by_role("link", name="下载回执").click()
-        receipt = json.loads(Path(download.value.path()).read_text())
+        receipt_file = tmp_path / "downloads" / "receipt.json"
+        download.value.save_as(receipt_file)
+        receipt = json.loads(receipt_file.read_text())
         assert receipt["bidder_number"] == number
         hashes = [row["sha256"] for row in receipt["files"]]
         assert len(hashes) == 2  # the sealed offer and the PDF
+        bidder.get_by_role("link", name="核验回执").click()
+        bidder.set_input_files("#receipt-file", str(receipt_file))
+        bidder.get_by_role("button", name="上传并核验").click()
+        expect(bidder.locator("#receipt-verdict")).to_contain_text("签名有效")
 
         # Everything A's browser sent before the opening: the ciphertext went up, the offer,
         # the document and the bidder's share (only in the key file on A's disk) did not.
