@@ -8,8 +8,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from bidding.models import Enrolment
+from bidding.selectors.opening import access_opening_room
+from bidding.services.opening_unlock import bid_unlock
 from tests.deposits import enrol
 from tests.factories import make_organisation, make_user
 from tests.live_daphne import ROOT, free_port
@@ -147,3 +151,33 @@ def room_daphne(tmp_path: Path, *, media: Path | None = None) -> Iterator[int]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def off_the_loop[T](work: Callable[[], T]) -> T:
+    """`work` in a thread of its own, its connection closed after, its error raised here.
+
+    Playwright's sync API runs its event loop in the test's thread, and the publication after a
+    commit (`on_commit` → the channel layer) needs a thread without one, as daphne's workers are.
+    """
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed back to the test's thread
+            failure.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def unlock_as(user: User, lot_id: int, key_file: dict[str, Any]) -> None:
+    """`user`'s bidder loads its key file in the room from its own office."""
+    off_the_loop(lambda: bid_unlock(seat=access_opening_room(user, lot_id), key_file=key_file))

@@ -14,10 +14,11 @@ from playwright.sync_api import Page, expect
 from bidding.domain import sealing
 from bidding.models import SealedBid
 from bidding.models.sealed import BidStatus
+from tests.browser.seats import bid_seal_in_page
 from tests.conftest import ControlledClock
 from tests.enrolments import enrol
 from tests.factories import PASSWORD
-from tests.sealed_bids import PDF
+from tests.sealed_bids import OFFER, PDF
 from tests.tenders import first_lot, make_tender, make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,22 +45,9 @@ def test_a_bidder_seals_and_submits_in_the_browser(
     page.click("#sealed-bid-link")
     expect(page.locator("#bid-state")).to_contain_text("尚未递交")
 
-    page.fill("#bid-price", "980000.00")
-    page.fill("#bid-duration", "180")
-    page.fill("#bid-quality", "合格")
-    page.fill("#bid-manager", "张工")
-    page.set_input_files("#bid-documents", str(document))
-    page.click("#bid-seal")
-    expect(page.locator("#bid-key-step")).to_be_visible(timeout=30_000)
-    with page.expect_download() as download:
-        page.click("#bid-key-download")
     saved = tmp_path / "key.json"
-    download.value.save_as(saved)
-    expect(page.locator("#bid-commit")).to_be_disabled()
-    page.set_input_files("#bid-key-check", str(saved))
-    expect(page.locator("#bid-commit")).to_be_enabled()
-    page.click("#bid-commit")
-    expect(page.locator("#bid-state")).to_contain_text("已递交第 1 版", timeout=15_000)
+    bid_seal_in_page(page, OFFER, [document], saved)
+    expect(page.locator("#bid-state")).to_contain_text("已递交第 1 版")
 
     bid = SealedBid.objects.get(lot=lot)
     assert bid.status == BidStatus.COMMITTED

@@ -6,63 +6,29 @@ close."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, FilePayload, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
-from bidding.selectors.opening import access_opening_room
-from bidding.services.opening_unlock import bid_unlock
 from notices.models import OpeningRecord
 from notices.opening_records import opening_record_render_and_store
 from tests.browser.conftest import screenshot
+from tests.browser.seats import signed_in_context
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
-from tests.rooms import room_daphne
+from tests.rooms import off_the_loop, room_daphne, unlock_as
 from tests.sealed import PRICES, deadline_pass, sealed_lot
 from tests.tenders import make_world
-from trading.models import User
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 
-def _unlock(world: Any, lot_id: int, sealed: list[Any], index: int) -> None:
-    try:
-        bid_unlock(
-            seat=access_opening_room(world.bidder_users[index], lot_id),
-            key_file=sealed[index][1].key_file(),
-        )
-    finally:
-        connection.close()
-
-
 def _publish_record(clock: ControlledClock, lot_id: int) -> None:
-    try:
-        deliver_events(clock)
-        opening_record_render_and_store(OpeningRecord.objects.get(lot_id=lot_id).pk)
-    finally:
-        connection.close()
-
-
-def _context(browser: Browser, base: str, user: User, violations: list[str]) -> BrowserContext:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    name = settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base}])
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
-
-    context.on("console", on_console)
-    return context
+    deliver_events(clock)
+    opening_record_render_and_store(OpeningRecord.objects.get(lot_id=lot_id).pk)
 
 
 def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
@@ -78,7 +44,7 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
     with room_daphne(tmp_path, media=settings.MEDIA_ROOT) as port:
         base = f"http://localhost:{port}"
         room = f"{base}/bidding/lots/{lot.pk}/opening/"
-        bidder = _context(browser, base, world.bidder_users[2], violations).new_page()
+        bidder = signed_in_context(browser, base, world.bidder_users[2], violations).new_page()
         bidder.set_default_timeout(15_000)
         bidder.goto(room)
         expect(bidder.locator("#room-connection")).to_have_text("已连接")
@@ -87,7 +53,7 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
         bidder.get_by_role("button", name="签到").click()
         expect(bidder.locator(f"#progress-{number}")).to_contain_text("已签到")
 
-        host = _context(browser, base, world.owner_user, violations).new_page()
+        host = signed_in_context(browser, base, world.owner_user, violations).new_page()
         host.set_default_timeout(15_000)
         host.goto(room)
         expect(host.locator("#room-connection")).to_have_text("已连接")
@@ -112,9 +78,7 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
         # loop runs in this one, and the publication after the commit needs a thread without
         # one, as daphne's workers are); the window closes and 唱标 is the host's button.
         for other in (0, 1):
-            unlocking = threading.Thread(target=_unlock, args=(world, lot.pk, sealed, other))
-            unlocking.start()
-            unlocking.join()
+            unlock_as(world.bidder_users[other], lot.pk, sealed[other][1].key_file())
         expect(host.locator("#room-stage")).to_have_text("唱标")
         host.get_by_role("button", name="唱标").click()
         row = bidder.locator(f"#read-out-{number}")
@@ -133,9 +97,7 @@ def test_a_bidder_checks_in_and_unlocks_its_bid_with_its_key_file(
         expect(bidder.locator("#room-stage")).to_have_text("开标结束")
         expect(bidder.locator("#room-message")).to_contain_text("递交投标文件数：3")
         # Once notices has rendered and published the 开标记录表, the room links it.
-        publishing = threading.Thread(target=_publish_record, args=(clock, lot.pk))
-        publishing.start()
-        publishing.join()
+        off_the_loop(lambda: _publish_record(clock, lot.pk))
         bidder.reload()
         record = OpeningRecord.objects.get(lot=lot)
         link = bidder.locator("#room-record a")
