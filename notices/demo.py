@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F, OuterRef, Subquery
 
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.services import notice_approve
@@ -74,7 +75,14 @@ def demo_notices_seed() -> dict[str, int]:
     drafts = list(
         Notice.objects.filter(status=NoticeStatus.DRAFT, training=False)
         .select_related("tender__desk", "tender__project")
-        .order_by("created_at", "pk")
+        # By when their facts happened in the story, not when the outbox drafted them: a
+        # demonstration armed after the histories (the opening's) is not the newest fact.
+        .annotate(
+            occurred=Subquery(
+                OutboxEvent.objects.filter(pk=OuterRef("source_event_id")).values("occurred_at")[:1]
+            )
+        )
+        .order_by(F("occurred").asc(nulls_last=True), "created_at", "pk")
     )
     now = get_clock()()
     for notice in drafts[:-1]:
