@@ -70,9 +70,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _shared(
-    kind: SignalKind, pairs: Iterable[tuple[Hashable, str, str]]
-) -> dict[Hashable, Signal]:
+def _shared(kind: SignalKind, pairs: Iterable[tuple[Hashable, str, str]]) -> dict[Hashable, Signal]:
     """(key, shown value, bidder) → one signal per key that two or more bidders share."""
     who: dict[Hashable, set[str]] = defaultdict(set)
     shown: dict[Hashable, str] = {}
