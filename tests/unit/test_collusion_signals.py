@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
@@ -14,13 +15,25 @@ A, B, C, D = "甲建设公司", "乙建设公司", "丙建设公司", "丁建设
 UA = "Mozilla/5.0 (Windows NT 10.0) Chrome/130"
 
 
-def _bid(bidder: str, **facts: object) -> BidFacts:
-    for name in ("document_hashes", "authors"):
-        if name in facts:
-            facts[name] = frozenset(facts[name])  # type: ignore[arg-type]
-    if "price" in facts:
-        facts["price"] = Decimal(str(facts["price"]))
-    return BidFacts(bidder=bidder, **facts)  # type: ignore[arg-type]
+def _bid(
+    bidder: str,
+    *,
+    document_hashes: Iterable[str] = (),
+    authors: Iterable[str] = (),
+    project_manager: str = "",
+    ip: str = "",
+    user_agent: str = "",
+    price: str | None = None,
+) -> BidFacts:
+    return BidFacts(
+        bidder=bidder,
+        document_hashes=frozenset(document_hashes),
+        authors=frozenset(authors),
+        project_manager=project_manager,
+        ip=ip,
+        user_agent=user_agent,
+        price=Decimal(price) if price is not None else None,
+    )
 
 
 def _sig(kind: SignalKind, value: str, *bidders: str) -> Signal:
