@@ -57,10 +57,11 @@ def test_the_demo_regulator_sees_two_bidders_sharing_an_address(
     page = regulator.get(reverse("supervision_lot", args=[lot.pk])).content.decode()
     signals = dict(re.findall(r'<li data-signal="(\w+)">(.*?)</li>', page, re.S))
     assert list(signals) == ["same_ip"]
-    names = {
-        username: User.objects.get(username=username).organisation.name
-        for username in ("bidder1", "bidder2", "bidder3")
-    }
+    names = dict(
+        User.objects.filter(username__in=["bidder1", "bidder2", "bidder3"]).values_list(
+            "username", "organisation__name"
+        )
+    )
     line = signals["same_ip"]
     assert DEMO_ADDRESSES["bidder1"] in line
     assert names["bidder1"] in line and names["bidder2"] in line and names["bidder3"] not in line
