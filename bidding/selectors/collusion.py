@@ -71,3 +71,14 @@ def lot_collusion_signals_list(lot: Lot) -> list[Signal]:
             )
         )
     return collusion_signals(facts)
+
+
+def lot_ids_with_collusion_signals(lots: list[Lot]) -> set[int]:
+    """Which of these lots (a console page, already in the regulator's jurisdiction) have a signal;
+    only read-out lots are looked at, so the flag says nothing before 唱标."""
+    read_out = set(
+        Opening.objects.filter(
+            lot_id__in=[lot.pk for lot in lots], read_out_at__isnull=False
+        ).values_list("lot_id", flat=True)
+    )
+    return {lot.pk for lot in lots if lot.pk in read_out and lot_collusion_signals_list(lot)}

@@ -99,6 +99,13 @@ def _section(user: User, lot: Lot) -> str:
     return found.group(0)
 
 
+def _console_flags(user: User) -> list[str]:
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("supervision_console")).content.decode()
+    return re.findall(r'href="(/[^"]*)#collusion-signals"', page)
+
+
 def _signals(section: str) -> dict[str, str]:
     return dict(re.findall(r'<li data-signal="(\w+)">(.*?)</li>', section, re.S))
 
@@ -115,6 +122,7 @@ def test_the_regulator_sees_shared_author_and_address_only_after_the_read_out(
     assert "唱标后显示" in before
     for secret in (first, second, third, "张工", SHARED_IP, "data-signal"):
         assert secret not in before
+    assert _console_flags(world.regulator) == []
 
     staff = access_opening_room(world.staff, lot.pk)
     opening_read_out(seat=staff)
@@ -125,6 +133,8 @@ def test_the_regulator_sees_shared_author_and_address_only_after_the_read_out(
     assert SHARED_IP in address and "第四十条第（二）项" in address
     for line in (author, address):
         assert first in line and second in line and third not in line
+    # The console flags the lot and leads to the section.
+    assert _console_flags(world.regulator) == [reverse("supervision_lot", args=[lot.pk])]
 
 
 def test_another_jurisdictions_regulator_gets_404(clock: ControlledClock) -> None:
@@ -160,3 +170,4 @@ def test_a_lot_with_no_shared_facts_says_so(clock: ControlledClock) -> None:
     opening_read_out(seat=access_opening_room(world.staff, lot.pk))
     section = _section(world.regulator, lot)
     assert "未发现串通投标预警情形" in section and "data-signal" not in section
+    assert _console_flags(world.regulator) == []
