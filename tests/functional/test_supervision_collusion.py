@@ -7,6 +7,7 @@ bidders it links and the item of 第40条.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,14 @@ def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _opened_lot(world: World, clock: ControlledClock) -> tuple[Lot, list[Any]]:
+def _opened_lot(
+    world: World, clock: ControlledClock, lot: Lot | None = None
+) -> tuple[Lot, list[Any]]:
     """Three sealed bids: the first two written by 张工 and committed from one address."""
-    tender = make_tender(world)
-    deliver_events(clock)
-    lot = first_lot(tender)
+    if lot is None:
+        tender = make_tender(world)
+        deliver_events(clock)
+        lot = first_lot(tender)
     authors = ["张工", "张工", "李工"]
     addresses = [
         (SHARED_IP, "Mozilla/5.0 (Windows NT 10.0) Chrome/130"),
@@ -171,3 +175,20 @@ def test_a_lot_with_no_shared_facts_says_so(clock: ControlledClock) -> None:
     section = _section(world.regulator, lot)
     assert "未发现串通投标预警情形" in section and "data-signal" not in section
     assert _console_flags(world.regulator) == []
+
+
+def test_the_address_waits_while_a_sibling_lot_still_takes_bids(clock: ControlledClock) -> None:
+    """Where the bidder list is secret, the sealed chain opens once no lot of the tender still
+    takes bids (招标投标法 第22条): until then the commit addresses stay out of the signals."""
+    world = make_world()
+    tender = make_tender(world, lots=2)
+    deliver_events(clock)
+    assert tender.procedure.bidder_list_secret
+    first, second = tender.lots.order_by("pk")
+    assert first.closes_at is not None
+    Lot.objects.filter(pk=second.pk).update(closes_at=first.closes_at + timedelta(days=10))
+    lot, _drafts = _opened_lot(world, clock, first)
+    opening_read_out(seat=access_opening_room(world.staff, lot.pk))
+    signals = _signals(_section(world.regulator, lot))
+    assert set(signals) == {"same_author"}
+    assert SHARED_IP not in _section(world.regulator, lot)
