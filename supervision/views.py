@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from bidding.selectors.collusion import lot_ids_with_collusion_signals
 from supervision.forms import SupervisionFilterForm
 from trading.domain.lifecycle import TenderStatus
 from trading.models import Jurisdiction, Lot
@@ -58,6 +59,8 @@ class Row:
         self.worst = lot_worst_light(lights)
         pending = lot.tender.status == TenderStatus.PENDING_REVIEW
         self.status = _("待审核") if pending else lot_status_word(lot)
+        # 围标串标预警 on the lot page (实施条例 第40条); set for the page's rows only.
+        self.collusion = False
 
 
 def _rows(lots: Iterable[Lot], moment: datetime) -> Iterator[Row]:
@@ -95,6 +98,9 @@ def console(request: HttpRequest) -> HttpResponse:
             lots = lot_list_by_light(lots, colour, moment)
         page = Paginator(lots, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(_rows(cast("Iterable[Lot]", page.object_list), moment))
+    flagged = lot_ids_with_collusion_signals([row.lot for row in rows])
+    for row in rows:
+        row.collusion = row.lot.pk in flagged
     query = request.GET.copy()
     query.pop("page", None)
     return render(

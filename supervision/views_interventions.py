@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bidding.domain.collusion import Signal, SignalKind
+from bidding.selectors.collusion import lot_collusion_signals_list, lot_read_out
 from bidding.selectors.deposits import deposit_shared_payers
 from trading.models import Hold, Lot, User
 from trading.selectors.access import access_lot_for_supervision, access_tender_for_supervision
@@ -36,6 +38,36 @@ class InterventionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+SIGNAL_WORDS = {
+    SignalKind.IDENTICAL_DOCUMENT: gettext_lazy("投标文件完全相同（SHA-256 一致）"),
+    SignalKind.SAME_AUTHOR: gettext_lazy("投标文件（PDF）作者相同"),
+    SignalKind.SAME_PROJECT_MANAGER: gettext_lazy("载明的项目经理为同一人"),
+    SignalKind.SAME_IP: gettext_lazy("从同一 IP 地址递交投标文件"),
+    SignalKind.SAME_DEVICE: gettext_lazy("从同一 IP 地址、同一浏览器递交投标文件"),
+    SignalKind.PRICE_PATTERN: gettext_lazy("投标报价呈规律性差异（等差）"),
+}
+# The items of 招标投标法实施条例 第四十条 the signals point at.
+ARTICLE_WORDS = {
+    1: gettext_lazy("招标投标法实施条例第四十条第（一）项"),
+    2: gettext_lazy("招标投标法实施条例第四十条第（二）项"),
+    3: gettext_lazy("招标投标法实施条例第四十条第（三）项"),
+    4: gettext_lazy("招标投标法实施条例第四十条第（四）项"),
+}
+
+
+def _signal_rows(signals: list[Signal]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": signal.kind.value,
+            "words": SIGNAL_WORDS[signal.kind],
+            "value": signal.value,
+            "bidders": signal.bidders,
+            "article": ARTICLE_WORDS[signal.item],
+        }
+        for signal in signals
+    ]
 
 
 def _page(
@@ -66,6 +98,9 @@ def _page(
             "reevaluate_form": forms_.get("reevaluate", InterventionForm(prefix="reevaluate")),
             # 实施条例 第40条: empty until the opening (招标投标法 第22条).
             "deposit_signals": deposit_shared_payers(lot),
+            # 围标串标预警: nothing until the bids are read out (招标投标法 第22条).
+            "read_out": lot_read_out(lot),
+            "collusion_signals": _signal_rows(lot_collusion_signals_list(lot)),
         },
         status=status,
     )

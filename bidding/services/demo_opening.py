@@ -41,6 +41,13 @@ SEALED_BY_DEMO = {
     "bidder2": ("3085000.00", "240"),
     "bidder3": ("3112000.00", "210"),
 }
+# Where each demo client committed from: bidder1 and bidder2 share an office address, so the
+# regulator's 围标串标预警 has something to show after 唱标 (实施条例 第40条).
+DEMO_ADDRESSES = {
+    "bidder1": "203.0.113.7",
+    "bidder2": "203.0.113.7",
+    "bidder3": "198.51.100.20",
+}
 # The deadline's distance from start-up; TIANPING_DEMO_OPENING_MINUTES changes it.
 DEFAULT_MINUTES = 15
 # A round closer than this to its deadline at start-up is not worth joining: arm a new one.
@@ -104,7 +111,12 @@ def _seal_and_commit(lot: Lot, user: User, price: str, days: str) -> Path:
         for counter, chunk in enumerate(draft.chunks(index)):
             sealed_bid_chunk_store(bid, user, index, counter, chunk)
     sealed_bid_commit(
-        seat, bid, user, draft.commit_body(), ip="127.0.0.1", user_agent="Tianping demo client"
+        seat,
+        bid,
+        user,
+        draft.commit_body(),
+        ip=DEMO_ADDRESSES.get(user.username, "127.0.0.1"),
+        user_agent=f"Tianping demo client ({user.username})",
     )
     folder = demo_keys_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
