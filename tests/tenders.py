@@ -7,6 +7,7 @@ browser tests reuse both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -82,31 +83,49 @@ DEPOSIT = Decimal("20000.00")  # 2% of the estimate: the cap exactly (实施条�
 
 
 def seed_reference_and_rules() -> None:
-    """Regions, business types, procedures, desks, the rule rows and the holiday calendar.
-
-    Seeded through the services once per test process; after that, into a database that holds
-    none of these rows, the same rows are copied in bulk (new keys, same references): most tests
-    start from this seed, and the services' row-by-row upserts made it their largest cost.
-    """
-    from trading.domain.holiday_calendar import calendar_seed_years
-    from trading.selectors.lights import lot_lights_stale_all
+    """Regions, business types, procedures, desks, the rule rows and the holiday calendar."""
     from trading.services.reference import reference_data_seed
     from trading.services.rules import calendar_seed, timeline_rules_seed
 
-    years = tuple(calendar_seed_years(shanghai_day(get_clock()())))
+    def seed() -> None:
+        reference_data_seed()
+        timeline_rules_seed()
+        calendar_seed(range(2026, 2029))
+
+    _seed_once("reference_and_rules", seed)
+
+
+def seed_reference_data() -> None:
+    """What `reference_data_seed()` writes (the rule rows and the calendar too), for fixtures."""
+    from trading.services.reference import reference_data_seed
+
+    _seed_once("reference", reference_data_seed)
+
+
+def _seed_once(name: str, seed: Callable[[], object]) -> None:
+    """Seed through the services once per test process, and copy those rows afterwards.
+
+    Into a database that holds none of these rows, the rows the services wrote the first time
+    are copied in bulk (new keys, same references; tests/integration/test_test_seed_copy.py
+    compares the two): most tests start from this seed, and the services' row-by-row upserts
+    made it their largest cost. The calendar's years follow the clock, so they are in the key.
+    """
+    from trading.domain.holiday_calendar import calendar_seed_years
+    from trading.selectors.lights import lot_lights_stale_all
+
+    key = (name, *calendar_seed_years(shanghai_day(get_clock()())))
     empty = not any(model.objects.exists() for model in SEEDED_MODELS)
-    if empty and years in _seeded_rows:
-        _seed_copy(_seeded_rows[years])
+    if empty and key in _seeded_rows:
+        _seed_copy(_seeded_rows[key])
+        # What a rule row's or a calendar day's save does (trading/selectors/lights.py).
         lot_lights_stale_all()
         return
-    reference_data_seed()
-    timeline_rules_seed()
-    calendar_seed(range(2026, 2029))
+    seed()
     if empty:
-        _seeded_rows[years] = [list(model.objects.order_by("pk")) for model in SEEDED_MODELS]
+        _seeded_rows[key] = [list(model.objects.order_by("pk")) for model in SEEDED_MODELS]
 
 
-# What seed_reference_and_rules writes, each model after those it refers to.
+# What the reference seeds write, each model after those it refers to.
 SEEDED_MODELS: list[type[models.Model]] = [
     Region,
     BusinessType,
@@ -116,7 +135,7 @@ SEEDED_MODELS: list[type[models.Model]] = [
     TimelineRule,
     CalendarDay,
 ]
-_seeded_rows: dict[tuple[int, ...], list[list[models.Model]]] = {}
+_seeded_rows: dict[tuple[object, ...], list[list[models.Model]]] = {}
 
 
 def _seed_copy(rows_per_model: list[list[models.Model]]) -> None:

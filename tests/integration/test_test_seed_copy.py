@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,7 +10,12 @@ from django.apps import apps
 from django.db import models
 
 from tests.conftest import ControlledClock
-from tests.tenders import SEEDED_MODELS, _seeded_rows, seed_reference_and_rules
+from tests.tenders import (
+    SEEDED_MODELS,
+    _seeded_rows,
+    seed_reference_and_rules,
+    seed_reference_data,
+)
 
 
 def _row(row: models.Model) -> tuple[Any, ...]:
@@ -32,10 +38,15 @@ def _database() -> dict[str, Any]:
     return {"counts": every_table, "seeded": seeded}
 
 
+# The sqlite stage copies the seed too.
+pytestmark = pytest.mark.sqlite
+
+
 @pytest.mark.django_db
-def test_the_copied_seed_is_the_seed(clock: ControlledClock) -> None:
+@pytest.mark.parametrize("seed", [seed_reference_and_rules, seed_reference_data])
+def test_the_copied_seed_is_the_seed(clock: ControlledClock, seed: Callable[[], None]) -> None:
     _seeded_rows.clear()
-    seed_reference_and_rules()
+    seed()
     by_services = _database()
     assert _seeded_rows, "an empty database's seed is kept for copying"
     for model in reversed(SEEDED_MODELS):
@@ -45,7 +56,7 @@ def test_the_copied_seed_is_the_seed(clock: ControlledClock) -> None:
             named = {pk for name in parents for pk in model.objects.values_list(name, flat=True)}
             model.objects.exclude(pk__in=named).delete()
 
-    seed_reference_and_rules()
+    seed()
 
     assert _database() == by_services
     assert by_services["counts"]["trading.Desk"] == 72
