@@ -114,7 +114,7 @@ def _seed_once(name: str, seed: Callable[[], object]) -> None:
     from trading.selectors.lights import lot_lights_stale_all
 
     key = (name, *calendar_seed_years(shanghai_day(get_clock()())))
-    empty = not any(model.objects.exists() for model in SEEDED_MODELS)
+    empty = not any(model._default_manager.exists() for model in SEEDED_MODELS)
     if empty and key in _seeded_rows:
         _seed_copy(_seeded_rows[key])
         # What a rule row's or a calendar day's save does (trading/selectors/lights.py).
@@ -122,7 +122,13 @@ def _seed_once(name: str, seed: Callable[[], object]) -> None:
         return
     seed()
     if empty:
-        _seeded_rows[key] = [list(model.objects.order_by("pk")) for model in SEEDED_MODELS]
+        _seeded_rows[key] = [list(model._default_manager.order_by("pk")) for model in SEEDED_MODELS]
+
+
+def _target(field: models.Field[Any, Any]) -> type[models.Model]:
+    target = field.related_model
+    assert isinstance(target, type), field
+    return target
 
 
 # What the reference seeds write, each model after those it refers to.
@@ -151,7 +157,7 @@ def _seed_copy(rows_per_model: list[list[models.Model]]) -> None:
                 for row in pending
                 if all(
                     getattr(row, f.attname) is None
-                    or f.related_model is not model
+                    or _target(f) is not model
                     or (model, getattr(row, f.attname)) in new_pk
                     for f in relations
                 )
@@ -166,9 +172,9 @@ def _seed_copy(rows_per_model: list[list[models.Model]]) -> None:
                 for f in relations:
                     old = getattr(row, f.attname)
                     if old is not None:
-                        setattr(copy, f.attname, new_pk[(f.related_model, old)])
+                        setattr(copy, f.attname, new_pk[(_target(f), old)])
                 copies.append(copy)
-            model.objects.bulk_create(copies)
+            model._default_manager.bulk_create(copies)
             for row, copy in zip(ready, copies, strict=True):
                 assert copy.pk is not None
                 new_pk[(model, row.pk)] = copy.pk

@@ -16,7 +16,7 @@ if XDIST_WORKER and "REDIS_URL" in os.environ:
     os.environ["REDIS_URL"] = re.sub(r"(/\d*)?$", f"/{redis_db}", os.environ["REDIS_URL"], count=1)
 
 from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import CHANNEL_LAYERS, INSTALLED_APPS, VAR_DIR  # noqa: E402
+from config.settings.base import CHANNEL_LAYERS, INSTALLED_APPS, REDIS_URL, VAR_DIR  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,7 +28,12 @@ AXES_FAILURE_LIMIT = 3
 CHRONOGRAPH_POKE = False
 MESSAGE_LOG_FILE = VAR_DIR / f"test-messages{XDIST_WORKER and '-'}{XDIST_WORKER}.jsonl"
 if XDIST_WORKER:
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{XDIST_WORKER}"
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": CHANNEL_LAYERS["default"]["BACKEND"],
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi-{XDIST_WORKER}"},
+        }
+    }
 # A per-process cache that tests clear (tests/conftest.py), so no test reads another's entries.
 # Off in tests, which share one Redis across databases; tests/functional/test_portal_fastpath.py
 # turns it on with a prefix of its own.

@@ -34,7 +34,10 @@ def _row(row: models.Model) -> tuple[Any, ...]:
 
 def _database() -> dict[str, Any]:
     every_table = {m._meta.label: m._default_manager.count() for m in apps.get_models()}
-    seeded = {m._meta.label: sorted(map(repr, map(_row, m.objects.all()))) for m in SEEDED_MODELS}
+    seeded = {
+        m._meta.label: sorted(repr(_row(row)) for row in m._default_manager.all())
+        for m in SEEDED_MODELS
+    }
     return {"counts": every_table, "seeded": seeded}
 
 
@@ -52,9 +55,10 @@ def test_the_copied_seed_is_the_seed(clock: ControlledClock, seed: Callable[[], 
     for model in reversed(SEEDED_MODELS):
         # Children before their parents: an industry's parent is protected.
         parents = [f.attname for f in model._meta.concrete_fields if f.related_model is model]
-        while model.objects.exists():
-            named = {pk for name in parents for pk in model.objects.values_list(name, flat=True)}
-            model.objects.exclude(pk__in=named).delete()
+        rows = model._default_manager
+        while rows.exists():
+            named = {pk for name in parents for pk in rows.values_list(name, flat=True)}
+            rows.exclude(pk__in=named).delete()
 
     seed()
 
