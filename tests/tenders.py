@@ -7,25 +7,30 @@ browser tests reuse both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import models
 
 from tests.factories import grant_desks, grant_jurisdictions, make_organisation, make_user
 from trading.clock import get_clock
 from trading.domain.timeline import local_date as shanghai_day
 from trading.models import (
     BusinessType,
+    CalendarDay,
     Desk,
+    Industry,
     Jurisdiction,
     Lot,
     Organisation,
     Procedure,
     Region,
     Tender,
+    TimelineRule,
     User,
 )
 from trading.services.awards import (
@@ -82,9 +87,98 @@ def seed_reference_and_rules() -> None:
     from trading.services.reference import reference_data_seed
     from trading.services.rules import calendar_seed, timeline_rules_seed
 
-    reference_data_seed()
-    timeline_rules_seed()
-    calendar_seed(range(2026, 2029))
+    def seed() -> None:
+        reference_data_seed()
+        timeline_rules_seed()
+        calendar_seed(range(2026, 2029))
+
+    _seed_once("reference_and_rules", seed)
+
+
+def seed_reference_data() -> None:
+    """What `reference_data_seed()` writes (the rule rows and the calendar too), for fixtures."""
+    from trading.services.reference import reference_data_seed
+
+    _seed_once("reference", reference_data_seed)
+
+
+def _seed_once(name: str, seed: Callable[[], object]) -> None:
+    """Seed through the services once per test process, and copy those rows afterwards.
+
+    Into a database that holds none of these rows, the rows the services wrote the first time
+    are copied in bulk (new keys, same references; tests/integration/test_test_seed_copy.py
+    compares the two): most tests start from this seed, and the services' row-by-row upserts
+    made it their largest cost. The calendar's years follow the clock, so they are in the key.
+    """
+    from trading.domain.holiday_calendar import calendar_seed_years
+    from trading.selectors.lights import lot_lights_stale_all
+
+    key = (name, *calendar_seed_years(shanghai_day(get_clock()())))
+    empty = not any(model._default_manager.exists() for model in SEEDED_MODELS)
+    if empty and key in _seeded_rows:
+        _seed_copy(_seeded_rows[key])
+        # What a rule row's or a calendar day's save does (trading/selectors/lights.py).
+        lot_lights_stale_all()
+        return
+    seed()
+    if empty:
+        _seeded_rows[key] = [list(model._default_manager.order_by("pk")) for model in SEEDED_MODELS]
+
+
+def _target(field: models.Field[Any, Any]) -> type[models.Model]:
+    target = field.related_model
+    assert isinstance(target, type), field
+    return target
+
+
+# What the reference seeds write, each model after those it refers to.
+SEEDED_MODELS: list[type[models.Model]] = [
+    Region,
+    BusinessType,
+    Procedure,
+    Industry,
+    Desk,
+    TimelineRule,
+    CalendarDay,
+]
+_seeded_rows: dict[tuple[object, ...], list[list[models.Model]]] = {}
+
+
+def _seed_copy(rows_per_model: list[list[models.Model]]) -> None:
+    """Insert copies of seeded rows under new keys, pointing at the copies of what they name."""
+    new_pk: dict[tuple[type[models.Model], Any], Any] = {}
+    for model, rows in zip(SEEDED_MODELS, rows_per_model, strict=True):
+        relations = [f for f in model._meta.concrete_fields if f.many_to_one]
+        pending = list(rows)
+        # A row naming another of its own table (an industry's parent) waits for that one.
+        while pending:
+            ready = [
+                row
+                for row in pending
+                if all(
+                    getattr(row, f.attname) is None
+                    or _target(f) is not model
+                    or (model, getattr(row, f.attname)) in new_pk
+                    for f in relations
+                )
+            ]
+            assert ready, f"{model.__name__}: rows that name each other"
+            copies = []
+            for row in ready:
+                copy = model(
+                    **{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+                )
+                copy.pk = None
+                for f in relations:
+                    old = getattr(row, f.attname)
+                    if old is not None:
+                        setattr(copy, f.attname, new_pk[(_target(f), old)])
+                copies.append(copy)
+            model._default_manager.bulk_create(copies)
+            for row, copy in zip(ready, copies, strict=True):
+                assert copy.pk is not None
+                new_pk[(model, row.pk)] = copy.pk
+            pending = [row for row in pending if (model, row.pk) not in new_pk]
 
 
 def pdf_file(name: str = "document.pdf", *, size: int = 0) -> ContentFile[bytes]:

@@ -12,8 +12,8 @@ from django.urls import reverse
 from bidding.models import OrganisationProfile
 from tests.conftest import ControlledClock
 from tests.factories import grant_desks, make_organisation, make_user
+from tests.tenders import seed_reference_data
 from trading.models import Desk, LedgerEntry, Organisation, User
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -22,7 +22,7 @@ NAME = "海南椰林建设（集团）有限公司"
 
 @pytest.fixture
 def bidder(clock: ControlledClock) -> Organisation:
-    reference_data_seed()
+    seed_reference_data()
     return make_organisation("bidder", name=NAME)
 
 

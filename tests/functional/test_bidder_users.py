@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from tests.conftest import ControlledClock
 from tests.factories import make_organisation, make_user
+from tests.tenders import seed_reference_data
 from trading.models import LedgerEntry, Organisation, OutboundMessage, User
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -22,7 +22,7 @@ PASSWORD = "Ye-Lin-2026-bid!"
 
 @pytest.fixture
 def bidder(clock: ControlledClock) -> Organisation:
-    reference_data_seed()
+    seed_reference_data()
     return make_organisation("bidder", name="海南椰林建设有限公司")
 
 

@@ -18,10 +18,10 @@ from bidding.selectors.vault import certificate_check_usable, certificate_list_u
 from bidding.services.vault import CERTIFICATE_EXPIRY
 from tests.conftest import ControlledClock
 from tests.factories import grant_desks, make_organisation, make_user
+from tests.tenders import seed_reference_data
 from trading.chronograph import chronograph_tick, due_work_override
 from trading.domain.timeline import SHANGHAI
 from trading.models import Desk, LedgerEntry, Notification, Organisation, User
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -37,7 +37,7 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def bidder(clock: ControlledClock) -> Organisation:
-    reference_data_seed()
+    seed_reference_data()
     return make_organisation("bidder", name="海南椰林建设有限公司")
 
 

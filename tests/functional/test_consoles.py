@@ -23,6 +23,7 @@ from tests.factories import (
     make_organisation,
     make_user,
 )
+from tests.tenders import seed_reference_data
 from trading.chronograph import chronograph_tick
 from trading.models import (
     BusinessType,
@@ -39,7 +40,6 @@ from trading.models import (
 from trading.services.documents import tender_document_upload
 from trading.services.lots import lot_create
 from trading.services.projects import project_create
-from trading.services.reference import reference_data_seed
 from trading.services.rules import calendar_seed, timeline_rules_seed
 from trading.services.tenders import tender_create, tender_publish, tender_submit
 
@@ -62,7 +62,7 @@ class World:
 
 @pytest.fixture
 def world(clock: ControlledClock) -> World:
-    reference_data_seed()
+    seed_reference_data()
     timeline_rules_seed()
     calendar_seed(range(2026, 2028))
     haikou = Region.objects.get(code="460100")

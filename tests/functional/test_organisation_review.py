@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import grant_desks, make_organisation, make_user
+from tests.tenders import seed_reference_data
 from trading.models import Desk, LedgerEntry, Notification, Organisation, User
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -21,7 +21,7 @@ NEW_LICENCE = b"%PDF-1.7\n% corrected scan\n%%EOF\n"
 
 @pytest.fixture
 def applicant() -> User:
-    reference_data_seed()
+    seed_reference_data()
     organisation = make_organisation("bidder", verified=False, name="椰林建设有限公司")
     organisation.licence.save("licence.pdf", ContentFile(LICENCE))
     return make_user(organisation, username="yelin", is_organisation_admin=True)

@@ -20,6 +20,7 @@ from tests.factories import (
     make_platform_admin,
     make_user,
 )
+from tests.tenders import seed_reference_data
 from trading.domain import uscc
 from trading.models import (
     BusinessType,
@@ -31,7 +32,6 @@ from trading.models import (
     User,
 )
 from trading.services.notifications import notification_send
-from trading.services.reference import reference_data_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ ENGLISH_CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "dja
 
 @pytest.fixture
 def reference() -> None:
-    reference_data_seed()
+    seed_reference_data()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from tests.factories import make_organisation, make_user
-from trading.services.reference import reference_data_seed
+from tests.tenders import seed_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _request_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord
 def test_a_forbidden_page_logs_one_line_naming_who_what_and_no_traceback(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reference_data_seed()
+    seed_reference_data()
     user = make_user(make_organisation("center"))
     client.force_login(user)
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_platform_admin
-from trading.services.reference import reference_data_seed
+from tests.tenders import seed_reference_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -36,7 +36,7 @@ ENGLISH = [
 def chinese_catalogue() -> None:
     if not CATALOGUE.exists():
         pytest.fail(f"{CATALOGUE} is missing: run `make` (it compiles every catalogue)")
-    reference_data_seed()
+    seed_reference_data()
 
 
 def _text(client: Client, url: str) -> str:

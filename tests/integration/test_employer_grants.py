@@ -15,12 +15,12 @@ from django.db import IntegrityError, connection, transaction
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm
 
+from tests.tenders import seed_reference_data
 from trading.db_triggers import EMPLOYER_ERROR
 from trading.domain import uscc
 from trading.models import BusinessType, Desk, Jurisdiction, Organisation, Region, User
 from trading.services.grants import grant_assign
 from trading.services.organisations import organisation_register, user_create
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -42,7 +42,7 @@ def _org(kind: str, *, verified: bool = True, admin: User) -> Organisation:
 
 @pytest.fixture
 def world(clock: Callable[[], object]) -> dict[str, object]:
-    reference_data_seed()
+    seed_reference_data()
     admin = User.objects.create_superuser("root", "", "pw")
     orgs = {
         kind: _org(kind, admin=admin)

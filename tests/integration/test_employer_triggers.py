@@ -20,10 +20,10 @@ from django.test import Client
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from tests.factories import make_organisation, make_platform_admin, make_user
+from tests.tenders import seed_reference_data
 from trading.db_triggers import EMPLOYER_ERROR, RULES
 from trading.domain.employer import GRANT_HOLDER, GRANT_TARGET, Grant, OrganisationKind
 from trading.models import Desk, Jurisdiction, Organisation, User
-from trading.services.reference import reference_data_seed
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -38,7 +38,7 @@ class World:
 
 @pytest.fixture
 def world(clock: Callable[[], object]) -> World:
-    reference_data_seed()
+    seed_reference_data()
     organisations = {kind.value: make_organisation(kind.value) for kind in OrganisationKind}
     users = {kind: make_user(org, username=f"u-{kind}") for kind, org in organisations.items()}
     users["none"] = make_platform_admin(username="u-none")
