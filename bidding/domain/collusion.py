@@ -103,7 +103,9 @@ def _price_runs(bids: Sequence[BidFacts]) -> list[Signal]:
             run = values[start : end + 1]
             bidders = sorted({name for value in run for name in at[value]})
             shown = "、".join(f"{value:f}" for value in run) + f"（{step.normalize():f}）"
-            signals.append(Signal(SignalKind.PRICE_PATTERN, shown, tuple(bidders)))
+            # A pattern among one bidder's own figures says nothing about collusion.
+            if len(bidders) >= 2:
+                signals.append(Signal(SignalKind.PRICE_PATTERN, shown, tuple(bidders)))
         start = end
     return signals
 
