@@ -11,6 +11,10 @@ import pytest
 from tests.functional import test_run_stops as run_stops
 from tests.functional.test_run_stops import Run, assert_stopped_cleanly, free_port
 
+# Each starts the whole of `make run` (Redis, two daphnes, three Celery processes): one worker
+# runs them one after another, so that two never compete for the cores while stopping.
+pytestmark = pytest.mark.xdist_group("make_run")
+
 SERVERS = ("daphne", "celery-fast", "celery-slow", "celery-beat")
 
 

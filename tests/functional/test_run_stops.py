@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pytest
 
+# Each starts the whole of `make run` (Redis, two daphnes, three Celery processes): one worker
+# runs them one after another, so that two never compete for the cores while stopping.
+pytestmark = pytest.mark.xdist_group("make_run")
+
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "config" / "bin" / "run"
 # What the test run sets for itself and a person's `make run` would not have.
@@ -71,6 +75,12 @@ def processes_of(run: Run) -> list[str]:
     return found
 
 
+def _interruptible() -> None:
+    # pytest-xdist's workers ignore SIGINT, and an ignored signal stays ignored across exec: bash
+    # could then not even trap it, and Ctrl-C would never reach `make run`.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """config/bin/run in a process group of its own, its output collected line by line."""
 
@@ -89,6 +99,7 @@ class Run:
             stderr=subprocess.STDOUT,
             text=True,
             process_group=0,
+            preexec_fn=_interruptible,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
