@@ -149,7 +149,7 @@ class Run:
             tails.append(f"---- {log.name}\n" + "\n".join(text))
         return "\n".join(tails)
 
-    def wait(self, timeout: float = 60) -> int:
+    def wait(self, timeout: float = 150) -> int:
         try:
             status = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
