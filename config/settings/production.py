@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from typing import Any, cast
 
@@ -21,6 +23,26 @@ for name in (
 ):
     if not os.environ.get(name):
         raise ImproperlyConfigured(f"{name} must be set in production.")
+
+
+def _base64_bytes(name: str) -> int:
+    try:
+        return len(base64.b64decode(os.environ[name].strip(), validate=True))
+    except (binascii.Error, ValueError):
+        return -1
+
+
+# The keys' format is checked at start-up too: a malformed one would otherwise surface only at
+# the first checkpoint or the first sealed-bid publication, long after the deploy.
+if _base64_bytes("LEDGER_SIGNING_KEY") != 32:
+    raise ImproperlyConfigured(
+        "LEDGER_SIGNING_KEY must be the base64 of a 32-byte Ed25519 private seed."
+    )
+if _base64_bytes("BID_SEALING_SECRET") < 32:
+    raise ImproperlyConfigured(
+        "BID_SEALING_SECRET must be the base64 of at least 32 random bytes"
+        " (openssl rand -base64 32)."
+    )
 
 from config.env import env_bool, postgresql_pool  # noqa: E402
 from config.settings.base import *  # noqa: E402, F403

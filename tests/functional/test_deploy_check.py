@@ -22,7 +22,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://tianping:secret@db.tianping.invalid:5432/tianping",
     "REDIS_URL": "redis://redis.tianping.invalid:6379/0",
     "LEDGER_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-    "BID_SEALING_SECRET": secrets.token_urlsafe(32),
+    "BID_SEALING_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
     "BANK_WEBHOOK_KEY": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "ggzy.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://ggzy.example.gov.cn",
@@ -82,6 +82,11 @@ def test_production_refuses_to_start_without_a_required_setting_in_one_line(miss
         ("DEBUG", "true"),
         ("DATABASE_URL", "sqlite:////tmp/tianping.sqlite3"),
         ("TIANPING_DEMO", "true"),
+        # A URL-safe token is not base64: the first publication could not wrap its lot key.
+        ("BID_SEALING_SECRET", "RgKyv-QbjfwlezT7iq_Pys5l-GHdpzs7Q9p9MG9xyQY"),
+        ("BID_SEALING_SECRET", base64.b64encode(b"short").decode()),
+        # Fixed values: pytest-xdist's workers must collect the same test ids.
+        ("LEDGER_SIGNING_KEY", base64.b64encode(bytes(range(16))).decode()),
     ],
 )
 def test_production_refuses_the_embedded_defaults_in_one_line(name: str, value: str):

@@ -4,6 +4,7 @@ rendered by the slow worker, feeds served by daphne and e-mail print that addres
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,12 @@ def _site_urls(run: Run) -> dict[str, str | None]:
     found = {}
     for name in SERVERS:
         pid = int((run.var / "run" / f"{name}.pid").read_text().split()[0])
-        found[name] = _environment(pid).get("SITE_URL")
+        # The pid file is written by the subshell before it execs the server; until the exec its
+        # environment is the one bash started with. Under load that moment can come late.
+        deadline = time.monotonic() + 15
+        while "SITE_URL" not in (environment := _environment(pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        found[name] = environment.get("SITE_URL")
     return found
 
 
