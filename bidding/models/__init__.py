@@ -1,3 +1,12 @@
+from bidding.models.auctions import (
+    Auction,
+    AuctionBid,
+    AuctionDeclaration,
+    AuctionKind,
+    AuctionPhase,
+    PlatformHeartbeat,
+    PlatformOutage,
+)
 from bidding.models.deposits import (
     BankNonce,
     BankTransfer,
@@ -17,6 +26,11 @@ from bidding.models.sealed import BidChunk, BidFile, BidOutcome, BidStatus, LotK
 from bidding.models.vault import Certificate, CertificateKind
 
 __all__ = [
+    "Auction",
+    "AuctionBid",
+    "AuctionDeclaration",
+    "AuctionKind",
+    "AuctionPhase",
     "BankNonce",
     "BankTransfer",
     "BidChunk",
@@ -40,6 +54,8 @@ __all__ = [
     "OpeningAttendance",
     "OpeningStage",
     "OrganisationProfile",
+    "PlatformHeartbeat",
+    "PlatformOutage",
     "RefundDue",
     "RoomEvent",
     "RoomHead",
