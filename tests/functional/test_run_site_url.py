@@ -11,10 +11,15 @@ import pytest
 
 from tests.functional import test_run_stops as run_stops
 from tests.functional.test_run_stops import Run, assert_stopped_cleanly, free_port
+from tests.make_run_alone import WAIT_TIMEOUT, make_run_alone  # noqa: F401
 
 # Each starts the whole of `make run` (Redis, two daphnes, three Celery processes): one worker
 # runs them one after another, so that two never compete for the cores while stopping.
-pytestmark = pytest.mark.xdist_group("make_run")
+pytestmark = [
+    pytest.mark.xdist_group("make_run"),
+    pytest.mark.usefixtures("make_run_alone"),
+    pytest.mark.timeout(WAIT_TIMEOUT),
+]
 
 SERVERS = ("daphne", "celery-fast", "celery-slow", "celery-beat")
 

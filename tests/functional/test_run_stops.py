@@ -21,9 +21,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.make_run_alone import WAIT_TIMEOUT, make_run_alone  # noqa: F401
+
 # Each starts the whole of `make run` (Redis, two daphnes, three Celery processes): one worker
 # runs them one after another, so that two never compete for the cores while stopping.
-pytestmark = pytest.mark.xdist_group("make_run")
+pytestmark = [
+    pytest.mark.xdist_group("make_run"),
+    pytest.mark.usefixtures("make_run_alone"),
+    pytest.mark.timeout(WAIT_TIMEOUT),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "config" / "bin" / "run"
