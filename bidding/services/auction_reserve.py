@@ -1,7 +1,7 @@
 """The reserve price (底价) of a live auction: decided by two of the desk's staff, sealed until the
 close, revealed in the result (国土资源部令第39号 第10条: 底价实行集体决策，出让活动结束前保密).
 
-Sealing (bidding/AUCTIONS.md "The reserve"): `Auction.reserve_sealed` = nonce (12 bytes) ‖
+Sealing: `Auction.reserve_sealed` = nonce (12 bytes) ‖
 AES-256-GCM ciphertext and tag of the amount in cents as ASCII ("1234.50"), under
     key   = HKDF-SHA256(sealing_secret(), salt="", info=RESERVE_INFO + "lot=<lot id>", 32 bytes)
     AAD   = "lot=<lot id>"

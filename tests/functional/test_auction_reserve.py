@@ -106,6 +106,7 @@ def test_two_staff_decide_the_reserve_and_nobody_reads_it_before_the_close(
     assert "1250000" not in page and "1,250,000" not in page
     auction = Auction.objects.get(lot=lot)
     assert auction.reserve is None and auction.reserve_confirmed_by_id is None
+    assert auction.reserve_sealed is not None
     assert b"1250000" not in bytes(auction.reserve_sealed)
 
     confirmed = _post(world.staff2, lot, "confirm", "1250000.5")
@@ -254,7 +255,9 @@ def test_the_sealed_reserve_opens_with_aes_gcm_under_the_documented_derivation(
 ) -> None:
     """A known answer computed with `cryptography` alone, not through the platform's unsealer."""
     _post(world.staff, lot, "propose", "1250000.50")
-    sealed = bytes(Auction.objects.get(lot=lot).reserve_sealed)
+    stored = Auction.objects.get(lot=lot).reserve_sealed
+    assert stored is not None
+    sealed = bytes(stored)
     label = f"lot={lot.pk}".encode()
 
     def derive(info: bytes) -> bytes:

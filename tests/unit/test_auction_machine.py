@@ -49,6 +49,7 @@ cents = st.integers(min_value=1, max_value=500_000).map(lambda n: Decimal(n) * C
 
 
 class AuctionMachine(RuleBasedStateMachine):
+    sale: Rules
     state: State
     now: datetime
     ends_at: datetime  # where the model says the sale ends
@@ -82,7 +83,7 @@ class AuctionMachine(RuleBasedStateMachine):
         floor = None
         if down and floor_steps is not None and start - floor_steps * step > 0:
             floor = start - floor_steps * step
-        self.rules = Rules(
+        self.sale = Rules(
             direction=Direction.DOWN if down else Direction.UP,
             start=start,
             step=step,
@@ -94,11 +95,11 @@ class AuctionMachine(RuleBasedStateMachine):
         self.now = T0
         if listing:
             self.ends_at = T0 + timedelta(seconds=listing_seconds)
-            self.state = listing_start(self.rules, opens_at=T0, closes_at=self.ends_at)
+            self.state = listing_start(self.sale, opens_at=T0, closes_at=self.ends_at)
             self.phase = Phase.LISTING
         else:
-            self.ends_at = T0 + self.rules.countdown
-            self.state = auction_start(self.rules, opens_at=T0)
+            self.ends_at = T0 + self.sale.countdown
+            self.state = auction_start(self.sale, opens_at=T0)
             self.phase = Phase.TIMED
         self.opens_at = T0
         self.last_bid = None
@@ -108,7 +109,7 @@ class AuctionMachine(RuleBasedStateMachine):
 
     # --- the model's expectations ---
     def beats(self, amount: Decimal, price: Decimal) -> bool:
-        return amount > price if self.rules.direction is Direction.UP else amount < price
+        return amount > price if self.sale.direction is Direction.UP else amount < price
 
     def may_bid_now(self, bidder: int) -> bool:
         return (
@@ -139,8 +140,8 @@ class AuctionMachine(RuleBasedStateMachine):
         if wild is not None and steps == 5:
             self.bid(bidder, wild)
             return
-        sign = 1 if self.rules.direction is Direction.UP else -1
-        amount = bid_minimum(self.state) + sign * steps * self.rules.step + cents_off * CENT
+        sign = 1 if self.sale.direction is Direction.UP else -1
+        amount = bid_minimum(self.state) + sign * steps * self.sale.step + cents_off * CENT
         self.bid(bidder, amount)
 
     def bid(self, bidder: int, amount: Decimal) -> None:
@@ -151,19 +152,19 @@ class AuctionMachine(RuleBasedStateMachine):
         # Accepted: then it was the right time, the right bidder, and a legal step.
         assert self.may_bid_now(bidder), (self.phase, self.now, self.ends_at, bidder)
         assert amount == amount.quantize(CENT) and amount > 0
-        assert not self.beats(self.rules.start, amount)
-        if self.rules.floor is not None:
-            assert amount >= self.rules.floor
-        if self.rules.whole_multiples:
-            assert (amount - self.rules.start) % self.rules.step == 0
+        assert not self.beats(self.sale.start, amount)
+        if self.sale.floor is not None:
+            assert amount >= self.sale.floor
+        if self.sale.whole_multiples:
+            assert (amount - self.sale.start) % self.sale.step == 0
         if self.last_bid is not None:
             assert self.beats(amount, self.last_bid[1])
-            assert abs(amount - self.last_bid[1]) >= self.rules.step
+            assert abs(amount - self.last_bid[1]) >= self.sale.step
         self.state = bid_accept(before, bidder, amount, self.now)
         self.last_bid = (bidder, amount)
         event(f"accepted {self.phase} bid{' among declarants' if self.bidders else ''}")
         if self.phase is Phase.TIMED:
-            self.ends_at = self.now + self.rules.countdown
+            self.ends_at = self.now + self.sale.countdown
         assert self.state.seq == before.seq + 1
 
     @precondition(lambda self: self.phase is Phase.LISTING)
@@ -172,7 +173,7 @@ class AuctionMachine(RuleBasedStateMachine):
         if declare_refusal(self.state, bidder, self.now) is not None:
             return
         assert self.phase is Phase.LISTING
-        assert self.ends_at - self.rules.declaration_window <= self.now < self.ends_at
+        assert self.ends_at - self.sale.declaration_window <= self.now < self.ends_at
         assert bidder not in self.declarants
         self.state = declare(self.state, bidder, self.now)
         self.declarants.add(bidder)
@@ -180,7 +181,7 @@ class AuctionMachine(RuleBasedStateMachine):
     @precondition(
         lambda self: (
             self.phase is Phase.LISTING
-            and self.rules.declaration_window
+            and self.sale.declaration_window
             and self.declarants == set()
         )
     )
@@ -207,7 +208,7 @@ class AuctionMachine(RuleBasedStateMachine):
                 self.bidders = frozenset(self.declarants)
                 event("timed bidding among declarants")
                 self.opens_at = self.now
-                self.ends_at = self.now + self.rules.countdown
+                self.ends_at = self.now + self.sale.countdown
             else:
                 self.phase = Phase.CLOSED
         else:
@@ -229,7 +230,7 @@ class AuctionMachine(RuleBasedStateMachine):
         assert self.suspended_from is not None
         if self.suspended_from is Phase.TIMED:
             self.state = resume(self.state, at)
-            self.ends_at = at + self.rules.countdown
+            self.ends_at = at + self.sale.countdown
         else:
             listing_ends_at = max(self.ends_at, at + timedelta(seconds=extend))
             self.state = resume(self.state, at, listing_ends_at=listing_ends_at)
@@ -264,7 +265,7 @@ class AuctionMachine(RuleBasedStateMachine):
         else:
             assert (result.sold, result.winner, result.price) == (True, *self.last_bid)
             # A reserve one cent better than the price is not reached.
-            sign = 1 if self.rules.direction is Direction.UP else -1
+            sign = 1 if self.sale.direction is Direction.UP else -1
             assert not outcome(self.state, self.last_bid[1] + sign * CENT).sold
 
     @invariant()
