@@ -132,7 +132,10 @@ def _beats(direction: Direction, amount: Decimal, price: Decimal) -> bool:
 
 
 def bid_minimum(state: State) -> Decimal:
-    """The least acceptable next bid (the highest, for a reverse auction)."""
+    """The least acceptable next bid (the highest, for a reverse auction).
+
+    For a reverse auction one step above its floor it lies beyond the floor: no bid is left.
+    """
     rules = state.rules
     if state.price is None:
         return rules.start

@@ -31,6 +31,7 @@ from bidding.domain.auction import (
     suspend,
     timed_close,
 )
+from bidding.services.auctions import REFUSAL_TEXT
 
 T0 = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -415,3 +416,17 @@ def test_an_outage_over_the_threshold_during_the_countdown_means_suspend_not_clo
     outages: list[tuple[datetime, datetime]], suspends: bool
 ) -> None:
     assert outage_during_countdown(COUNTING, outages, OUTAGE_THRESHOLD) is suspends
+
+
+def test_a_reverse_auction_one_step_from_its_floor_takes_no_further_bid() -> None:
+    at_the_floor = priced(OPEN_DOWN, "905.00", leader=1)
+    free = dataclasses.replace(at_the_floor, rules=dataclasses.replace(DOWN, whole_multiples=False))
+
+    assert bid_minimum(free) == D("895.00")
+    assert bid_refusal(free, 2, bid_minimum(free), T0 + MIN) is Refusal.BEYOND_FLOOR
+    assert bid_refusal(free, 2, D("900.00"), T0 + MIN) is Refusal.STEP
+
+
+def test_every_refusal_has_a_sentence_for_the_bidder() -> None:
+    assert set(REFUSAL_TEXT) == set(Refusal)
+    assert all(str(text).endswith("。") for text in REFUSAL_TEXT.values())
