@@ -163,7 +163,7 @@ def auction_reserve_reveal(auction: Auction, *, actor: User | None = None) -> De
     """
     now = get_clock()()
     with transaction.atomic():
-        row = Auction.objects.select_for_update().select_related("lot").get(pk=auction.pk)
+        lot, row = auction_lock(auction.lot_id)  # lot, then auction (DESIGN.md invariant 1)
         if row.phase != Phase.CLOSED:
             raise ValidationError(_("竞价结束前底价保密，不能揭示。"), code="reserve_early")
         if row.reserve_sealed is None or row.reserve_confirmed_by_id is None:
@@ -173,7 +173,7 @@ def auction_reserve_reveal(auction: Auction, *, actor: User | None = None) -> De
             row.reserve = reserve
             row.save(update_fields=["reserve"])
             ledger_append_tender(
-                tender_id=row.lot.tender_id,
+                tender_id=lot.tender_id,
                 action="auction.reserve_revealed",
                 actor=actor,
                 obj_type="lot",
