@@ -181,3 +181,12 @@ def bulk_bidders(lot: Lot, count: int, enrolled_by: User) -> list[Enrolment]:
         ]
     )
     return enrolments
+
+
+def matrix_auction(world: Any) -> Auction:
+    """The permission matrix's auction: on its first bidder's lot (made once, kept)."""
+    from tests.deposits import matrix_enrolment
+
+    lot = matrix_enrolment(world).lot
+    existing = Auction.objects.filter(lot=lot).first()
+    return existing or auction_row(lot)
