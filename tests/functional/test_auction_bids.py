@@ -197,7 +197,7 @@ def test_an_oversized_or_unreadable_body_is_refused_before_it_is_read(
 def test_a_bid_without_a_usable_request_key_is_refused(clock: ControlledClock, key: str) -> None:
     sale = _with_a_bid()
     answer = bid_json(sale.clients[1], sale.lot, "1010000.00", key=key)
-    _refused_without_trace(sale, answer, 400, "idempotency", "幂等键")
+    _refused_without_trace(sale, answer, 400, "idempotency", "请求编号无效")
 
 
 def test_a_retried_bid_gets_the_first_answer_and_makes_one_bid(clock: ControlledClock) -> None:
@@ -326,3 +326,60 @@ def test_timed_bidding_after_the_listing_is_for_its_declarants(clock: Controlled
     assert answer.status_code == 409 and answer.json()["code"] == "not_declared"
     assert bid_json(sale.clients[1], sale.lot, "1000000.00").json()["accepted"]
     assert Decimal(Auction.objects.get(pk=sale.auction.pk).price) == START
+
+
+@pytest.mark.parametrize("amount", [True, None, [1010000], {"yuan": 1010000}, 1010000.001])
+def test_an_amount_that_is_not_a_number_of_yuan_is_refused(
+    clock: ControlledClock, amount: object
+) -> None:
+    sale = _with_a_bid()
+    answer = bid_json(sale.clients[1], sale.lot, amount)
+    _refused_without_trace(sale, answer, 400, "malformed", "正数")
+
+
+def test_a_script_may_send_the_amount_as_a_json_number(clock: ControlledClock) -> None:
+    sale = _with_a_bid()
+    ack = bid_json(sale.clients[1], sale.lot, 1010000).json()
+    assert ack["accepted"] and ack["amount"] == "1010000.00"
+    ack = bid_json(sale.clients[0], sale.lot, 1020000.5).json()
+    assert ack["accepted"] and ack["amount"] == "1020000.50"
+
+
+def test_a_reverse_auction_takes_lower_bids_down_to_its_floor(clock: ControlledClock) -> None:
+    sale = auction_lot(phase="timed", direction="down", floor=Decimal("900000.00"))
+    sale.traces = auction_traces(sale.lot)
+    _refused_without_trace(
+        sale, bid_json(sale.clients[0], sale.lot, "1000000.01"), 409, "below_start", "起始价"
+    )
+    assert bid_json(sale.clients[0], sale.lot, "1000000.00").json()["accepted"]
+    sale.traces = auction_traces(sale.lot)
+    for amount, code in [("995000.00", "step"), ("1000000.00", "outbid")]:
+        answer = bid_json(sale.clients[1], sale.lot, amount)
+        _refused_without_trace(sale, answer, 409, code, "")
+    answer = bid_json(sale.clients[1], sale.lot, "890000.00")
+    _refused_without_trace(sale, answer, 409, "beyond_floor", "最低限价")
+    ack = bid_json(sale.clients[1], sale.lot, "900000.00").json()
+    assert ack["accepted"] and ack["seq"] == 2
+    assert Auction.objects.get(pk=sale.auction.pk).price == Decimal("900000.00")
+
+
+def test_a_plain_form_declaration_comes_back_with_the_answer(clock: ControlledClock) -> None:
+    sale = auction_lot()
+    url = reverse("auction_declare", args=[sale.lot.pk])
+    page = sale.clients[0].post(url, follow=True)
+    assert "不在要求报价的时段内" in page.content.decode()
+    _in_the_window(sale, clock)
+    page = sale.clients[0].post(url, follow=True)
+    assert "已要求报价" in page.content.decode()
+    assert AuctionDeclaration.objects.filter(auction=sale.auction).count() == 1
+
+
+def test_a_retry_of_a_whole_yuan_bid_answers_exactly_as_the_first_time(
+    clock: ControlledClock,
+) -> None:
+    sale = auction_lot()
+    key = new_key()
+    first = bid_json(sale.clients[0], sale.lot, "1000000", key=key).json()
+    again = bid_json(sale.clients[0], sale.lot, "1000000", key=key).json()
+    assert first == again and first["amount"] == "1000000.00"
+    assert _events(sale.lot)[0].payload["amount"] == "1000000.00"
