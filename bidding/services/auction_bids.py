@@ -151,7 +151,7 @@ def bid_place(
         with transaction.atomic():
             try:
                 lot, auction = auction_lock(lot_id)
-            except Auction.DoesNotExist:
+            except (Lot.DoesNotExist, Auction.DoesNotExist):
                 return _refused("no_auction", _("本标段没有网上竞价。"))
             # A retry of an accepted bid finds it under the lock: the first answer, no second bid.
             retried = _retried(enrolment, idempotency_key, parsed)
@@ -230,7 +230,7 @@ def declaration_place(
     with transaction.atomic():
         try:
             lot, auction = auction_lock(lot_id)
-        except Auction.DoesNotExist:
+        except (Lot.DoesNotExist, Auction.DoesNotExist):
             return DeclarationAck(False, "no_auction", _("本标段没有网上竞价。"))
         now = clock()
         refused = _seat_refusal(lot, enrolment, now)

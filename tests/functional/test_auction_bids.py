@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration
 from bidding.models.rooms import RoomEvent
+from bidding.services.auction_bids import bid_place, declaration_place
 from tests.auction_bidders import (
     START,
     STEP,
@@ -325,7 +326,7 @@ def test_timed_bidding_after_the_listing_is_for_its_declarants(clock: Controlled
     answer = bid_json(sale.clients[2], sale.lot, "1000000.00")
     assert answer.status_code == 409 and answer.json()["code"] == "not_declared"
     assert bid_json(sale.clients[1], sale.lot, "1000000.00").json()["accepted"]
-    assert Decimal(Auction.objects.get(pk=sale.auction.pk).price) == START
+    assert Auction.objects.get(pk=sale.auction.pk).price == START
 
 
 @pytest.mark.parametrize("amount", [True, None, [1010000], {"yuan": 1010000}, 1010000.001])
@@ -383,3 +384,24 @@ def test_a_retry_of_a_whole_yuan_bid_answers_exactly_as_the_first_time(
     again = bid_json(sale.clients[0], sale.lot, "1000000", key=key).json()
     assert first == again and first["amount"] == "1000000.00"
     assert _events(sale.lot)[0].payload["amount"] == "1000000.00"
+
+
+def test_the_sockets_path_answers_a_lot_without_an_auction_with_a_reason(
+    clock: ControlledClock,
+) -> None:
+    """The room's socket calls the services directly: they answer, never raise."""
+    sale = auction_lot()
+    user = sale.world.bidder_users[0]
+    Auction.objects.filter(pk=sale.auction.pk).delete()
+    for lot_id in (sale.lot.pk, sale.lot.pk + 1000):
+        ack = bid_place(
+            lot_id=lot_id,
+            enrolment=sale.enrolments[0],
+            amount="1000000",
+            idempotency_key=new_key(),
+            actor=user,
+        )
+        assert (ack.accepted, ack.code) == (False, "no_auction")
+        declared = declaration_place(lot_id=lot_id, enrolment=sale.enrolments[0], actor=user)
+        assert (declared.accepted, declared.code) == (False, "no_auction")
+    assert auction_traces(sale.lot) == (0, 0, 0)
