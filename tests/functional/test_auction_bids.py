@@ -405,3 +405,18 @@ def test_the_sockets_path_answers_a_lot_without_an_auction_with_a_reason(
         declared = declaration_place(lot_id=lot_id, enrolment=sale.enrolments[0], actor=user)
         assert (declared.accepted, declared.code) == (False, "no_auction")
     assert auction_traces(sale.lot) == (0, 0, 0)
+
+
+def test_a_flood_of_requests_is_held_back_with_a_clear_message(
+    clock: ControlledClock, settings: Any
+) -> None:
+    settings.AUCTION_HTTP_BIDS_PER_MINUTE = 3
+    sale = auction_lot()
+    assert bid_json(sale.clients[0], sale.lot, "1000000").json()["accepted"]
+    for _refused in range(2):
+        assert bid_json(sale.clients[0], sale.lot, "1010000").json()["code"] == "leading"
+    sale.traces = auction_traces(sale.lot)
+    answer = bid_json(sale.clients[0], sale.lot, "1010000")
+    _refused_without_trace(sale, answer, 429, "flood", "过于频繁")
+    # Another bidder has its own budget.
+    assert bid_json(sale.clients[1], sale.lot, "1010000").json()["accepted"]
