@@ -420,3 +420,12 @@ def test_a_flood_of_requests_is_held_back_with_a_clear_message(
     _refused_without_trace(sale, answer, 429, "flood", "过于频繁")
     # Another bidder has its own budget.
     assert bid_json(sale.clients[1], sale.lot, "1010000").json()["accepted"]
+
+
+def test_a_bid_without_the_pages_csrf_token_is_refused(clock: ControlledClock) -> None:
+    sale = auction_lot()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(sale.world.bidder_users[0])
+    answer = bid_json(strict, sale.lot, "1000000.00")
+    assert answer.status_code == 403
+    assert auction_traces(sale.lot) == (0, 0, 0)
