@@ -25,6 +25,7 @@ from tests.tenders import World, closes, first_lot, make_tender, make_world, ope
 from trading.chronograph import chronograph_tick
 from trading.models import LedgerEntry, Lot
 from trading.models.tenders import Candidate
+from trading.services.outcomes import lot_record_auction_result
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +316,31 @@ def test_an_outage_during_the_countdown_suspends_instead_of_closing(
     lot.refresh_from_db()
     assert lot.status == "publicity"
     assert Candidate.objects.get(lot=lot).organisation == second.lead
+
+
+def test_a_lot_that_moves_on_without_the_close_stops_its_auction(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    first, second = enrolments(lot)
+    assert bid(lot, first, str(START)).accepted
+    # Staff record a result by hand: the lot moves on, the room must not take another bid.
+    lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+    deliver_events(clock)
+    auction = Auction.objects.get(lot=lot)
+    assert auction.phase == "closed" and auction.closed_at == clock.now
+    assert bid(lot, second, str(START + auction.step)).code == "closed"
+    assert LedgerEntry.objects.filter(action="auction.stopped").count() == 1
+
+
+def test_a_listing_set_up_after_its_close_is_not_held(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world, procedure="listing", estimate=START))
+    # The platform was down from before the opening to after the close: nothing to hold.
+    clock.set(opens(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    clock.set(closes(lot) + timedelta(minutes=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "listing_closed" and not Auction.objects.filter(lot=lot).exists()
