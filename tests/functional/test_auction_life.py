@@ -59,10 +59,11 @@ def test_a_land_listing_runs_from_opening_to_its_deadline(clock: ControlledClock
     assert Auction.objects.filter(lot=lot).count() == 1
 
 
+@pytest.mark.parametrize("business_type", ["land", "mining"])
 def test_listing_two_declarants_timed_bidding_sold_to_the_last_bidder(
-    clock: ControlledClock,
+    clock: ControlledClock, business_type: str
 ) -> None:
-    world = make_world(business_type="land")
+    world = make_world(business_type=business_type)
     lot = bidding_lot(world, clock, "listing", bidders=3)
     first, second, third = enrolments(lot)
     step = Auction.objects.get(lot=lot).step
@@ -151,8 +152,10 @@ def test_one_declarant_buys_at_the_listing_price(clock: ControlledClock) -> None
     assert "timed_started" not in room_kinds(lot)
 
 
-def test_a_listing_without_bids_is_unsold(clock: ControlledClock) -> None:
-    world = make_world(business_type="land")
+@pytest.mark.parametrize("business_type", ["land", "mining"])
+def test_a_listing_without_bids_is_unsold(clock: ControlledClock, business_type: str) -> None:
+    # A land listing waits at its close (listing family); a mining listing goes to the auction.
+    world = make_world(business_type=business_type)
     lot = bidding_lot(world, clock, "listing", bidders=2)
     clock.set(closes(lot) + timedelta(seconds=1))
     tick(clock)
