@@ -16,10 +16,19 @@ from notices.rendering import notice_html, render_notice
 from tests.auction_life import START, bid, bidding_lot, enrolments, live_until, tick
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
-from tests.tenders import closes, first_lot, make_tender, make_world, opens
+from tests.tenders import (
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    open_publicity,
+    opens,
+    publicity_end,
+)
 from trading.chronograph import chronograph_tick
 from trading.models import LedgerEntry, Lot
 from trading.models.tenders import Candidate
+from trading.services.awards import award_confirm
 from trading.services.outcomes import lot_record_auction_result
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +159,16 @@ def test_one_declarant_buys_at_the_listing_price(clock: ControlledClock) -> None
     assert Candidate.objects.get(lot=lot).organisation == second.lead
     assert closed_event(lot)["price"] == str(START + step)
     assert "timed_started" not in room_kinds(lot)
+    # The 成交确认书 went out at the hammer; the award after the publicity adds no second one.
+    lot = open_publicity(lot)
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
+    tick(clock)
+    lot.refresh_from_db()
+    award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    deliver_events(clock)
+    lot.refresh_from_db()
+    assert lot.status == "awarded"
+    assert Notice.objects.filter(lot=lot, kind=NoticeKind.DEAL_CONFIRMATION).count() == 1
 
 
 @pytest.mark.parametrize("business_type", ["land", "mining"])
