@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from bidding.views import (
+    auction_reserve,
     deposits,
     deposits_refunds,
     enrolment,
@@ -124,5 +125,11 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/opening/",
         opening_room.opening_room_view,
         name="bidding_opening_room",
+    ),
+    # --- live auctions (aurules): the desk's reserve price (底价), proposed and confirmed ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/reserve/",
+        auction_reserve.auction_reserve_view,
+        name="auction_reserve",
     ),
 ]
