@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +42,7 @@ from bidding.domain.auction import (
 from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid, AuctionKind, PlatformOutage
 from bidding.services.auction_outages import auction_heartbeat, outage_threshold
+from bidding.services.auction_reserve import auction_reserve_reveal
 from bidding.services.auctions import auction_lock, auction_state, auction_store, room_key_auction
 from bidding.services.rooms import room_event_append
 from trading.domain.lifecycle import Family, LotStatus
@@ -309,13 +309,7 @@ def auction_reserve_revealed(auction: Auction) -> Decimal | None:
     """The reserve (底价), unsealed now the auction is closed; None when none was set."""
     if auction.reserve_sealed is None:
         return None
-    try:
-        # The reserve's sealing is its own module (helper aurules); import it directly once merged.
-        reveal = import_module("bidding.services.auction_reserve").auction_reserve_reveal
-    except ModuleNotFoundError:
-        return None
-    revealed: Decimal | None = reveal(auction)
-    return revealed
+    return auction_reserve_reveal(auction)
 
 
 def _text(amount: Decimal | None) -> str | None:
