@@ -12,6 +12,11 @@ result handed to trading (国土资源部令第39号 第14–20条; DESIGN.md in
   listing with two or more declarants goes on to timed bidding (第20条), otherwise it and every
   expired countdown closes; the leader buys if its price reaches the revealed reserve (底价).
   The result goes to trading through `lot_record_auction_result` as the platform (actor None).
+- An outage (`bidding.services.auction_outages`) over the countdown's last run suspends a timed
+  auction instead (中止); it resumes `AUCTION_RESUME_NOTICE_SECONDS` (300) later, announced in
+  the room's "suspended" event, with a fresh countdown.
+- A procurement lot's auction buys (反向竞价, direction down) from its budget; no floor is set
+  (the lot has no field for one yet), so the countdown alone decides.
 """
 
 from __future__ import annotations
