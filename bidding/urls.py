@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from bidding.views import (
+    auction_room,
     deposits,
     deposits_refunds,
     enrolment,
@@ -124,5 +125,11 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/opening/",
         opening_room.opening_room_view,
         name="bidding_opening_room",
+    ),
+    # --- the auction room (auroom): its page, public; the socket is ws/lots/<lot_id>/auction/ ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/",
+        auction_room.auction_room_view,
+        name="bidding_auction_room",
     ),
 ]

@@ -30,6 +30,7 @@ from bidding.services.auction_reveal import auction_bidder_reveal
 from bidding.services.auction_standins import auction_resume, auction_suspend, declaration_place
 from bidding.services.auctions import room_key_auction
 from trading.clock import get_clock
+from trading.models import User
 
 # Which seat may do what; "refresh" (a fresh snapshot, after a phase changes) is everyone's.
 SEAT_ACTIONS: dict[AuctionSeat, frozenset[str]] = {
@@ -53,6 +54,9 @@ def _announced_time(value: Any) -> datetime:
 
 def auction_act(seat: AuctionRoomSeat, kind: str, message: dict[str, Any]) -> dict[str, Any]:
     """Carry out one action for `seat` through the auction's services; the answer's fields."""
+    actor = seat.user
+    if not isinstance(actor, User):  # the public seat has no action to reach here
+        raise PermissionDenied(_("您的席位不能进行此操作。"))
     if kind == "bid":
         if seat.enrolment is None or not seat.is_lead:
             raise PermissionDenied(_("联合体由牵头人报价。"))
@@ -62,7 +66,7 @@ def auction_act(seat: AuctionRoomSeat, kind: str, message: dict[str, Any]) -> di
             enrolment=seat.enrolment,
             amount=message.get("amount"),
             idempotency_key=key if isinstance(key, str) else "",
-            actor=seat.user,
+            actor=actor,
         )
         answer: dict[str, Any] = {"idempotency_key": key, "code": ack.code}
         if not ack.accepted:
@@ -71,23 +75,21 @@ def auction_act(seat: AuctionRoomSeat, kind: str, message: dict[str, Any]) -> di
     if kind == "declare":
         if seat.enrolment is None or not seat.is_lead:
             raise PermissionDenied(_("联合体由牵头人要求报价。"))
-        ack = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=seat.user)
+        ack = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=actor)
         if not ack.accepted:
             return {"type": "error", "code": ack.code, "message": ack.message}
         return {"type": "ack"}
     if kind == "reveal":
         name = auction_bidder_reveal(
-            lot=seat.lot, bidder_number=message.get("bidder_number"), actor=seat.user
+            lot=seat.lot, bidder_number=message.get("bidder_number"), actor=actor
         )
         return {"type": "ack", "bidder_number": message.get("bidder_number"), "name": name}
     if kind == "suspend":
         reason = message.get("reason")
-        auction_suspend(
-            lot=seat.lot, reason=reason if isinstance(reason, str) else "", actor=seat.user
-        )
+        auction_suspend(lot=seat.lot, reason=reason if isinstance(reason, str) else "", actor=actor)
         return {"type": "ack"}
     if kind == "resume":
-        auction_resume(lot=seat.lot, at=_announced_time(message.get("at")), actor=seat.user)
+        auction_resume(lot=seat.lot, at=_announced_time(message.get("at")), actor=actor)
         return {"type": "ack"}
     raise ValidationError(_("未知的消息类型。"))
 

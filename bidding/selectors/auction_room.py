@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +47,7 @@ class AuctionRoomSeat:
     lot: Lot
     auction: Auction
     seat: AuctionSeat
-    user: User
+    user: User | AnonymousUser
     # The bidder's own standing enrolment; None for every other seat.
     enrolment: Enrolment | None = None
     # A consortium bids through its lead (实施条例 第37条): members watch their own number.
@@ -71,10 +72,10 @@ def _lot_with_auction(lot_id: int) -> tuple[Lot, Auction]:
     return auction.lot, auction
 
 
-def access_auction_room(user: User, lot_id: int) -> AuctionRoomSeat:
+def access_auction_room(user: User | AnonymousUser, lot_id: int) -> AuctionRoomSeat:
     """The user's seat in a lot's live auction: 404 for no such auction; everyone else watches."""
     lot, auction = _lot_with_auction(lot_id)
-    if acting_organisation_id(user) is not None:
+    if isinstance(user, User) and acting_organisation_id(user) is not None:
         if user.organisation_kind == OrganisationKind.BIDDER:
             enrolment = enrolment_get_own(user, lot)
             if enrolment is not None and enrolment.withdrawn_at is None:
