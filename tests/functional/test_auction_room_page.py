@@ -72,3 +72,28 @@ def test_a_lot_without_an_auction_has_no_room(world: AuctionWorld) -> None:
     Auction.objects.filter(pk=world.auction.pk).delete()
     assert _page(world)[0] == 404
     assert _page(world, world.people.bidder_users[0])[0] == 404
+
+
+def _get(user: User | None, name: str, *args: int) -> str:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200, name
+    return response.content.decode()
+
+
+def test_each_role_finds_the_room_from_its_own_page(world: AuctionWorld) -> None:
+    room = reverse("bidding_auction_room", args=[world.lot.pk])
+    people = world.people
+    assert room in _get(people.bidder_users[0], "enrolment_lot", world.lot.pk)
+    assert room in _get(people.staff, "lot_detail", world.lot.pk)
+    assert room in _get(people.regulator, "supervision_lot", world.lot.pk)
+    assert room in _get(None, "portal_open_tenders")
+
+
+def test_a_lot_without_an_auction_links_to_no_room(world: AuctionWorld) -> None:
+    Auction.objects.filter(pk=world.auction.pk).delete()
+    room = reverse("bidding_auction_room", args=[world.lot.pk])
+    assert room not in _get(world.people.bidder_users[0], "enrolment_lot", world.lot.pk)
+    assert room not in _get(world.people.staff, "lot_detail", world.lot.pk)
