@@ -208,7 +208,7 @@
     var n = values.length;
     function x(i) { return left + (n === 1 ? (width - left - right) / 2 : i * (width - left - right) / (n - 1)); }
     function y(v) { return top + (high - v) * (height - top - bottom) / (high - low); }
-    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, preserveAspectRatio: "none" }, box);
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height }, box);
     svg("line", { "class": "axis", x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }, chart);
     var points = values.map(function (v, i) { return x(i).toFixed(1) + "," + y(v).toFixed(1); });
     svg("polyline", { "class": "line", points: points.join(" ") }, chart);
@@ -265,6 +265,11 @@
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(message)); return true; }
     return false;
+  }
+  function act(message) {
+    say("");
+    // A bid waits in `pending` and goes when the socket is back; other actions are asked again.
+    if (!send(message) && message.type !== "bid") { say(t.reconnecting); }
   }
 
   function onAnswer(frame) {
@@ -345,9 +350,8 @@
       event.preventDefault();
       if (pending || !mayBid()) { return; }
       var amount = $("bid-amount").value.replace(/,/g, "").trim();
-      say("");
       pending = { type: "bid", amount: amount, idempotency_key: newKey() };
-      send(pending);
+      act(pending);
       renderControls();
     });
     document.querySelectorAll("[data-steps]").forEach(function (button) {
@@ -360,21 +364,19 @@
     });
   }
   if ($("declare-submit")) {
-    $("declare-submit").addEventListener("click", function () { say(""); send({ type: "declare" }); });
+    $("declare-submit").addEventListener("click", function () { act({ type: "declare" }); });
   }
   if ($("suspend-submit")) {
     $("suspend-submit").addEventListener("click", function () {
-      say("");
-      send({ type: "suspend", reason: $("suspend-reason").value });
+      act({ type: "suspend", reason: $("suspend-reason").value });
     });
     $("resume-submit").addEventListener("click", function () {
-      say("");
-      send({ type: "resume", at: $("resume-at").value });
+      act({ type: "resume", at: $("resume-at").value });
     });
   }
   if ($("reveal-submit")) {
     $("reveal-submit").addEventListener("click", function () {
-      send({ type: "reveal", bidder_number: $("reveal-number").value.trim() });
+      act({ type: "reveal", bidder_number: $("reveal-number").value.trim() });
     });
   }
 
