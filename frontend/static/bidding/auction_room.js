@@ -103,6 +103,11 @@
     state.reserve = s.reserve;
     state.history = (s.history || []).slice();
     offset = Date.parse(s.server_time) - Date.now();
+    if (s.phase === "closed" && s.sold != null) {
+      // The result, and the reserve (底价) the close revealed.
+      var result = s.sold ? format(t.sold, { winner: s.leader, price: money(s.price) }) : t.unsold;
+      say(result + (s.reserve ? " " + format(t.reserve, { reserve: money(s.reserve) }) : ""));
+    }
   }
 
   function applyEvent(frame) {
