@@ -113,23 +113,3 @@ async def next_frame(socket: WebsocketCommunicator, kind: str) -> dict[str, Any]
             return frame
         if frame["type"] != "tick":
             _inbox.setdefault(socket, []).append(frame)
-
-
-def matrix_auction(world: Any) -> Auction:
-    """The matrix's published lot given a live auction (its first bidder enrolled), made once."""
-    from tests.deposits import matrix_enrolment
-
-    lot_id = matrix_enrolment(world).lot_id
-    now = get_clock()()
-    auction, _created = Auction.objects.get_or_create(
-        lot_id=lot_id,
-        defaults={
-            "kind": "auction",
-            "start_price": START,
-            "step": STEP,
-            "phase": "timed",
-            "opens_at": now,
-            "ends_at": now + timedelta(minutes=4),
-        },
-    )
-    return auction

@@ -271,7 +271,7 @@ async def test_bad_frames_and_bad_amounts_change_nothing(world: AuctionWorld) ->
         refused = await act(first, {"type": "bid", "amount": amount, "idempotency_key": "k"})
         assert refused["type"] == "error" and refused["message"], amount
     missing_key = await act(first, {"type": "bid", "amount": str(START)})
-    assert missing_key["type"] == "error" and "幂等键" in missing_key["message"]
+    assert missing_key["type"] == "error" and "请求编号" in missing_key["message"]
     assert await sync_to_async(AuctionBid.objects.count)() == 0
     assert await sync_to_async(LedgerEntry.objects.filter(action="auction.bid").count)() == 0
     await first.disconnect()
