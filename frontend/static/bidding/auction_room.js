@@ -125,7 +125,9 @@
     } else if (frame.kind === "suspended") {
       state.phase = "suspended";
       state.reason = p.reason || "";
-      say(format(t.suspended, { reason: state.reason }));
+      // An outage's suspension announces its resumption at once (a fresh countdown from then).
+      say(format(t.suspended, { reason: state.reason }) +
+        (p.resumes_at ? " " + format(t.resumes, { at: clockTime(p.resumes_at) }) : ""));
     } else if (frame.kind === "resumed") {
       if (p.resumes_at) { say(format(t.resumes, { at: clockTime(p.resumes_at) })); }
     } else if (frame.kind === "timed_started") {
