@@ -137,7 +137,10 @@
       say(p.sold ? format(t.sold, { winner: p.winner, price: money(p.price) }) : t.unsold);
     }
     // Who may bid, the new end and the revealed reserve come from the server's snapshot.
-    if (PHASE_CHANGES[frame.kind]) { send({ type: "refresh" }); }
+    // Spread over a second, so a full room does not ask the server all at once.
+    if (PHASE_CHANGES[frame.kind]) {
+      window.setTimeout(function () { send({ type: "refresh" }); }, Math.random() * 1000);
+    }
   }
 
   function onEvent(frame) {
