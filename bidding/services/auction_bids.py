@@ -196,7 +196,6 @@ def bid_place(
                     "seq": bid.seq,
                     "bidder_number": enrolment.bidder_number,
                     "amount": str(parsed),
-                    "phase": bid.phase,
                 },
                 now=now,
             )

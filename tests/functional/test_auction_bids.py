@@ -5,6 +5,7 @@ and changes nothing — no bid, no room event, no ledger entry."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -429,3 +430,21 @@ def test_a_bid_without_the_pages_csrf_token_is_refused(clock: ControlledClock) -
     answer = bid_json(strict, sale.lot, "1000000.00")
     assert answer.status_code == 403
     assert auction_traces(sale.lot) == (0, 0, 0)
+
+
+def test_the_lots_history_does_not_tell_the_owner_who_bid(clock: ControlledClock) -> None:
+    """Bidders are known by number only: their bids stay out of the lot page's history, whose
+    entries name the person who acted."""
+    sale = _with_a_bid()
+    _in_the_window(sale, clock)
+    assert declare_json(sale.clients[1], sale.lot).json()["accepted"]
+    assert LedgerEntry.objects.filter(action__startswith="auction.").count() == 2
+    owner = Client()
+    owner.force_login(sale.world.owner_user)
+    page = owner.get(reverse("lot_detail", args=[sale.lot.pk])).content.decode()
+    ledger = re.search(r'<table class="table compact ledger">(.*?)</table>', page, re.DOTALL)
+    assert ledger is not None
+    text = re.sub(r"<[^>]+>", " ", ledger.group(1))
+    assert "网上竞价报价" not in text and "竞买人要求报价" not in text
+    for user in sale.world.bidder_users[:2]:
+        assert user.get_username() not in text

@@ -4,10 +4,12 @@ is accepted per level, every other is told it was outbid, and the sequence stays
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -112,6 +114,39 @@ def test_two_hundred_bidders_at_one_price_level_one_wins_each_level(
     events = RoomEvent.objects.filter(room__key=f"auction:{lot.pk}").order_by("seq")
     assert [(e.seq, e.payload["bid_seq"]) for e in events] == [(1, 1), (2, 2)]
     assert LedgerEntry.objects.filter(action="auction.bid").count() == 2
+
+
+def test_a_scramble_of_different_amounts_keeps_the_sequence_gap_free_and_rising(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world, procedure="listing"))
+    actor = world.bidder_users[0]
+    bidders = bulk_bidders(lot, BIDDERS, enrolled_by=actor)
+    auction_row(lot)
+    # Each bidder bids once, one of six amounts from the start price up to five steps and a half.
+    offers = [
+        START + STEP * Decimal(n % 6) + (STEP / 2 if n % 4 == 3 else 0) for n in range(BIDDERS)
+    ]
+    acks, _spread = _all_at_once(
+        [_bid(lot, e, actor, str(offer), clock) for e, offer in zip(bidders, offers, strict=True)]
+    )
+    accepted = sorted(
+        (ack.seq, ack.amount)
+        for ack in acks
+        if ack.accepted and ack.seq is not None and ack.amount is not None
+    )
+    assert accepted and [seq for seq, _amount in accepted] == list(range(1, len(accepted) + 1))
+    amounts = [amount for _seq, amount in accepted]
+    assert all(b - a >= STEP for a, b in itertools.pairwise(amounts))
+    assert {ack.code for ack in acks if not ack.accepted} <= {"outbid", "step"}
+    bids = AuctionBid.objects.filter(auction__lot=lot).order_by("seq")
+    assert [(bid.seq, bid.amount) for bid in bids] == accepted
+    events = RoomEvent.objects.filter(room__key=f"auction:{lot.pk}").order_by("seq")
+    assert [(e.seq, e.payload["bid_seq"]) for e in events] == [(n, n) for n, _a in accepted]
+    assert LedgerEntry.objects.filter(action="auction.bid").count() == len(accepted)
+    auction = Auction.objects.get(lot=lot)
+    assert (auction.seq, auction.price) == accepted[-1]
 
 
 def test_two_connections_retrying_one_request_make_one_bid(clock: ControlledClock) -> None:
