@@ -27,7 +27,7 @@ from bidding.selectors.auction_room import (
 )
 from bidding.services.auction_bids import bid_place, declaration_place
 from bidding.services.auction_reveal import auction_bidder_reveal
-from bidding.services.auction_standins import auction_resume, auction_suspend
+from bidding.services.auction_suspension import auction_resume, auction_suspend
 from bidding.services.auctions import room_key_auction
 from trading.clock import get_clock
 from trading.models import User
