@@ -7,6 +7,7 @@ from django.urls import path
 from bidding.views import (
     auction_bids,
     auction_reserve,
+    auction_room,
     deposits,
     deposits_refunds,
     enrolment,
@@ -132,6 +133,12 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/auction/reserve/",
         auction_reserve.auction_reserve_view,
         name="auction_reserve",
+    ),
+    # --- the auction room (auroom): its page, public; the socket is ws/lots/<lot_id>/auction/ ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/",
+        auction_room.auction_room_view,
+        name="bidding_auction_room",
     ),
     # --- live auctions (aubid): a bid and 要求报价 over HTTP, the socket's path ---
     path(

@@ -824,6 +824,14 @@ CASES = [
         get=published(ok={STAFF}),
         post=published(ok={STAFF}),
     ),
+    # The auction room (auroom): public — the price, the countdown and bidder numbers are for
+    # everybody to watch (国土资源部令第39号 第18条); the seat decides what one may do in it.
+    Case(
+        "bidding_auction_room",
+        kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id},
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
     # Live auctions (aubid): the lot's own bidder bids and declares; a bidder that did not enrol
     # is not told of the auction (404), other roles may not bid (403).
     Case(
@@ -851,6 +859,9 @@ WEBSOCKET_CASES = [
         "ws-opening",
         OPENING_ROOM_SOCKET,
         kwargs=lambda w: {"lot_id": matrix_enrolment(w).lot_id},
+    ),
+    SocketCase(
+        "ws-auction", everyone(ACCEPT), kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id}
     ),
 ]
 
