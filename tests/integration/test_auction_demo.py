@@ -1,0 +1,75 @@
+"""`make run` has a training land lot that enters timed bidding within minutes of starting, which
+one can join as the demo bidders (issue 13, "Done when").
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bidding.demo import demo_vault_seed
+from bidding.models import Enrolment
+from bidding.models.auctions import Auction, AuctionBid
+from bidding.services.auction_bids import bid_place
+from bidding.services.demo_auction import (
+    PROJECT,
+    auction_demo_lines,
+    auction_demo_lot,
+    auction_demo_seed,
+)
+from tests.conftest import ControlledClock
+from trading.domain.lifecycle import LotStatus
+from trading.models import Lot, User
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _enrolment(lot: Lot, username: str) -> Enrolment:
+    user = User.objects.get(username=username)
+    return Enrolment.objects.get(lot=lot, lead=user.organisation, withdrawn_at__isnull=True)
+
+
+def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
+    demo: dict[str, int], clock: ControlledClock, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"
+    demo_vault_seed(tenders=False)
+    assert auction_demo_seed() == {"auction_demo": 1}
+    lot = auction_demo_lot(clock.now)
+    assert lot is not None and lot.status == LotStatus.BIDDING
+    assert lot.closes_at == clock.now + timedelta(minutes=10)
+    assert auction_demo_seed() == {}  # a round still open: nothing new
+
+    auction = Auction.objects.get(lot=lot)
+    assert auction.phase == "listing" and auction.ends_at == lot.closes_at
+    assert auction.price == Decimal("12100000.00")
+    assert auction.leader_id == _enrolment(lot, "bidder2").pk
+    assert list(AuctionBid.objects.filter(auction=auction).values_list("seq", "amount")) == [
+        (1, Decimal("12000000.00")),
+        (2, Decimal("12100000.00")),
+    ]
+    lines = "\n".join(auction_demo_lines(clock.now))
+    assert f"/bidding/lots/{lot.pk}/auction/" in lines and "bidder1" in lines
+
+    # Every demo bidder's deposit is confirmed: bidder3 (a bank guarantee) may bid at once.
+    clock.advance(seconds=30)
+    bidder3 = User.objects.get(username="bidder3")
+    ack = bid_place(
+        lot_id=lot.pk,
+        enrolment=_enrolment(lot, "bidder3"),
+        amount="12200000.00",
+        idempotency_key="browser-1",
+        actor=bidder3,
+        clock=clock,
+    )
+    assert ack.accepted and ack.seq == 3, ack.message
+
+    # A start-up after the listing close arms a fresh round.
+    clock.advance(minutes=10)
+    assert auction_demo_seed() == {"auction_demo": 1}
+    assert Lot.objects.filter(tender__project__name=PROJECT).count() == 2
