@@ -83,6 +83,7 @@ def auction_demo_lot(now: datetime) -> Lot | None:
 
 def _auction_ready(lot: Lot, now: datetime) -> Auction:
     """The lot's auction as bidding opens it, with the demonstration's window and countdown."""
+    closes_at = lot.closes_at or now
     auction = Auction.objects.filter(lot=lot).first()
     if auction is None:
         # Stand-in for the set-up that runs when bidding opens (auction_life), until merged.
@@ -94,11 +95,10 @@ def _auction_ready(lot: Lot, now: datetime) -> Auction:
             step=lot.increment,
             phase=AuctionPhase.LISTING,
             opens_at=now,
-            ends_at=lot.closes_at,
+            ends_at=closes_at,
         )
     # Declaring is open from start-up (the whole remaining listing), so that whoever joins the
     # demonstration can take it to timed bidding; the real window is the rule table's.
-    closes_at = lot.closes_at or auction.ends_at
     auction.declaration_window_seconds = int((closes_at - now).total_seconds()) + 1
     auction.countdown_seconds = DEMO_COUNTDOWN_SECONDS
     auction.save(update_fields=["declaration_window_seconds", "countdown_seconds"])
@@ -153,7 +153,7 @@ def auction_demo_seed(*, tenders: bool = True) -> dict[str, int]:
     }
     for number, (username, amount) in enumerate(LISTING_BIDS, start=1):
         user = users.get(username)
-        enrolment = enrolments.get(user.organisation_id) if user is not None else None
+        enrolment = enrolments.get(user.organisation_id or 0) if user is not None else None
         if user is None or enrolment is None:
             continue
         bid_place(
