@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from bidding.views import (
+    auction_bids,
     deposits,
     deposits_refunds,
     enrolment,
@@ -124,5 +125,16 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/opening/",
         opening_room.opening_room_view,
         name="bidding_opening_room",
+    ),
+    # --- live auctions (aubid): a bid and 要求报价 over HTTP, the socket's path ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/bid/",
+        auction_bids.auction_bid_view,
+        name="auction_bid",
+    ),
+    path(
+        "bidding/lots/<int:lot_id>/auction/declare/",
+        auction_bids.auction_declare_view,
+        name="auction_declare",
     ),
 ]
