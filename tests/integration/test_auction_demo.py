@@ -14,7 +14,7 @@ import pytest
 from bidding.demo import demo_vault_seed
 from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid
-from bidding.services.auction_bids import bid_place
+from bidding.services.auction_bids import bid_place, declaration_place
 from bidding.services.demo_auction import (
     PROJECT,
     auction_demo_lines,
@@ -68,6 +68,16 @@ def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
         clock=clock,
     )
     assert ack.accepted and ack.seq == 3, ack.message
+
+    # The declaration window is open from start-up: bidder1 and bidder2 declare (要求报价).
+    for username in ("bidder1", "bidder2"):
+        declared = declaration_place(
+            lot_id=lot.pk,
+            enrolment=_enrolment(lot, username),
+            actor=User.objects.get(username=username),
+            clock=clock,
+        )
+        assert declared.accepted, declared.message
 
     # A start-up after the listing close arms a fresh round.
     clock.advance(minutes=10)
