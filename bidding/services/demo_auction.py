@@ -1,6 +1,6 @@
 """The auction demonstration of `make run` (网上挂牌 + 限时竞价): a land parcel to bid for live.
 
-A land-use right listed (国土资源部令第39号 第17–20条) since eleven days before start-up,
+A land-use right listed (国土资源部令第39号 第17–20条) since three weeks before start-up,
 its listing closing a few minutes after it (TIANPING_DEMO_AUCTION_MINUTES, 10 by default).
 bidder1, bidder2 and bidder3 are enrolled with their deposits confirmed; bidder1 and bidder2
 have each placed a listing bid. The declaration window (要求报价, 第20条) is open from
@@ -42,10 +42,11 @@ DEFAULT_MINUTES = 10
 LEAD_TIME = timedelta(minutes=2)
 # A demonstration's countdown: two minutes per bid keeps it short (the rule's default is four).
 DEMO_COUNTDOWN_SECONDS = 120
-# The listing period lawfully runs at least 10 days (39号令 第19条): it started 11 days ago, the
-# notice 20 days before that (第10条), so the history starts 35 days back.
-LISTED_FOR = timedelta(days=11)
-HISTORY = timedelta(days=35)
+# The listing period lawfully runs at least 10 days (39号令 第18条), the notice 20 days before it
+# (第10条); a period ending on a rest day rolls to the next working day (a long holiday: nine),
+# so the listing started three weeks ago and the notice a month before that.
+LISTED_FOR = timedelta(days=21)
+HISTORY = timedelta(days=55)
 
 DEMO = DemoTender(
     PROJECT,

@@ -4,7 +4,7 @@ one can join as the demo bidders (issue 13, "Done when").
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VAR_DIR = tmp_path / "var"
+    # A Sunday morning: a listing of ten days ending on a rest day rolls to the next working
+    # day (39号令 第18条 as the rule table counts it); the demo's must still end today.
+    clock.set(datetime.fromisoformat("2026-12-06T09:22:00+08:00"))
     demo_vault_seed(tenders=False)
     assert auction_demo_seed() == {"auction_demo": 1}
     lot = auction_demo_lot(clock.now)
