@@ -6,6 +6,7 @@ from django.urls import path
 
 from bidding.views import (
     auction_bids,
+    auction_room,
     deposits,
     deposits_refunds,
     enrolment,
@@ -136,5 +137,11 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/auction/declare/",
         auction_bids.auction_declare_view,
         name="auction_declare",
+    ),
+    # --- the auction room (auroom): its page, public; the socket is ws/lots/<lot_id>/auction/ ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/",
+        auction_room.auction_room_view,
+        name="bidding_auction_room",
     ),
 ]

@@ -75,6 +75,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # Messages from the channel layer whose handler sends ready text and touches no database:
     # they skip Channels' thread hop (see `dispatch`).
     broadcast_types: ClassVar[frozenset[str]] = frozenset({"room.event"})
+    # A room the public may watch (the auction's price and countdown) lets anonymous sockets
+    # reach `room_enter`, which then decides their seat; every other room refuses them (4401).
+    allow_anonymous: ClassVar[bool] = False
 
     room_key = ""
     language = ""
@@ -107,7 +110,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.language = scope_language(self.scope)
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if user is None or (not user.is_authenticated and not self.allow_anonymous):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         kwargs = self.scope.get("url_route", {}).get("kwargs", {})

@@ -183,6 +183,8 @@ def _step_url(action: Action, enrolment: Enrolment) -> str:
         return reverse("enrolment_deposit", args=[enrolment.pk])
     if action == Action.DOWNLOAD:
         return reverse("enrolment_list") + f"#documents-{enrolment.pk}"
+    if action == Action.AUCTION and enrolment.lot.tender.procedure.live_auction:
+        return reverse("bidding_auction_room", args=[enrolment.lot_id])
     if action == Action.SUBMIT and enrolment.lot.tender.procedure.sealed_bids:
         return reverse("sealed_bid_lot", args=[enrolment.lot_id])
     return reverse("enrolment_lot", args=[enrolment.lot_id])

@@ -26,6 +26,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from tests.auction_rooms import matrix_auction
 from tests.conftest import ControlledClock
 from tests.deposits import matrix_enrolment
 from tests.matrix import (
@@ -794,6 +795,14 @@ CASES = [
         get=OPENING_ROOM,
         post=GET_ONLY,
     ),
+    # The auction room (auroom): public — the price, the countdown and bidder numbers are for
+    # everybody to watch (国土资源部令第39号 第18条); the seat decides what one may do in it.
+    Case(
+        "bidding_auction_room",
+        kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id},
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
 ]
 
 # Includes covered by one entry each (their own pages are the admin's, not ours).
@@ -805,6 +814,9 @@ WEBSOCKET_CASES = [
         "ws-opening",
         OPENING_ROOM_SOCKET,
         kwargs=lambda w: {"lot_id": matrix_enrolment(w).lot_id},
+    ),
+    SocketCase(
+        "ws-auction", everyone(ACCEPT), kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id}
     ),
 ]
 
