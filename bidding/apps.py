@@ -8,7 +8,12 @@ class BiddingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering receivers and due work is what importing refund_receivers does.
-        from bidding import lot_key_receivers, opening_receivers, refund_receivers  # noqa: F401
+        from bidding import (  # noqa: F401
+            auction_receivers,
+            lot_key_receivers,
+            opening_receivers,
+            refund_receivers,
+        )
         from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
         from bidding.selectors.enrolment import lot_participants_of

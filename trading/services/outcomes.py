@@ -43,6 +43,8 @@ __all__ = [
 
 
 ARTICLE_43 = "政府采购法实施条例 第43条"
+# Business types whose auctions buy (the price falls) rather than sell.
+BUYING_BUSINESS_TYPES = frozenset({"procurement"})
 
 
 def _locked_running(lot: Lot, refusal: str) -> Lot:
@@ -118,11 +120,15 @@ def lot_record_auction_result(
     sold: bool,
     winner: Organisation | None = None,
     price: Decimal | None = None,
-    actor: User,
+    actor: User | None,
     clock: Clock | None = None,
 ) -> Lot:
-    """Record the auction's outcome: sold (the result is publicised) or unsold (流拍)."""
-    access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+    """Record the auction's outcome: sold (the result is publicised) or unsold (流拍).
+
+    `actor` None is the platform's own auction closing (bidding ran it, nobody types a result).
+    """
+    if actor is not None:
+        access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
     if sold:
         if winner is None:
             raise ValidationError({"winner": _("请选择竞得人。")}, code="winner")
@@ -137,7 +143,14 @@ def lot_record_auction_result(
         lot_require(lot, tender, event)
         payload: dict[str, Any] = {"price": str(price) if sold else None}
         if sold and winner is not None and price is not None:
-            if price < lot.estimate:
+            # A purchaser's reverse auction (反向竞价) buys at or below its budget; a sale
+            # sells at or above its start price.
+            if tender.project.business_type.code in BUYING_BUSINESS_TYPES:
+                if price > lot.estimate:
+                    raise ValidationError(
+                        {"price": _("成交价不得高于采购预算。")}, code="above_budget"
+                    )
+            elif price < lot.estimate:
                 raise ValidationError({"price": _("成交价不得低于起始价。")}, code="below_start")
             Candidate.objects.create(
                 lot=lot,

@@ -114,15 +114,17 @@ def lot_record_listing_close(
     reaches_reserve: bool = False,
     winner: Organisation | None = None,
     price: Decimal | None = None,
-    actor: User,
+    actor: User | None,
     clock: Clock | None = None,
 ) -> Lot:
     """Staff record the bidders at a land listing's close (国土资源部令第39号 第20条).
 
     One bidder whose bid reaches the reserve buys at that price, without on-site bidding; none,
-    or one below the reserve, is 流拍; two or more go on to timed bidding (限时竞价).
+    or one below the reserve, is 流拍; two or more go on to timed bidding (限时竞价). `actor`
+    None is the platform's own listing closing with two or more declarants.
     """
-    access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+    if actor is not None:
+        access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
     bidders = _count(bidders, "bidders")
     event = listing_outcome(bidders, reaches_reserve=reaches_reserve)
     if event == LotEvent.SOLD and (winner is None or price is None):

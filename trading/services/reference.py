@@ -274,6 +274,16 @@ PROCEDURES = [
         evaluation=True,
         min_bids=3,
     ),
+    # Last, so the sort order of the procedures before it stays as it was.
+    # 政府采购 网上竞价: the purchaser buys in a descending auction (bidding.domain.auction).
+    ProcedureSeed(
+        "procurement",
+        "reverse-auction",
+        "网上竞价（反向竞价）",
+        "Reverse auction",
+        LA,
+        live_auction=True,
+    ),
 ]
 
 # GB/T 4754-2017 sections that trading touches, and the engineering sub-classes of the regulators.
@@ -324,7 +334,10 @@ def reference_data_seed() -> dict[str, int]:
                 "prequalification": seed.prequalification,
                 "invitation_only": seed.invitation_only,
                 "bidder_list_secret": seed.bidder_list_secret,
-                "candidate_publicity": seed.business_type not in NO_CANDIDATE_PUBLICITY,
+                # A live auction's result is public the moment it closes: its deal notice
+                # (成交公告) is publicised like any sale's, a reverse auction's too.
+                "candidate_publicity": seed.business_type not in NO_CANDIDATE_PUBLICITY
+                or seed.live_auction,
                 "min_bids": seed.min_bids,
                 "sort_order": order,
             },

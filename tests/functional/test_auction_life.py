@@ -1,0 +1,301 @@
+"""An auction's life through the chronograph: set up when the lot opens, listing bids, the
+declarations, timed bidding, the close, the result in trading and its notices (issue 13)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bidding.models import Enrolment, OrganisationProfile, RoomEvent
+from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration, PlatformOutage
+from bidding.services.auction_bids import BidAck, bid_place
+from bidding.services.auction_outages import auction_heartbeat
+from bidding.services.auctions import room_key_auction
+from bidding.services.deposits import deposit_account_open
+from notices.models import Notice, NoticeKind
+from tests.conftest import ControlledClock
+from tests.deposits import BASIC_ACCOUNT, bank_pay
+from tests.enrolments import enrol
+from tests.notices import deliver_events
+from tests.tenders import World, closes, first_lot, make_tender, make_world, opens
+from trading.chronograph import chronograph_tick
+from trading.models import LedgerEntry, Lot
+from trading.models.tenders import Candidate
+
+pytestmark = pytest.mark.django_db
+
+START = Decimal("1000000.00")
+
+
+def tick(clock: ControlledClock) -> None:
+    """The platform runs: the chronograph ticks, the outbox delivers what it emitted."""
+    chronograph_tick(clock=clock)
+    deliver_events(clock)
+
+
+def live_until(clock: ControlledClock, moment: datetime) -> None:
+    """The platform stays up until `moment`: it beats every 20 s, as the room ticker does."""
+    while clock.now < moment:
+        clock.set(min(moment, clock.now + timedelta(seconds=20)))
+        auction_heartbeat(clock.now)
+
+
+def bidding_lot(world: World, clock: ControlledClock, procedure: str, bidders: int) -> Lot:
+    """A published lot whose bidding opened, `bidders` enrolled with their deposits paid."""
+    tender = make_tender(world, procedure=procedure, estimate=START)
+    lot = first_lot(tender)
+    clock.set(opens(lot) + timedelta(minutes=1))
+    tick(clock)
+    for organisation in world.bidders[:bidders]:
+        OrganisationProfile.objects.update_or_create(
+            organisation=organisation, defaults={"basic_account_number": BASIC_ACCOUNT}
+        )
+        enrolment = enrol(lot, organisation)
+        account = deposit_account_open(enrolment=enrolment, now=clock.now)
+        bank_pay(account.number, str(lot.deposit_amount))
+    lot.refresh_from_db()
+    return lot
+
+
+def enrolments(lot: Lot) -> list[Enrolment]:
+    return list(Enrolment.objects.filter(lot=lot).order_by("bidder_number"))
+
+
+def bid(lot: Lot, enrolment: Enrolment, amount: str) -> BidAck:
+    return bid_place(
+        lot_id=lot.pk,
+        enrolment=enrolment,
+        amount=amount,
+        idempotency_key=secrets.token_hex(8),
+        actor=enrolment.enrolled_by,
+    )
+
+
+def declare(lot: Lot, enrolment: Enrolment, clock: ControlledClock) -> None:
+    # The declaration service is aubid's (declaration_place); the row is what it writes.
+    AuctionDeclaration.objects.create(
+        auction=Auction.objects.get(lot=lot), enrolment=enrolment, declared_at=clock.now
+    )
+
+
+def room_kinds(lot: Lot) -> list[str]:
+    return list(
+        RoomEvent.objects.filter(room__key=room_key_auction(lot.pk))
+        .order_by("seq")
+        .values_list("kind", flat=True)
+    )
+
+
+def closed_event(lot: Lot) -> dict[str, object]:
+    event = RoomEvent.objects.get(room__key=room_key_auction(lot.pk), kind="closed")
+    return dict(event.payload)
+
+
+def test_a_land_listing_runs_from_opening_to_its_deadline(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "listing", bidders=0)
+    auction = Auction.objects.get(lot=lot)
+    assert (auction.kind, auction.phase, auction.direction) == ("listing", "listing", "up")
+    assert auction.start_price == START and auction.ends_at == closes(lot)
+    # The lot names its increment; the declaration window is 10 minutes before the close.
+    assert auction.step == lot.increment or auction.step == Decimal("10000")
+    assert auction.declaration_window_seconds == 600
+    assert LedgerEntry.objects.filter(action="auction.started").count() == 1
+    tick(clock)  # a repeated delivery or tick sets up nothing twice
+    assert Auction.objects.filter(lot=lot).count() == 1
+
+
+def test_listing_two_declarants_timed_bidding_sold_to_the_last_bidder(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "listing", bidders=3)
+    first, second, third = enrolments(lot)
+    step = Auction.objects.get(lot=lot).step
+    assert bid(lot, first, str(START)).accepted
+    assert bid(lot, second, str(START + step)).accepted
+    assert bid(lot, third, str(START + 2 * step)).accepted
+    # The window before the close: the first two still want to bid (要求报价).
+    clock.set(closes(lot) - timedelta(minutes=5))
+    declare(lot, first, clock)
+    declare(lot, second, clock)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    auction = Auction.objects.get(lot=lot)
+    # 39号令 第20条: two declarants go on to timed bidding from the listing's highest price.
+    assert lot.status == "auction" and auction.phase == "timed"
+    assert auction.price == START + 2 * step and auction.ends_at == clock.now + timedelta(
+        seconds=240
+    )
+    assert room_kinds(lot)[-2:] == ["listing_closed", "timed_started"]
+    # Only the declarants bid on: the third, who did not declare, is refused.
+    assert bid(lot, third, str(START + 3 * step)).code == "not_declared"
+    live_until(clock, clock.now + timedelta(seconds=100))
+    assert bid(lot, first, str(START + 3 * step)).accepted
+    live_until(clock, clock.now + timedelta(seconds=200))
+    assert bid(lot, second, str(START + 4 * step)).accepted
+    ends = Auction.objects.get(lot=lot).ends_at
+    assert ends == clock.now + timedelta(seconds=240)  # each bid restarts the countdown
+    live_until(clock, ends - timedelta(seconds=1))
+    tick(clock)
+    assert Auction.objects.get(lot=lot).phase == "timed"  # not yet
+    live_until(clock, ends + timedelta(seconds=1))
+    tick(clock)
+
+    lot.refresh_from_db()
+    auction = Auction.objects.get(lot=lot)
+    assert auction.phase == "closed" and auction.sold is True and auction.closed_at == clock.now
+    assert lot.status == "publicity"
+    candidate = Candidate.objects.get(lot=lot, rank=1)
+    assert candidate.organisation == second.lead and candidate.price == START + 4 * step
+    assert closed_event(lot) == {
+        "sold": True,
+        "winner": second.bidder_number,
+        "price": str(START + 4 * step),
+        "reserve": None,
+        "bids": 5,
+    }
+    assert LedgerEntry.objects.filter(action="auction.closed").count() == 1
+    # The result notice (成交公告) is drafted for the desk, as for any sale.
+    assert Notice.objects.filter(lot=lot, kind=NoticeKind.DEAL).exists()
+    # A bid after the close is refused; nothing changes.
+    assert bid(lot, first, str(START + 6 * step)).code == "closed"
+    assert AuctionBid.objects.filter(auction=auction).count() == 5
+
+
+def test_one_declarant_buys_at_the_listing_price(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "listing", bidders=2)
+    first, second = enrolments(lot)
+    step = Auction.objects.get(lot=lot).step
+    assert bid(lot, first, str(START)).accepted
+    assert bid(lot, second, str(START + step)).accepted
+    clock.set(closes(lot) - timedelta(minutes=1))
+    declare(lot, second, clock)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "publicity"
+    assert Candidate.objects.get(lot=lot).organisation == second.lead
+    assert closed_event(lot)["price"] == str(START + step)
+    assert "timed_started" not in room_kinds(lot)
+
+
+def test_a_listing_without_bids_is_unsold(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "listing", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "failed"  # 流拍
+    assert closed_event(lot) == {
+        "sold": False,
+        "winner": None,
+        "price": None,
+        "reserve": None,
+        "bids": 0,
+    }
+    assert not Candidate.objects.filter(lot=lot).exists()
+    assert Notice.objects.filter(lot=lot, kind=NoticeKind.FAILURE).exists()
+
+
+def test_an_auction_starts_its_countdown_at_the_deadline(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    assert not Auction.objects.filter(lot=lot).exists()  # 拍卖: nothing before the deadline
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    auction = Auction.objects.get(lot=lot)
+    assert (auction.kind, auction.phase) == ("auction", "timed")
+    assert auction.ends_at == clock.now + timedelta(seconds=240)
+    first, _second = enrolments(lot)
+    assert bid(lot, first, str(START)).accepted
+    live_until(clock, auction.ends_at + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "publicity"
+    assert Candidate.objects.get(lot=lot).organisation == first.lead
+
+
+def test_a_reverse_auction_buys_from_the_lowest_bidder(clock: ControlledClock) -> None:
+    world = make_world(business_type="procurement")
+    lot = bidding_lot(world, clock, "reverse-auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    auction = Auction.objects.get(lot=lot)
+    assert (auction.kind, auction.direction) == ("reverse", "down")
+    first, second = enrolments(lot)
+    step = auction.step
+    # Above the budget: refused as not reaching the start (a reverse auction's start is a ceiling).
+    assert bid(lot, first, str(START + step)).code == "below_start"
+    assert bid(lot, first, str(START)).accepted
+    assert bid(lot, second, str(START - step)).accepted
+    assert bid(lot, first, str(START - step)).code == "outbid"
+    assert bid(lot, first, str(START - 2 * step)).accepted
+    live_until(clock, Auction.objects.get(lot=lot).ends_at + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    candidate = Candidate.objects.get(lot=lot)
+    assert lot.status in ("publicity", "awarded")
+    assert candidate.organisation == first.lead and candidate.price == START - 2 * step
+
+
+def test_a_bid_after_the_end_is_refused_though_no_close_ran(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    first, second = enrolments(lot)
+    assert bid(lot, first, str(START)).accepted
+    ends = Auction.objects.get(lot=lot).ends_at
+    # No worker is alive: the clock only moves past the end. The bid path's own check refuses.
+    clock.set(ends)
+    ack = bid(lot, second, str(START + Auction.objects.get(lot=lot).step))
+    assert not ack.accepted and ack.code == "closed" and "已结束" in ack.message
+    assert AuctionBid.objects.filter(auction__lot=lot).count() == 1
+    assert Auction.objects.get(lot=lot).phase == "timed"  # nothing closed it yet
+
+
+def test_an_outage_during_the_countdown_suspends_instead_of_closing(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    first, second = enrolments(lot)
+    assert bid(lot, first, str(START)).accepted
+    ends = Auction.objects.get(lot=lot).ends_at
+    live_until(clock, ends - timedelta(seconds=100))
+    # The platform goes down: no beat for 3 minutes while the clock moves past the end.
+    clock.set(ends + timedelta(seconds=80))
+    tick(clock)
+    auction = Auction.objects.get(lot=lot)
+    lot.refresh_from_db()
+    outage = PlatformOutage.objects.order_by("-started_at").first()
+    assert outage is not None and outage.ended_at == clock.now
+    assert outage.started_at == ends - timedelta(seconds=100)
+    assert auction.closed_at is None and lot.status == "auction"  # suspended, not closed
+    resumes_at = clock.now + timedelta(seconds=300)
+    assert auction.opens_at == resumes_at and auction.ends_at == resumes_at + timedelta(seconds=240)
+    suspended = RoomEvent.objects.get(room__key=room_key_auction(lot.pk), kind="suspended")
+    assert suspended.payload["resumes_at"] == resumes_at.isoformat()
+    assert suspended.payload["reason"]
+    assert LedgerEntry.objects.filter(action="auction.suspended").count() == 1
+    # Before the announced time no bid is taken; from it, with a fresh countdown.
+    live_until(clock, resumes_at - timedelta(seconds=1))
+    step = auction.step
+    assert bid(lot, second, str(START + step)).code == "not_started"
+    live_until(clock, resumes_at + timedelta(seconds=10))
+    assert bid(lot, second, str(START + step)).accepted
+    ends = Auction.objects.get(lot=lot).ends_at
+    assert ends == clock.now + timedelta(seconds=240)
+    live_until(clock, ends + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "publicity"
+    assert Candidate.objects.get(lot=lot).organisation == second.lead
