@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bidding.models import Enrolment, OrganisationProfile
-from bidding.models.auctions import Auction, AuctionKind, AuctionPhase
+from bidding.models.auctions import Auction
 from bidding.services.auction_bids import bid_place
+from bidding.services.auction_life import auction_setup
 from bidding.services.demo_deposits import deposit_demo_states
 from trading.clock import get_clock
 from trading.domain.lifecycle import LotStatus
@@ -84,23 +85,14 @@ def auction_demo_lot(now: datetime) -> Lot | None:
 
 def _auction_ready(lot: Lot, now: datetime) -> Auction:
     """The lot's auction as bidding opens it, with the demonstration's window and countdown."""
-    closes_at = lot.closes_at or now
-    auction = Auction.objects.filter(lot=lot).first()
+    # The set-up the outbox runs when bidding opens, done now so that the listing bids find
+    # it; the receiver finds it made (idempotent).
+    auction = auction_setup(lot, now)
     if auction is None:
-        # Stand-in for the set-up that runs when bidding opens (auction_life), until merged.
-        auction = Auction.objects.create(
-            lot=lot,
-            kind=AuctionKind.LISTING,
-            direction="up",
-            start_price=lot.estimate,
-            step=lot.increment,
-            phase=AuctionPhase.LISTING,
-            opens_at=now,
-            ends_at=closes_at,
-        )
+        raise ValueError(f"demo lot {lot.code} did not start its listing")
     # Declaring is open from start-up (the whole remaining listing), so that whoever joins the
-    # demonstration can take it to timed bidding; the real window is the rule table's.
-    auction.declaration_window_seconds = int((closes_at - now).total_seconds()) + 1
+    # demonstration can take it to timed bidding; the real window is the setting's.
+    auction.declaration_window_seconds = int((auction.ends_at - now).total_seconds()) + 1
     auction.countdown_seconds = DEMO_COUNTDOWN_SECONDS
     auction.save(update_fields=["declaration_window_seconds", "countdown_seconds"])
     return auction

@@ -15,6 +15,7 @@ from bidding.demo import demo_vault_seed
 from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid
 from bidding.services.auction_bids import bid_place, declaration_place
+from bidding.services.auction_outages import auction_heartbeat
 from bidding.services.demo_auction import (
     PROJECT,
     auction_demo_lines,
@@ -22,10 +23,25 @@ from bidding.services.demo_auction import (
     auction_demo_seed,
 )
 from tests.conftest import ControlledClock
+from tests.notices import deliver_events
+from trading.chronograph import chronograph_tick
 from trading.domain.lifecycle import LotStatus
 from trading.models import Lot, User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def tick(clock: ControlledClock) -> None:
+    """What celery beat does every few seconds: the chronograph's tick, the outbox delivered."""
+    chronograph_tick(clock=clock)
+    deliver_events(clock)
+
+
+def live_until(clock: ControlledClock, moment: datetime) -> None:
+    """The platform stays up until `moment`, beating as its room ticker does (no outage)."""
+    while clock.now < moment:
+        clock.set(min(moment, clock.now + timedelta(seconds=20)))
+        auction_heartbeat(clock.now)
 
 
 def _enrolment(lot: Lot, username: str) -> Enrolment:
@@ -82,7 +98,31 @@ def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
         )
         assert declared.accepted, declared.message
 
+    # At the listing close the platform takes the two declarants to timed bidding by itself.
+    assert lot.closes_at is not None
+    live_until(clock, lot.closes_at)
+    tick(clock)
+    lot.refresh_from_db()
+    auction.refresh_from_db()
+    assert lot.status == LotStatus.AUCTION and auction.phase == "timed"
+    assert auction.ends_at == clock.now + timedelta(minutes=2)
+    live_until(clock, clock.now + timedelta(seconds=30))
+    ack = bid_place(
+        lot_id=lot.pk,
+        enrolment=_enrolment(lot, "bidder1"),
+        amount="12300000.00",
+        idempotency_key="timed-1",
+        actor=User.objects.get(username="bidder1"),
+        clock=clock,
+    )
+    assert ack.accepted, ack.message
+    live_until(clock, clock.now + timedelta(minutes=2))
+    tick(clock)
+    lot.refresh_from_db()
+    auction.refresh_from_db()
+    assert auction.phase == "closed" and auction.sold is True
+    assert auction.price == Decimal("12300000.00") and lot.status == LotStatus.PUBLICITY
+
     # A start-up after the listing close arms a fresh round.
-    clock.advance(minutes=10)
     assert auction_demo_seed() == {"auction_demo": 1}
     assert Lot.objects.filter(tender__project__name=PROJECT).count() == 2
