@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bidding.domain.auction import (
+    CENT,
     Phase,
     Refusal,
     bid_accept,
@@ -90,7 +91,8 @@ def bid_amount_parse(text: object) -> Decimal | None:
         amount = Decimal(typed)
     except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
         return None
-    return amount if amount > 0 else None
+    # Always in cents: the ack, the room and a retry's answer (read back) show the same amount.
+    return amount.quantize(CENT) if amount > 0 else None
 
 
 def _ack_of(bid: AuctionBid) -> BidAck:
@@ -140,7 +142,7 @@ def bid_place(
 ) -> BidAck:
     """Place one bid (39号令 第15、18条): accepted with its sequence number, or refused."""
     if not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        return _refused("idempotency", _("请求缺少有效的幂等键，请刷新页面后重新报价。"))
+        return _refused("idempotency", _("请求编号无效，请刷新页面后重新报价。"))
     parsed = bid_amount_parse(amount)
     if parsed is None:
         return _refusal(Refusal.MALFORMED)
@@ -149,7 +151,7 @@ def bid_place(
         with transaction.atomic():
             try:
                 lot, auction = auction_lock(lot_id)
-            except Auction.DoesNotExist:
+            except (Lot.DoesNotExist, Auction.DoesNotExist):
                 return _refused("no_auction", _("本标段没有网上竞价。"))
             # A retry of an accepted bid finds it under the lock: the first answer, no second bid.
             retried = _retried(enrolment, idempotency_key, parsed)
@@ -194,7 +196,6 @@ def bid_place(
                     "seq": bid.seq,
                     "bidder_number": enrolment.bidder_number,
                     "amount": str(parsed),
-                    "phase": bid.phase,
                 },
                 now=now,
             )
@@ -228,7 +229,7 @@ def declaration_place(
     with transaction.atomic():
         try:
             lot, auction = auction_lock(lot_id)
-        except Auction.DoesNotExist:
+        except (Lot.DoesNotExist, Auction.DoesNotExist):
             return DeclarationAck(False, "no_auction", _("本标段没有网上竞价。"))
         now = clock()
         refused = _seat_refusal(lot, enrolment, now)

@@ -7,10 +7,13 @@ back to the auction with the ack as a message. A refusal changes nothing and say
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +26,11 @@ from trading.views.common import acting_user
 
 # A bid is an amount and a key: a few hundred bytes; anything larger is not a bid.
 BID_BODY_MAX_BYTES = 4 * 1024
+logger = logging.getLogger(__name__)
+
+# A person bids a few times a minute at most; a script hammering the endpoint is held back
+# (AUCTION_HTTP_BIDS_PER_MINUTE per user; the socket has its own frame budget).
+DEFAULT_BIDS_PER_MINUTE = 60
 # Refusals that are the request's own fault (400); the others are the auction's answer (409).
 BAD_INPUT = frozenset({"malformed", "idempotency"})
 
@@ -52,6 +60,22 @@ def _fields(request: HttpRequest) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+def _over_budget(user_id: int) -> bool:
+    """More requests from the user this minute than the setting allows.
+
+    The count lives in the cache; when the cache is down, bids go through unthrottled: a
+    bidder must never lose a bid to the limiter.
+    """
+    limit = int(getattr(settings, "AUCTION_HTTP_BIDS_PER_MINUTE", DEFAULT_BIDS_PER_MINUTE))
+    key = f"auction-http-bids:{user_id}"
+    try:
+        cache.add(key, 0, timeout=60)
+        return int(cache.incr(key)) > limit
+    except Exception:
+        logger.warning("auction bid limiter unavailable", exc_info=True)
+        return False
+
+
 def _room_url(lot_id: int) -> str:
     """The auction's page, where a plain form returns (the lot's enrolment page without it)."""
     try:
@@ -76,7 +100,8 @@ def _answer(request: HttpRequest, lot_id: int, ack: BidAck | DeclarationAck) -> 
 
 def _unreadable(request: HttpRequest, lot_id: int, message: str, status: int) -> HttpResponse:
     if _wants_json(request):
-        body = {"accepted": False, "code": "malformed", "message": message}
+        code = "flood" if status == 429 else "malformed"
+        body = {"accepted": False, "code": code, "message": message}
         return JsonResponse(body, status=status)
     messages.error(request, message)
     return redirect(_room_url(lot_id))
@@ -91,6 +116,8 @@ def auction_bid_view(request: HttpRequest, lot_id: int) -> HttpResponse:
     # Refused before the body is read: an oversized request is not a bid.
     if _too_big(request):
         return _unreadable(request, lot_id, _("请求过大，报价未被接受。"), 413)
+    if _over_budget(user.pk):
+        return _unreadable(request, lot_id, _("报价请求过于频繁，请稍后再试。"), 429)
     fields = _fields(request)
     if fields is None:
         return _unreadable(request, lot_id, _("无法读取报价，请刷新页面后重试。"), 400)
@@ -112,5 +139,7 @@ def auction_declare_view(request: HttpRequest, lot_id: int) -> HttpResponse:
     seat = access_auction_bidder(user, lot_id)
     if _too_big(request):
         return _unreadable(request, lot_id, _("请求过大，未能要求报价。"), 413)
+    if _over_budget(user.pk):
+        return _unreadable(request, lot_id, _("请求过于频繁，请稍后再试。"), 429)
     ack = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=user)
     return _answer(request, lot_id, ack)

@@ -62,6 +62,7 @@ MORE_LEDGER_ACTIONS: dict[str, Any] = {
     "enrolment.withdrawn": gettext_lazy("撤回报名"),
     "sealed_bid.committed": gettext_lazy("递交投标文件"),
     "auction.bid": gettext_lazy("网上竞价报价"),
+    "auction.declared": gettext_lazy("竞买人要求报价"),
     "sealed_bid.withdrawn": gettext_lazy("撤回投标文件"),
     "rule.added": gettext_lazy("新增规则条目"),
     "rule.changed": gettext_lazy("修改规则条目"),
