@@ -127,6 +127,12 @@ urlpatterns = [
         opening_room.opening_room_view,
         name="bidding_opening_room",
     ),
+    # --- the auction room (auroom): its page, public; the socket is ws/lots/<lot_id>/auction/ ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/",
+        auction_room.auction_room_view,
+        name="bidding_auction_room",
+    ),
     # --- live auctions (aubid): a bid and 要求报价 over HTTP, the socket's path ---
     path(
         "bidding/lots/<int:lot_id>/auction/bid/",
@@ -137,11 +143,5 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/auction/declare/",
         auction_bids.auction_declare_view,
         name="auction_declare",
-    ),
-    # --- the auction room (auroom): its page, public; the socket is ws/lots/<lot_id>/auction/ ---
-    path(
-        "bidding/lots/<int:lot_id>/auction/",
-        auction_room.auction_room_view,
-        name="bidding_auction_room",
     ),
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bidding.models.auctions import Auction, AuctionBid
 from notices.domain import documents as doc
 from trading.models import (
     Award,
@@ -147,6 +148,27 @@ def _winner(lot: Lot) -> dict[str, Any]:
     }
 
 
+def _auction(lot: Lot) -> dict[str, Any] | None:
+    """The platform's live auction that decided the lot, once closed; None for any other lot."""
+    auction = (
+        Auction.objects.filter(lot=lot, closed_at__isnull=False).select_related("leader").first()
+    )
+    if auction is None:
+        return None
+    return {
+        "kind": auction.kind,
+        "direction": auction.direction,
+        "start_price": _money(auction.start_price),
+        "step": _money(auction.step),
+        "bids": AuctionBid.objects.filter(auction=auction).count(),
+        "price": _money(auction.price) if auction.sold else None,
+        "winner_number": auction.leader.bidder_number if auction.sold and auction.leader else None,
+        # The reserve is sealed until the close and revealed in the result (39号令 第14条).
+        "reserve": _money(auction.reserve),
+        "closed_at": _iso(auction.closed_at),
+    }
+
+
 def _publicity_length(tender: Tender) -> dict[str, Any]:
     """How long the publicity lasts from its publication, by the tender's rule row."""
     rules = [
@@ -206,6 +228,8 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
         data.update(_winner(lot))
         if kind == doc.DEAL:
             data.update(_publicity_length(tender))
+        if kind in (doc.DEAL, doc.DEAL_CONFIRMATION):
+            data["auction"] = _auction(lot)
         # Named with the result (87号令 第69条), secret before it (招标投标法 第37条).
         data["experts"] = [n for n in lot.evaluation_committee.splitlines() if n.strip()]
         # 招标投标法 第46条, as the tender's rule row has it.
@@ -215,6 +239,7 @@ def notice_data_for(kind: str, tender: Tender, lot: Lot | None = None) -> dict[s
             bid_count=lot.bid_count,
             min_bids=tender.procedure.min_bids,
             reason=lot.failure_reason,
+            auction=_auction(lot),
         )
     elif kind == doc.TERMINATION and lot is not None:
         data["reason"] = lot.termination_reason

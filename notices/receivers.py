@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from bidding.models.auctions import Auction
 from notices.domain.documents.words import vocabulary
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.portal_fastpath import publication_seq_out_of_sync, publication_seq_sync
@@ -95,8 +96,15 @@ def candidates(event: OutboxEvent) -> None:
 
 @receiver("lot.sold", name="notices.deal")
 def deal(event: OutboxEvent) -> None:
-    """A sale's result is published; its publicity runs from then (32号令; 39号令)."""
-    _draft(NoticeKind.DEAL, event, lot=_lot(event))
+    """A sale's result is published; its publicity runs from then (32号令; 39号令).
+
+    A sale the platform's live auction decided has its 成交确认书 at once: the buyer and the
+    seller sign it when the auction ends (国土资源部令第39号 第21条).
+    """
+    lot = _lot(event)
+    _draft(NoticeKind.DEAL, event, lot=lot)
+    if Auction.objects.filter(lot=lot, sold=True).exists():
+        _draft(NoticeKind.DEAL_CONFIRMATION, event, lot=lot)
 
 
 @receiver("lot.awarded", name="notices.award")
@@ -107,7 +115,13 @@ def award(event: OutboxEvent) -> None:
     """
     lot = _lot(event)
     if is_sale(lot.tender.procedure.family):
-        kinds = [NoticeKind.DEAL_CONFIRMATION]
+        # Drafted at the hammer already when the platform's auction sold the lot.
+        confirmed = (
+            Notice.objects.filter(lot=lot, kind=NoticeKind.DEAL_CONFIRMATION)
+            .exclude(status=NoticeStatus.WITHDRAWN)
+            .exists()
+        )
+        kinds = [] if confirmed else [NoticeKind.DEAL_CONFIRMATION]
     else:
         kinds = [NoticeKind.RESULT, NoticeKind.AWARD_LETTER]
     for kind in kinds:

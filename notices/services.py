@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from bidding.models.auctions import Auction
 from notices.domain.codes import verification_code_new
 from notices.domain.documents.kinds import DOCUMENT_NAMES
 from notices.domain.lifecycle import NoticeEvent, notice_transition
@@ -127,9 +128,18 @@ def _addressee_id(kind: str, lot: Lot | None) -> int | None:
     if kind not in LETTER_KINDS:
         return None
     award = getattr(lot, "award", None) if lot is not None else None
-    if award is None:
-        raise ValidationError(_("标段尚未定标，不能出具通知书。"), code="no_award")
-    return int(award.organisation_id)
+    if award is not None:
+        return int(award.organisation_id)
+    if kind == NoticeKind.DEAL_CONFIRMATION and lot is not None:
+        # The platform's auction names the buyer at the hammer (39号令 第21条): no award first.
+        buyer = (
+            lot.candidates.filter(superseded_at__isnull=True, rank=1)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        if buyer is not None and Auction.objects.filter(lot=lot, sold=True).exists():
+            return int(buyer)
+    raise ValidationError(_("标段尚未定标，不能出具通知书。"), code="no_award")
 
 
 def notice_due_at(kind: str, tender: Tender, since: datetime) -> datetime | None:

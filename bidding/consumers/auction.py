@@ -25,9 +25,9 @@ from bidding.selectors.auction_room import (
     access_auction_room,
     auction_room_snapshot,
 )
-from bidding.services.auction_bids import bid_place
+from bidding.services.auction_bids import bid_place, declaration_place
 from bidding.services.auction_reveal import auction_bidder_reveal
-from bidding.services.auction_standins import auction_resume, auction_suspend, declaration_place
+from bidding.services.auction_standins import auction_resume, auction_suspend
 from bidding.services.auctions import room_key_auction
 from trading.clock import get_clock
 from trading.models import User
@@ -78,7 +78,7 @@ def auction_act(seat: AuctionRoomSeat, kind: str, message: dict[str, Any]) -> di
         ack = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=actor)
         if not ack.accepted:
             return {"type": "error", "code": ack.code, "message": ack.message}
-        return {"type": "ack"}
+        return {"type": "ack", "message": ack.message}
     if kind == "reveal":
         name = auction_bidder_reveal(
             lot=seat.lot, bidder_number=message.get("bidder_number"), actor=actor

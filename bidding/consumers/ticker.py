@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from bidding.services.auction_outages import auction_heartbeat
 from trading.clock import get_clock
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,14 @@ def server_time() -> str:
 
 
 aserver_time = database_sync_to_async(server_time)
+
+
+def _beat() -> None:
+    auction_heartbeat(get_clock()())
+
+
+# A process with room clients is one that takes bids: it beats (bidding.services.auction_outages).
+abeat = database_sync_to_async(_beat)
 
 
 class Ticker:
@@ -55,8 +65,16 @@ class Ticker:
 
     async def _run(self) -> None:
         interval = float(getattr(settings, "ROOM_TICK_SECONDS", 1.0))
+        beat_every = float(getattr(settings, "AUCTION_HEARTBEAT_SECONDS", 5.0))
+        beaten = 0.0
         while self.listeners:
             await asyncio.sleep(interval)
+            if time.monotonic() - beaten >= beat_every:
+                beaten = time.monotonic()
+                try:
+                    await abeat()
+                except Exception:
+                    logger.exception("room ticker: the platform's heartbeat could not be written")
             try:
                 text = json.dumps({"type": "tick", "server_time": await aserver_time()})
             except Exception:

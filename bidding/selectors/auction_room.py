@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from bidding.domain.auction import Phase, State, bid_minimum, bid_refusal, declare_refusal
 from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid
-from bidding.selectors.deposits import deposit_bid_blocker
+from bidding.selectors.auctions import auction_deposit_blocker
 from bidding.selectors.enrolment import enrolment_get_own
 from bidding.services.auctions import auction_state
 from trading.domain.employer import OrganisationKind
@@ -132,7 +132,7 @@ def _bidder_view(
     eligible = (
         seat.is_lead
         and (state.bidders is None or enrolment.pk in state.bidders)
-        and not deposit_bid_blocker(enrolment, now)
+        and not auction_deposit_blocker(enrolment, now)
     )
     may_bid = eligible and bid_refusal(state, enrolment.pk, bid_minimum(state), now) is None
     return {

@@ -246,7 +246,9 @@ def _close(lot: Lot, auction: Auction, closed: State, now: datetime) -> None:
     auction.closed_at = now  # closed before the reserve is unsealed: the reveal checks it
     reserve = auction_reserve_revealed(auction)
     result = outcome(closed, reserve)
-    winner = Enrolment.objects.select_related("lead").get(pk=result.winner) if result.sold else None
+    winner = None
+    if result.sold and result.winner is not None:
+        winner = Enrolment.objects.select_related("lead").get(pk=result.winner)
     auction.sold = result.sold
     auction.reserve = reserve
     auction.save(update_fields=["closed_at", "sold", "reserve"])

@@ -1,5 +1,5 @@
-"""Stand-ins for the room's actions owned by other parts of issue 13, until they merge:
-`declaration_place` (aubid) and `auction_suspend` / `auction_resume` (auclose).
+"""Stand-ins for the room's staff actions owned by auclose, until they merge:
+`auction_suspend` / `auction_resume`.
 
 Same signatures and the same transaction shape (lock, rules, store, room event, ledger); the
 integrator points bidding/consumers/auction.py at the real ones and deletes this module.
@@ -13,12 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bidding.domain.auction import Phase, declare_refusal, resume, suspend
-from bidding.models import Enrolment
-from bidding.models.auctions import AuctionDeclaration
-from bidding.services.auction_bids import BidAck
+from bidding.domain.auction import Phase, resume, suspend
 from bidding.services.auctions import (
-    REFUSAL_TEXT,
     auction_lock,
     auction_state,
     auction_store,
@@ -28,37 +24,6 @@ from bidding.services.rooms import room_event_append
 from trading.clock import Clock, get_clock
 from trading.models import Lot, User
 from trading.services.ledger import ledger_append_tender
-
-
-def declaration_place(
-    *, lot_id: int, enrolment: Enrolment, actor: User, clock: Clock | None = None
-) -> BidAck:
-    """要求报价 (39号令 第20条) in the window before the listing close."""
-    clock = clock or get_clock()
-    with transaction.atomic():
-        lot, auction = auction_lock(lot_id)
-        now = clock()
-        state = auction_state(auction)
-        refusal = declare_refusal(state, enrolment.pk, now)
-        if refusal is not None:
-            return BidAck(accepted=False, code=refusal, message=str(REFUSAL_TEXT[refusal]))
-        AuctionDeclaration.objects.create(auction=auction, enrolment=enrolment, declared_at=now)
-        room_event_append(
-            room_key_auction(lot.pk),
-            "declared",
-            {"bidder_number": enrolment.bidder_number},
-            now=now,
-        )
-        ledger_append_tender(
-            tender_id=lot.tender_id,
-            action="auction.declared",
-            actor=actor,
-            obj_type="enrolment",
-            obj_id=str(enrolment.pk),
-            payload={"lot": lot.pk, "bidder_number": enrolment.bidder_number},
-            now=now,
-        )
-    return BidAck(accepted=True)
 
 
 def auction_suspend(*, lot: Lot, reason: str, actor: User, clock: Clock | None = None) -> None:

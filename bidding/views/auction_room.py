@@ -30,7 +30,6 @@ def auction_strings() -> dict[str, str]:
         "declared": _("您已要求报价，挂牌截止后参加限时竞价。"),
         "done": _("操作已完成。"),
         "mine": _("（我）"),
-        "you_lead": _("您是当前最高报价人。"),
         "suspended": _("竞价已中止：%(reason)s"),
         "resumes": _("竞价将于 %(at)s 恢复，重新计时。"),
         "timed_started": _("挂牌期满，限时竞价开始。"),
@@ -38,7 +37,6 @@ def auction_strings() -> dict[str, str]:
         "unsold": _("竞价结束：流拍。"),
         "reserve": _("底价：%(reserve)s 元"),
         "revealed": _("竞买人 %(number)s：%(name)s"),
-        "confirm_bid": _("确认报价 %(amount)s 元？报价一经接受不可撤回。"),
         "chart_empty": _("尚无报价"),
     }
 

@@ -16,6 +16,7 @@ from bidding.services.auction_outages import auction_heartbeat
 from bidding.services.auctions import room_key_auction
 from bidding.services.deposits import deposit_account_open
 from notices.models import Notice, NoticeKind
+from notices.rendering import notice_html, render_notice
 from tests.conftest import ControlledClock
 from tests.deposits import BASIC_ACCOUNT, bank_pay
 from tests.enrolments import enrol
@@ -160,8 +161,23 @@ def test_listing_two_declarants_timed_bidding_sold_to_the_last_bidder(
         "bids": 5,
     }
     assert LedgerEntry.objects.filter(action="auction.closed").count() == 1
-    # The result notice (成交公告) is drafted for the desk, as for any sale.
-    assert Notice.objects.filter(lot=lot, kind=NoticeKind.DEAL).exists()
+    # The result notice (成交公告) is drafted for the desk, as for any sale, and the 成交确认书
+    # at once (39号令 第21条), both telling how the auction ran.
+    deal = Notice.objects.get(lot=lot, kind=NoticeKind.DEAL)
+    confirmation = Notice.objects.get(lot=lot, kind=NoticeKind.DEAL_CONFIRMATION)
+    assert deal.data["auction"]["bids"] == 5
+    html = notice_html(confirmation)
+    for shown in (
+        second.lead.name,
+        "1,040,000.00",
+        "有效报价次数",
+        "未设底价",
+        second.bidder_number,
+        "网上挂牌（期满限时竞价）",
+    ):
+        assert shown in html, shown
+    pdf = render_notice(confirmation)
+    assert pdf.content.startswith(b"%PDF")
     # A bid after the close is refused; nothing changes.
     assert bid(lot, first, str(START + 6 * step)).code == "closed"
     assert AuctionBid.objects.filter(auction=auction).count() == 5

@@ -12,14 +12,20 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
-from django.db import transaction
 
-from bidding.domain.auction import listing_close, timed_close
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration
 from bidding.services.auction_bids import bid_place
-from bidding.services.auctions import auction_lock, auction_state, auction_store, room_key_auction
-from bidding.services.rooms import room_event_append
-from tests.auction_rooms import START, STEP, AuctionWorld, act, auction_path, make_auction_world
+from tests.auction_rooms import (
+    START,
+    STEP,
+    AuctionWorld,
+    act,
+    auction_path,
+    make_auction_world,
+    make_live_listing_world,
+    platform_live_until,
+    platform_tick,
+)
 from tests.auction_rooms import next_frame as frame_of
 from tests.conftest import ControlledClock
 from tests.rooms import connect, nothing_more, receive
@@ -51,38 +57,6 @@ async def _seat(world: AuctionWorld, seat: str | None) -> tuple[Any, dict[str, A
 
 def _bid(number: int, amount: Decimal, key: str) -> dict[str, Any]:
     return {"type": "bid", "amount": str(amount), "idempotency_key": f"{number}-{key}"}
-
-
-def _close_listing(world: AuctionWorld, now: Any) -> None:
-    """What the chronograph's listing close does to the room (auclose's service, stood in here)."""
-    with transaction.atomic():
-        lot, auction = auction_lock(world.lot.pk)
-        state = listing_close(auction_state(auction), now)
-        auction_store(auction, state)
-        room_event_append(
-            room_key_auction(lot.pk),
-            "timed_started",
-            {"ends_at": state.ends_at.isoformat()},
-            now=now,
-        )
-
-
-def _close_timed(world: AuctionWorld, now: Any) -> str:
-    with transaction.atomic():
-        lot, auction = auction_lock(world.lot.pk)
-        state = timed_close(auction_state(auction), now)
-        auction_store(auction, state)
-        auction.sold = True
-        auction.save(update_fields=["sold"])
-        leader = auction.leader
-        assert leader is not None
-        room_event_append(
-            room_key_auction(lot.pk),
-            "closed",
-            {"sold": True, "winner": leader.bidder_number, "price": str(state.price)},
-            now=now,
-        )
-        return leader.bidder_number
 
 
 async def test_listing_bids_reach_every_seat_with_numbers_and_never_names(
@@ -152,15 +126,18 @@ async def test_a_room_of_no_auction_is_not_found(world: AuctionWorld) -> None:
     assert not connected and code == 4404
 
 
-async def test_declaration_then_timed_bidding_to_the_close(
-    world: AuctionWorld, clock: ControlledClock
+async def test_declaration_then_timed_bidding_to_the_close_through_the_platform(
+    clock: ControlledClock,
 ) -> None:
+    world = await sync_to_async(make_live_listing_world)(clock)
+    step = world.auction.step
+    closes_at = world.auction.ends_at
     first, seen = await _seat(world, "bidder1")
     assert seen["may_declare"] is False  # the window opens 10 minutes before the close
     early = await act(first, {"type": "declare"})
     assert early["type"] == "error" and "时段" in early["message"]
     assert (await act(first, _bid(1, START, "a")))["type"] == "ack"
-    await sync_to_async(clock.advance)(minutes=55)
+    await sync_to_async(clock.set)(closes_at - timedelta(minutes=5))
     second, seen = await _seat(world, "bidder2")
     assert seen["may_declare"] is True and seen["declared"] is False
     public, _ = await _seat(world, None)
@@ -173,33 +150,39 @@ async def test_declaration_then_timed_bidding_to_the_close(
     assert [e["payload"]["bidder_number"] for e in declared] == ["B001", "B002"]
     assert await sync_to_async(AuctionDeclaration.objects.count)() == 2
 
-    await sync_to_async(clock.advance)(minutes=5)
-    await sync_to_async(_close_listing)(world, clock.now)
-    assert (await frame_of(public, "event"))["kind"] == "timed_started"
+    # The listing closes on the platform's clock: two declarants bid on in timed bidding.
+    await sync_to_async(platform_live_until)(clock, closes_at + timedelta(seconds=1))
+    await sync_to_async(platform_tick)(clock)
+    kinds = [(await frame_of(public, "event"))["kind"] for _ in range(2)]
+    assert kinds == ["listing_closed", "timed_started"]
     # Timed bidding is for the declarants: the third bidder watches.
     third, seen = await _seat(world, "bidder3")
     assert seen["phase"] == "timed" and seen["may_bid"] is False and seen["eligible"] is False
-    refused = await act(third, _bid(3, START + STEP, "a"))
+    refused = await act(third, _bid(3, START + step, "a"))
     assert refused["type"] == "error" and "要求报价的竞买人" in refused["message"]
     _, seen = await _seat(world, "bidder2")
-    assert seen["may_bid"] is True and seen["minimum"] == f"{START + STEP:.2f}"
+    assert seen["may_bid"] is True and seen["minimum"] == f"{START + step:.2f}"
 
-    await sync_to_async(clock.advance)(seconds=100)
-    assert (await act(second, _bid(2, START + STEP, "t1")))["type"] == "ack"
+    await sync_to_async(platform_live_until)(clock, clock.now + timedelta(seconds=100))
+    assert (await act(second, _bid(2, START + step, "t1")))["type"] == "ack"
     bid = await frame_of(public, "event")
     assert bid["payload"]["timed"] is True
     # Each timed bid restarts the countdown from the bid (第16条).
     ends_at = datetime.fromisoformat(bid["payload"]["ends_at"])
-    assert ends_at == clock.now + timedelta(seconds=240)
+    assert ends_at == clock.now + timedelta(seconds=world.auction.countdown_seconds)
 
-    await sync_to_async(clock.advance)(seconds=240)
-    late = await act(first, _bid(1, START + 2 * STEP, "t2"))
+    await sync_to_async(platform_live_until)(clock, ends_at)
+    late = await act(first, _bid(1, START + 2 * step, "t2"))
     assert late["type"] == "error" and "已结束" in late["message"]
-    winner = await sync_to_async(_close_timed)(world, clock.now)
+    await sync_to_async(platform_tick)(clock)
     closed = await frame_of(public, "event")
-    assert closed["kind"] == "closed" and closed["payload"]["winner"] == winner == "B002"
+    assert closed["kind"] == "closed" and closed["payload"]["winner"] == "B002"
+    assert closed["payload"]["sold"] is True
     _, after = await _seat(world, None)
     assert after["phase"] == "closed" and after["minimum"] is None and after["sold"] is True
+    assert after["price"] == f"{START + step:.2f}" and after["leader"] == "B002"
+    for socket in (first, second, public, third):
+        await socket.disconnect()
 
 
 async def test_a_reconnected_bidder_resyncs_what_it_missed(world: AuctionWorld) -> None:
@@ -271,7 +254,7 @@ async def test_bad_frames_and_bad_amounts_change_nothing(world: AuctionWorld) ->
         refused = await act(first, {"type": "bid", "amount": amount, "idempotency_key": "k"})
         assert refused["type"] == "error" and refused["message"], amount
     missing_key = await act(first, {"type": "bid", "amount": str(START)})
-    assert missing_key["type"] == "error" and "幂等键" in missing_key["message"]
+    assert missing_key["type"] == "error" and "请求编号" in missing_key["message"]
     assert await sync_to_async(AuctionBid.objects.count)() == 0
     assert await sync_to_async(LedgerEntry.objects.filter(action="auction.bid").count)() == 0
     await first.disconnect()

@@ -26,8 +26,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from tests.auction_bidders import matrix_auction as matrix_bid_auction
-from tests.auction_rooms import matrix_auction
+from tests.auction_bidders import matrix_auction
 from tests.conftest import ControlledClock
 from tests.deposits import matrix_enrolment
 from tests.matrix import (
@@ -808,14 +807,14 @@ CASES = [
     # is not told of the auction (404), other roles may not bid (403).
     Case(
         "auction_bid",
-        kwargs=lambda w: {"lot_id": matrix_bid_auction(w).lot_id},
+        kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id},
         get=POST_ONLY,
         post=on_object(ok={BIDDER}, console_of=BIDDERS),
         why="an empty form is sent back to the auction with the reason",
     ),
     Case(
         "auction_declare",
-        kwargs=lambda w: {"lot_id": matrix_bid_auction(w).lot_id},
+        kwargs=lambda w: {"lot_id": matrix_auction(w).lot_id},
         get=POST_ONLY,
         post=on_object(ok={BIDDER}, console_of=BIDDERS),
         why="outside the declaration window the bidder is sent back with the reason",

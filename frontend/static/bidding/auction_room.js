@@ -103,6 +103,11 @@
     state.reserve = s.reserve;
     state.history = (s.history || []).slice();
     offset = Date.parse(s.server_time) - Date.now();
+    if (s.phase === "closed" && s.sold != null) {
+      // The result, and the reserve (底价) the close revealed.
+      var result = s.sold ? format(t.sold, { winner: s.leader, price: money(s.price) }) : t.unsold;
+      say(result + (s.reserve ? " " + format(t.reserve, { reserve: money(s.reserve) }) : ""));
+    }
   }
 
   function applyEvent(frame) {
@@ -120,7 +125,9 @@
     } else if (frame.kind === "suspended") {
       state.phase = "suspended";
       state.reason = p.reason || "";
-      say(format(t.suspended, { reason: state.reason }));
+      // An outage's suspension announces its resumption at once (a fresh countdown from then).
+      say(format(t.suspended, { reason: state.reason }) +
+        (p.resumes_at ? " " + format(t.resumes, { at: clockTime(p.resumes_at) }) : ""));
     } else if (frame.kind === "resumed") {
       if (p.resumes_at) { say(format(t.resumes, { at: clockTime(p.resumes_at) })); }
     } else if (frame.kind === "timed_started") {
@@ -130,7 +137,10 @@
       say(p.sold ? format(t.sold, { winner: p.winner, price: money(p.price) }) : t.unsold);
     }
     // Who may bid, the new end and the revealed reserve come from the server's snapshot.
-    if (PHASE_CHANGES[frame.kind]) { send({ type: "refresh" }); }
+    // Spread over a second, so a full room does not ask the server all at once.
+    if (PHASE_CHANGES[frame.kind]) {
+      window.setTimeout(function () { send({ type: "refresh" }); }, Math.random() * 1000);
+    }
   }
 
   function onEvent(frame) {
@@ -208,7 +218,7 @@
     var n = values.length;
     function x(i) { return left + (n === 1 ? (width - left - right) / 2 : i * (width - left - right) / (n - 1)); }
     function y(v) { return top + (high - v) * (height - top - bottom) / (high - low); }
-    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, preserveAspectRatio: "none" }, box);
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height }, box);
     svg("line", { "class": "axis", x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }, chart);
     var points = values.map(function (v, i) { return x(i).toFixed(1) + "," + y(v).toFixed(1); });
     svg("polyline", { "class": "line", points: points.join(" ") }, chart);
@@ -265,6 +275,11 @@
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(message)); return true; }
     return false;
+  }
+  function act(message) {
+    say("");
+    // A bid waits in `pending` and goes when the socket is back; other actions are asked again.
+    if (!send(message) && message.type !== "bid") { say(t.reconnecting); }
   }
 
   function onAnswer(frame) {
@@ -345,9 +360,8 @@
       event.preventDefault();
       if (pending || !mayBid()) { return; }
       var amount = $("bid-amount").value.replace(/,/g, "").trim();
-      say("");
       pending = { type: "bid", amount: amount, idempotency_key: newKey() };
-      send(pending);
+      act(pending);
       renderControls();
     });
     document.querySelectorAll("[data-steps]").forEach(function (button) {
@@ -360,21 +374,19 @@
     });
   }
   if ($("declare-submit")) {
-    $("declare-submit").addEventListener("click", function () { say(""); send({ type: "declare" }); });
+    $("declare-submit").addEventListener("click", function () { act({ type: "declare" }); });
   }
   if ($("suspend-submit")) {
     $("suspend-submit").addEventListener("click", function () {
-      say("");
-      send({ type: "suspend", reason: $("suspend-reason").value });
+      act({ type: "suspend", reason: $("suspend-reason").value });
     });
     $("resume-submit").addEventListener("click", function () {
-      say("");
-      send({ type: "resume", at: $("resume-at").value });
+      act({ type: "resume", at: $("resume-at").value });
     });
   }
   if ($("reveal-submit")) {
     $("reveal-submit").addEventListener("click", function () {
-      send({ type: "reveal", bidder_number: $("reveal-number").value.trim() });
+      act({ type: "reveal", bidder_number: $("reveal-number").value.trim() });
     });
   }
 

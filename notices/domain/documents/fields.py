@@ -52,6 +52,8 @@ _COMMON = [
     Field("lots", N_("标段（包）")),
 ]
 _LOT = [Field("lot", N_("标段（包）"))]
+# The platform's live auction, when one decided the lot (bidding.models.Auction).
+_AUCTION = [Field("auction", N_("网上竞价"), required=False)]
 _WINNER = [
     Field("winner_name", N_("中标（成交）人")),
     Field("winner_uscc", N_("统一社会信用代码")),
@@ -91,13 +93,14 @@ NOTICE_FIELDS: dict[str, list[Field]] = {
         *_WINNER,
         Field("experts", N_("评标委员会成员"), required=False),
     ],
-    DEAL: [*_COMMON, *_LOT, *_WINNER],
+    DEAL: [*_COMMON, *_LOT, *_WINNER, *_AUCTION],
     FAILURE: [
         *_COMMON,
         *_LOT,
         Field("bid_count", N_("有效投标数"), required=False),
         Field("min_bids", N_("最少有效投标数")),
         Field("reason", N_("流标原因"), required=False),
+        *_AUCTION,
     ],
     TERMINATION: [*_COMMON, *_LOT, Field("reason", N_("终止理由"))],
     AWARD_LETTER: [
@@ -115,6 +118,7 @@ NOTICE_FIELDS: dict[str, list[Field]] = {
         *_LOT,
         *_WINNER,
         Field("contract_days", N_("签订合同期限（日）")),
+        *_AUCTION,
     ],
 }
 

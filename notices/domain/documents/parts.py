@@ -106,3 +106,26 @@ def _winner_rows(data: Mapping[str, Any], words: Vocabulary) -> list[Row]:
         (N_("统一社会信用代码"), text(data.get("winner_uscc"))),
         (words.price, price_with_words(data.get("price"))),
     ]
+
+
+AUCTION_KINDS = {
+    "listing": "网上挂牌（期满限时竞价）",
+    "auction": "网上拍卖",
+    "reverse": "网上竞价（反向）",
+}
+
+
+def _auction_rows(data: Mapping[str, Any]) -> list[Row]:
+    """How the platform's live auction ran (39号令 第21条): bids, the reserve revealed, the end."""
+    auction: Mapping[str, Any] = data.get("auction") or {}
+    if not auction:
+        return []
+    reserve = auction.get("reserve")
+    return [
+        (N_("竞价方式"), AUCTION_KINDS.get(str(auction.get("kind")), text(auction.get("kind")))),
+        (N_("增价（降价）幅度"), yuan(auction.get("step"))),
+        (N_("有效报价次数"), text(auction.get("bids"))),
+        *optional_row(N_("竞得人竞买号"), auction.get("winner_number")),
+        (N_("底价"), yuan(reserve) if reserve else N_("未设底价")),
+        (N_("竞价结束时间"), chinese_datetime(auction.get("closed_at"))),
+    ]

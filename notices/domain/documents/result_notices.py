@@ -24,6 +24,7 @@ from notices.domain.documents.kinds import (
     RESULT,
 )
 from notices.domain.documents.parts import (
+    _auction_rows,
     _base,
     _lot_rows,
     _project_rows,
@@ -156,6 +157,7 @@ def build_deal(doc: Mapping[str, Any]) -> dict[str, Any]:
         *_project_rows(data, words),
         *_lot_rows(lot, words),
         *_winner_rows(data, words),
+        *_auction_rows(data),
         (N_("公示期"), _publicity_period(data)),
     ]
     ctx["closing"] = [
@@ -232,6 +234,7 @@ def build_deal_confirmation(doc: Mapping[str, Any]) -> dict[str, Any]:
         (N_("成交时间"), chinese_datetime(data.get("award_confirmed_at"))),
         (N_("成交地点"), f"{text(data.get('region_name'))}公共资源交易平台（网上交易系统）"),
         (N_("保证金转为定金"), yuan(lot.get("deposit"))),
+        *_auction_rows(data),
     ]
     ctx["closing"] = [
         f"{words.winner}已缴纳的保证金{yuan(lot.get('deposit'))}自本确认书签订之日起转为定金，"

@@ -20,6 +20,7 @@ from notices.domain.documents.kinds import (
     TERMINATION,
 )
 from notices.domain.documents.parts import (
+    _auction_rows,
     _base,
     _lot_rows,
     _lots_table,
@@ -140,6 +141,7 @@ def build_failure(doc: Mapping[str, Any]) -> dict[str, Any]:
         *_lot_rows(lot, words),
         *optional_row(N_("有效投标（竞买）数"), data.get("bid_count")),
         (N_("最少有效投标数"), text(data.get("min_bids"))),
+        *_auction_rows(data),
     ]
     if data.get("reason"):
         # 法 第42条 否决所有投标, 第55条 the winner declined: the reason a person recorded.
