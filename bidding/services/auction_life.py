@@ -109,7 +109,9 @@ def auction_setup(lot: Lot, now: datetime) -> Auction | None:
         rules = auction_rules_for(lot)
         if rules is None:
             return None
-        if lot.status == LotStatus.BIDDING and _is_listing(lot) and lot.closes_at:
+        if lot.status == LotStatus.BIDDING and _is_listing(lot):
+            if lot.closes_at is None or lot.closes_at <= now:
+                return None  # a listing whose period is over by now cannot be held any more
             kind = AuctionKind.LISTING
             state = listing_start(rules, opens_at=now, closes_at=lot.closes_at)
         elif lot.status == LotStatus.AUCTION:
@@ -156,6 +158,29 @@ def auction_setup(lot: Lot, now: datetime) -> Auction | None:
             now=now,
         )
         return auction
+
+
+def auction_stop(lot: Lot, now: datetime) -> None:
+    """The lot moved on without the platform's close (staff recorded it, it was terminated):
+    its auction takes no more bids. Idempotent."""
+    with transaction.atomic():
+        lot, auction = auction_lock(lot.pk)
+        if auction.phase == Phase.CLOSED:
+            return
+        auction.phase = Phase.CLOSED
+        auction.closed_at = now
+        auction.save(update_fields=["phase", "closed_at"])
+        payload = {"sold": None, "lot_status": lot.status}
+        room_event_append(room_key_auction(lot.pk), "closed", payload, now=now)
+        ledger_append_tender(
+            tender_id=lot.tender_id,
+            action="auction.stopped",
+            actor=None,
+            obj_type="auction",
+            obj_id=str(auction.pk),
+            payload={"lot": lot.pk, **payload},
+            now=now,
+        )
 
 
 # --- the close ----------------------------------------------------------------------------

@@ -3,76 +3,26 @@ declarations, timed bidding, the close, the result in trading and its notices (i
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from bidding.models import Enrolment, OrganisationProfile, RoomEvent
+from bidding.models import Enrolment, RoomEvent
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration, PlatformOutage
-from bidding.services.auction_bids import BidAck, bid_place
-from bidding.services.auction_outages import auction_heartbeat
 from bidding.services.auctions import room_key_auction
-from bidding.services.deposits import deposit_account_open
 from notices.models import Notice, NoticeKind
 from notices.rendering import notice_html, render_notice
+from tests.auction_life import START, bid, bidding_lot, enrolments, live_until, tick
 from tests.conftest import ControlledClock
-from tests.deposits import BASIC_ACCOUNT, bank_pay
-from tests.enrolments import enrol
 from tests.notices import deliver_events
-from tests.tenders import World, closes, first_lot, make_tender, make_world, opens
+from tests.tenders import closes, first_lot, make_tender, make_world, opens
 from trading.chronograph import chronograph_tick
 from trading.models import LedgerEntry, Lot
 from trading.models.tenders import Candidate
+from trading.services.outcomes import lot_record_auction_result
 
 pytestmark = pytest.mark.django_db
-
-START = Decimal("1000000.00")
-
-
-def tick(clock: ControlledClock) -> None:
-    """The platform runs: the chronograph ticks, the outbox delivers what it emitted."""
-    chronograph_tick(clock=clock)
-    deliver_events(clock)
-
-
-def live_until(clock: ControlledClock, moment: datetime) -> None:
-    """The platform stays up until `moment`: it beats every 20 s, as the room ticker does."""
-    while clock.now < moment:
-        clock.set(min(moment, clock.now + timedelta(seconds=20)))
-        auction_heartbeat(clock.now)
-
-
-def bidding_lot(world: World, clock: ControlledClock, procedure: str, bidders: int) -> Lot:
-    """A published lot whose bidding opened, `bidders` enrolled with their deposits paid."""
-    tender = make_tender(world, procedure=procedure, estimate=START)
-    lot = first_lot(tender)
-    clock.set(opens(lot) + timedelta(minutes=1))
-    tick(clock)
-    for organisation in world.bidders[:bidders]:
-        OrganisationProfile.objects.update_or_create(
-            organisation=organisation, defaults={"basic_account_number": BASIC_ACCOUNT}
-        )
-        enrolment = enrol(lot, organisation)
-        account = deposit_account_open(enrolment=enrolment, now=clock.now)
-        bank_pay(account.number, str(lot.deposit_amount))
-    lot.refresh_from_db()
-    return lot
-
-
-def enrolments(lot: Lot) -> list[Enrolment]:
-    return list(Enrolment.objects.filter(lot=lot).order_by("bidder_number"))
-
-
-def bid(lot: Lot, enrolment: Enrolment, amount: str) -> BidAck:
-    return bid_place(
-        lot_id=lot.pk,
-        enrolment=enrolment,
-        amount=amount,
-        idempotency_key=secrets.token_hex(8),
-        actor=enrolment.enrolled_by,
-    )
 
 
 def declare(lot: Lot, enrolment: Enrolment, clock: ControlledClock) -> None:
@@ -101,8 +51,8 @@ def test_a_land_listing_runs_from_opening_to_its_deadline(clock: ControlledClock
     auction = Auction.objects.get(lot=lot)
     assert (auction.kind, auction.phase, auction.direction) == ("listing", "listing", "up")
     assert auction.start_price == START and auction.ends_at == closes(lot)
-    # The lot names its increment; the declaration window is 10 minutes before the close.
-    assert auction.step == lot.increment or auction.step == Decimal("10000")
+    # The lot names no increment: 1% of the start; the declaration window is 10 minutes.
+    assert lot.increment == 0 and auction.step == Decimal("10000")
     assert auction.declaration_window_seconds == 600
     assert LedgerEntry.objects.filter(action="auction.started").count() == 1
     tick(clock)  # a repeated delivery or tick sets up nothing twice
@@ -315,3 +265,31 @@ def test_an_outage_during_the_countdown_suspends_instead_of_closing(
     lot.refresh_from_db()
     assert lot.status == "publicity"
     assert Candidate.objects.get(lot=lot).organisation == second.lead
+
+
+def test_a_lot_that_moves_on_without_the_close_stops_its_auction(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    first, second = enrolments(lot)
+    assert bid(lot, first, str(START)).accepted
+    # Staff record a result by hand: the lot moves on, the room must not take another bid.
+    lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+    deliver_events(clock)
+    auction = Auction.objects.get(lot=lot)
+    assert auction.phase == "closed" and auction.closed_at == clock.now
+    assert bid(lot, second, str(START + auction.step)).code == "closed"
+    assert LedgerEntry.objects.filter(action="auction.stopped").count() == 1
+
+
+def test_a_listing_set_up_after_its_close_is_not_held(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = first_lot(make_tender(world, procedure="listing", estimate=START))
+    # The platform was down from before the opening to after the close: nothing to hold.
+    clock.set(opens(lot) + timedelta(minutes=1))
+    chronograph_tick(clock=clock)
+    clock.set(closes(lot) + timedelta(minutes=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "listing_closed" and not Auction.objects.filter(lot=lot).exists()
