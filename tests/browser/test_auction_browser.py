@@ -31,6 +31,12 @@ from trading.chronograph import chronograph_tick
 from trading.domain.lifecycle import LotStatus
 from trading.models import Lot, User
 
+WIDER_THAN_THE_SCREEN = """
+    Array.from(document.querySelectorAll("body *"))
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((e) => !e.closest(".table-scroll"))
+        .map((e) => e.tagName + "#" + e.id + "." + e.className)
+"""
 TWO_MINUTES = re.compile(r"^(02:00|01:59)$")
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
@@ -86,7 +92,13 @@ def test_two_bidders_bid_live_through_listing_and_timed_bidding_to_a_sale(
         first = _open(browser, base, "bidder1", room, violations)
         second = _open(browser, base, "bidder2", room, violations)
         regulator = _open(browser, base, "reg_land", room, violations)
-        pages = (first, second, regulator)
+        # Anyone may watch without signing in, on a phone: price and countdown, no bid box.
+        public = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        watcher = public.new_page()
+        watcher.goto(room)
+        expect(watcher.locator("#auction-connection")).to_have_text("已连接")
+        expect(watcher.locator("#bid-amount")).to_have_count(0)
+        pages = (first, second, regulator, watcher)
         for page in pages:
             expect(page.locator("#auction-phase")).to_have_text("挂牌中")
             expect(page.locator("#auction-price")).to_have_text("12,100,000.00")
@@ -139,6 +151,10 @@ def test_two_bidders_bid_live_through_listing_and_timed_bidding_to_a_sale(
         for page in pages:
             expect(page.locator("#auction-phase")).to_have_text("已结束")
         expect(regulator.locator("#auction-message")).to_contain_text("12,500,000.00 元成交")
+        # Nothing on the phone reaches past the screen's edge (wide tables scroll in their box).
+        offenders = watcher.evaluate(WIDER_THAN_THE_SCREEN)
+        assert not offenders, offenders
+        screenshot(watcher, "auction-room-phone")
         screenshot(regulator, "auction-room-regulator")
         screenshot(first, "auction-room-winner")
 
