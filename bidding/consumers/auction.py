@@ -27,7 +27,7 @@ from bidding.selectors.auction_room import (
 )
 from bidding.services.auction_bids import bid_place, declaration_place
 from bidding.services.auction_reveal import auction_bidder_reveal
-from bidding.services.auction_standins import auction_resume, auction_suspend
+from bidding.services.auction_suspension import auction_resume, auction_suspend
 from bidding.services.auctions import room_key_auction
 from trading.clock import get_clock
 from trading.models import User
@@ -75,10 +75,10 @@ def auction_act(seat: AuctionRoomSeat, kind: str, message: dict[str, Any]) -> di
     if kind == "declare":
         if seat.enrolment is None or not seat.is_lead:
             raise PermissionDenied(_("联合体由牵头人要求报价。"))
-        ack = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=actor)
-        if not ack.accepted:
-            return {"type": "error", "code": ack.code, "message": ack.message}
-        return {"type": "ack", "message": ack.message}
+        declared = declaration_place(lot_id=seat.lot.pk, enrolment=seat.enrolment, actor=actor)
+        if not declared.accepted:
+            return {"type": "error", "code": declared.code, "message": declared.message}
+        return {"type": "ack", "message": declared.message}
     if kind == "reveal":
         name = auction_bidder_reveal(
             lot=seat.lot, bidder_number=message.get("bidder_number"), actor=actor

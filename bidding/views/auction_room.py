@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -61,6 +63,8 @@ def auction_room_view(request: HttpRequest, lot_id: int) -> HttpResponse:
             "tender": seat.lot.tender,
             "auction": seat.auction,
             "config": config,
+            # A fresh key per page view: a form posted twice (a double click) makes one bid.
+            "idempotency_key": uuid.uuid4().hex,
             "bidding": seat.seat is AuctionSeat.BIDDER and seat.is_lead,
             "operating": seat.seat is AuctionSeat.STAFF,
             "supervising": seat.seat is AuctionSeat.SUPERVISOR,

@@ -112,6 +112,10 @@ async def test_the_public_watches_without_signing_in_and_cannot_bid(world: Aucti
         refused = await act(socket, {"type": "declare"})
         assert refused["type"] == "error"
     assert await sync_to_async(AuctionBid.objects.count)() == 0
+    # After a phase change a page asks for a fresh snapshot: anyone may.
+    await public.send_json_to({"type": "refresh"})
+    fresh = await receive(public, "snapshot")
+    assert fresh["seat"] == "public" and fresh["phase"] == "listing"
     await nothing_more(public)
     await public.disconnect()
     await stranger.disconnect()

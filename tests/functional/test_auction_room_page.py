@@ -4,12 +4,14 @@ controls, and nothing on it names a bidder."""
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bidding.models.auctions import Auction
+from bidding.models.auctions import Auction, AuctionBid
 from tests.auction_rooms import AuctionWorld, make_auction_world
 from tests.conftest import ControlledClock
 from trading.models import User
@@ -97,3 +99,19 @@ def test_a_lot_without_an_auction_links_to_no_room(world: AuctionWorld) -> None:
     room = reverse("bidding_auction_room", args=[world.lot.pk])
     assert room not in _get(world.people.bidder_users[0], "enrolment_lot", world.lot.pk)
     assert room not in _get(world.people.staff, "lot_detail", world.lot.pk)
+
+
+def test_without_the_script_the_page_bids_through_its_form_once(world: AuctionWorld) -> None:
+    client = Client()
+    client.force_login(world.people.bidder_users[0])
+    room = reverse("bidding_auction_room", args=[world.lot.pk])
+    html = client.get(room).content.decode()
+    action = reverse("auction_bid", args=[world.lot.pk])
+    assert f'action="{action}"' in html
+    key = re.search(r'name="idempotency_key" value="(\w+)"', html)
+    assert key is not None
+    form = {"amount": "1000000.00", "idempotency_key": key.group(1)}
+    for _twice in range(2):  # a double click posts the same form twice
+        response = client.post(action, form)
+        assert response.status_code == 302 and response["Location"] == room
+    assert list(AuctionBid.objects.values_list("amount", flat=True)) == [Decimal("1000000.00")]

@@ -194,6 +194,7 @@ EXPECTED_METHODS = {
     ("procurement", "quotation"): "open",
     ("procurement", "single-source"): "direct",
     ("procurement", "framework"): "open",
+    ("procurement", "reverse-auction"): "open",  # 网上竞价: any supplier may bid
     ("land", "tender"): "open",
     ("land", "auction"): "open",
     ("land", "listing"): "open",

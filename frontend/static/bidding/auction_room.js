@@ -373,8 +373,11 @@
       });
     });
   }
-  if ($("declare-submit")) {
-    $("declare-submit").addEventListener("click", function () { act({ type: "declare" }); });
+  if ($("declare-box")) {
+    $("declare-box").addEventListener("submit", function (event) {
+      event.preventDefault();
+      act({ type: "declare" });
+    });
   }
   if ($("suspend-submit")) {
     $("suspend-submit").addEventListener("click", function () {
