@@ -6,6 +6,7 @@ from django.urls import path
 
 from bidding.views import (
     auction_bids,
+    auction_reserve,
     auction_room,
     deposits,
     deposits_refunds,
@@ -143,5 +144,11 @@ urlpatterns = [
         "bidding/lots/<int:lot_id>/auction/declare/",
         auction_bids.auction_declare_view,
         name="auction_declare",
+    ),
+    # --- live auctions (aurules): the desk's reserve price (底价), proposed and confirmed ---
+    path(
+        "bidding/lots/<int:lot_id>/auction/reserve/",
+        auction_reserve.auction_reserve_view,
+        name="auction_reserve",
     ),
 ]

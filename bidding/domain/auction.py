@@ -30,6 +30,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 CENT = Decimal("0.01")
+# The largest price the platform records (16 digits, two decimals): a larger "amount" is no
+# price at all, and Decimal arithmetic on it could overflow the context instead of refusing.
+AMOUNT_MAX = Decimal("99999999999999.99")
 
 
 class Phase(enum.StrEnum):
@@ -50,7 +53,7 @@ class Refusal(enum.StrEnum):
     NOT_STARTED = "not_started"
     CLOSED = "closed"
     SUSPENDED = "suspended"
-    MALFORMED = "malformed"  # not positive, or more than two decimals
+    MALFORMED = "malformed"  # not positive, more than two decimals, or beyond AMOUNT_MAX
     BELOW_START = "below_start"  # above, for a reverse auction
     OUTBID = "outbid"  # does not beat the current price (someone was faster)
     STEP = "step"  # beats the price by less than one step
@@ -60,6 +63,10 @@ class Refusal(enum.StrEnum):
     NOT_DECLARED = "not_declared"  # timed bidding after a listing is for its declarants
     NOT_IN_WINDOW = "not_in_window"  # a declaration outside the declaration window
     ALREADY_DECLARED = "already_declared"
+
+
+def _is_price(amount: Decimal) -> bool:
+    return amount.is_finite() and 0 < amount <= AMOUNT_MAX and amount == amount.quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,9 @@ class Rules:
     declaration_window: timedelta = timedelta(0)  # listings only: before the listing close
 
     def __post_init__(self) -> None:
-        if self.step <= 0 or self.start <= 0:
-            raise ValueError("start and step must be positive")
+        for amount in (self.start, self.step, self.floor):
+            if amount is not None and not _is_price(amount):
+                raise ValueError("start, step and floor are prices: positive, in cents")
         if self.countdown <= timedelta(0):
             raise ValueError("the countdown must be positive")
         if self.floor is not None and (self.direction is Direction.UP or self.floor > self.start):
@@ -135,7 +143,7 @@ def bid_minimum(state: State) -> Decimal:
 def bid_refusal(state: State, bidder: int, amount: Decimal, now: datetime) -> Refusal | None:
     """Why `bidder` may not bid `amount` now, or None: the bid is a legal step (第15、18条)."""
     rules = state.rules
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+    if not _is_price(amount):
         return Refusal.MALFORMED
     if state.phase is Phase.CLOSED:
         return Refusal.CLOSED
@@ -176,8 +184,12 @@ def bid_accept(state: State, bidder: int, amount: Decimal, now: datetime) -> Sta
 
 def declare_refusal(state: State, bidder: int, now: datetime) -> Refusal | None:
     """Why `bidder` may not declare it still wants to bid (要求报价, 39号令 第20条), or None."""
+    if state.phase is Phase.SUSPENDED:
+        return Refusal.SUSPENDED
     if state.phase is not Phase.LISTING:
         return Refusal.CLOSED
+    if now < state.opens_at:
+        return Refusal.NOT_STARTED
     window_opens = state.ends_at - state.rules.declaration_window
     if not window_opens <= now < state.ends_at:
         return Refusal.NOT_IN_WINDOW

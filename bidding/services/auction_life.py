@@ -12,13 +12,17 @@ result handed to trading (国土资源部令第39号 第14–20条; DESIGN.md in
   listing with two or more declarants goes on to timed bidding (第20条), otherwise it and every
   expired countdown closes; the leader buys if its price reaches the revealed reserve (底价).
   The result goes to trading through `lot_record_auction_result` as the platform (actor None).
+- An outage (`bidding.services.auction_outages`) over the countdown's last run suspends a timed
+  auction instead (中止); it resumes `AUCTION_RESUME_NOTICE_SECONDS` (300) later, announced in
+  the room's "suspended" event, with a fresh countdown.
+- A procurement lot's auction buys (反向竞价, direction down) from its budget; no floor is set
+  (the lot has no field for one yet), so the countdown alone decides.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +47,7 @@ from bidding.domain.auction import (
 from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid, AuctionKind, PlatformOutage
 from bidding.services.auction_outages import auction_heartbeat, outage_threshold
+from bidding.services.auction_reserve import auction_reserve_reveal
 from bidding.services.auctions import auction_lock, auction_state, auction_store, room_key_auction
 from bidding.services.rooms import room_event_append
 from trading.domain.lifecycle import Family, LotStatus
@@ -309,13 +314,7 @@ def auction_reserve_revealed(auction: Auction) -> Decimal | None:
     """The reserve (底价), unsealed now the auction is closed; None when none was set."""
     if auction.reserve_sealed is None:
         return None
-    try:
-        # The reserve's sealing is its own module (helper aurules); import it directly once merged.
-        reveal = import_module("bidding.services.auction_reserve").auction_reserve_reveal
-    except ModuleNotFoundError:
-        return None
-    revealed: Decimal | None = reveal(auction)
-    return revealed
+    return auction_reserve_reveal(auction)
 
 
 def _text(amount: Decimal | None) -> str | None:

@@ -10,16 +10,27 @@ import pytest
 
 from bidding.models import Enrolment, RoomEvent
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration, PlatformOutage
+from bidding.services.auction_reserve import auction_reserve_confirm, auction_reserve_propose
 from bidding.services.auctions import room_key_auction
 from notices.models import Notice, NoticeKind
 from notices.rendering import notice_html, render_notice
 from tests.auction_life import START, bid, bidding_lot, enrolments, live_until, tick
 from tests.conftest import ControlledClock
 from tests.notices import deliver_events
-from tests.tenders import closes, first_lot, make_tender, make_world, opens
+from tests.tenders import (
+    World,
+    closes,
+    first_lot,
+    make_tender,
+    make_world,
+    open_publicity,
+    opens,
+    publicity_end,
+)
 from trading.chronograph import chronograph_tick
 from trading.models import LedgerEntry, Lot
 from trading.models.tenders import Candidate
+from trading.services.awards import award_confirm
 from trading.services.outcomes import lot_record_auction_result
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +70,11 @@ def test_a_land_listing_runs_from_opening_to_its_deadline(clock: ControlledClock
     assert Auction.objects.filter(lot=lot).count() == 1
 
 
+@pytest.mark.parametrize("business_type", ["land", "mining"])
 def test_listing_two_declarants_timed_bidding_sold_to_the_last_bidder(
-    clock: ControlledClock,
+    clock: ControlledClock, business_type: str
 ) -> None:
-    world = make_world(business_type="land")
+    world = make_world(business_type=business_type)
     lot = bidding_lot(world, clock, "listing", bidders=3)
     first, second, third = enrolments(lot)
     step = Auction.objects.get(lot=lot).step
@@ -149,10 +161,22 @@ def test_one_declarant_buys_at_the_listing_price(clock: ControlledClock) -> None
     assert Candidate.objects.get(lot=lot).organisation == second.lead
     assert closed_event(lot)["price"] == str(START + step)
     assert "timed_started" not in room_kinds(lot)
+    # The 成交确认书 went out at the hammer; the award after the publicity adds no second one.
+    lot = open_publicity(lot)
+    clock.set(publicity_end(lot) + timedelta(minutes=1))
+    tick(clock)
+    lot.refresh_from_db()
+    award_confirm(lot=lot, candidate=lot.candidates.get(rank=1), actor=world.owner_user)
+    deliver_events(clock)
+    lot.refresh_from_db()
+    assert lot.status == "awarded"
+    assert Notice.objects.filter(lot=lot, kind=NoticeKind.DEAL_CONFIRMATION).count() == 1
 
 
-def test_a_listing_without_bids_is_unsold(clock: ControlledClock) -> None:
-    world = make_world(business_type="land")
+@pytest.mark.parametrize("business_type", ["land", "mining"])
+def test_a_listing_without_bids_is_unsold(clock: ControlledClock, business_type: str) -> None:
+    # A land listing waits at its close (listing family); a mining listing goes to the auction.
+    world = make_world(business_type=business_type)
     lot = bidding_lot(world, clock, "listing", bidders=2)
     clock.set(closes(lot) + timedelta(seconds=1))
     tick(clock)
@@ -293,3 +317,57 @@ def test_a_listing_set_up_after_its_close_is_not_held(clock: ControlledClock) ->
     tick(clock)
     lot.refresh_from_db()
     assert lot.status == "listing_closed" and not Auction.objects.filter(lot=lot).exists()
+
+
+def _reserve(world: World, lot: Lot, amount: str) -> None:
+    # 底价: a collective decision of two of the desk's staff, sealed until the close.
+    auction_reserve_propose(lot, amount, world.staff)
+    auction_reserve_confirm(lot, amount, world.staff2)
+
+
+def test_one_declarant_below_the_reserve_is_unsold_and_the_reserve_revealed(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "listing", bidders=2)
+    first, _second = enrolments(lot)
+    _reserve(world, lot, "1200000.00")
+    assert Auction.objects.get(lot=lot).reserve is None  # sealed
+    assert bid(lot, first, str(START)).accepted
+    clock.set(closes(lot) - timedelta(minutes=1))
+    declare(lot, first, clock)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    # 39号令 第20条: the one bid is below the reserve: 流拍.
+    assert lot.status == "failed" and not Candidate.objects.filter(lot=lot).exists()
+    assert closed_event(lot) == {
+        "sold": False,
+        "winner": None,
+        "price": None,
+        "reserve": "1200000.00",
+        "bids": 1,
+    }
+    failure = Notice.objects.get(lot=lot, kind=NoticeKind.FAILURE)
+    assert failure.data["auction"]["reserve"] == "1200000.00"
+    assert "1,200,000.00" in notice_html(failure)
+
+
+def test_timed_bidding_that_reaches_the_reserve_sells(clock: ControlledClock) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    _reserve(world, lot, "1010000.00")
+    first, second = enrolments(lot)
+    step = Auction.objects.get(lot=lot).step
+    assert bid(lot, first, str(START)).accepted
+    assert bid(lot, second, str(START + step)).accepted
+    live_until(clock, Auction.objects.get(lot=lot).ends_at + timedelta(seconds=1))
+    tick(clock)
+    lot.refresh_from_db()
+    assert lot.status == "publicity"
+    assert closed_event(lot)["reserve"] == "1010000.00"
+    assert Auction.objects.get(lot=lot).reserve == Decimal("1010000.00")
+    confirmation = Notice.objects.get(lot=lot, kind=NoticeKind.DEAL_CONFIRMATION)
+    assert "1,010,000.00" in notice_html(confirmation)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,26 @@ def _bdrefunds_enrolment(world: MatrixWorld) -> dict[str, Any]:
             enrolment=enrolment, lot=lot, organisation=bidder, is_lead=True
         )
     return {"pk": enrolment.pk}
+
+
+def _auction_lot(world: MatrixWorld) -> dict[str, Any]:
+    """aurules: the published lot with a live auction (its listing), made once for every cell."""
+    from bidding.models.auctions import Auction, AuctionKind, AuctionPhase
+
+    lot = world.lots["published"]
+    assert lot.opens_at is not None and lot.closes_at is not None
+    Auction.objects.get_or_create(
+        lot=lot,
+        defaults={
+            "kind": AuctionKind.LISTING,
+            "start_price": Decimal("1000000.00"),
+            "step": Decimal("10000.00"),
+            "phase": AuctionPhase.LISTING,
+            "opens_at": lot.opens_at,
+            "ends_at": lot.closes_at,
+        },
+    )
+    return {"lot_id": lot.pk}
 
 
 PUBLIC = everyone(OK)
@@ -818,6 +839,14 @@ CASES = [
         get=POST_ONLY,
         post=on_object(ok={BIDDER}, console_of=BIDDERS),
         why="outside the declaration window the bidder is sent back with the reason",
+    ),
+    # Live auctions (aurules): the reserve price is the lot's desk's (two of its staff decide);
+    # everybody else who knows the published lot gets 403, the same page and action.
+    Case(
+        "auction_reserve",
+        kwargs=_auction_lot,
+        get=published(ok={STAFF}),
+        post=published(ok={STAFF}),
     ),
 ]
 
