@@ -179,4 +179,7 @@ def auction_demo_lines(now: datetime | None = None) -> list[str]:
         "                    declare (要求报价) as bidder1 and bidder2 before the close for timed",
         "                    bidding (2-minute countdown); staff staff_land, regulator reg_land,",
         "                    anyone may watch without logging in",
+        f"  reserve (底价):    /bidding/lots/{lot.pk}/auction/reserve/ before the close"
+        " (staff_land proposes,",
+        "                    staff_sanya confirms; sealed until the end)",
     ]

@@ -16,6 +16,7 @@ from bidding.models import Enrolment
 from bidding.models.auctions import Auction, AuctionBid
 from bidding.services.auction_bids import bid_place, declaration_place
 from bidding.services.auction_outages import auction_heartbeat
+from bidding.services.auction_reserve import auction_reserve_confirm, auction_reserve_propose
 from bidding.services.demo_auction import (
     PROJECT,
     auction_demo_lines,
@@ -74,6 +75,10 @@ def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
     ]
     lines = "\n".join(auction_demo_lines(clock.now))
     assert f"/bidding/lots/{lot.pk}/auction/" in lines and "bidder1" in lines
+    assert f"/bidding/lots/{lot.pk}/auction/reserve/" in lines
+    # The two staff the lines name can set the sealed reserve (底价) together.
+    auction_reserve_propose(lot, "12250000.00", User.objects.get(username="staff_land"))
+    auction_reserve_confirm(lot, "12250000.00", User.objects.get(username="staff_sanya"))
 
     # Every demo bidder's deposit is confirmed: bidder3 (a bank guarantee) may bid at once.
     clock.advance(seconds=30)
@@ -122,6 +127,7 @@ def test_make_run_arms_a_land_listing_the_demo_bidders_can_bid_in(
     auction.refresh_from_db()
     assert auction.phase == "closed" and auction.sold is True
     assert auction.price == Decimal("12300000.00") and lot.status == LotStatus.PUBLICITY
+    assert auction.reserve == Decimal("12250000.00")  # revealed at the close, and reached
 
     # A start-up after the listing close arms a fresh round.
     assert auction_demo_seed() == {"auction_demo": 1}
