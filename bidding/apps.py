@@ -18,6 +18,7 @@ class BiddingConfig(AppConfig):
         from bidding.demo import demo_vault_seed
         from bidding.selectors.enrolment import lot_participants_of
         from bidding.selectors.opened_bids import lot_counted_by_platform, lot_opened_bids_list
+        from bidding.services.demo_auction import auction_demo_seed
         from bidding.services.demo_deposits import deposit_demo_seed
         from bidding.services.demo_opening import opening_demo_seed
         from bidding.services.enrolment import participants_enrol
@@ -42,6 +43,8 @@ class BiddingConfig(AppConfig):
         demo_seeder_register("bidding.deposits", deposit_demo_seed)
         # After the deposits: the opening demonstration pays its own and seals two bids.
         demo_seeder_register("bidding.opening_demo", opening_demo_seed)
+        # After the deposits too: a land listing whose close comes minutes after start-up.
+        demo_seeder_register("bidding.auction_demo", auction_demo_seed)
         # Candidates, winners and negotiating parties come from the lot's enrolments.
         participants_register(participants_of=lot_participants_of, enrol=participants_enrol)
         # The platform's openings count the bids and start the evaluation form.

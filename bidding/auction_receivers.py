@@ -32,8 +32,12 @@ def auction_on_status(event: OutboxEvent) -> None:
         return
     if to in ("bidding", "auction"):
         auction_setup(lot, get_clock()())
-    elif to not in RUNNING and Auction.objects.filter(lot=lot).exclude(phase="closed").exists():
-        # Recorded by hand or ended otherwise: the auction stops taking bids.
+    elif (
+        lot.status not in RUNNING
+        and Auction.objects.filter(lot=lot).exclude(phase="closed").exists()
+    ):
+        # Recorded by hand or ended otherwise: the auction stops taking bids. The lot's status
+        # now decides, not the event's: a late delivery of "published" must not stop a listing.
         auction_stop(lot, get_clock()())
 
 
