@@ -16,6 +16,7 @@ class BiddingConfig(AppConfig):
         )
         from bidding.db_triggers import books_trigger_removal_statements, books_trigger_statements
         from bidding.demo import demo_vault_seed
+        from bidding.selectors.auctions import auction_running
         from bidding.selectors.enrolment import lot_participants_of
         from bidding.selectors.opened_bids import lot_counted_by_platform, lot_opened_bids_list
         from bidding.services.demo_auction import auction_demo_seed
@@ -26,7 +27,7 @@ class BiddingConfig(AppConfig):
         from bidding.services.vault import CERTIFICATE_EXPIRY
         from trading.chronograph import register_due_work
         from trading.db_triggers import FlushGuard, register_flush_guard
-        from trading.openings import openings_register
+        from trading.openings import auctions_register, openings_register
         from trading.participants import participants_register
         from trading.services.demo import demo_seeder_register
 
@@ -51,3 +52,5 @@ class BiddingConfig(AppConfig):
         openings_register(
             counted_by_platform=lot_counted_by_platform, opened_bids=lot_opened_bids_list
         )
+        # A live auction the platform runs is decided by its bids, not typed in by staff.
+        auctions_register(run_by_platform=auction_running)

@@ -3,7 +3,9 @@ bidding; the pattern of `trading.participants`).
 
 Bidding registers, from `BiddingConfig.ready`, whether a lot's bids were sealed on the platform
 (then the platform counts them at the opening and no one types the number) and the opened bids
-the staff's evaluation form starts from. Without a registration, staff record both by hand.
+the staff's evaluation form starts from, and whether it runs a lot's live auction (then the
+auction's close records the result and no one types it). Without a registration, staff record
+all of them by hand.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class OpenedBid:
 
 
 CountedByPlatform = Callable[[Lot], bool]
+AuctionRunByPlatform = Callable[[Lot], bool]
 OpenedBids = Callable[[Lot], list[OpenedBid]]
 
 
@@ -36,6 +39,7 @@ OpenedBids = Callable[[Lot], list[OpenedBid]]
 class _Registry:
     counted_by_platform: CountedByPlatform | None = None
     opened_bids: OpenedBids | None = None
+    auction_run_by_platform: AuctionRunByPlatform | None = None
 
 
 _REGISTRY = _Registry()
@@ -45,6 +49,16 @@ def openings_register(*, counted_by_platform: CountedByPlatform, opened_bids: Op
     """Bidding's answers about its openings (the last registration wins)."""
     _REGISTRY.counted_by_platform = counted_by_platform
     _REGISTRY.opened_bids = opened_bids
+
+
+def auctions_register(*, run_by_platform: AuctionRunByPlatform) -> None:
+    """Bidding's answer to whether the platform is running a lot's live auction."""
+    _REGISTRY.auction_run_by_platform = run_by_platform
+
+
+def lot_auction_run_by_platform(lot: Lot) -> bool:
+    """The platform runs this lot's auction now: its result comes from the bids, not from staff."""
+    return _REGISTRY.auction_run_by_platform is not None and _REGISTRY.auction_run_by_platform(lot)
 
 
 def lot_bids_counted_by_platform(lot: Lot) -> bool:

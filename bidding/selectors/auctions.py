@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bidding.models import Enrolment
-from bidding.models.auctions import Auction
+from bidding.models.auctions import Auction, AuctionPhase
 from bidding.selectors.deposits import deposit_status
 from bidding.selectors.sealed_bids import access_bid_lot
 from trading.models import Lot, User
@@ -60,3 +60,8 @@ def auction_deposit_blocker(enrolment: Enrolment, now: datetime) -> str:
     if status.state == "invalid":
         return _("保证金未从基本存款账户转出，无效，不能报价。")
     return _("保证金尚未足额到账，不能报价。")
+
+
+def auction_running(lot: Lot) -> bool:
+    """The platform runs the lot's auction (a row not yet closed): bids, not staff, decide it."""
+    return Auction.objects.filter(lot_id=lot.pk).exclude(phase=AuctionPhase.CLOSED).exists()

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bidding.domain.auction import (
@@ -216,7 +217,7 @@ def _bid_payload(auction: Auction, bid: AuctionBid, enrolment: Enrolment) -> dic
         "bidder_number": enrolment.bidder_number,
         "amount": str(bid.amount),
         "phase": bid.phase,
-        "ends_at": auction.ends_at.isoformat(),
+        "ends_at": timezone.localtime(auction.ends_at).isoformat(),
         "timed": bid.phase == Phase.TIMED,
     }
 

@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from bidding.domain.auction import (
     Direction,
@@ -111,6 +112,10 @@ def auction_setup(lot: Lot, now: datetime) -> Auction | None:
         existing = Auction.objects.filter(lot=lot).first()
         if existing is not None or not lot.tender.procedure.live_auction:
             return existing
+        if lot.tender.project.training:
+            # The training scenario runs days in minutes and records its auctions' results
+            # itself; the live demonstration is `demo_auction`'s lot.
+            return None
         rules = auction_rules_for(lot)
         if rules is None:
             return None
@@ -151,15 +156,15 @@ def auction_setup(lot: Lot, now: datetime) -> Auction | None:
                 "start": str(rules.start),
                 "step": str(rules.step),
                 "direction": rules.direction.value,
-                "opens_at": state.opens_at.isoformat(),
-                "ends_at": state.ends_at.isoformat(),
+                "opens_at": timezone.localtime(state.opens_at).isoformat(),
+                "ends_at": timezone.localtime(state.ends_at).isoformat(),
             },
             now=now,
         )
         room_event_append(
             room_key_auction(lot.pk),
             "started",
-            {"phase": state.phase.value, "ends_at": state.ends_at.isoformat()},
+            {"phase": state.phase.value, "ends_at": timezone.localtime(state.ends_at).isoformat()},
             now=now,
         )
         return auction
@@ -250,8 +255,8 @@ def _timed_start(lot: Lot, auction: Auction, before: State, after: State, now: d
         {
             "bidders": declarants,
             "price": _text(after.price),
-            "opens_at": after.opens_at.isoformat(),
-            "ends_at": after.ends_at.isoformat(),
+            "opens_at": timezone.localtime(after.opens_at).isoformat(),
+            "ends_at": timezone.localtime(after.ends_at).isoformat(),
         },
         now=now,
     )
@@ -336,8 +341,8 @@ def auction_outage_suspend(lot: Lot, auction: Auction, state: State, now: dateti
     auction.save(update_fields=["suspended_reason"])
     payload = {
         "reason": reason,
-        "resumes_at": resumes_at.isoformat(),
-        "ends_at": after.ends_at.isoformat(),
+        "resumes_at": timezone.localtime(resumes_at).isoformat(),
+        "ends_at": timezone.localtime(after.ends_at).isoformat(),
         "outage": True,
     }
     room_event_append(room_key_auction(lot.pk), "suspended", payload, now=now)

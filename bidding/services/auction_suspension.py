@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bidding.domain.auction import Phase, resume, suspend
@@ -86,8 +87,8 @@ def auction_resume(*, lot: Lot, at: datetime, actor: User, clock: Clock | None =
         auction_store(auction, after)
         payload = {
             "phase": after.phase.value,
-            "resumes_at": at.isoformat(),
-            "ends_at": after.ends_at.isoformat(),
+            "resumes_at": timezone.localtime(at).isoformat(),
+            "ends_at": timezone.localtime(after.ends_at).isoformat(),
         }
         room_event_append(room_key_auction(lot.pk), "resumed", payload, now=now)
         _ledger(lot, auction, "auction.resumed", actor, now, **payload)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration
 from bidding.models.rooms import RoomEvent
@@ -85,7 +86,9 @@ def test_a_listing_bid_does_not_move_the_listing_close_but_a_timed_one_restarts_
     assert bid_json(timed.clients[0], timed.lot, "1000000").json()["accepted"]
     auction = Auction.objects.get(pk=timed.auction.pk)
     assert auction.ends_at == clock.now + timedelta(seconds=240)
-    assert _events(timed.lot)[-1].payload["ends_at"] == auction.ends_at.isoformat()
+    assert (
+        _events(timed.lot)[-1].payload["ends_at"] == timezone.localtime(auction.ends_at).isoformat()
+    )
 
 
 def _refused_without_trace(

@@ -7,6 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from bidding.models import Enrolment, RoomEvent
 from bidding.models.auctions import Auction, AuctionBid, AuctionDeclaration, PlatformOutage
@@ -31,6 +35,7 @@ from trading.chronograph import chronograph_tick
 from trading.models import LedgerEntry, Lot
 from trading.models.tenders import Candidate
 from trading.services.awards import award_confirm
+from trading.services.lots import lot_terminate
 from trading.services.outcomes import lot_record_auction_result
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +278,7 @@ def test_an_outage_during_the_countdown_suspends_instead_of_closing(
     resumes_at = clock.now + timedelta(seconds=300)
     assert auction.opens_at == resumes_at and auction.ends_at == resumes_at + timedelta(seconds=240)
     suspended = RoomEvent.objects.get(room__key=room_key_auction(lot.pk), kind="suspended")
-    assert suspended.payload["resumes_at"] == resumes_at.isoformat()
+    assert suspended.payload["resumes_at"] == timezone.localtime(resumes_at).isoformat()
     assert suspended.payload["reason"]
     assert LedgerEntry.objects.filter(action="auction.suspended").count() == 1
     # Before the announced time no bid is taken; from it, with a fresh countdown.
@@ -298,13 +303,40 @@ def test_a_lot_that_moves_on_without_the_close_stops_its_auction(clock: Controll
     tick(clock)
     first, second = enrolments(lot)
     assert bid(lot, first, str(START)).accepted
-    # Staff record a result by hand: the lot moves on, the room must not take another bid.
-    lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+    # Staff may not type the result of an auction the platform runs, nor stop it that way.
+    with pytest.raises(ValidationError) as refused:
+        lot_record_auction_result(lot=lot, sold=False, actor=world.staff)
+    assert refused.value.code == "run_by_platform"
+    assert Auction.objects.get(lot=lot).phase == "timed"
+    # The owner terminates the lot (实施条例 第31条): it moves on, the room takes no more bids.
+    lot_terminate(lot=lot, reason="规划调整，终止出让。", actor=world.owner_user)
     deliver_events(clock)
     auction = Auction.objects.get(lot=lot)
     assert auction.phase == "closed" and auction.closed_at == clock.now
     assert bid(lot, second, str(START + auction.step)).code == "closed"
     assert LedgerEntry.objects.filter(action="auction.stopped").count() == 1
+
+
+def test_the_desk_cannot_type_the_result_of_an_auction_the_platform_runs(
+    clock: ControlledClock,
+) -> None:
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    client = Client()
+    client.force_login(world.staff)
+    page = client.get(reverse("lot_detail", args=[lot.pk])).content.decode()
+    assert reverse("lot_deal", args=[lot.pk]) not in page  # no result form is offered
+    answer = client.post(
+        reverse("lot_deal", args=[lot.pk]),
+        {"sold": "0"},  # 流拍, typed by hand while the bidding runs
+        follow=True,
+    )
+    assert "本标段的网上竞价由平台进行" in answer.content.decode()
+    lot.refresh_from_db()
+    assert lot.status == "auction" and not Candidate.objects.filter(lot=lot).exists()
+    assert Auction.objects.get(lot=lot).phase == "timed"
 
 
 def test_a_listing_set_up_after_its_close_is_not_held(clock: ControlledClock) -> None:

@@ -234,7 +234,7 @@ def test_a_training_tender_with_an_unlawful_schedule_is_returned_with_the_reason
     assert "培训场景审核未通过" in message.body and "第24条" in message.body
 
 
-def test_a_training_auction_says_its_room_is_a_placeholder_and_when_the_scenario_ends_it(
+def test_a_training_auction_says_it_has_no_room_and_when_the_scenario_ends_it(
     demo: dict[str, int], clock: ControlledClock, queued: list[int]
 ) -> None:
     demo_tenders_seed(clock=clock)
@@ -244,7 +244,7 @@ def test_a_training_auction_says_its_room_is_a_placeholder_and_when_the_scenario
     client = Client()
     client.force_login(User.objects.get(username="staff_sanya"))
     page = client.get(reverse("lot_detail", args=[lot.pk])).content.decode()
-    assert "竞价室尚为演示占位" in page
+    assert "培训标段不开网上竞价室" in page
     assert "由培训场景代为办理" in page
     run(clock, queued, until=timedelta(seconds=30))
     lot.refresh_from_db()
@@ -252,4 +252,4 @@ def test_a_training_auction_says_its_room_is_a_placeholder_and_when_the_scenario
     message = Notification.objects.get(
         recipient__username="owner_land", kind="lot.training_auction", title__contains=lot.code
     )
-    assert "占位" in message.body
+    assert "培训标段不开网上竞价室" in message.body

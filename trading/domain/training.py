@@ -34,7 +34,7 @@ class Step(enum.StrEnum):
     RECORD_PREQUALIFICATION = "record_prequalification"  # staff: qualified applicants (第19条)
     RECORD_EVALUATION = "record_evaluation"  # staff: the committee's ranked candidates (第53条)
     RECORD_NEGOTIATION = "record_negotiation"  # staff: the negotiation record
-    RECORD_AUCTION = "record_auction"  # staff: the auction's result (the room is a placeholder)
+    RECORD_AUCTION = "record_auction"  # staff: the auction's result (no room for training lots)
     RECORD_LISTING = "record_listing"  # staff: the listing's bidders (39号令 第20条)
     RECORD_TRANSFEREES = "record_transferees"  # staff: qualified transferees (32号令 第22条)
     RECORD_AGREEMENT = "record_agreement"  # staff: the 协议转让's result

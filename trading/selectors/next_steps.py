@@ -184,7 +184,7 @@ def lot_next_step(lot: Lot, tender: Tender, role: Role, now: datetime) -> str:
     if plan is None:
         return step
     if plan.step is Step.RECORD_AUCTION:
-        step = _("竞价室尚为演示占位")
+        step = _("培训标段不开网上竞价室")
     if plan.step in WAITING:
         return _("%(step)s（培训演示：逾 %(at)s 仍未完成的，培训场景结束本标段）") % {
             "step": step,

@@ -24,7 +24,7 @@ from trading.events import event_emit
 from trading.lock_objects import lock_lot
 from trading.models import Candidate, Lot, Organisation, User
 from trading.models.tenders import DocumentKind
-from trading.openings import lot_bids_counted_by_platform
+from trading.openings import lot_auction_run_by_platform, lot_bids_counted_by_platform
 from trading.participants import lot_participant_require
 from trading.selectors.access import Purpose, access_lot, owner_side_users
 from trading.selectors.terms import tender_terms
@@ -45,6 +45,15 @@ __all__ = [
 ARTICLE_43 = "政府采购法实施条例 第43条"
 # Business types whose auctions buy (the price falls) rather than sell.
 BUYING_BUSINESS_TYPES = frozenset({"procurement"})
+
+
+def refuse_while_platform_auction(lot: Lot) -> None:
+    """Staff may not type the result of an auction the platform is running (39号令 第15、20条)."""
+    if lot_auction_run_by_platform(lot):
+        raise ValidationError(
+            _("本标段的网上竞价由平台进行，结果由竞价自动产生，不能手工录入。"),
+            code="run_by_platform",
+        )
 
 
 def _locked_running(lot: Lot, refusal: str) -> Lot:
@@ -129,6 +138,7 @@ def lot_record_auction_result(
     """
     if actor is not None:
         access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+        refuse_while_platform_auction(lot)
     if sold:
         if winner is None:
             raise ValidationError({"winner": _("请选择竞得人。")}, code="winner")

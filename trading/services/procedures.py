@@ -47,7 +47,7 @@ from trading.services.common import (
     within_horizon,
 )
 from trading.services.lot_state import lot_require, lot_transition
-from trading.services.outcomes import lot_record_auction_result
+from trading.services.outcomes import lot_record_auction_result, refuse_while_platform_auction
 from trading.translatable import Message
 
 __all__ = [
@@ -125,6 +125,7 @@ def lot_record_listing_close(
     """
     if actor is not None:
         access_lot(actor, lot.pk, purpose=Purpose.OPERATE)
+        refuse_while_platform_auction(lot)
     bidders = _count(bidders, "bidders")
     event = listing_outcome(bidders, reaches_reserve=reaches_reserve)
     if event == LotEvent.SOLD and (winner is None or price is None):

@@ -70,7 +70,7 @@ STUCK_REASONS = {
     Step.RECORD_PREQUALIFICATION: gettext_lazy("登记资格审查结果"),
     Step.RECORD_EVALUATION: gettext_lazy("登记评标结果"),
     Step.RECORD_NEGOTIATION: gettext_lazy("登记谈判（协商）记录"),
-    Step.RECORD_AUCTION: gettext_lazy("登记竞价结果（竞价室尚为演示占位）"),
+    Step.RECORD_AUCTION: gettext_lazy("登记竞价结果（培训标段不开网上竞价室）"),
     Step.RECORD_LISTING: gettext_lazy("登记挂牌竞买人"),
     Step.RECORD_TRANSFEREES: gettext_lazy("登记意向受让方"),
     Step.RECORD_AGREEMENT: gettext_lazy("登记协议转让结果"),
@@ -238,7 +238,8 @@ def _take(step: Step, lot: Lot, tender: Tender, now: datetime) -> None:
             clock=clock,
         )
     elif step in (Step.RECORD_AUCTION, Step.RECORD_AGREEMENT):
-        # The live auction room is still a placeholder: the scenario ends the bidding itself.
+        # A training lot runs no platform auction (its days pass in minutes): the scenario
+        # records the result itself; `demo_auction`'s lot is the live one.
         outcomes.lot_record_auction_result(
             lot=lot,
             sold=True,
@@ -254,7 +255,8 @@ def _take(step: Step, lot: Lot, tender: Tender, now: datetime) -> None:
                 title=Message(gettext_noop("培训演示竞价已自动结束：%(code)s"), code=lot.code),
                 body=Message(
                     gettext_noop(
-                        "竞价室尚为演示占位，培训场景已按演示竞买人的最高报价登记竞价结果。"
+                        "培训标段不开网上竞价室，培训场景已按演示竞买人的最高报价登记竞价结果；"
+                        "网上竞价请在竞价演示地块体验。"
                     )
                 ),
                 now=now,

@@ -23,6 +23,7 @@ from trading.forms_procedures import (
     RedisclosureForm,
 )
 from trading.models import Lot, Organisation, Tender
+from trading.openings import lot_auction_run_by_platform
 from trading.participants import lot_participants_named
 from trading.selectors.access import Role
 
@@ -150,7 +151,9 @@ def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
     family, status = tender.procedure.family, lot.status
     offered: dict[str, Any] = {}
     if lot.suspended_at is None and role == Role.STAFF:
-        if family == Family.LISTING and status == LotStatus.LISTING_CLOSED:
+        # A live auction the platform runs closes itself: its forms are not offered.
+        platform_auction = lot_auction_run_by_platform(lot)
+        if family == Family.LISTING and status == LotStatus.LISTING_CLOSED and not platform_auction:
             offered["listing_close_form"] = ListingCloseForm(bidders=lot_bidders(lot))
         if (
             family == Family.PROPERTY_DISCLOSURE
@@ -162,7 +165,9 @@ def procedure_context(lot: Lot, role: Role, forms: dict[str, Any]) -> dict[str, 
                 if _capital_increase(tender)
                 else _("合格意向受让方人数")
             )
-        if is_sale(family) and status in (LotStatus.AGREEMENT, LotStatus.AUCTION):
+        if is_sale(family) and (
+            status == LotStatus.AGREEMENT or (status == LotStatus.AUCTION and not platform_auction)
+        ):
             offered["deal_form"] = DealForm(bidders=lot_bidders(lot))
         if family == Family.PREQUALIFIED and status == LotStatus.PREQUAL_REVIEW:
             offered["prequal_form"] = CountForm(label=_("资格预审合格申请人数"))
