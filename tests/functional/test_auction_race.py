@@ -25,6 +25,8 @@ from trading.models import LedgerEntry, Lot, User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+# 200 connections at once: config/bin/with-services gives the server 400, so that the other
+# pytest-xdist worker keeps its own while this test runs.
 BIDDERS = 200
 
 
