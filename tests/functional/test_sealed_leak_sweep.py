@@ -64,6 +64,8 @@ _VOLATILE = [
         re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
         b"<uuid4>",
     ),
+    # The auction room's form carries a fresh request key per page view (one bid per click).
+    (re.compile(rb'name="idempotency_key" value="[0-9a-f]{32}"'), b'name="idempotency_key"'),
     # A feed with nothing newer is stamped with the wall clock's now.
     (re.compile(rb"<updated>[^<]*</updated>"), b"<updated/>"),
     # The deposit page opens the bidder's sub-account on first sight: each rolled-back request
