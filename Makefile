@@ -17,9 +17,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # What `make run` needs on the machine, and what `make test` adds to it.
 SYSTEM_RUN := redis-server gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0
-SYSTEM_TEST := $(SYSTEM_RUN) postgresql chromium poppler-utils
-# `make bench` loads the real server over HTTP with Apache's `ab`.
-SYSTEM_BENCH := $(SYSTEM_RUN) postgresql apache2-utils
+SYSTEM_TEST := $(SYSTEM_RUN) postgresql chromium poppler-utils haproxy
+# `make bench` loads the real server over HTTP with Apache's `ab`; the rooms run behind HAProxy (tests and bench).
+SYSTEM_BENCH := $(SYSTEM_RUN) postgresql apache2-utils haproxy
 
 .PHONY: help install install-system-run install-system-test install-system-bench install-python \
 	messages run test bench clean
