@@ -296,12 +296,13 @@ class RoomClient:
 
     def _snapshot(self, frame: dict[str, Any]) -> None:
         self.snapshot = frame
-        refresh = self._actions.get("refresh")
-        if self._live and refresh:
-            # The answer to a `refresh` (the connection's own snapshot came first).
-            future = refresh.popleft()
-            if not future.done():
-                future.set_result(frame)
+        if self._live:
+            # A later snapshot on the same connection answers a `refresh`.
+            refresh = self._actions.get("refresh")
+            if refresh:
+                future = refresh.popleft()
+                if not future.done():
+                    future.set_result(frame)
             return
         self._live = True
         if not self._synced:
