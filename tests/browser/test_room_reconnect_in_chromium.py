@@ -86,8 +86,9 @@ def test_pages_reconnect_catch_up_and_send_the_bid_typed_meanwhile(
     )
     assert missed.accepted and missed.seq == 2
     with room_daphne(tmp_path, port=port):
-        # Back on their own: the missed bid arrives by resync, then the waiting bid is taken.
-        expect(second.locator("#auction-message")).to_contain_text("报价成功")
+        # Back on their own (the next try comes within the cap, 8 s): the missed bid arrives by
+        # resync, then the waiting bid is taken.
+        expect(second.locator("#auction-message")).to_contain_text("报价成功", timeout=30_000)
         for page in pages:
             expect(page.locator("#auction-connection")).to_have_text("已连接")
             expect(page.locator("#auction-price")).to_have_text("1,020,000.00")
