@@ -106,6 +106,11 @@ class RoomClient:
         self._closing = False
         self._sending: set[asyncio.Task[None]] = set()  # strong references until sent
 
+    @property
+    def connection(self) -> ClientConnection | None:
+        """The current connection (None between connections), e.g. for its local address."""
+        return self._ws
+
     # --- life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
