@@ -346,6 +346,13 @@ class RoomClient:
                 future.set_result(frame)
             return
         action = frame.get("action")
+        if action == "bid" and self._bids:
+            # A refusal before the bid was read (no seat to bid from) names no key: the bids
+            # are answered in the order sent, so it is the oldest one's.
+            future = self._bids.pop(next(iter(self._bids)))[1]
+            if not future.done():
+                future.set_result(frame)
+            return
         waiting = self._actions.get(action) if isinstance(action, str) else None
         if waiting:
             answered = waiting.popleft()

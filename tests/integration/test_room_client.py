@@ -86,6 +86,9 @@ def test_a_client_applies_the_snapshot_then_every_event_once_in_order(
             async with _clients(watcher, *bidders):
                 assert watcher.snapshot is not None and watcher.snapshot["seq"] == 0
                 assert watcher.snapshot["seat"] == "public"
+                # The public may not bid: told so at once, and nothing changes.
+                refused = await watcher.bid(_amount(0))
+                assert refused["type"] == "error" and refused["action"] == "bid", refused
                 await _bid_in_turn(bidders, 0, 6)
                 await watcher.wait_seq(6)
                 # A bidder that joins late starts from the snapshot's seq, then follows live.
