@@ -1,6 +1,7 @@
-"""The auction room in Chromium when its server goes away and comes back: the pages say so,
-reconnect on their own (backoff with jitter), catch up on the bid made meanwhile, and a bid
-typed while the server was down goes once the page is back — taken once."""
+"""The live rooms in Chromium when their server goes away and comes back: the pages say so,
+reconnect on their own — waiting longer each try (exponential backoff with jitter, capped at
+8 s), afresh after a connection that held — catch up on the bid made meanwhile, and a bid typed
+while the server was down goes once the page is back, taken once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.auction_rooms import make_auction_world
 from tests.browser.seats import signed_in_context
 from tests.conftest import ControlledClock
 from tests.live_daphne import free_port
-from tests.rooms import off_the_loop, room_daphne
+from tests.rooms import make_room_world, off_the_loop, room_daphne
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
@@ -103,29 +104,39 @@ def test_pages_reconnect_catch_up_and_send_the_bid_typed_meanwhile(
     assert not violations, violations
 
 
+@pytest.mark.parametrize("kind", ["auction", "opening"])
 def test_a_page_waits_longer_each_time_then_starts_again_after_a_stable_connection(
-    browser: Browser, clock: ControlledClock, tmp_path: Path
+    browser: Browser, clock: ControlledClock, tmp_path: Path, kind: str
 ) -> None:
-    world = make_auction_world()
     port = free_port()
-    room = f"http://localhost:{port}/bidding/lots/{world.lot.pk}/auction/"
-    context = browser.new_context(locale="zh-CN")
+    base = f"http://localhost:{port}"
+    violations: list[str] = []
+    if kind == "auction":
+        lot_id = make_auction_world().lot.pk
+        context = browser.new_context(locale="zh-CN")  # the public watches
+        status = "#auction-connection"
+    else:
+        room = make_room_world()
+        lot_id = room.lot.pk
+        context = signed_in_context(browser, base, room.people.owner_user, violations)
+        status = "#room-connection"
     context.add_init_script(TRACED)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    connection = page.locator(status)
 
     def tries_after_the_drop() -> list[float]:
         """When the page tried again, in seconds after its last open connection closed."""
         seen: list[tuple[str, float]] = page.evaluate("window.__sockets")
-        opened = max(n for n, (kind, _at) in enumerate(seen) if kind == "open")
-        dropped_at = next(at for kind, at in seen[opened:] if kind == "close")
-        return [(at - dropped_at) / 1000 for kind, at in seen[opened:] if kind == "try"]
+        opened = max(n for n, (what, _at) in enumerate(seen) if what == "open")
+        dropped_at = next(at for what, at in seen[opened:] if what == "close")
+        return [(at - dropped_at) / 1000 for what, at in seen[opened:] if what == "try"]
 
     with room_daphne(tmp_path, port=port):
-        page.goto(room)
-        expect(page.locator("#auction-connection")).to_have_text("已连接")
+        page.goto(f"{base}/bidding/lots/{lot_id}/{kind}/")
+        expect(connection).to_have_text("已连接")
         page.wait_for_timeout(5_500)  # long enough to count as a connection that held
-    expect(page.locator("#auction-connection")).to_have_text(RECONNECTING)
+    expect(connection).to_have_text(RECONNECTING)
     page.wait_for_timeout(9_000)
     # 0.5 s, then the wait doubles: tries 0.5, 1.5, 3.5, 7.5 s after the drop (refused at once).
     tries = tries_after_the_drop()
@@ -134,12 +145,13 @@ def test_a_page_waits_longer_each_time_then_starts_again_after_a_stable_connecti
         assert expected - 0.05 <= at <= expected + 0.4, tries
     with room_daphne(tmp_path, port=port):
         # The next try comes at most 8 s after the last one (the cap); then it holds a while.
-        expect(page.locator("#auction-connection")).to_have_text("已连接", timeout=30_000)
+        expect(connection).to_have_text("已连接", timeout=30_000)
         page.wait_for_timeout(5_500)
-    expect(page.locator("#auction-connection")).to_have_text(RECONNECTING)
+    expect(connection).to_have_text(RECONNECTING)
     page.wait_for_timeout(1_500)
     # A connection that held resets the schedule: the first try after half a second again, not
     # after the cap's 8 s.
     tries = tries_after_the_drop()
     assert tries and 0.45 <= tries[0] <= 0.9, tries
     context.close()
+    assert not violations, violations
