@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -261,6 +262,15 @@ class Stack:
         self._start(self.redis)
         self._wait_redis()
 
+    def proxy_sessions(self) -> dict[int, str]:
+        """The daphne each client connection is on, by the client's port (HAProxy's sessions)."""
+        sessions = {}
+        for line in self._ask_haproxy(b"show sess").splitlines():
+            found = re.search(r" src=127\.0\.0\.1:(\d+) fe=web be=daphne srv=(daphne\d+)", line)
+            if found:
+                sessions[int(found[1])] = found[2]
+        return sessions
+
     def log(self, name: str) -> str:
         """The log of process `name` (redis, daphne0, haproxy, celery-worker, celery-beat)."""
         path = self.workdir / f"{name}.log"
@@ -354,18 +364,22 @@ class Stack:
                 raise StackError("HAProxy did not mark the daphne processes up within 20 s")
             time.sleep(0.05)
 
-    def _backends_up(self) -> int:
+    def _ask_haproxy(self, command: bytes) -> str:
+        """HAProxy's answer on its stats socket ("" while it is not up)."""
         try:
             with socket.socket(socket.AF_UNIX) as sock:
                 sock.settimeout(2)
                 sock.connect(str(self.workdir / "haproxy.sock"))
-                sock.sendall(b"show stat\n")
+                sock.sendall(command + b"\n")
                 data = b""
                 while chunk := sock.recv(65536):
                     data += chunk
         except OSError:
-            return 0
-        rows = [line.split(",") for line in data.decode().splitlines()]
+            return ""
+        return data.decode(errors="replace")
+
+    def _backends_up(self) -> int:
+        rows = [line.split(",") for line in self._ask_haproxy(b"show stat").splitlines()]
         return sum(1 for row in rows if len(row) > 17 and row[0] == "daphne" and row[17] == "UP")
 
     def _haproxy_config(self) -> str:
