@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from bidding.models.auctions import AuctionBid
+from bidding.models.auctions import Auction, AuctionBid, PlatformHeartbeat, PlatformOutage
 from bidding.models.rooms import RoomEvent
 from bidding.room_client import RoomClient
 from tests.auction_bidders import AuctionLot, auction_lot
+from tests.auction_life import bidding_lot, tick
+from tests.conftest import ControlledClock
 from tests.rooms import session_cookie
 from tests.stack import Stack
+from tests.tenders import closes, make_world
 from trading.clock import clock_freeze, clock_shift
+from trading.models import Lot
 
 
 def live_sale(**auction: Any) -> AuctionLot:
@@ -28,6 +33,40 @@ def live_sale(**auction: Any) -> AuctionLot:
     sale = auction_lot(**auction)
     clock_shift(0)
     return sale
+
+
+@dataclass
+class TimedSale:
+    lot: Lot
+    auction: Auction
+    cookies: list[str]  # its two bidders'
+
+
+def timed_sale(countdown_seconds: int) -> TimedSale:
+    """A land auction lot in timed bidding (限时竞价) whose countdown runs from now, two bidders
+    paid; the platform has not beaten yet (the stack's first beat starts its record).
+
+    The lot goes through its life on a frozen clock sixty days back, reaches its auction, and
+    the countdown is then moved to real time, where the stack's servers run.
+    """
+    clock = ControlledClock(timezone.now() - timedelta(days=60))
+    world = make_world(business_type="land")
+    lot = bidding_lot(world, clock, "auction", bidders=2)
+    clock.set(closes(lot) + timedelta(seconds=1))
+    tick(clock)
+    now = timezone.now()
+    Auction.objects.filter(lot=lot).update(
+        opens_at=now,
+        ends_at=now + timedelta(seconds=countdown_seconds),
+        countdown_seconds=countdown_seconds,
+    )
+    PlatformHeartbeat.objects.all().delete()
+    PlatformOutage.objects.all().delete()
+    clock_shift(0)
+    lot.refresh_from_db()
+    assert lot.status == "auction"
+    cookies = [session_cookie(user).decode() for user in world.bidder_users[:2]]
+    return TimedSale(lot=lot, auction=Auction.objects.get(lot=lot), cookies=cookies)
 
 
 def bidder_cookies(sale: AuctionLot) -> list[str]:

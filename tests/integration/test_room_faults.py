@@ -5,11 +5,16 @@ restarted. Each client's applied events are checked, seq by seq, against the dat
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
-from bidding.models.auctions import AuctionBid
+from bidding.models.auctions import Auction, AuctionBid, PlatformHeartbeat, PlatformOutage
+from bidding.models.rooms import RoomEvent
 from bidding.room_client import RoomClient
 from tests.room_stack import (
     Bidding,
@@ -21,6 +26,7 @@ from tests.room_stack import (
     room_clients,
     room_events,
     room_last_seq,
+    timed_sale,
 )
 from tests.stack import Stack, stack_database_url
 
@@ -78,3 +84,134 @@ def test_clients_of_a_killed_server_resume_on_the_other_and_miss_no_bid(tmp_path
     key = bidding.struck["idempotency_key"]
     assert AuctionBid.objects.filter(auction__lot=sale.lot, idempotency_key=key).count() == 1
     assert_bids_counted_once(sale.lot.pk, bidding.answers)
+
+
+async def _all_at(clients: list[RoomClient], seq: int) -> None:
+    for client in clients:
+        await client.wait_seq(seq, timeout=30)
+
+
+async def _event(client: RoomClient, kind: str) -> dict[str, Any]:
+    """The client's first applied event of `kind`, once it has it."""
+    while True:
+        for event in client.events:
+            if event["kind"] == kind:
+                return event
+        await asyncio.sleep(0.1)
+
+
+async def _beaten_after(moment: datetime) -> None:
+    """Until the platform's heartbeat is later than `moment` (it runs, on record)."""
+
+    def beaten() -> bool:
+        try:
+            return PlatformHeartbeat.objects.filter(beat_at__gt=moment).exists()
+        finally:
+            connection.close()
+
+    while not await asyncio.to_thread(beaten):
+        await asyncio.sleep(0.2)
+
+
+STOP_ENV = {"AUCTION_HEARTBEAT_SECONDS": "1", "CHRONOGRAPH_TICK_SECONDS": "1"}
+
+
+async def _reconnected(clients: list[RoomClient], before: list[object]) -> None:
+    """Until every client is back with a fresh snapshot (the stack came back)."""
+    while any(c.snapshot is old for c, old in zip(clients, before, strict=True)):
+        await asyncio.sleep(0.1)
+
+
+def test_a_short_stop_of_the_whole_stack_keeps_the_end_time_and_the_room_resumes(
+    tmp_path: Path,
+) -> None:
+    sale = timed_sale(countdown_seconds=120)
+    joined = room_events(sale.lot.pk)[-1][0]
+    # Shorter than the outage setting, start-up included: no outage, the countdown stands.
+    env = {**STOP_ENV, "AUCTION_OUTAGE_SECONDS": "40"}
+    with Stack(tmp_path, database_url=stack_database_url(), env=env) as stack:
+
+        async def scenario() -> tuple[list[RoomClient], list[dict[str, Any]], str, str]:
+            clients = await room_clients(stack, sale.lot.pk, [*sale.cookies, None])
+            first = await clients[0].bid(clients[0].snapshot["minimum"])
+            assert first["type"] == "ack", first
+            await asyncio.wait_for(_beaten_after(timezone.now()), 30)  # the platform is up
+            await _all_at(clients, await room_last_seq(sale.lot.pk))
+            ends = clients[2].events[-1]["payload"]["ends_at"]
+            before = [client.snapshot for client in clients]
+            await asyncio.to_thread(stack.stop)
+            await asyncio.sleep(1)
+            await asyncio.to_thread(stack.start)
+            await asyncio.wait_for(_reconnected(clients, before), 30)
+            # The room comes back from the database with the same end time, and takes bids.
+            assert {client.snapshot["ends_at"] for client in clients} == {ends}
+            second = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            assert second["type"] == "ack", second
+            await _all_at(clients, await room_last_seq(sale.lot.pk))
+            for client in clients:
+                await client.close()
+            return clients, [first, second], ends, clients[2].events[-1]["payload"]["ends_at"]
+
+        clients, answers, ends, later = asyncio.run(scenario())
+
+    auction = Auction.objects.get(lot=sale.lot)
+    assert auction.phase == "timed" and auction.suspended_reason == ""
+    assert not PlatformOutage.objects.exists()
+    assert later > ends  # the second bid restarted the countdown, from the same end before it
+    events = room_events(sale.lot.pk)
+    assert [kind for _seq, kind, _payload in events if _seq > joined] == ["bid", "bid"]
+    assert_applied_in_order(clients, events, after=joined)
+    assert_bids_counted_once(sale.lot.pk, answers)
+
+
+def test_a_stop_longer_than_the_outage_setting_suspends_and_resumes_with_a_fresh_countdown(
+    tmp_path: Path,
+) -> None:
+    countdown = 8
+    sale = timed_sale(countdown_seconds=countdown)
+    joined = room_events(sale.lot.pk)[-1][0]
+    env = {**STOP_ENV, "AUCTION_OUTAGE_SECONDS": "3", "AUCTION_RESUME_NOTICE_SECONDS": "10"}
+    with Stack(tmp_path, database_url=stack_database_url(), env=env) as stack:
+
+        async def scenario() -> tuple[list[RoomClient], list[dict[str, Any]], dict[str, Any]]:
+            clients = await room_clients(stack, sale.lot.pk, [*sale.cookies, None])
+            first = await clients[0].bid(clients[0].snapshot["minimum"])
+            assert first["type"] == "ack", first
+            await asyncio.wait_for(_beaten_after(timezone.now()), 30)  # the platform is up
+            await asyncio.to_thread(stack.stop)
+            # Down until the countdown has run out, far longer than the outage setting.
+            ends = datetime.fromisoformat(clients[2].snapshot["ends_at"])
+            await asyncio.sleep(countdown + 1)
+            await asyncio.to_thread(stack.start)
+            # The chronograph's close finds the outage: suspended, resumption announced.
+            suspended = await asyncio.wait_for(_event(clients[2], "suspended"), 30)
+            resumes_at = datetime.fromisoformat(suspended["payload"]["resumes_at"])
+            early = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            assert early["type"] == "error" and early["code"] == "not_started", early
+            await asyncio.sleep((resumes_at - timezone.now()).total_seconds() + 0.5)
+            resumed = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            assert resumed["type"] == "ack", resumed
+            await _all_at(clients, await room_last_seq(sale.lot.pk))
+            for client in clients:
+                await client.close()
+            assert datetime.fromisoformat(suspended["payload"]["ends_at"]) > ends
+            return clients, [first, early, resumed], suspended
+
+        clients, answers, suspended = asyncio.run(scenario())
+
+    outage = PlatformOutage.objects.get()
+    assert (outage.ended_at - outage.started_at).total_seconds() > countdown
+    event = RoomEvent.objects.get(room__key=f"auction:{sale.lot.pk}", kind="suspended")
+    notice = datetime.fromisoformat(suspended["payload"]["resumes_at"]) - event.at
+    assert notice == timedelta(seconds=10)  # announced in advance, AUCTION_RESUME_NOTICE_SECONDS
+    # The bid after the announced time started a fresh countdown from it.
+    bid = AuctionBid.objects.get(
+        auction__lot=sale.lot, idempotency_key=answers[2]["idempotency_key"]
+    )
+    auction = Auction.objects.get(lot=sale.lot)
+    assert auction.phase == "timed" and auction.closed_at is None
+    assert auction.ends_at == bid.placed_at + timedelta(seconds=countdown)
+    events = room_events(sale.lot.pk)
+    assert [kind for seq, kind, _payload in events if seq > joined] == ["bid", "suspended", "bid"]
+    assert_applied_in_order(clients, events, after=joined)
+    assert_bids_counted_once(sale.lot.pk, answers)
