@@ -215,3 +215,45 @@ def test_a_stop_longer_than_the_outage_setting_suspends_and_resumes_with_a_fresh
     assert [kind for seq, kind, _payload in events if seq > joined] == ["bid", "suspended", "bid"]
     assert_applied_in_order(clients, events, after=joined)
     assert_bids_counted_once(sale.lot.pk, answers)
+
+
+def test_bids_taken_while_redis_restarts_are_kept_and_every_room_catches_up(
+    tmp_path: Path,
+) -> None:
+    sale = live_sale()
+    cookies: list[str | None] = [*bidder_cookies(sale), None, None, None]  # 3 watchers
+    with Stack(tmp_path, database_url=stack_database_url(), celery=False) as stack:
+
+        async def scenario() -> tuple[Bidding, list[RoomClient], int, int]:
+            clients = await room_clients(stack, sale.lot.pk, cookies)
+            bidding = Bidding(clients[:3], step=sale.auction.step, start=sale.auction.start_price)
+            flow = asyncio.create_task(bidding.run())
+            await asyncio.sleep(2)
+            restart = asyncio.create_task(asyncio.to_thread(stack.redis_restart, 4.0))
+            await asyncio.sleep(1)
+            before_outage = len(bidding.answers)
+            await asyncio.sleep(1.5)
+            # Bidding stops while Redis is still down: the last bids reach no one live.
+            bidding.stop.set()
+            await flow
+            during = len(bidding.answers) - before_outage
+            await restart
+            # No bid after Redis is back: the rooms still catch up with the database.
+            final = await room_last_seq(sale.lot.pk)
+            await _all_at(clients, final)
+            # And the rooms are live again: a new bid reaches every client.
+            bidding.stop.clear()
+            bidding.answers.append(await clients[0].bid(str(bidding.next_amount(clients[0]))))
+            await _all_at(clients, await room_last_seq(sale.lot.pk))
+            for client in clients:
+                await client.close()
+            return bidding, clients, during, final
+
+        bidding, clients, during, final = asyncio.run(scenario())
+
+    assert during > 0  # bids were answered while Redis was down
+    assert bidding.answers[-1]["type"] == "ack"
+    events = room_events(sale.lot.pk)
+    assert events[-1][0] == final + 1
+    assert_applied_in_order(clients, events)
+    assert_bids_counted_once(sale.lot.pk, bidding.answers)
