@@ -88,6 +88,12 @@ async def room_clients(stack: Stack, lot_id: int, cookies: list[str | None]) -> 
     return clients
 
 
+def shown(client: RoomClient) -> dict[str, Any]:
+    """The client's latest snapshot (it has one once started)."""
+    assert client.snapshot is not None, "the client has no snapshot"
+    return client.snapshot
+
+
 def client_server(stack: Stack, client: RoomClient) -> str:
     """The daphne process the client's connection is on (HAProxy's session of its port)."""
     ws = client._ws

@@ -87,6 +87,12 @@ class _Process:
     port: int | None = None  # listening here once ready (None: ready when started)
     popen: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = field(default=None, repr=False)
+    told: bool = False  # the stack signalled it: its exit is no failure
+
+    @property
+    def died(self) -> bool:
+        """It exited without being told to (a crash, not a fault the test made)."""
+        return self.popen is not None and self.popen.poll() is not None and not self.told
 
     @property
     def running(self) -> bool:
@@ -221,7 +227,21 @@ class Stack:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        died = self.died()
         self.stop()
+        # A test that failed, or a server that crashed under it: their logs say why.
+        for name in died or ([p.name for p in self._processes()] if error else []):
+            tail = "\n".join(self.log(name).splitlines()[-30:])
+            print(f"---- {self.workdir / name}.log ends:\n{tail}", file=sys.stderr)
+        if died and error is None:
+            raise StackError(f"{', '.join(died)} exited during the test (logs above)")
+
+    def died(self) -> list[str]:
+        """The processes that exited without the stack telling them to."""
+        return [process.name for process in self._processes() if process.died]
+
+    def _processes(self) -> list[_Process]:
+        return [self.redis, *self.daphnes, self.haproxy, *self.celery]
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -291,6 +311,7 @@ class Stack:
             command = ["taskset", "-c", self.cpus, *command]
         # Its own session: a signal to the group reaches a worker's children, and the test's
         # Ctrl-C does not reach the servers before the stack stops them in order.
+        process.told = False
         process.popen = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -304,6 +325,7 @@ class Stack:
     def _signal(self, process: _Process, sig: int) -> None:
         if process.popen is None or process.popen.poll() is not None:
             return
+        process.told = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.popen.pid, sig)
 

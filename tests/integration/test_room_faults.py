@@ -26,6 +26,7 @@ from tests.room_stack import (
     room_clients,
     room_events,
     room_last_seq,
+    shown,
     timed_sale,
 )
 from tests.stack import Stack, stack_database_url
@@ -116,7 +117,7 @@ async def _beaten_after(moment: datetime) -> None:
 STOP_ENV = {"AUCTION_HEARTBEAT_SECONDS": "1", "CHRONOGRAPH_TICK_SECONDS": "1"}
 
 
-async def _reconnected(clients: list[RoomClient], before: list[object]) -> None:
+async def _reconnected(clients: list[RoomClient], before: list[dict[str, Any] | None]) -> None:
     """Until every client is back with a fresh snapshot (the stack came back)."""
     while any(c.snapshot is old for c, old in zip(clients, before, strict=True)):
         await asyncio.sleep(0.1)
@@ -133,7 +134,7 @@ def test_a_short_stop_of_the_whole_stack_keeps_the_end_time_and_the_room_resumes
 
         async def scenario() -> tuple[list[RoomClient], list[dict[str, Any]], str, str]:
             clients = await room_clients(stack, sale.lot.pk, [*sale.cookies, None])
-            first = await clients[0].bid(clients[0].snapshot["minimum"])
+            first = await clients[0].bid(shown(clients[0])["minimum"])
             assert first["type"] == "ack", first
             await asyncio.wait_for(_beaten_after(timezone.now()), 30)  # the platform is up
             await _all_at(clients, await room_last_seq(sale.lot.pk))
@@ -144,8 +145,8 @@ def test_a_short_stop_of_the_whole_stack_keeps_the_end_time_and_the_room_resumes
             await asyncio.to_thread(stack.start)
             await asyncio.wait_for(_reconnected(clients, before), 30)
             # The room comes back from the database with the same end time, and takes bids.
-            assert {client.snapshot["ends_at"] for client in clients} == {ends}
-            second = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            assert {shown(client)["ends_at"] for client in clients} == {ends}
+            second = await clients[1].bid(shown(clients[1])["minimum"], timeout=30)
             assert second["type"] == "ack", second
             await _all_at(clients, await room_last_seq(sale.lot.pk))
             for client in clients:
@@ -175,26 +176,29 @@ def test_a_stop_longer_than_the_outage_setting_suspends_and_resumes_with_a_fresh
 
         async def scenario() -> tuple[list[RoomClient], list[dict[str, Any]], dict[str, Any]]:
             clients = await room_clients(stack, sale.lot.pk, [*sale.cookies, None])
-            first = await clients[0].bid(clients[0].snapshot["minimum"])
+            first = await clients[0].bid(shown(clients[0])["minimum"])
             assert first["type"] == "ack", first
+            await _all_at(clients, await room_last_seq(sale.lot.pk))
+            ends = datetime.fromisoformat(clients[2].events[-1]["payload"]["ends_at"])
             await asyncio.wait_for(_beaten_after(timezone.now()), 30)  # the platform is up
             await asyncio.to_thread(stack.stop)
             # Down until the countdown has run out, far longer than the outage setting.
-            ends = datetime.fromisoformat(clients[2].snapshot["ends_at"])
-            await asyncio.sleep(countdown + 1)
+            await asyncio.sleep((ends - timezone.now()).total_seconds() + 1)
             await asyncio.to_thread(stack.start)
             # The chronograph's close finds the outage: suspended, resumption announced.
             suspended = await asyncio.wait_for(_event(clients[2], "suspended"), 30)
             resumes_at = datetime.fromisoformat(suspended["payload"]["resumes_at"])
-            early = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            early = await clients[1].bid(shown(clients[1])["minimum"], timeout=30)
             assert early["type"] == "error" and early["code"] == "not_started", early
             await asyncio.sleep((resumes_at - timezone.now()).total_seconds() + 0.5)
-            resumed = await clients[1].bid(clients[1].snapshot["minimum"], timeout=30)
+            resumed = await clients[1].bid(shown(clients[1])["minimum"], timeout=30)
             assert resumed["type"] == "ack", resumed
             await _all_at(clients, await room_last_seq(sale.lot.pk))
             for client in clients:
                 await client.close()
-            assert datetime.fromisoformat(suspended["payload"]["ends_at"]) > ends
+            # The fresh countdown runs from the announced time, after the old end.
+            fresh = datetime.fromisoformat(suspended["payload"]["ends_at"])
+            assert fresh == resumes_at + timedelta(seconds=countdown) and resumes_at > ends
             return clients, [first, early, resumed], suspended
 
         clients, answers, suspended = asyncio.run(scenario())
