@@ -61,6 +61,9 @@ def test_clients_of_a_killed_server_resume_on_the_other_and_miss_no_bid(tmp_path
             final = await room_last_seq(sale.lot.pk)
             for client in clients:
                 await client.wait_seq(final, timeout=15)
+            # Everyone is on the surviving process now.
+            survivor = ({"daphne0", "daphne1"} - {servers[0]}).pop()
+            assert {client_server(stack, client) for client in clients} == {survivor}
             for client in clients:
                 await client.close()
             return bidding, clients, servers
