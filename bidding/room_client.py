@@ -106,6 +106,11 @@ class RoomClient:
         self._closing = False
         self._sending: set[asyncio.Task[None]] = set()  # strong references until sent
 
+    @property
+    def connection(self) -> ClientConnection | None:
+        """The current connection (None between connections), e.g. for its local address."""
+        return self._ws
+
     # --- life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -296,12 +301,13 @@ class RoomClient:
 
     def _snapshot(self, frame: dict[str, Any]) -> None:
         self.snapshot = frame
-        refresh = self._actions.get("refresh")
-        if self._live and refresh:
-            # The answer to a `refresh` (the connection's own snapshot came first).
-            future = refresh.popleft()
-            if not future.done():
-                future.set_result(frame)
+        if self._live:
+            # A later snapshot on the same connection answers a `refresh`.
+            refresh = self._actions.get("refresh")
+            if refresh:
+                future = refresh.popleft()
+                if not future.done():
+                    future.set_result(frame)
             return
         self._live = True
         if not self._synced:
@@ -340,6 +346,13 @@ class RoomClient:
                 future.set_result(frame)
             return
         action = frame.get("action")
+        if action == "bid" and self._bids:
+            # A refusal before the bid was read (no seat to bid from) names no key: the bids
+            # are answered in the order sent, so it is the oldest one's.
+            future = self._bids.pop(next(iter(self._bids)))[1]
+            if not future.done():
+                future.set_result(frame)
+            return
         waiting = self._actions.get(action) if isinstance(action, str) else None
         if waiting:
             answered = waiting.popleft()

@@ -113,8 +113,11 @@ async def nothing_more(communicator: WebsocketCommunicator, wait: float = 0.3) -
 
 
 @contextmanager
-def room_daphne(tmp_path: Path, *, media: Path | None = None) -> Iterator[int]:
-    """daphne in a process of its own, on this test's PostgreSQL database and Redis.
+def room_daphne(
+    tmp_path: Path, *, media: Path | None = None, port: int | None = None
+) -> Iterator[int]:
+    """daphne in a process of its own, on this test's PostgreSQL database and Redis (on `port`,
+    e.g. to start it again where its clients reconnect; a free one if not given).
 
     (Not Channels' live server: that forks this process, whose daphne modules, once imported
     by config.asgi, keep the reactor of a loop the child no longer runs.)
@@ -125,8 +128,8 @@ def room_daphne(tmp_path: Path, *, media: Path | None = None) -> Iterator[int]:
     env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database)
     if media is not None:
         env["MEDIA_ROOT"] = str(media)
-    port = free_port()
-    log = (tmp_path / "daphne.log").open("wb")
+    port = port or free_port()
+    log = (tmp_path / "daphne.log").open("ab")
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     process = subprocess.Popen(
         [*command, "tests.rooms_asgi:application"],

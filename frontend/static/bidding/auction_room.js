@@ -14,7 +14,15 @@
   var socket = null;
   var lastSeq = null; // null until the first snapshot
   var resyncing = false;
-  var retry = 0;
+  // Reconnecting: exponential backoff with full jitter (a random wait below a bound that doubles
+  // from 0.5 s to 8 s), so the clients of a server that went away come back spread out, not in
+  // one wave; a connection that stayed open a while starts the schedule again.
+  var BACKOFF_FIRST_MS = 500;
+  var BACKOFF_MAX_MS = 8000;
+  var STABLE_MS = 5000;
+  var attempt = 0;
+  var openedAt = 0;
+  var dropped = false; // a connection was lost: the next ones are reconnections
   var offset = null; // server time minus this computer's time (ms), from the last tick
   var pending = null; // the bid sent and not yet answered: resent with its key after a reconnect
   var state = {
@@ -326,9 +334,9 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + config.socket);
-    text("auction-connection", retry ? t.reconnecting : t.connecting);
+    text("auction-connection", dropped ? t.reconnecting : t.connecting);
     socket.addEventListener("open", function () {
-      retry = 0;
+      openedAt = Date.now();
       text("auction-connection", t.connected);
       // A bid sent before the connection dropped goes again with its key: at most one is taken.
       if (pending) { send(pending); }
@@ -340,8 +348,12 @@
       resyncing = false;
       if (REFUSED[event.code]) { text("auction-connection", t.refused); return; }
       text("auction-connection", event.code === 4408 ? t.closed_slow : t.reconnecting);
-      retry = Math.min(retry + 1, 5);
-      window.setTimeout(connect, retry * 1000);
+      dropped = true;
+      if (openedAt && Date.now() - openedAt >= STABLE_MS) { attempt = 0; }
+      openedAt = 0;
+      var bound = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, attempt));
+      attempt = Math.min(attempt + 1, 16);
+      window.setTimeout(connect, Math.random() * bound);
     });
   }
 

@@ -11,7 +11,15 @@
   var socket = null;
   var lastSeq = 0;
   var resyncing = false;
-  var retry = 0;
+  // Reconnecting: exponential backoff with full jitter (a random wait below a bound that doubles
+  // from 0.5 s to 8 s), so the clients of a server that went away come back spread out, not in
+  // one wave; a connection that stayed open a while starts the schedule again.
+  var BACKOFF_FIRST_MS = 500;
+  var BACKOFF_MAX_MS = 8000;
+  var STABLE_MS = 5000;
+  var attempt = 0;
+  var openedAt = 0;
+  var dropped = false; // a connection was lost: the next ones are reconnections
   var serverNow = null; // the last tick's server time (ms)
   var state = { stage: null, bids: null, closesAt: null, bidders: {}, readOut: null, objections: {}, record: null };
 
@@ -229,8 +237,8 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + config.socket);
-    text("room-connection", retry ? t.reconnecting : t.connecting);
-    socket.addEventListener("open", function () { retry = 0; text("room-connection", t.connected); });
+    text("room-connection", dropped ? t.reconnecting : t.connecting);
+    socket.addEventListener("open", function () { openedAt = Date.now(); text("room-connection", t.connected); });
     socket.addEventListener("message", function (event) {
       try { onFrame(JSON.parse(event.data)); } catch (error) { /* a frame we do not read */ }
     });
@@ -238,8 +246,12 @@
       resyncing = false;
       if (REFUSED[event.code]) { text("room-connection", t.refused); return; }
       text("room-connection", event.code === 4408 ? t.closed_slow : t.reconnecting);
-      retry = Math.min(retry + 1, 5);
-      window.setTimeout(connect, retry * 1000);
+      dropped = true;
+      if (openedAt && Date.now() - openedAt >= STABLE_MS) { attempt = 0; }
+      openedAt = 0;
+      var bound = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, attempt));
+      attempt = Math.min(attempt + 1, 16);
+      window.setTimeout(connect, Math.random() * bound);
     });
   }
 
