@@ -96,7 +96,7 @@ def shown(client: RoomClient) -> dict[str, Any]:
 
 def client_server(stack: Stack, client: RoomClient) -> str:
     """The daphne process the client's connection is on (HAProxy's session of its port)."""
-    ws = client._ws
+    ws = client.connection  # its local port names HAProxy's session
     assert ws is not None, "the client is not connected"
     return stack.proxy_sessions()[ws.local_address[1]]
 
