@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 # How many seq numbers above an unfilled gap a room remembers; past that it stops waiting for
 # the gap (its sockets' clients resync it themselves when they see it).
 _SEEN_LIMIT = 1000
+# How long a gap may wait for its late publish before the hub reads it from the database.
+_GAP_WAIT = 0.05
 
 
 class RoomMember(Protocol):
@@ -94,6 +96,7 @@ class Hub:
         self.healthy = True
         self._receiver: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._gap_task: asyncio.Task[None] | None = None
         self._probe = 0
         self._probe_back: asyncio.Event | None = None
         self._lock = asyncio.Lock()
@@ -138,10 +141,10 @@ class Hub:
             self._stop()
 
     def _stop(self) -> None:
-        for task in (self._watcher, self._receiver):
+        for task in (self._watcher, self._receiver, self._gap_task):
             if task is not None:
                 task.cancel()
-        self._watcher = self._receiver = None
+        self._watcher = self._receiver = self._gap_task = None
         self.relay = None
 
     # --- the subscription -------------------------------------------------------------------
@@ -201,8 +204,11 @@ class Hub:
         room = self.rooms.get(key) if isinstance(key, str) else None
         if room is None or not isinstance(text, str):
             return
-        if isinstance(seq, int) and not isinstance(seq, bool) and not room.fresh(seq):
-            return
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            if not room.fresh(seq):
+                return
+            if room.low is not None and room.low < seq - 1:
+                self._catch_up_soon()  # a gap: an earlier publish is late or lost
         frame = text_frame(text.encode())
         for member in list(room.members):
             member.hub_deliver(seq, text, frame)
@@ -246,6 +252,18 @@ class Hub:
         if not self.healthy:
             logger.warning("room hub: the relay answers again")
         self.healthy = True
+
+    def _catch_up_soon(self) -> None:
+        """Fill a gap shortly (a publish merely out of order fills it by itself meanwhile)."""
+        if self._gap_task is None or self._gap_task.done():
+            self._gap_task = asyncio.get_running_loop().create_task(self._fill_gap())
+
+    async def _fill_gap(self) -> None:
+        await asyncio.sleep(_GAP_WAIT)
+        try:
+            await self.catch_up()
+        except Exception:
+            logger.exception("room hub: a gap could not be filled")
 
     async def catch_up(self) -> None:
         """Deliver from the database what this process's rooms committed and it did not deliver."""
