@@ -95,6 +95,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     _direct: Callable[[bytes], bool] | None = None
     _backlog: Callable[[], int] | None = None
     _closer: asyncio.Task[None] | None = None
+    frames_direct = 0  # events written straight to daphne's socket (wire.py), for the record
 
     # --- what a room says (subclasses) -------------------------------------------------------
 
@@ -193,6 +194,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # sent before (order holds); otherwise it queues behind the rest.
         direct, queue = self._direct, self._queue
         if direct and not self._sending and queue is not None and queue.empty() and direct(frame):
+            self.frames_direct += 1
             self._check_backlog()
             return
         self.offer(text)

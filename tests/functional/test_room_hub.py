@@ -58,7 +58,9 @@ def committed_unpublished(key: str, kind: str) -> int:
 
 async def _layer_channels() -> list[bytes]:
     """The Redis pub/sub channels this test's channel layer prefix has subscribed."""
-    prefix = django_settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "asgi")
+    layers: dict[str, dict[str, Any]] = django_settings.CHANNEL_LAYERS
+    config: dict[str, Any] = layers["default"].get("CONFIG", {})
+    prefix = config.get("prefix", "asgi")
     client = aioredis.from_url(django_settings.REDIS_URL)
     try:
         return sorted(await client.pubsub_channels(f"{prefix}*"))
