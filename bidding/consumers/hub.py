@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 _SEEN_LIMIT = 1000
 # How long a gap may wait for its late publish before the hub reads it from the database.
 _GAP_WAIT = 0.05
+# How long the periodic catch-up lets a room it finds behind wait for publishes on their way, so
+# that it reads back only what was lost (and events keep their live `published_at`).
+_LIVE_GRACE = 0.2
 
 
 class RoomMember(Protocol):
@@ -225,7 +228,7 @@ class Hub:
                     logger.exception("room hub: the rooms could not be subscribed again")
                 self.healthy = False
             try:
-                await self.catch_up()
+                await self.catch_up(grace=_LIVE_GRACE)
             except Exception:
                 logger.exception("room hub: the rooms could not be caught up")
 
@@ -261,17 +264,24 @@ class Hub:
     async def _fill_gap(self) -> None:
         await asyncio.sleep(_GAP_WAIT)
         try:
-            await self.catch_up()
+            await self.catch_up(grace=_GAP_WAIT)
         except Exception:
             logger.exception("room hub: a gap could not be filled")
 
-    async def catch_up(self) -> None:
-        """Deliver from the database what this process's rooms committed and it did not deliver."""
+    async def catch_up(self, *, grace: float = 0.0) -> None:
+        """Deliver from the database what this process's rooms committed and it did not deliver.
+
+        `grace`: how long a room found behind may wait for the live publish already on its way
+        (a commit a moment ago) before its events are read back.
+        """
         started = {key: room.low for key, room in self.rooms.items() if room.low is not None}
         if not started:
             return
         heads = await database_sync_to_async(room_heads)(list(started))
-        for key, head in heads.items():
+        behind = {key: head for key, head in heads.items() if head > started[key]}
+        if behind and grace:
+            await asyncio.sleep(grace)
+        for key, head in behind.items():
             room = self.rooms.get(key)
             if room is None or room.low is None or head <= room.low:
                 continue
