@@ -100,6 +100,7 @@ class RoomSocket(asyncio.Protocol):
 
     def __init__(self, room: Room, host: str, path: str, cookie: str | None, origin: str) -> None:
         self.room = room
+        self.cookie = cookie
         self.request = _handshake(host, path, cookie, origin)
         self.buffer = bytearray()
         self.upgraded = False
