@@ -1,0 +1,29 @@
+"""The production-like stack of the fault tests and the benchmark (tests/stack.py).
+
+The base settings — the real clock, Redis cache and pub/sub channel layer on REDIS_URL, the
+database DATABASE_URL names — plus the rooms' and auctions' timings from the environment: every
+`AUCTION_*` and `ROOM_*` variable becomes the setting of that name (a number when it reads as one),
+so a test can make an outage 3 s long instead of 60 without a settings module of its own.
+"""
+
+from __future__ import annotations
+
+import os
+
+from config.settings.base import *  # noqa: F403
+
+TIANPING_CLOCK = os.environ.get("TIANPING_CLOCK", "trading.clock.system_clock")
+
+
+def _number(text: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+for _name, _value in os.environ.items():
+    if _name.startswith(("AUCTION_", "ROOM_")) and _name.isupper():
+        globals()[_name] = _number(_value)
