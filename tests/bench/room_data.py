@@ -85,14 +85,23 @@ def seed_lots(count: int, *, bidders: int, ends_in: timedelta) -> list[BenchLot]
     from tests.auction_bidders import auction_row, bulk_bidders
     from tests.tenders import make_tender, make_world
     from trading.clock import get_clock
+    from trading.domain.lifecycle import LotStatus
     from trading.models import User
 
     global _world
     if _world is None:
         _world = make_world(business_type="land")
     world = _world
-    tender = make_tender(world, procedure="listing", name="房间压测", lots=count)
+    # The real clock runs on while the tender is made: its documents are issued a moment ahead.
+    issued = get_clock()() + timedelta(minutes=1)
+    tender = make_tender(
+        world, procedure="listing", name="房间压测", lots=count, documents_issued_at=issued
+    )
     now = get_clock()()
+    # Where a listing's timed bidding runs (39号令 第20条): the listing period closed. Written as
+    # the set-up writes rows (tests/auction_bidders.py): a lot left "published" would have its
+    # auction stopped by the stack's Celery when the publication's outbox event is delivered.
+    tender.lots.update(status=LotStatus.LISTING_CLOSED)
     lots = []
     for lot in tender.lots.order_by("pk"):
         auction_row(lot, phase="timed", opens_at=now, ends_at=now + ends_in)
