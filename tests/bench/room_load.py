@@ -348,11 +348,18 @@ async def answered(rooms: Sequence[Room], limit: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def final_seq(room: Room, cookie: str | None, origin: str) -> int:
-    """The room's last seq, as a fresh client's snapshot shows it."""
-    probe = await open_socket(room, cookie, origin)
-    probe.close()
-    return int((probe.snapshot or {}).get("seq", 0))
+async def final_seq(room: Room, cookie: str | None, origin: str, seen: int = 0) -> int:
+    """The room's last seq, as a fresh client's snapshot shows it (`seen`, the highest any
+    client got, if a saturated server cannot seat one more within three tries)."""
+    for attempt in range(3):
+        try:
+            probe = await open_socket(room, cookie, origin, timeout=20.0)
+        except (OSError, Closed, TimeoutError):
+            await asyncio.sleep(1.0 + attempt)
+            continue
+        probe.close()
+        return max(int((probe.snapshot or {}).get("seq", 0)), seen)
+    return seen
 
 
 def summarize(

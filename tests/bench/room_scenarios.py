@@ -126,8 +126,12 @@ class Meter:
 async def settle(target: Target, connected: Connected, since: float) -> dict[str, Any]:
     """After the bids: every answer in, every client at its room's last seq; the figures."""
     await answered(connected.rooms, 15.0)
+    seen = {id(room): 0 for room in connected.rooms}
+    for sock in connected.sockets:
+        if sock.deliveries:
+            seen[id(sock.room)] = max(seen[id(sock.room)], max(d[0] for d in sock.deliveries))
     finals = await asyncio.gather(
-        *(final_seq(room, None, target.origin) for room in connected.rooms)
+        *(final_seq(room, None, target.origin, seen[id(room)]) for room in connected.rooms)
     )
     final_seqs = {id(room): seq for room, seq in zip(connected.rooms, finals, strict=True)}
     await drain(connected.sockets, final_seqs, 15.0)
