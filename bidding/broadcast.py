@@ -1,9 +1,9 @@
 """Fan a room's committed events out to its connected clients through the channel layer.
 
-An event is serialised here, once, for every reader of the room; the consumers send that text as
-is (bidding/consumers/room.py). With the Redis pub/sub layer each process subscribes to a room's
-group once and hands the message to its local sockets, so Redis carries an event once per
-process, not once per client.
+An event is serialised here, once, for every reader of the room. Each server process that has
+clients in the room subscribes to the room's group once, with one relay channel of its own, and
+writes that text (as one frame built once) to its local sockets (bidding/consumers/hub.py): the
+channel layer carries an event once per process, not once per client.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -24,11 +25,18 @@ def room_group(key: str) -> str:
     return "room." + re.sub(r"[^A-Za-z0-9_.-]", "-", key)
 
 
-def room_broadcast_message(message: dict[str, Any]) -> dict[str, Any]:
-    """The channel-layer message of one event frame: its text, and its seq for deduplication."""
+def room_broadcast_message(
+    key: str, message: dict[str, Any], *, published_at: float | None = None
+) -> dict[str, Any]:
+    """The channel-layer message of one event frame: the room, its seq for deduplication, the
+    moment it was published (server epoch seconds: clients measure publish → receipt), its text."""
+    if published_at is not None:
+        message = {**message, "published_at": published_at}
     return {
         "type": "room.event",
+        "room": key,
         "seq": message.get("seq"),
+        "published_at": published_at,
         "text": json.dumps(message, ensure_ascii=False),
     }
 
@@ -37,12 +45,14 @@ def room_publish(key: str, message: dict[str, Any]) -> None:
     """Serialise the event once and hand it to the room's group (after the commit that made it).
 
     The event is already committed: if the layer is down the clients miss it live and get it
-    by resync when they notice the gap, so a failure here is logged, never raised.
+    from the process's catch-up (hub.py) or by resync when they notice the gap, so a failure here
+    is logged, never raised.
     """
     layer = get_channel_layer()
     if layer is None:
         return
+    broadcast = room_broadcast_message(key, message, published_at=time.time())
     try:
-        async_to_sync(layer.group_send)(room_group(key), room_broadcast_message(message))
+        async_to_sync(layer.group_send)(room_group(key), broadcast)
     except Exception:
         logger.exception("room %s: event %s not broadcast", key, message.get("seq"))

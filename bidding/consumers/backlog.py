@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-def _daphne_send(send: Any) -> functools.partial[Any] | None:
+def daphne_send(send: Any) -> functools.partial[Any] | None:
     """Daphne's own `send` under the middleware that wrapped it: Channels' SessionMiddleware
     hands on a bound method of its wrapper, which keeps the original as `real_send`."""
     for _depth in range(4):
@@ -30,7 +30,7 @@ def _daphne_send(send: Any) -> functools.partial[Any] | None:
 
 def daphne_backlog(send: Any) -> Callable[[], int] | None:
     """A probe of the bytes daphne has not yet written to this client's socket, or None."""
-    send = _daphne_send(send)
+    send = daphne_send(send)
     if send is None:
         return None
     transport = getattr(send.args[0], "transport", None)

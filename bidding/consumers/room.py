@@ -1,17 +1,18 @@
 """The rooms' base consumer: the plumbing every live room shares (DESIGN.md §5; issue 12).
 
-connect → authenticate → the room's access chokepoint → join the room's group → snapshot
-{type, seq, server_time, seat, ...}; then committed events {type:"event", seq, kind, payload, at}
-as the group delivers them, `resync` {after} → the events a client missed, a server-time tick a
-second, and the room's actions (a subclass's `room_action`).
+connect → authenticate → the room's access chokepoint → follow the room through the process's
+hub (hub.py) → snapshot {type, seq, server_time, seat, ...}; then committed events {type:"event",
+seq, kind, payload, at, published_at} as the hub delivers them, `resync` {after} → the events a
+client missed, a server-time tick a second, and the room's actions (a subclass's `room_action`).
 
 Three guards keep one client from costing the others:
 - frames are JSON objects within a size limit (frames.py); a flood gets an error, then a close;
 - everything a client is sent goes through its own bounded queue and one writer task: a client
   too slow to take its frames is disconnected when the queue fills (or, under daphne, when the
   bytes daphne holds for it pass ROOM_SEND_BUFFER_BYTES: backlog.py), and nothing waits for it;
-- broadcasts skip Channels' per-message thread hop (`dispatch` below): the group's text is sent
-  as is, with no database work.
+- broadcasts never pass through the socket's channel: the hub hands each local socket the
+  event's text (and, under daphne, writes its ready frame when the socket has nothing queued:
+  wire.py), with no thread hop and no database work.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -31,10 +32,11 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bidding.broadcast import room_group
 from bidding.consumers.backlog import daphne_backlog
 from bidding.consumers.frames import FrameBudget, FrameError, frame_parse
+from bidding.consumers.hub import hub
 from bidding.consumers.ticker import aserver_time, server_time, ticker
+from bidding.consumers.wire import daphne_frame_writer
 from bidding.services.rooms import room_events_after, room_seq
 
 # Close codes in the private range (RFC 6455 §7.4.2), named after the HTTP status they echo.
@@ -72,9 +74,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     """A live room's socket; subclasses say who sits where, what the room key and snapshot are,
     and what the actions do."""
 
-    # Messages from the channel layer whose handler sends ready text and touches no database:
-    # they skip Channels' thread hop (see `dispatch`).
-    broadcast_types: ClassVar[frozenset[str]] = frozenset({"room.event"})
+    # A room's socket needs no channel of its own: the process's hub (hub.py) follows the room
+    # and hands it the events. An alias with no layer makes Channels give it none (no
+    # subscription per socket; `get_channel_layer` answers None for an unknown alias).
+    channel_layer_alias = "rooms.no-channel-per-socket"
     # A room the public may watch (the auction's price and countdown) lets anonymous sockets
     # reach `room_enter`, which then decides their seat; every other room refuses them (4401).
     allow_anonymous: ClassVar[bool] = False
@@ -86,7 +89,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
     _closing = False
     _joined = False
     _seq = 0  # the snapshot's
+    _ready = False  # the snapshot is queued: events may follow it
+    _early: list[tuple[int | None, str]] | None = None  # events the hub gave before that
+    _sending = False  # the writer holds a frame it took from the queue
+    _direct: Callable[[bytes], bool] | None = None
+    _backlog: Callable[[], int] | None = None
     _closer: asyncio.Task[None] | None = None
+    frames_direct = 0  # events written straight to daphne's socket (wire.py), for the record
 
     # --- what a room says (subclasses) -------------------------------------------------------
 
@@ -123,20 +132,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.room_key = self.room_key_for(self.seat)
-        # Join before reading the sequence number, so no event falls between the snapshot and
-        # the live ones; those the snapshot already covers are skipped in `room_event`.
-        await self.channel_layer.group_add(room_group(self.room_key), self.channel_name)
-        self._joined = True
         self._queue = asyncio.Queue(maxsize=int(getattr(settings, "ROOM_SEND_QUEUE", 256)))
+        self._limit = int(getattr(settings, "ROOM_SEND_BUFFER_BYTES", 1024 * 1024))
         self._budget = FrameBudget(
             rate=float(getattr(settings, "ROOM_FRAMES_PER_SECOND", 5)),
             burst=float(getattr(settings, "ROOM_FRAME_BURST", 20)),
         )
+        # Follow the room before reading the sequence number, so no event falls between the
+        # snapshot and the live ones; the hub's events wait in `_early` until the snapshot is
+        # queued, and those it already covers are skipped.
+        self._early = []
+        self._joined = True
+        await hub().join(self)
         await self.accept()
         self._writer = asyncio.get_running_loop().create_task(self._write())
         snapshot = await database_sync_to_async(self._snapshot)()
         self._seq = snapshot["seq"]
+        hub().covered(self, self._seq)
         self.send_json(snapshot)
+        self._ready = True
+        early, self._early = self._early, None
+        for seq, text in early:
+            self._event(seq, text)
+        # Under daphne, a ready frame may go straight to the socket (wire.py); the bytes daphne
+        # holds for a client tell a slow one (backlog.py).
+        self._direct = daphne_frame_writer(self.base_send)
+        self._backlog = daphne_backlog(self.base_send)
         ticker().join(self)
 
     def _snapshot(self) -> dict[str, Any]:
@@ -150,36 +171,44 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ticker().leave(self)
         if self._writer is not None:
             self._writer.cancel()
-        await self._leave_group()
+        self._leave_room()
 
-    async def _leave_group(self) -> None:
+    def _leave_room(self) -> None:
         if self._joined:
             self._joined = False
-            await self.channel_layer.group_discard(room_group(self.room_key), self.channel_name)
+            hub().leave(self)
 
     # --- what comes in -------------------------------------------------------------------------
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Broadcasts go straight to their handler; everything else through Channels' dispatch.
-
-        Channels runs `close_old_connections` in a thread before every handler (channels
-        4.x `AsyncConsumer.dispatch`); for a broadcast that touches no database that hop is the
-        largest cost of a fan-out (STACK-NOTES.md). tests/functional/test_room_plumbing.py pins
-        both the hop we skip and that we skip it.
-        """
-        if message.get("type") in self.broadcast_types:
-            await getattr(self, get_handler_name(message))(message)
+    def hub_deliver(self, seq: int | None, text: str, frame: bytes) -> None:
+        """A committed event of the room from the process's hub: its text, and its ready frame."""
+        if self._closing:
             return
-        await super().dispatch(message)
-
-    async def room_event(self, message: dict[str, Any]) -> None:
-        """A committed event of the room, serialised once by bidding.broadcast: sent as is."""
-        seq = message.get("seq")
+        if not self._ready:
+            if self._early is not None:
+                self._early.append((seq, text))
+            return
         if isinstance(seq, int) and seq <= self._seq:
             return  # the snapshot already covers it
+        # Nothing of this client's is waiting: the frame goes out now, as is, after all it was
+        # sent before (order holds); otherwise it queues behind the rest.
+        direct, queue = self._direct, self._queue
+        if direct and not self._sending and queue is not None and queue.empty() and direct(frame):
+            self.frames_direct += 1
+            self._check_backlog()
+            return
+        self.offer(text)
+
+    def _event(self, seq: int | None, text: str) -> None:
+        if isinstance(seq, int) and seq <= self._seq:
+            return
         # Later events pass in the order they come; two commits may publish out of order, and
         # the client, seeing the gap, asks for a resync.
-        self.offer(message["text"])
+        self.offer(text)
+
+    def _check_backlog(self) -> None:
+        if self._backlog is not None and not self._closing and self._backlog() > self._limit:
+            self._drop(CLOSE_TOO_SLOW)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self._closing:
@@ -247,7 +276,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self._closer = asyncio.get_running_loop().create_task(self._close_now(code))
 
     async def _close_now(self, code: int) -> None:
-        await self._leave_group()
+        self._leave_room()
         # A server that applies backpressure may hold the close as well; nobody waits for it.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.close(code=code), timeout=5)
@@ -258,14 +287,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         # Under daphne `send` never waits: the bytes it still holds tell a slow client instead.
         backlog = daphne_backlog(self.base_send)
-        limit = int(getattr(settings, "ROOM_SEND_BUFFER_BYTES", 1024 * 1024))
         while True:
             item = await queue.get()
             if isinstance(item, tuple) and item[0] is _CLOSE:
-                await self._leave_group()
+                self._leave_room()
                 await self.close(code=item[1])
                 return
-            await AsyncWebsocketConsumer.send(self, text_data=item)
-            if backlog is not None and backlog() > limit:
+            self._sending = True
+            try:
+                await AsyncWebsocketConsumer.send(self, text_data=item)
+            finally:
+                self._sending = False
+            if backlog is not None and backlog() > self._limit:
                 self._drop(CLOSE_TOO_SLOW)
                 return

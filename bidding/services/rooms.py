@@ -54,3 +54,9 @@ def room_events_after(key: str, after: int, *, limit: int = 1000) -> list[dict[s
     """The events a client that saw `after` missed, in order (at most `limit`)."""
     events = RoomEvent.objects.filter(room__key=key, seq__gt=after).order_by("seq")[:limit]
     return [room_event_message(event) for event in events]
+
+
+def room_heads(keys: list[str]) -> dict[str, int]:
+    """The last sequence number of each of these rooms, in one read (no lot lock: a server's
+    catch-up asks it every few seconds for all the rooms it serves)."""
+    return dict(RoomHead.objects.filter(key__in=keys).values_list("key", "seq"))

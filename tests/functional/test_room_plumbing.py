@@ -168,8 +168,10 @@ async def test_an_event_the_snapshot_covers_is_not_sent_again(room: RoomWorld) -
     layer = get_channel_layer()
     group = room_group(room_key_opening(room.lot.pk))
     late = {"type": "event", "seq": 2, "kind": "window.closed", "payload": {}, "at": "x"}
-    await layer.group_send(group, room_broadcast_message(late))
-    await layer.group_send(group, room_broadcast_message(late | {"seq": 3}))
+    await layer.group_send(group, room_broadcast_message(room_key_opening(room.lot.pk), late))
+    await layer.group_send(
+        group, room_broadcast_message(room_key_opening(room.lot.pk), late | {"seq": 3})
+    )
     assert (await receive(socket, "event"))["seq"] == 3
     await socket.disconnect()
 
