@@ -27,11 +27,13 @@ BENCH_ROOMS_TARGETS (platform,reference).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,6 @@ BENCH = ROOT / "var" / "bench"
 SECONDS = float(os.environ.get("BENCH_ROOMS_SECONDS", "20"))
 SCENARIOS = ("hot_room", "many_rooms", "last_second_rush", "saturation")
 SERVER_CPUS, CLIENT_CPUS = "0", {1}
-RUSH_LEAD_SECONDS = 15.0  # from the countdown's reset to its end: the clients connect meanwhile
 PLATFORM_RATES = (25, 50, 100, 150, 200, 300, 400)  # 100 bidders × the room's 5 frames/s cap
 REFERENCE_RATES = (50, 100, 200, 300, 400, 600, 800)
 STEP_SECONDS = 4.0
@@ -77,6 +78,15 @@ def seed() -> dict[str, Any]:
 
 
 def run_scenario(name: str, target: Target, lots: dict[str, Any], profile: Path | None) -> Any:
+    """One scenario on one target; a scenario that fails is reported, the others still run."""
+    try:
+        return _run_scenario(name, target, lots, profile)
+    except Exception as error:  # the bench goes on and says what broke
+        print(f"bench_rooms: {name} on the {target.name} failed: {error!r}", flush=True)
+        return {"error": repr(error)}
+
+
+def _run_scenario(name: str, target: Target, lots: dict[str, Any], profile: Path | None) -> Any:
     if name == "hot_room":
         lot = lots["hot_room"]
         load = [RoomLoad(lot.lot_id, lot.cookies[:50], 450)]
@@ -89,12 +99,12 @@ def run_scenario(name: str, target: Target, lots: dict[str, Any], profile: Path 
         return asyncio.run(steady(target, loads, 5.0, SECONDS))
     if name == "last_second_rush":
         lot = lots["last_second_rush"]
-        deadline = time.time() + RUSH_LEAD_SECONDS
+        reschedule: Callable[[float], None] | None = None
         if target.name == "platform":
             from tests.bench.room_data import lots_reschedule
 
-            lots_reschedule([lot.lot_id], ends_at_epoch=deadline)
-        return asyncio.run(rush(target, RoomLoad(lot.lot_id, lot.cookies[:200], 0), deadline))
+            reschedule = functools.partial(lots_reschedule, [lot.lot_id])
+        return asyncio.run(rush(target, RoomLoad(lot.lot_id, lot.cookies[:200], 0), reschedule))
     lot = lots["saturation"]
     rates = PLATFORM_RATES if target.name == "platform" else REFERENCE_RATES
     return asyncio.run(
@@ -122,7 +132,16 @@ def platform_runs(
     if postmaster is not None:
         pin(descendants([postmaster]), {int(SERVER_CPUS)})
     results: dict[str, Any] = {}
-    with Stack(work / "stack", database_url=database_url, daphnes=2, cpus=SERVER_CPUS) as stack:
+    # The production connection pool unless BENCH_ROOMS_POOL=0 (config.settings.stack as is).
+    pooled = os.environ.get("BENCH_ROOMS_POOL", "1") != "0"
+    settings = "tests.bench.room_settings" if pooled else "config.settings.stack"
+    with Stack(
+        work / "stack",
+        database_url=database_url,
+        daphnes=2,
+        cpus=SERVER_CPUS,
+        env={"DJANGO_SETTINGS_MODULE": settings},
+    ) as stack:
         lots = seed()
         connection.close()
 
@@ -152,12 +171,16 @@ def reference_runs(scenarios: tuple[str, ...], work: Path, lots: dict[str, Any])
         print(f"bench_rooms: {name} on the reference", flush=True)
         # A fresh server per scenario: its memory and its rooms start from nothing.
         with reference_server(SERVER_CPUS, work) as (url, pid):
+
+            def own(pid: int = pid) -> list[int]:
+                return [pid]
+
             target = Target(
                 name="reference",
                 ws_url=url,
                 origin="http://127.0.0.1",
-                server_pids=lambda pid=pid: [pid],
-                stack_pids=lambda pid=pid: [pid],
+                server_pids=own,
+                stack_pids=own,
             )
             results[name] = run_scenario(name, target, lots, None)
     return results
@@ -307,6 +330,11 @@ def main(argv: list[str]) -> None:
         "machine": machine(),
         "taskset": {"servers": f"CPU {SERVER_CPUS} (PostgreSQL too)", "load_client": "CPU 1"},
         "seconds": SECONDS,
+        "platform_settings": (
+            "tests.bench.room_settings (config.settings.stack + the production connection pool)"
+            if os.environ.get("BENCH_ROOMS_POOL", "1") != "0"
+            else "config.settings.stack"
+        ),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     started = time.monotonic()

@@ -53,13 +53,15 @@ class BenchLot:
     cookies: list[str]  # one per bidder: "sessionid=…"
 
 
-def _session_cookies(users: list[object]) -> list[str]:
+def _session_cookies(users: list[Any]) -> list[str]:
     """A signed-in session per user, as `Client.force_login` makes it, written in one go."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     backend = "django.contrib.auth.backends.ModelBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
@@ -67,11 +69,11 @@ def _session_cookies(users: list[object]) -> list[str]:
     rows, cookies = [], []
     for user in users:
         store = SessionStore()
-        key = store._get_new_session_key()
+        key = get_random_string(32, VALID_KEY_CHARS)
         data = {
-            SESSION_KEY: str(user.pk),  # type: ignore[attr-defined]
+            SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),  # type: ignore[attr-defined]
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
@@ -120,7 +122,7 @@ def seed_lots(count: int, *, bidders: int, ends_in: timedelta) -> list[BenchLot]
     return lots
 
 
-def lots_reschedule(lot_ids: list[int], *, ends_at_epoch: float) -> None:
+def lots_reschedule(lot_ids: list[int], ends_at_epoch: float) -> None:
     """The lots' countdowns run out at `ends_at_epoch` (the last-second rush's deadline)."""
     from datetime import UTC, datetime
 

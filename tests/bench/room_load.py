@@ -107,6 +107,8 @@ class RoomSocket(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.snapshot: dict[str, Any] | None = None
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # A refusal nobody waits for any more (a timed-out try) is not an error to report.
+        self.ready.add_done_callback(lambda f: f.cancelled() or f.exception())
         self.deliveries: list[tuple[int, float, float | None]] = []
         self.close_code: int | None = None
         self.fragments: list[bytes] = []
@@ -277,24 +279,24 @@ async def open_socket(
 
 async def open_many(
     specs: Sequence[tuple[Room, str | None]], origin: str, *, at_once: int = 50
-) -> list[RoomSocket]:
-    """Connect every (room, cookie) client, `at_once` handshakes in flight at a time."""
+) -> tuple[list[RoomSocket], int]:
+    """Connect every (room, cookie) client, `at_once` handshakes in flight at a time; the
+    clients connected and how many could not be (five tries each, a busy server refuses some)."""
     sockets: list[RoomSocket | None] = [None] * len(specs)
     gate = asyncio.Semaphore(at_once)
 
     async def one(index: int, room: Room, cookie: str | None) -> None:
         async with gate:
-            for attempt in range(3):
+            for attempt in range(5):
                 try:
                     sockets[index] = await open_socket(room, cookie, origin)
                     return
                 except (OSError, Closed, TimeoutError):
-                    if attempt == 2:
-                        raise
-                    await asyncio.sleep(0.5)
+                    await asyncio.sleep(0.5 * (attempt + 1))
 
     await asyncio.gather(*(one(i, room, cookie) for i, (room, cookie) in enumerate(specs)))
-    return [socket for socket in sockets if socket is not None]
+    connected = [socket for socket in sockets if socket is not None]
+    return connected, len(specs) - len(connected)
 
 
 def start_amount(snapshot: dict[str, Any]) -> Decimal:
