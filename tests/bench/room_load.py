@@ -79,6 +79,7 @@ class Room:
     sent_amount: dict[str, float] = field(default_factory=dict)  # amount → time sent
     acks: list[tuple[float, float]] = field(default_factory=list)  # (sent, answered), accepted
     refusals: list[tuple[float, str]] = field(default_factory=list)  # (sent, code)
+    answered_at: list[float] = field(default_factory=list)  # when each answer came
     seq_amount: dict[int, str] = field(default_factory=dict)  # event seq → the bid's amount
     next_amount: Decimal = Decimal(0)
     step: Decimal = Decimal("10000.00")
@@ -88,6 +89,7 @@ class Room:
         sent = self.sent.get(message.get("idempotency_key") or "")
         if sent is None:
             return
+        self.answered_at.append(now)
         if message.get("type") == "ack":
             self.acks.append((sent, now))
         else:
@@ -406,11 +408,16 @@ def summarize(
     )
     # The rate over the time the deliveries took: from the first bid to the last receipt.
     seconds = max(last_receipt - begin, 1e-9)
+    # What the bid path got through: answers (acks and refusals) a second, first bid → last answer.
+    answers = [t for room in rooms.values() for t in room.answered_at if t >= begin]
+    answered = len(acks) + sum(refusals.values())
+    answer_seconds = max(max(answers, default=begin) - begin, 1e-9)
     closed = Counter(str(s.close_code) for s in sockets if s.close_code is not None)
     return {
         "clients": len(sockets),
         "bids_accepted": len(acks),
         "bids_refused": dict(refusals),
+        "bids_answered_per_s": round(answered / answer_seconds, 1) if answers else None,
         "deliveries": deliveries,
         "seconds": round(seconds, 3),
         "deliveries_per_s": round(deliveries / seconds, 1),

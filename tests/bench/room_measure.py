@@ -193,4 +193,9 @@ def profile_top(raw: Path, limit: int = 30) -> str:
     lines += ["", "inclusive (the function and what it calls):"]
     for frame, count in sorted(inclusive.items(), key=lambda kv: -kv[1])[:limit]:
         lines.append(f"{100 * count / max(total, 1):6.1f}%  {frame}")
+    ours = ("(bidding/", "(trading/", "(notices/", "/channels/", "/daphne/")
+    lines += ["", "inclusive, the platform's code and Channels/daphne only:"]
+    mine = {frame: count for frame, count in inclusive.items() if any(o in frame for o in ours)}
+    for frame, count in sorted(mine.items(), key=lambda kv: -kv[1])[:limit]:
+        lines.append(f"{100 * count / max(total, 1):6.1f}%  {frame}")
     return "\n".join(lines) + "\n"

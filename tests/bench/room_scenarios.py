@@ -8,12 +8,14 @@ A `Target` is a server to measure: where its rooms are, and which processes' CPU
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from tests.bench.room_load import (
@@ -27,7 +29,7 @@ from tests.bench.room_load import (
     start_amount,
     summarize,
 )
-from tests.bench.room_measure import cpu_seconds, rss_kb
+from tests.bench.room_measure import cpu_seconds, profiler, rss_kb
 
 # The issue's budget for a room (saturation's pass mark).
 P99_BUDGET_MS = 250.0
@@ -163,19 +165,27 @@ async def close_all(connected: Connected) -> None:
 
 
 async def steady(
-    target: Target, loads: Sequence[RoomLoad], rate_per_room: float, seconds: float
+    target: Target,
+    loads: Sequence[RoomLoad],
+    rate_per_room: float,
+    seconds: float,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
-    """hot_room and many_rooms: every room's bidders bid in turn at `rate_per_room` a second."""
+    """hot_room and many_rooms: every room's bidders bid in turn at `rate_per_room` a second
+    (`profile`: py-spy records the first daphne process meanwhile, into this file)."""
     connected = await connect(target, loads)
     meter = Meter(target)
     since = time.time()
-    await asyncio.gather(
-        *(
-            drive(room, connected.bidders[id(room)], rate_per_room, seconds, key_prefix=f"s{n}")
-            for n, room in enumerate(connected.rooms)
+    with contextlib.ExitStack() as stack:
+        if profile is not None:
+            stack.enter_context(profiler(target.server_pids()[0], seconds + 2, profile))
+        await asyncio.gather(
+            *(
+                drive(room, connected.bidders[id(room)], rate_per_room, seconds, key_prefix=f"s{n}")
+                for n, room in enumerate(connected.rooms)
+            )
         )
-    )
-    result = await settle(target, connected, since)
+        result = await settle(target, connected, since)
     result.update(meter.read(result["deliveries"]))
     result["memory_per_connection_kb"] = connected.memory_per_connection_kb
     result["bidders_seated"] = connected.seated
@@ -236,16 +246,19 @@ async def saturate(
         step["offered_bids_per_s"] = rate
         step["accepted_bids_per_s"] = round(step["bids_accepted"] / step_seconds, 1)
         steps.append(step)
+        # The issue's pass mark: the broadcast p99 within budget, nothing lost (a client the
+        # server dropped as too slow has lost what it missed).
         passed = (
             step["lost"] == 0
             and not step["closed_by_server"]
             and (step["broadcast_p99_ms"] or 0.0) <= P99_BUDGET_MS
-            and step["bids_accepted"] >= 0.9 * rate * step_seconds
         )
         step["within_budget"] = passed
-        if not passed:
+        if passed and (best is None or step["accepted_bids_per_s"] > best["accepted_bids_per_s"]):
+            best = step
+        # Failed, or the bid path took under half of what was offered: more would only queue.
+        if not passed or step["bids_accepted"] < 0.5 * rate * step_seconds:
             break
-        best = step
     await close_all(connected)
     return {
         "max_accepted_bids_per_s": best["accepted_bids_per_s"] if best else 0.0,
