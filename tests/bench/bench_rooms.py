@@ -116,7 +116,13 @@ def platform_runs(
 
     from tests.bench.room_data import bench_database, migrate
 
-    database_url = bench_database(os.environ["DATABASE_URL"])
+    service_url = os.environ.get("DATABASE_URL", "")
+    if not service_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            "bench_rooms: the platform needs PostgreSQL: run it under config/bin/with-services "
+            "(make bench does), or BENCH_ROOMS_TARGETS=reference for the reference alone"
+        )
+    database_url = bench_database(service_url)
     os.environ["DATABASE_URL"] = database_url
     django.setup()
     migrate()
