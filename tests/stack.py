@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -86,6 +87,12 @@ class _Process:
     port: int | None = None  # listening here once ready (None: ready when started)
     popen: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = field(default=None, repr=False)
+    told: bool = False  # the stack signalled it: its exit is no failure
+
+    @property
+    def died(self) -> bool:
+        """It exited without being told to (a crash, not a fault the test made)."""
+        return self.popen is not None and self.popen.poll() is not None and not self.told
 
     @property
     def running(self) -> bool:
@@ -220,7 +227,21 @@ class Stack:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        died = self.died()
         self.stop()
+        # A test that failed, or a server that crashed under it: their logs say why.
+        for name in died or ([p.name for p in self._processes()] if error else []):
+            tail = "\n".join(self.log(name).splitlines()[-30:])
+            print(f"---- {self.workdir / name}.log ends:\n{tail}", file=sys.stderr)
+        if died and error is None:
+            raise StackError(f"{', '.join(died)} exited during the test (logs above)")
+
+    def died(self) -> list[str]:
+        """The processes that exited without the stack telling them to."""
+        return [process.name for process in self._processes() if process.died]
+
+    def _processes(self) -> list[_Process]:
+        return [self.redis, *self.daphnes, self.haproxy, *self.celery]
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -261,6 +282,15 @@ class Stack:
         self._start(self.redis)
         self._wait_redis()
 
+    def proxy_sessions(self) -> dict[int, str]:
+        """The daphne each client connection is on, by the client's port (HAProxy's sessions)."""
+        sessions = {}
+        for line in self._ask_haproxy(b"show sess").splitlines():
+            found = re.search(r" src=127\.0\.0\.1:(\d+) fe=web be=daphne srv=(daphne\d+)", line)
+            if found:
+                sessions[int(found[1])] = found[2]
+        return sessions
+
     def log(self, name: str) -> str:
         """The log of process `name` (redis, daphne0, haproxy, celery-worker, celery-beat)."""
         path = self.workdir / f"{name}.log"
@@ -281,6 +311,7 @@ class Stack:
             command = ["taskset", "-c", self.cpus, *command]
         # Its own session: a signal to the group reaches a worker's children, and the test's
         # Ctrl-C does not reach the servers before the stack stops them in order.
+        process.told = False
         process.popen = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -294,6 +325,7 @@ class Stack:
     def _signal(self, process: _Process, sig: int) -> None:
         if process.popen is None or process.popen.poll() is not None:
             return
+        process.told = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.popen.pid, sig)
 
@@ -354,18 +386,22 @@ class Stack:
                 raise StackError("HAProxy did not mark the daphne processes up within 20 s")
             time.sleep(0.05)
 
-    def _backends_up(self) -> int:
+    def _ask_haproxy(self, command: bytes) -> str:
+        """HAProxy's answer on its stats socket ("" while it is not up)."""
         try:
             with socket.socket(socket.AF_UNIX) as sock:
                 sock.settimeout(2)
                 sock.connect(str(self.workdir / "haproxy.sock"))
-                sock.sendall(b"show stat\n")
+                sock.sendall(command + b"\n")
                 data = b""
                 while chunk := sock.recv(65536):
                     data += chunk
         except OSError:
-            return 0
-        rows = [line.split(",") for line in data.decode().splitlines()]
+            return ""
+        return data.decode(errors="replace")
+
+    def _backends_up(self) -> int:
+        rows = [line.split(",") for line in self._ask_haproxy(b"show stat").splitlines()]
         return sum(1 for row in rows if len(row) > 17 and row[0] == "daphne" and row[17] == "UP")
 
     def _haproxy_config(self) -> str:
