@@ -143,10 +143,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # queued, and those it already covers are skipped.
         self._early = []
         self._joined = True
-        await hub().join(self)
-        await self.accept()
-        self._writer = asyncio.get_running_loop().create_task(self._write())
-        snapshot = await database_sync_to_async(self._snapshot)()
+        try:
+            await hub().join(self)
+            await self.accept()
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+            snapshot = await database_sync_to_async(self._snapshot)()
+        except BaseException:
+            # A socket that never got its snapshot keeps nothing in the hub, nor a writer.
+            self._closing = True
+            self._leave_room()
+            if self._writer is not None:
+                self._writer.cancel()
+            raise
         self._seq = snapshot["seq"]
         hub().covered(self, self._seq)
         self.send_json(snapshot)

@@ -6,6 +6,7 @@ restarted Redis loses the room nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import socket
@@ -284,3 +285,43 @@ def test_a_restarted_redis_loses_the_room_nothing(
                     await client.close()
 
         asyncio.run(run(redis))
+
+
+@pytest.mark.timeout(60)
+def test_the_pubsub_layer_subscribes_again_by_itself_after_a_redis_restart(
+    tmp_path: Path,
+) -> None:
+    """channels_redis 4.3 on redis-py 7: a group joined before Redis restarted gets messages
+    sent after, with no new subscribe. The hub does not rely on it (its probe re-subscribes),
+    but if an upgrade changes it, rooms would lean on the catch-up alone; this says so first."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+
+    async def run() -> None:
+        with redis_server(port, tmp_path) as first:
+            reader = RedisPubSubChannelLayer(hosts=[url])
+            writer = RedisPubSubChannelLayer(hosts=[url])
+            channel = await reader.new_channel()
+            await reader.group_add("room.test", channel)
+            await writer.group_send("room.test", {"type": "room.event", "n": 1})
+            assert (await asyncio.wait_for(reader.receive(channel), 5))["n"] == 1
+            receiving = asyncio.ensure_future(reader.receive(channel))
+            first.terminate()
+            await asyncio.to_thread(first.wait, 10)
+            await asyncio.sleep(1.5)
+        with redis_server(port, tmp_path):
+            deadline = time.monotonic() + 20
+            n = 1
+            while not receiving.done():
+                assert time.monotonic() < deadline, "the layer never subscribed again"
+                n += 1
+                with contextlib.suppress(Exception):
+                    await writer.group_send("room.test", {"type": "room.event", "n": n})
+                await asyncio.sleep(0.2)
+            assert receiving.result()["type"] == "room.event"
+            await reader.flush()
+            await writer.flush()
+
+    asyncio.run(run())
