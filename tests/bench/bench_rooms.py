@@ -21,7 +21,8 @@ Scenarios (each writes var/bench/<name>.json beside this run's whole JSON):
 Latency: broadcast = published_at (the platform: stamped on commit; the reference: when it
 assigns the seq) → receipt; end-to-end = bid sent → its event received; ack = bid sent → ack.
 Environment: BENCH_ROOMS_SECONDS (20), BENCH_ROOMS_SCENARIOS (all: a comma list),
-BENCH_ROOMS_TARGETS (platform,reference).
+BENCH_ROOMS_TARGETS (platform,reference), BENCH_ROOMS_PROFILE=1 (as --profile), BENCH_ROOMS_POOL=0
+(config.settings.stack without production's connection pool), BENCH_ROOMS_PG_CPU (0; "any").
 """
 
 from __future__ import annotations
@@ -131,8 +132,11 @@ def platform_runs(
     from tests.stack import Stack
 
     postmaster = postgres_pid()
-    if postmaster is not None:
-        pin(descendants([postmaster]), {int(SERVER_CPUS)})
+    # PostgreSQL shares the servers' CPU unless BENCH_ROOMS_PG_CPU says otherwise ("any": not
+    # pinned; production runs it on a machine of its own).
+    pg_cpu = os.environ.get("BENCH_ROOMS_PG_CPU", SERVER_CPUS)
+    if postmaster is not None and pg_cpu != "any":
+        pin(descendants([postmaster]), {int(pg_cpu)})
     results: dict[str, Any] = {}
     # The production connection pool unless BENCH_ROOMS_POOL=0 (config.settings.stack as is).
     pooled = os.environ.get("BENCH_ROOMS_POOL", "1") != "0"
@@ -335,7 +339,11 @@ def main(argv: list[str]) -> None:
     context = {
         "command": " ".join([sys.executable, "-m", "tests.bench.bench_rooms", *argv[1:]]),
         "machine": machine(),
-        "taskset": {"servers": f"CPU {SERVER_CPUS} (PostgreSQL too)", "load_client": "CPU 1"},
+        "taskset": {
+            "servers": f"CPU {SERVER_CPUS}",
+            "postgresql": os.environ.get("BENCH_ROOMS_PG_CPU", SERVER_CPUS),
+            "load_client": "CPU 1",
+        },
         "seconds": SECONDS,
         "platform_settings": (
             "tests.bench.room_settings (config.settings.stack + the production connection pool)"
