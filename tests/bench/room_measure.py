@@ -187,7 +187,13 @@ def profile_top(raw: Path, limit: int = 30) -> str:
         own[frames[-1]] = own.get(frames[-1], 0) + count
         for frame in set(frames):
             inclusive[frame] = inclusive.get(frame, 0) + count
-    lines = [f"py-spy samples: {total}", "", "own time (the function itself):"]
+    lines = [
+        f"py-spy samples: {total} (every thread py-spy does not see idle: a worker thread"
+        " waiting for PostgreSQL's answer or for the lot's lock counts, so read it as wall time"
+        " of the busy threads, not CPU)",
+        "",
+        "own time (the function itself):",
+    ]
     for frame, count in sorted(own.items(), key=lambda kv: -kv[1])[:limit]:
         lines.append(f"{100 * count / max(total, 1):6.1f}%  {frame}")
     lines += ["", "inclusive (the function and what it calls):"]
