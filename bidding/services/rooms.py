@@ -35,8 +35,11 @@ def room_event_message(event: RoomEvent) -> dict[str, Any]:
 
 def room_event_append(key: str, kind: str, payload: dict[str, Any], *, now: datetime) -> RoomEvent:
     """Give the event the room's next sequence number and publish it once the caller commits."""
-    head, _created = RoomHead.objects.get_or_create(key=key)
-    head = RoomHead.objects.select_for_update().get(pk=head.pk)
+    # One read in the usual case (the room exists): every bid of a hot room comes through here.
+    head = RoomHead.objects.select_for_update().filter(key=key).first()
+    if head is None:
+        created, _created = RoomHead.objects.get_or_create(key=key)
+        head = RoomHead.objects.select_for_update().get(pk=created.pk)
     head.seq += 1
     head.save(update_fields=["seq"])
     event = RoomEvent.objects.create(room=head, seq=head.seq, kind=kind, payload=payload, at=now)

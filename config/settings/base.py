@@ -98,6 +98,8 @@ DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL"), var_d
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
+# The ASGI servers' GIL switch interval (config/asgi.py; Python's default is 0.005).
+ASGI_SWITCH_INTERVAL_SECONDS = float(os.environ.get("ASGI_SWITCH_INTERVAL_SECONDS", "0.0005"))
 CHANNEL_LAYERS = {
     "default": {
         # The pub/sub layer queues instead of dropping when saturated (STACK-NOTES.md).
