@@ -138,15 +138,14 @@ def platform_runs(
     if postmaster is not None and pg_cpu != "any":
         pin(descendants([postmaster]), {int(pg_cpu)})
     results: dict[str, Any] = {}
-    # The production connection pool unless BENCH_ROOMS_POOL=0 (config.settings.stack as is).
+    # config.settings.stack pools connections as production does, unless BENCH_ROOMS_POOL=0.
     pooled = os.environ.get("BENCH_ROOMS_POOL", "1") != "0"
-    settings = "tests.bench.room_settings" if pooled else "config.settings.stack"
     with Stack(
         work / "stack",
         database_url=database_url,
         daphnes=2,
         cpus=SERVER_CPUS,
-        env={"DJANGO_SETTINGS_MODULE": settings},
+        env={"STACK_DB_POOL": "1" if pooled else "0"},
     ) as stack:
         lots = seed()
         connection.close()
@@ -355,9 +354,9 @@ def main(argv: list[str]) -> None:
         },
         "seconds": SECONDS,
         "platform_settings": (
-            "tests.bench.room_settings (config.settings.stack + the production connection pool)"
+            "config.settings.stack (with the production connection pool)"
             if os.environ.get("BENCH_ROOMS_POOL", "1") != "0"
-            else "config.settings.stack"
+            else "config.settings.stack (STACK_DB_POOL=0: no connection pool)"
         ),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
