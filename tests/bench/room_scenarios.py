@@ -12,7 +12,7 @@ import contextlib
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,7 @@ from tests.bench.room_load import (
     drive,
     final_seq,
     open_many,
+    open_socket,
     start_amount,
     summarize,
 )
@@ -190,6 +191,49 @@ async def steady(
     result["memory_per_connection_kb"] = connected.memory_per_connection_kb
     result["bidders_seated"] = connected.seated
     result["connect_failures"] = connected.connect_failures
+    await close_all(connected)
+    return result
+
+
+# A publisher: sends the room's events for `seconds` at `rate` a second, from outside the room's
+# clients; returns what it reports of itself (events committed, lateness, its own CPU).
+Publisher = Callable[[int, float, float], Awaitable[dict[str, Any]]]
+
+
+async def fanout(
+    target: Target, load: RoomLoad, rate: float, seconds: float, publisher: Publisher | None
+) -> dict[str, Any]:
+    """hot_room_fanout: hot_room's room and clients, but its events come from a publisher that
+    does not go through the clients' bid path (the platform: tests/bench/room_publisher.py, a
+    process of its own; `publisher` None: two extra sockets of the load process bid in turn,
+    the reference's only way in). Nobody in the room bids, so there is no ack latency."""
+    connected = await connect(target, [load])
+    room = connected.rooms[0]
+    publishing: list[RoomSocket] = []
+    if publisher is None:
+        # Opened after the memory was measured, not among the clients counted: two, since the
+        # reference refuses a bidder who already leads.
+        sender = Room(url=room.url, next_amount=room.next_amount, step=room.step)
+        publishing = [await open_socket(sender, None, target.origin) for _ in range(2)]
+
+        async def by_sockets(_lot: int, rate: float, seconds: float) -> dict[str, Any]:
+            await drive(sender, publishing, rate, seconds, key_prefix="f")
+            await answered([sender], 15.0)
+            return {"events_committed": len(sender.acks), "refused": len(sender.refusals)}
+
+        publisher = by_sockets
+    meter = Meter(target)
+    since = time.time()
+    report = await publisher(load.lot_id, rate, seconds)
+    result = await settle(target, connected, since)
+    result.update(meter.read(result["deliveries"]))
+    result["publisher"] = report
+    result["offered_events_per_s"] = rate
+    result["memory_per_connection_kb"] = connected.memory_per_connection_kb
+    result["bidders_seated"] = connected.seated
+    result["connect_failures"] = connected.connect_failures
+    for sock in publishing:
+        sock.close()
     await close_all(connected)
     return result
 
