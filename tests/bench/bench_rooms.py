@@ -214,12 +214,18 @@ def platform_runs(
             roots = [pid for pids in stack.server_pids().values() for pid in pids]
             return descendants([*roots, *([postmaster] if postmaster else [])])
 
+        def stack_parts() -> dict[str, list[int]]:
+            parts = {kind: descendants(pids) for kind, pids in stack.server_pids().items()}
+            parts["postgresql"] = descendants([postmaster]) if postmaster else []
+            return parts
+
         target = Target(
             name="platform",
             ws_url=stack.ws_url,
             origin=stack.http_url,
             server_pids=stack.daphne_pids,
             stack_pids=stack_pids,
+            stack_parts=stack_parts,
         )
         for name in scenarios:
             print(f"bench_rooms: {name} on the platform", flush=True)

@@ -44,6 +44,8 @@ class Target:
     origin: str  # the Origin header the server accepts
     server_pids: Callable[[], list[int]]  # daphne processes (the reference: its process)
     stack_pids: Callable[[], list[int]]  # everything serving (+ Redis, HAProxy, Celery, PG)
+    # The stack by kind (daphne, redis, haproxy, celery, postgresql): where its CPU went.
+    stack_parts: Callable[[], dict[str, list[int]]] | None = None
 
 
 @dataclass
@@ -109,9 +111,15 @@ class Meter:
         self.target = target
         self.server = cpu_seconds(target.server_pids())
         self.stack = cpu_seconds(target.stack_pids())
+        self.parts = self._parts()
         times = os.times()
         self.client = times.user + times.system
         self.wall = time.monotonic()
+
+    def _parts(self) -> dict[str, float]:
+        if self.target.stack_parts is None:
+            return {}
+        return {kind: cpu_seconds(pids) for kind, pids in self.target.stack_parts().items()}
 
     def read(self, deliveries: int) -> dict[str, Any]:
         server = cpu_seconds(self.target.server_pids()) - self.server
@@ -120,7 +128,12 @@ class Meter:
         client = times.user + times.system - self.client
         wall = time.monotonic() - self.wall
         per = 1000.0 / max(deliveries, 1)
+        parts = self._parts()
+        by_part = {
+            kind: round(seconds - self.parts.get(kind, 0.0), 2) for kind, seconds in parts.items()
+        }
         return {
+            **({"stack_cpu_s_by_part": by_part} if by_part else {}),
             "server_cpu_s": round(server, 2),
             "stack_cpu_s": round(stack, 2),
             "cpu_s_per_1000": round(server * per, 4),
