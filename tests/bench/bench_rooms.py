@@ -2,7 +2,7 @@
 
     config/bin/with-services .venv/bin/python -m tests.bench.bench_rooms var/bench/bench_rooms.json
     BENCH=rooms make bench                       # only this bench
-    ... bench_rooms OUT.json --profile           # + py-spy on one daphne during hot_room
+    ... bench_rooms OUT.json --profile           # + py-spy on one daphne during hot_room(_fanout)
 
 The platform runs as tests/stack.py starts it — its own Redis, two daphne processes behind HAProxy,
 Celery — on a fresh PostgreSQL database of the service's server (tests/bench/room_data.py: land
@@ -150,7 +150,7 @@ def _run_scenario(
     if name == "hot_room_fanout":
         lot = lots["hot_room_fanout"]
         load_one = RoomLoad(lot.lot_id, lot.cookies[:50], 450)
-        return asyncio.run(fanout(target, load_one, 50.0, SECONDS, publisher))
+        return asyncio.run(fanout(target, load_one, 50.0, SECONDS, publisher, profile))
     if name == "many_rooms":
         loads = [RoomLoad(lot.lot_id, lot.cookies[:5], 15) for lot in lots["many_rooms"]]
         return asyncio.run(steady(target, loads, 5.0, SECONDS))
@@ -229,10 +229,11 @@ def platform_runs(
         )
         for name in scenarios:
             print(f"bench_rooms: {name} on the platform", flush=True)
-            out = BENCH / "hot_room-profile.raw" if profile and name == "hot_room" else None
+            profiled = profile and name in ("hot_room", "hot_room_fanout")
+            out = BENCH / f"{name}-profile.raw" if profiled else None
             results[name] = run_scenario(name, target, lots, out, stack_publisher(stack.env))
             if out is not None and out.exists():
-                (BENCH / "hot_room-profile.txt").write_text(profile_top(out), encoding="utf-8")
+                (BENCH / f"{name}-profile.txt").write_text(profile_top(out), encoding="utf-8")
     return results, lots
 
 

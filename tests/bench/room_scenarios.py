@@ -214,12 +214,18 @@ Publisher = Callable[[int, float, float], Awaitable[dict[str, Any]]]
 
 
 async def fanout(
-    target: Target, load: RoomLoad, rate: float, seconds: float, publisher: Publisher | None
+    target: Target,
+    load: RoomLoad,
+    rate: float,
+    seconds: float,
+    publisher: Publisher | None,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """hot_room_fanout: hot_room's room and clients, but its events come from a publisher that
     does not go through the clients' bid path (the platform: tests/bench/room_publisher.py, a
     process of its own; `publisher` None: two extra sockets of the load process bid in turn,
-    the reference's only way in). Nobody in the room bids, so there is no ack latency."""
+    the reference's only way in). Nobody in the room bids, so there is no ack latency.
+    (`profile`: py-spy records the first daphne process meanwhile, into this file.)"""
     connected = await connect(target, [load])
     room = connected.rooms[0]
     publishing: list[RoomSocket] = []
@@ -237,8 +243,11 @@ async def fanout(
         publisher = by_sockets
     meter = Meter(target)
     since = time.time()
-    report = await publisher(load.lot_id, rate, seconds)
-    result = await settle(target, connected, since)
+    with contextlib.ExitStack() as stack:
+        if profile is not None:
+            stack.enter_context(profiler(target.server_pids()[0], seconds + 2, profile))
+        report = await publisher(load.lot_id, rate, seconds)
+        result = await settle(target, connected, since)
     result.update(meter.read(result["deliveries"]))
     result["publisher"] = report
     result["offered_events_per_s"] = rate
