@@ -2,7 +2,7 @@
 
     config/bin/with-services .venv/bin/python -m tests.bench.bench_rooms var/bench/bench_rooms.json
     BENCH=rooms make bench                       # only this bench
-    ... bench_rooms OUT.json --profile           # + py-spy on one daphne during hot_room
+    ... bench_rooms OUT.json --profile           # + py-spy on one daphne during hot_room(_fanout)
 
 The platform runs as tests/stack.py starts it — its own Redis, two daphne processes behind HAProxy,
 Celery — on a fresh PostgreSQL database of the service's server (tests/bench/room_data.py: land
@@ -14,6 +14,12 @@ the load on CPU 1.
 
 Scenarios (each writes var/bench/<name>.json beside this run's whole JSON):
 1. hot_room: 500 clients (50 bidders, 450 watchers), 50 accepted bids a second for 20 s.
+1b. hot_room_fanout (diagnostic): hot_room's room and clients, but nobody bids: 50 events a
+   second for 20 s are committed by tests/bench/room_publisher.py, a process of its own on the
+   load's CPU, through the real room_event_append (commit → on_commit publish → Redis → each
+   daphne's hub → sockets), so the fan-out is measured without the bid path in front of it. The
+   reference gets the same rate from two publisher sockets of the load process (its bid is an
+   in-memory check: its only way in). No ack latency (no bids).
 2. many_rooms: 50 rooms × 20 clients (5 bidders), 5 bids a second each.
 3. last_second_rush: 200 bidders bid within the final second of a countdown.
 4. saturation: one room of 500 clients (100 bidders), the bid rate raised in short steps until
@@ -47,12 +53,20 @@ from tests.bench.room_measure import (
     profile_top,
     reference_server,
 )
-from tests.bench.room_scenarios import RoomLoad, Target, rush, saturate, steady
+from tests.bench.room_scenarios import (
+    Publisher,
+    RoomLoad,
+    Target,
+    fanout,
+    rush,
+    saturate,
+    steady,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "var" / "bench"
 SECONDS = float(os.environ.get("BENCH_ROOMS_SECONDS", "20"))
-SCENARIOS = ("hot_room", "many_rooms", "last_second_rush", "saturation")
+SCENARIOS = ("hot_room", "hot_room_fanout", "many_rooms", "last_second_rush", "saturation")
 SERVER_CPUS, CLIENT_CPUS = "0", {1}
 PLATFORM_RATES = (10, 25, 50, 100, 150, 200, 300, 400)  # 100 bidders × the room's 5 frames/s cap
 REFERENCE_RATES = (50, 100, 200, 300, 400, 600, 800)
@@ -71,26 +85,72 @@ def seed() -> dict[str, Any]:
     long = timedelta(hours=2)
     return {
         "hot_room": seed_lots(1, bidders=50, ends_in=long)[0],
+        "hot_room_fanout": seed_lots(1, bidders=50, ends_in=long)[0],
         "many_rooms": seed_lots(50, bidders=5, ends_in=long),
         "last_second_rush": seed_lots(1, bidders=200, ends_in=long)[0],
         "saturation": seed_lots(1, bidders=100, ends_in=long)[0],
     }
 
 
-def run_scenario(name: str, target: Target, lots: dict[str, Any], profile: Path | None) -> Any:
+def stack_publisher(env: dict[str, str]) -> Publisher:
+    """tests/bench/room_publisher.py under the stack's settings, pinned to the load's CPU."""
+
+    async def publish(lot_id: int, rate: float, seconds: float) -> dict[str, Any]:
+        cpus = ",".join(str(cpu) for cpu in sorted(CLIENT_CPUS))
+        process = await asyncio.create_subprocess_exec(
+            *("taskset", "-c", cpus, sys.executable, "-m", "tests.bench.room_publisher"),
+            *(str(lot_id), str(rate), str(seconds)),
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        ready = await asyncio.wait_for(process.stdout.readline(), 60.0)
+        if ready.strip() != b"ready":
+            await process.wait()
+            raise RuntimeError(f"room_publisher did not start: {ready!r}")
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
+        report = await process.stdout.readline()
+        if await process.wait() != 0 or not report:
+            raise RuntimeError(f"room_publisher failed ({process.returncode})")
+        result: dict[str, Any] = json.loads(report)
+        return result
+
+    return publish
+
+
+def run_scenario(
+    name: str,
+    target: Target,
+    lots: dict[str, Any],
+    profile: Path | None,
+    publisher: Publisher | None = None,
+) -> Any:
     """One scenario on one target; a scenario that fails is reported, the others still run."""
     try:
-        return _run_scenario(name, target, lots, profile)
+        return _run_scenario(name, target, lots, profile, publisher)
     except Exception as error:  # the bench goes on and says what broke
         print(f"bench_rooms: {name} on the {target.name} failed: {error!r}", flush=True)
         return {"error": repr(error)}
 
 
-def _run_scenario(name: str, target: Target, lots: dict[str, Any], profile: Path | None) -> Any:
+def _run_scenario(
+    name: str,
+    target: Target,
+    lots: dict[str, Any],
+    profile: Path | None,
+    publisher: Publisher | None,
+) -> Any:
     if name == "hot_room":
         lot = lots["hot_room"]
         load = [RoomLoad(lot.lot_id, lot.cookies[:50], 450)]
         return asyncio.run(steady(target, load, 50.0, SECONDS, profile))
+    if name == "hot_room_fanout":
+        lot = lots["hot_room_fanout"]
+        load_one = RoomLoad(lot.lot_id, lot.cookies[:50], 450)
+        return asyncio.run(fanout(target, load_one, 50.0, SECONDS, publisher, profile))
     if name == "many_rooms":
         loads = [RoomLoad(lot.lot_id, lot.cookies[:5], 15) for lot in lots["many_rooms"]]
         return asyncio.run(steady(target, loads, 5.0, SECONDS))
@@ -154,19 +214,26 @@ def platform_runs(
             roots = [pid for pids in stack.server_pids().values() for pid in pids]
             return descendants([*roots, *([postmaster] if postmaster else [])])
 
+        def stack_parts() -> dict[str, list[int]]:
+            parts = {kind: descendants(pids) for kind, pids in stack.server_pids().items()}
+            parts["postgresql"] = descendants([postmaster]) if postmaster else []
+            return parts
+
         target = Target(
             name="platform",
             ws_url=stack.ws_url,
             origin=stack.http_url,
             server_pids=stack.daphne_pids,
             stack_pids=stack_pids,
+            stack_parts=stack_parts,
         )
         for name in scenarios:
             print(f"bench_rooms: {name} on the platform", flush=True)
-            out = BENCH / "hot_room-profile.raw" if profile and name == "hot_room" else None
-            results[name] = run_scenario(name, target, lots, out)
+            profiled = profile and name in ("hot_room", "hot_room_fanout")
+            out = BENCH / f"{name}-profile.raw" if profiled else None
+            results[name] = run_scenario(name, target, lots, out, stack_publisher(stack.env))
             if out is not None and out.exists():
-                (BENCH / "hot_room-profile.txt").write_text(profile_top(out), encoding="utf-8")
+                (BENCH / f"{name}-profile.txt").write_text(profile_top(out), encoding="utf-8")
     return results, lots
 
 
@@ -200,6 +267,7 @@ def reference_lots() -> dict[str, Any]:
 
     return {
         "hot_room": lot(1, 50),
+        "hot_room_fanout": lot(4, 50),
         "many_rooms": [lot(100 + n, 5) for n in range(50)],
         "last_second_rush": lot(2, 200),
         "saturation": lot(3, 100),
@@ -230,9 +298,30 @@ def scenario_json(
             **{f"reference_{k}": v for k, v in _figures(reference or {}).items()},
         }
     head["reference_p99_ms"] = head.get("reference_broadcast_p99_ms")
-    if name == "hot_room" and platform and reference:
+    if name in ("hot_room", "hot_room_fanout") and platform and reference:
         head["targets"] = _targets(head)
+    if name == "hot_room_fanout":
+        head.update(FANOUT_METHOD)
     return {"scenario": name, **head, "platform": platform, "reference": reference, **context}
+
+
+FANOUT_METHOD = {
+    "diagnostic": (
+        "hot_room without the bid path: the fan-out alone (commit → publish → Redis → hubs → "
+        "sockets); not one of the issue's four scenarios"
+    ),
+    "publisher": (
+        "platform: tests/bench/room_publisher.py, a separate process on the load's CPU, commits "
+        "a bid-shaped event through bidding.services.rooms.room_event_append in its own "
+        "transaction 50 times a second for the run's seconds; nobody in the room bids"
+    ),
+    "reference_method": (
+        "the reference run afresh at the same offered rate: two publisher sockets of the load "
+        "process (not among the 500 clients measured) bid in turn, 50 a second — the "
+        "reference's in-memory bid check is its only way to make an event"
+    ),
+    "ack_note": "no bids from the room's clients: ack latencies are null",
+}
 
 
 def _best_or_first(result: Any) -> dict[str, Any]:
@@ -288,42 +377,57 @@ def _targets(head: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def table(results: dict[str, dict[str, Any]]) -> str:
-    def cell(value: Any, width: int) -> str:
-        if value is None:
-            text = "–"
-        elif isinstance(value, float):
-            text = f"{value:,.4f}" if abs(value) < 1 else f"{value:,.1f}"
-        else:
-            text = str(value)
-        return text.rjust(width)
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
 
-    columns = [
-        ("deliv/s", "deliveries_per_s", 10),
-        ("bcast p50", "broadcast_p50_ms", 10),
-        ("p99 ms", "broadcast_p99_ms", 8),
-        ("ack p99", "ack_p99_ms", 8),
-        ("e2e p99", "end_to_end_p99_ms", 8),
-        ("lost", "lost", 6),
-        ("cpu s/1k", "cpu_s_per_1000", 9),
-        ("KB/conn", "memory_per_connection_kb", 8),
-        ("client", "client_cpu_share", 7),
-    ]
-    header = f"{'scenario':<18}{'server':<10}" + "".join(t.rjust(w) for t, _k, w in columns)
-    lines = [header, "-" * len(header)]
+
+TABLE_COLUMNS = (
+    ("deliv/s", "deliveries_per_s"),
+    ("bcast p50", "broadcast_p50_ms"),
+    ("p99 ms", "broadcast_p99_ms"),
+    ("ack p99", "ack_p99_ms"),
+    ("e2e p99", "end_to_end_p99_ms"),
+    ("lost", "lost"),
+    ("cpu s/1k", "cpu_s_per_1000"),
+    ("KB/conn", "memory_per_connection_kb"),
+    ("client", "client_cpu_share"),
+)
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    """The scenarios beside the reference; each column as wide as its widest cell, two spaces
+    apart, so wide numbers never run together."""
+    rows: list[list[str]] = []
     for name, result in results.items():
         for side, prefix in (("platform", ""), ("reference", "reference_")):
-            row = f"{name if side == 'platform' else '':<18}{side:<10}"
-            row += "".join(cell(result.get(prefix + key), w) for _t, key, w in columns)
-            lines.append(row)
+            label = name if side == "platform" else ""
+            cells = [_cell(result.get(prefix + key)) for _title, key in TABLE_COLUMNS]
+            rows.append([label, side, *cells])
+    titles = ["scenario", "server", *(title for title, _key in TABLE_COLUMNS)]
+    widths = [max(len(row[i]) for row in [titles, *rows]) for i in range(len(titles))]
+
+    def line(cells: list[str]) -> str:
+        left = "  ".join(c.ljust(w) for c, w in zip(cells[:2], widths[:2], strict=True))
+        right = "".join("  " + c.rjust(w) for c, w in zip(cells[2:], widths[2:], strict=True))
+        return left + right
+
+    header = line(titles)
+    lines = [header, "-" * len(header)]
+    indent = " " * (widths[0] + 2)
+    for (name, result), n in zip(results.items(), range(0, len(rows), 2), strict=True):
+        lines += [line(rows[n]), line(rows[n + 1])]
         if name == "saturation":
             lines.append(
-                f"{'':<18}max accepted bids/s within p99 ≤ 250 ms, nothing lost: platform "
+                f"{indent}max accepted bids/s within p99 ≤ 250 ms, nothing lost: platform "
                 f"{result.get('max_accepted_bids_per_s')}, reference "
                 f"{result.get('reference_max_accepted_bids_per_s')}"
             )
         if "targets" in result:
-            lines.append(f"{'':<18}hot_room targets: {json.dumps(result['targets'])}")
+            lines.append(f"{indent}{name} targets: {json.dumps(result['targets'])}")
     lines.append(
         "cpu s/1k: server CPU-seconds per 1,000 deliveries (platform: its daphne processes; "
         "whole stack in the JSON); client: the load process's CPU share (≥ 0.9: it was the limit)"

@@ -12,7 +12,7 @@ import contextlib
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,7 @@ from tests.bench.room_load import (
     drive,
     final_seq,
     open_many,
+    open_socket,
     start_amount,
     summarize,
 )
@@ -43,6 +44,8 @@ class Target:
     origin: str  # the Origin header the server accepts
     server_pids: Callable[[], list[int]]  # daphne processes (the reference: its process)
     stack_pids: Callable[[], list[int]]  # everything serving (+ Redis, HAProxy, Celery, PG)
+    # The stack by kind (daphne, redis, haproxy, celery, postgresql): where its CPU went.
+    stack_parts: Callable[[], dict[str, list[int]]] | None = None
 
 
 @dataclass
@@ -108,9 +111,15 @@ class Meter:
         self.target = target
         self.server = cpu_seconds(target.server_pids())
         self.stack = cpu_seconds(target.stack_pids())
+        self.parts = self._parts()
         times = os.times()
         self.client = times.user + times.system
         self.wall = time.monotonic()
+
+    def _parts(self) -> dict[str, float]:
+        if self.target.stack_parts is None:
+            return {}
+        return {kind: cpu_seconds(pids) for kind, pids in self.target.stack_parts().items()}
 
     def read(self, deliveries: int) -> dict[str, Any]:
         server = cpu_seconds(self.target.server_pids()) - self.server
@@ -119,7 +128,12 @@ class Meter:
         client = times.user + times.system - self.client
         wall = time.monotonic() - self.wall
         per = 1000.0 / max(deliveries, 1)
+        parts = self._parts()
+        by_part = {
+            kind: round(seconds - self.parts.get(kind, 0.0), 2) for kind, seconds in parts.items()
+        }
         return {
+            **({"stack_cpu_s_by_part": by_part} if by_part else {}),
             "server_cpu_s": round(server, 2),
             "stack_cpu_s": round(stack, 2),
             "cpu_s_per_1000": round(server * per, 4),
@@ -190,6 +204,58 @@ async def steady(
     result["memory_per_connection_kb"] = connected.memory_per_connection_kb
     result["bidders_seated"] = connected.seated
     result["connect_failures"] = connected.connect_failures
+    await close_all(connected)
+    return result
+
+
+# A publisher: sends the room's events for `seconds` at `rate` a second, from outside the room's
+# clients; returns what it reports of itself (events committed, lateness, its own CPU).
+Publisher = Callable[[int, float, float], Awaitable[dict[str, Any]]]
+
+
+async def fanout(
+    target: Target,
+    load: RoomLoad,
+    rate: float,
+    seconds: float,
+    publisher: Publisher | None,
+    profile: Path | None = None,
+) -> dict[str, Any]:
+    """hot_room_fanout: hot_room's room and clients, but its events come from a publisher that
+    does not go through the clients' bid path (the platform: tests/bench/room_publisher.py, a
+    process of its own; `publisher` None: two extra sockets of the load process bid in turn,
+    the reference's only way in). Nobody in the room bids, so there is no ack latency.
+    (`profile`: py-spy records the first daphne process meanwhile, into this file.)"""
+    connected = await connect(target, [load])
+    room = connected.rooms[0]
+    publishing: list[RoomSocket] = []
+    if publisher is None:
+        # Opened after the memory was measured, not among the clients counted: two, since the
+        # reference refuses a bidder who already leads.
+        sender = Room(url=room.url, next_amount=room.next_amount, step=room.step)
+        publishing = [await open_socket(sender, None, target.origin) for _ in range(2)]
+
+        async def by_sockets(_lot: int, rate: float, seconds: float) -> dict[str, Any]:
+            await drive(sender, publishing, rate, seconds, key_prefix="f")
+            await answered([sender], 15.0)
+            return {"events_committed": len(sender.acks), "refused": len(sender.refusals)}
+
+        publisher = by_sockets
+    meter = Meter(target)
+    since = time.time()
+    with contextlib.ExitStack() as stack:
+        if profile is not None:
+            stack.enter_context(profiler(target.server_pids()[0], seconds + 2, profile))
+        report = await publisher(load.lot_id, rate, seconds)
+        result = await settle(target, connected, since)
+    result.update(meter.read(result["deliveries"]))
+    result["publisher"] = report
+    result["offered_events_per_s"] = rate
+    result["memory_per_connection_kb"] = connected.memory_per_connection_kb
+    result["bidders_seated"] = connected.seated
+    result["connect_failures"] = connected.connect_failures
+    for sock in publishing:
+        sock.close()
     await close_all(connected)
     return result
 

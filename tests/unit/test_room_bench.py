@@ -65,3 +65,25 @@ def test_a_run_counts_each_clients_missing_events_and_its_latencies() -> None:
     assert figures["bids_accepted"] == 1
     # The bid of event 6 was sent at 100.0; both clients got that event 70 ms later.
     assert figures["end_to_end_p50_ms"] == 70.0
+
+
+def test_the_table_keeps_wide_numbers_apart() -> None:
+    """A six-figure rate beside a three-figure p50 stays two cells, not '445,712.3657.4'."""
+    from tests.bench.bench_rooms import TABLE_COLUMNS, table
+
+    wide = {
+        "deliveries_per_s": 445712.3,
+        "broadcast_p50_ms": 657.4,
+        "broadcast_p99_ms": 1234567.0,
+        "reference_deliveries_per_s": 25016.9,
+        "reference_broadcast_p50_ms": 3.3,
+    }
+    lines = table({"hot_room_fanout": wide}).splitlines()
+    platform, reference = lines[2], lines[3]
+    assert "445,712.3" in platform.split()
+    assert "657.4" in platform.split()
+    assert "1,234,567.0" in platform.split()
+    # Every column is a cell of its own on both rows (label, side, then one per column).
+    assert len(platform.split()) == 2 + len(TABLE_COLUMNS)
+    assert len(reference.split()) == 1 + len(TABLE_COLUMNS)
+    assert len(platform) == len(reference) == len(lines[0])
