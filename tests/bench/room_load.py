@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import struct
@@ -84,12 +85,15 @@ class Room:
     next_amount: Decimal = Decimal(0)
     step: Decimal = Decimal("10000.00")
     bids_sent: int = 0
+    # Set at each answer, for a driver that waits for the bid in flight (drive(one_at_a_time)).
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
 
     def answer(self, message: dict[str, Any], now: float) -> None:
         sent = self.sent.get(message.get("idempotency_key") or "")
         if sent is None:
             return
         self.answered_at.append(now)
+        self.answered.set()
         if message.get("type") == "ack":
             self.acks.append((sent, now))
         else:
@@ -313,13 +317,28 @@ async def drive(
     seconds: float,
     *,
     key_prefix: str,
+    one_at_a_time: bool = False,
 ) -> None:
     """Send `rate` bids a second for `seconds` through the bidders in turn, each a step above
-    the last, so that (arriving in order) each is accepted."""
+    the last, so that (arriving in order) each is accepted.
+
+    `one_at_a_time`: a bid leaves only once the one before it is answered (or after 2 s), as
+    bidders who bid on the price they see: one price, raised a step at a time. Sent open-loop, two
+    bids a few milliseconds apart may reach the lot's lock in the other order (two server
+    processes, a thread each) and the lower one is then refused as outbid: the platform would be
+    measured at fewer accepted bids than the scenario asks for. Behind schedule, the next bid
+    goes as soon as the last is answered, so the rate catches up when the server can.
+    """
     loop = asyncio.get_running_loop()
     count = max(1, round(rate * seconds))
     begin = loop.time()
     for n in range(count):
+        if one_at_a_time:
+            deadline = loop.time() + 2.0
+            while len(room.answered_at) < room.bids_sent and loop.time() < deadline:
+                room.answered.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(room.answered.wait(), deadline - loop.time())
         delay = begin + n / rate - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)

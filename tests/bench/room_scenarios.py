@@ -185,7 +185,8 @@ async def steady(
     seconds: float,
     profile: Path | None = None,
 ) -> dict[str, Any]:
-    """hot_room and many_rooms: every room's bidders bid in turn at `rate_per_room` a second
+    """hot_room and many_rooms: every room's bidders bid in turn at `rate_per_room` a second,
+    one bid in flight per room (drive(one_at_a_time))
     (`profile`: py-spy records the first daphne process meanwhile, into this file)."""
     connected = await connect(target, loads)
     meter = Meter(target)
@@ -195,7 +196,14 @@ async def steady(
             stack.enter_context(profiler(target.server_pids()[0], seconds + 2, profile))
         await asyncio.gather(
             *(
-                drive(room, connected.bidders[id(room)], rate_per_room, seconds, key_prefix=f"s{n}")
+                drive(
+                    room,
+                    connected.bidders[id(room)],
+                    rate_per_room,
+                    seconds,
+                    key_prefix=f"s{n}",
+                    one_at_a_time=True,
+                )
                 for n, room in enumerate(connected.rooms)
             )
         )
@@ -236,7 +244,7 @@ async def fanout(
         publishing = [await open_socket(sender, None, target.origin) for _ in range(2)]
 
         async def by_sockets(_lot: int, rate: float, seconds: float) -> dict[str, Any]:
-            await drive(sender, publishing, rate, seconds, key_prefix="f")
+            await drive(sender, publishing, rate, seconds, key_prefix="f", one_at_a_time=True)
             await answered([sender], 15.0)
             return {"events_committed": len(sender.acks), "refused": len(sender.refusals)}
 
