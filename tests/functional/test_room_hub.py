@@ -15,10 +15,11 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from redis import asyncio as aioredis
 
+from bidding.broadcast import room_publish
 from bidding.lock_objects import lock_lot
 from bidding.models import RoomEvent, RoomHead
 from bidding.services.auctions import room_key_auction
-from bidding.services.rooms import room_event_append, room_key_opening
+from bidding.services.rooms import room_event_append, room_events_after, room_key_opening
 from tests.auction_rooms import auction_path, make_auction_world
 from tests.conftest import ControlledClock
 from tests.rooms import RoomWorld, connect, make_room_world, nothing_more, opening_path, receive
@@ -45,14 +46,17 @@ def append(key: str, kind: str, payload: dict[str, Any]) -> None:
 
 
 @sync_to_async
-def committed_unpublished(key: str, kind: str) -> int:
-    """An event committed whose publish never reached Redis (Redis down, a lost message): the
-    rows it leaves, and nothing on the channel layer."""
+def committed_unpublished(key: str, kind: str, count: int = 1) -> int:
+    """Events committed whose publish never reached Redis (Redis down, a lost message): the
+    rows they leave, and nothing on the channel layer."""
     with transaction.atomic():
         head, _ = RoomHead.objects.select_for_update().get_or_create(key=key)
-        head.seq += 1
+        for _ in range(count):
+            head.seq += 1
+            RoomEvent.objects.create(
+                room=head, seq=head.seq, kind=kind, payload={}, at=get_clock()()
+            )
         head.save(update_fields=["seq"])
-        RoomEvent.objects.create(room=head, seq=head.seq, kind=kind, payload={}, at=get_clock()())
     return head.seq
 
 
@@ -123,6 +127,50 @@ async def test_an_event_whose_publish_was_lost_reaches_the_room_by_catch_up_once
         assert [("published_at" in frame) for frame in frames if frame["seq"] == 3] == [True]
         await nothing_more(socket, wait=1.0)
         await socket.disconnect()
+
+
+async def test_a_catch_up_larger_than_a_send_queue_drops_no_client_that_reads(
+    room: RoomWorld, settings: Any
+) -> None:
+    """Redis lost a burst (30 commits while it was down): the catch-up hands them over at once,
+    and a client that reads its frames is not taken for a slow one (CI, stop 20)."""
+    settings.ROOM_SEND_QUEUE = 8
+    key = room_key_opening(room.lot.pk)
+    socket, _, _ = await connect(opening_path(room.lot.pk), room.cookies["bidder2"])
+    assert (await receive(socket, "snapshot"))["seq"] == 0
+    await committed_unpublished(key, "attendance.checked_in", count=30)
+    seqs = [(await receive(socket, "event"))["seq"] for _ in range(30)]
+    assert seqs == list(range(1, 31))
+    await nothing_more(socket)
+    await socket.disconnect()
+
+
+async def test_a_burst_the_layer_buffered_drops_no_client_that_reads(
+    room: RoomWorld, settings: Any
+) -> None:
+    """30 publishes reach the process while its loop is busy: the layer hands them over without
+    suspending, and a client that reads is not taken for a slow one (CI, stop 20)."""
+    settings.ROOM_SEND_QUEUE = 8
+    settings.ROOM_CATCHUP_SECONDS = 60
+    key = room_key_opening(room.lot.pk)
+    socket, _, _ = await connect(opening_path(room.lot.pk), room.cookies["bidder2"])
+    assert (await receive(socket, "snapshot"))["seq"] == 0
+    await asyncio.sleep(0.5)  # the catch-up period under way ends; only the live path is left
+    await committed_unpublished(key, "attendance.checked_in", count=30)
+    events = await sync_to_async(room_events_after)(key, 0)
+
+    def publish() -> None:
+        for event in events:
+            room_publish(key, event)
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    publisher.join()  # on the loop's thread: the loop reads nothing until all 30 are in Redis
+    time.sleep(0.2)
+    seqs = [(await receive(socket, "event"))["seq"] for _ in range(30)]
+    assert seqs == list(range(1, 31))
+    await nothing_more(socket)
+    await socket.disconnect()
 
 
 @pytest.mark.postgres
