@@ -30,16 +30,16 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BIDDERS = 200
 
 
-def _all_at_once(work: Sequence[Callable[[], BidAck]]) -> tuple[list[BidAck], float]:
+def _all_at_once(work: Sequence[Callable[[], BidAck]]) -> tuple[list[BidAck], int]:
     """Run each call in its own thread with its own connection, released together.
 
     Each thread connects before the release, so the bids reach the database within moments of
-    each other rather than one connection set-up apart. Returns the acks and the spread (s)
-    between the first and the last call's start.
+    each other rather than one connection set-up apart. Returns the acks and the most calls that
+    were under way at one moment (how many really raced; wall-clock spread depends on the load).
     """
     results: list[BidAck] = []
     errors: list[BaseException] = []
-    starts: list[float] = []
+    spans: list[tuple[float, float]] = []
     guard = threading.Lock()
     release = threading.Barrier(len(work))
 
@@ -47,11 +47,12 @@ def _all_at_once(work: Sequence[Callable[[], BidAck]]) -> tuple[list[BidAck], fl
         try:
             connection.ensure_connection()
             release.wait()
-            with guard:
-                starts.append(time.monotonic())
+            started = time.monotonic()
             ack = call()
+            ended = time.monotonic()
             with guard:
                 results.append(ack)
+                spans.append((started, ended))
         except BaseException as error:  # surfaced in the test thread below
             errors.append(error)
         finally:
@@ -66,7 +67,17 @@ def _all_at_once(work: Sequence[Callable[[], BidAck]]) -> tuple[list[BidAck], fl
         thread.join(timeout=120)
     assert not errors, errors[:3]
     assert len(results) == len(work), "a bidder's thread did not finish in time"
-    return results, max(starts) - min(starts)
+    return results, _most_at_once(spans)
+
+
+def _most_at_once(spans: Sequence[tuple[float, float]]) -> int:
+    """The most intervals open at one instant (a start at an end's instant counts as after it)."""
+    edges = sorted([(end, -1) for _, end in spans] + [(start, 1) for start, _ in spans])
+    under_way = most = 0
+    for _, step in edges:
+        under_way += step
+        most = max(most, under_way)
+    return most
 
 
 def _bid(
@@ -93,18 +104,20 @@ def test_two_hundred_bidders_at_one_price_level_one_wins_each_level(
     auction_row(lot)
     levels = [START, START + STEP]
 
-    first, spread = _all_at_once([_bid(lot, e, actor, str(levels[0]), clock) for e in bidders])
+    first, raced = _all_at_once([_bid(lot, e, actor, str(levels[0]), clock) for e in bidders])
     winners = [ack for ack in first if ack.accepted]
     assert len(winners) == 1 and winners[0].seq == 1
     assert Counter(ack.code for ack in first if not ack.accepted) == {"outbid": BIDDERS - 1}
     assert all("已有更优报价" in ack.message for ack in first if not ack.accepted)
     leader = Auction.objects.get(lot=lot).leader_id
-    # The released threads bid within a moment of each other (reported when it fails).
-    assert spread < 2.0, spread
+    # The bids really raced: at least a quarter of them were under way at one instant, queued on
+    # the lot's lock (all 200 here, idle or beside three busy loops). A wall-clock spread of the
+    # starts, asserted before, failed CI under load while the bids still overlapped.
+    assert raced >= BIDDERS // 4, raced
 
     # The next level, among everyone but the leader (it may not raise its own bid).
     others = [e for e in bidders if e.pk != leader]
-    second, _spread = _all_at_once([_bid(lot, e, actor, str(levels[1]), clock) for e in others])
+    second, _raced = _all_at_once([_bid(lot, e, actor, str(levels[1]), clock) for e in others])
     assert [ack.seq for ack in second if ack.accepted] == [2]
     assert Counter(ack.code for ack in second if not ack.accepted) == {"outbid": BIDDERS - 2}
 
@@ -130,7 +143,7 @@ def test_a_scramble_of_different_amounts_keeps_the_sequence_gap_free_and_rising(
     offers = [
         START + STEP * Decimal(n % 6) + (STEP / 2 if n % 4 == 3 else 0) for n in range(BIDDERS)
     ]
-    acks, _spread = _all_at_once(
+    acks, _raced = _all_at_once(
         [_bid(lot, e, actor, str(offer), clock) for e, offer in zip(bidders, offers, strict=True)]
     )
     accepted = sorted(
@@ -169,7 +182,7 @@ def test_two_connections_retrying_one_request_make_one_bid(clock: ControlledCloc
             clock=clock,
         )
 
-    acks, _spread = _all_at_once([retry, retry])
+    acks, _raced = _all_at_once([retry, retry])
     assert acks[0] == acks[1] and acks[0].accepted and acks[0].seq == 1
     assert AuctionBid.objects.filter(auction__lot=lot).count() == 1
     assert RoomEvent.objects.filter(room__key=f"auction:{lot.pk}").count() == 1

@@ -118,7 +118,7 @@ def test_a_row_locked_elsewhere_is_skipped_not_waited_for(clock: ControlledClock
         assert locked.wait(timeout=10)
         started = time.monotonic()
         assert chronograph_tick(clock=clock) == 2
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 20  # the holder keeps the row for 30 s
         held.refresh_from_db()
         assert held.advances == 0
     finally:
