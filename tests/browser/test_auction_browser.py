@@ -102,6 +102,15 @@ def test_two_bidders_bid_live_through_listing_and_timed_bidding_to_a_sale(
         for page in pages:
             expect(page.locator("#auction-phase")).to_have_text("挂牌中")
             expect(page.locator("#auction-price")).to_have_text("12,100,000.00")
+        # On a phone the board fits the screen's width in either language (English labels are
+        # longer): nothing scrolls sideways but the bids' table inside its own box.
+        english = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+        phone = english.new_page()
+        phone.goto(room)
+        expect(phone.locator("#auction-price")).to_have_text("12,100,000.00")
+        for narrow in (watcher, phone):
+            assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
+        english.close()
         # The frozen server clock says ten minutes to the listing close (less the milliseconds
         # this computer's clock moved since the last tick).
         expect(first.locator("#auction-countdown")).to_have_text(re.compile(r"^(10:00|09:59)$"))
