@@ -91,7 +91,10 @@ def test_pages_reconnect_catch_up_and_send_the_bid_typed_meanwhile(
         # resync, then the waiting bid is taken.
         expect(second.locator("#auction-message")).to_contain_text("报价成功", timeout=30_000)
         for page in pages:
-            expect(page.locator("#auction-connection")).to_have_text("已连接")
+            # Each page tries on its own schedule: one may still be waiting out its backoff
+            # (up to the 8 s cap) after another's bid was taken. `expect` waits 5 s by default,
+            # whatever the page's own timeout says.
+            expect(page.locator("#auction-connection")).to_have_text("已连接", timeout=30_000)
             expect(page.locator("#auction-price")).to_have_text("1,020,000.00")
             expect(page.locator("#auction-history tbody tr")).to_have_count(3)
         expect(public.locator("#auction-leader")).to_have_text("B002")
